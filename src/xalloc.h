@@ -1,0 +1,16 @@
+/* Allocation wrappers: abort with a message on out-of-memory, so callers
+ * never carry an OOM path they cannot test. */
+#ifndef RW_XALLOC_H
+#define RW_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
