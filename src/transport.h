@@ -1,0 +1,109 @@
+/* SSH transport: one libssh session per node, opened once and reused for
+ * every step, driven WITHOUT BLOCKING by the event loop (loop.h). Calls return
+ * at once; progress arrives through callbacks run from loop_poll(). Nothing
+ * here prints: errors are returned as text for the caller to show. */
+#ifndef RW_TRANSPORT_H
+#define RW_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct loop;
+struct conn;
+struct job;
+
+struct conn_config {
+	const char *name;        /* the node as the site names it, for messages */
+	const char *address;     /* host to connect to (name or IP) */
+	int port;                /* 0: from ssh config, else 22 */
+	const char *user;        /* login user; NULL: ssh config, else current user */
+	const char *identity;    /* private key file; NULL: agent, then default keys */
+	const char *known_hosts; /* OpenSSH known_hosts used strictly; NULL: ~/.ssh/known_hosts */
+	bool process_ssh_config; /* honour ~/.ssh/config (tests turn it off) */
+	int connect_timeout_s;   /* bound on TCP + handshake + auth; 0: 15 s */
+	int keepalive_s;         /* keepalive interval; 0: 10 s; 3 missed = dead */
+};
+
+enum conn_state {
+	CONN_NEW,
+	CONN_CONNECTING,
+	CONN_HOSTKEY_WAIT,   /* unknown host key: waiting for conn_hostkey_decide() */
+	CONN_AUTHENTICATING,
+	CONN_SECRET_WAIT,    /* waiting for conn_answer_secret() */
+	CONN_READY,
+	CONN_FAILED,         /* conn_error() says why; conn_start() may retry */
+};
+
+enum hostkey_verdict {
+	HOSTKEY_KNOWN,
+	HOSTKEY_UNKNOWN,     /* not in known_hosts: ask (TUI) or --accept-new-host-keys */
+	HOSTKEY_CHANGED,     /* always refused */
+	HOSTKEY_OTHER_TYPE,  /* known with another key type: refused like CHANGED */
+};
+
+struct hostkey_info {
+	enum hostkey_verdict verdict;
+	char type[32];               /* "ssh-ed25519" */
+	char fingerprint[96];        /* "SHA256:..." as OpenSSH prints it */
+	char known_fingerprint[96];  /* CHANGED: the key known_hosts holds, if read */
+};
+
+enum conn_secret_kind { SECRET_KEY_PASSPHRASE, SECRET_LOGIN_PASSWORD };
+
+struct conn_callbacks {
+	void (*on_state)(void *ud, struct conn *c, enum conn_state st);
+	/* Only for HOSTKEY_UNKNOWN; a changed key fails the connection with a
+	 * message naming the host and both fingerprints. */
+	void (*on_hostkey)(void *ud, struct conn *c, const struct hostkey_info *hk);
+	/* May answer synchronously (batch mode reads the environment). */
+	void (*on_secret)(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt);
+	void *ud;
+};
+
+struct conn *conn_new(struct loop *loop, const struct conn_config *cfg,
+		      const struct conn_callbacks *cb);
+void conn_start(struct conn *c);
+void conn_hostkey_decide(struct conn *c, bool accept); /* accept: append to known_hosts */
+void conn_answer_secret(struct conn *c, const char *secret); /* NULL: none; copied, wiped */
+enum conn_state conn_state(const struct conn *c);
+const char *conn_error(const struct conn *c);
+const char *conn_name(const struct conn *c);
+const struct hostkey_info *conn_hostkey(const struct conn *c);
+const char *conn_login_user(const struct conn *c); /* after READY */
+void conn_close(struct conn *c);                      /* cancels its jobs */
+void conn_free(struct conn *c);
+
+/* A remote command on its own channel of the node's session. Output is split
+ * into sanitised display lines (linebuf.h): stdout and stderr apart. */
+enum job_stream { JOB_STDOUT = 1, JOB_STDERR = 2 };
+
+struct job_result {
+	int exit_status;     /* -1 when none was received */
+	const char *signal;  /* remote signal name, or NULL */
+	bool timed_out;      /* our command timeout expired (job cancelled) */
+	bool cancelled;      /* job_cancel() */
+	bool conn_lost;      /* session died (keepalive, EOF, reset) */
+	const char *error;   /* human text when not a plain exit, else NULL */
+};
+
+struct job_callbacks {
+	void (*on_line)(void *ud, enum job_stream s, const char *line, size_t len);
+	/* Called once; the job is freed by the transport right after it returns. */
+	void (*on_done)(void *ud, const struct job_result *r);
+	void *ud;
+};
+
+/* Start command (one string for the remote login shell; quote with
+ * shquote.h). stdin_data (may be NULL) is written to the command's stdin,
+ * then EOF: this is how secrets travel, never on a command line. The
+ * transport copies and later wipes it. timeout_s 0: no command timeout (the
+ * keepalive still detects a dead node). Returns NULL if the connection is not
+ * READY (error in conn_error()). */
+struct job *conn_exec(struct conn *c, const char *command,
+		      const void *stdin_data, size_t stdin_len, int timeout_s,
+		      const struct job_callbacks *cb);
+/* Stop the remote command (signal TERM, close the channel); on_done follows
+ * with cancelled = true. */
+void job_cancel(struct job *j);
+
+#endif
