@@ -1,0 +1,14 @@
+/* Finding the assets (procedures, templates, help texts): in the source tree
+ * when run from it, else where `make install` put them. */
+#ifndef RW_ASSETS_H
+#define RW_ASSETS_H
+
+/* The assets directory: $REPLICA_WIZARD_ASSETS, else <dir of the
+ * executable>/assets when it exists (running from the tree), else the
+ * compiled-in data directory. Never NULL. */
+const char *assets_dir(void);
+
+/* Path of a file under the assets directory (allocated). */
+char *assets_path(const char *relative);
+
+#endif

@@ -1,0 +1,76 @@
+/* Procedures as data: the steps of install, remove and dovecot live in
+ * assets/procedures/<name>.ini, readable without reading C. This module
+ * loads and validates them; plan.c expands them for a site. */
+#ifndef RW_PROCEDURE_H
+#define RW_PROCEDURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where a step runs (a bit set). */
+enum proc_node {
+	PROC_NODE_MASTER = 1 << 0,
+	PROC_NODE_REPLICA = 1 << 1, /* once per replica of the run */
+	PROC_NODE_MTA = 1 << 2,
+	PROC_NODE_OTHER = 1 << 3,
+	PROC_NODE_ANSWER = 1 << 4,  /* the nodes whose ldap_url is rewritten */
+	PROC_NODE_SERVER = 1 << 5,  /* each Dovecot server of the pair */
+	PROC_NODE_REMOVED = 1 << 6, /* each replica being removed */
+};
+
+enum proc_user { PROC_USER_ROOT, PROC_USER_ZEXTRAS };
+
+#define PROC_MAX_OK_EXIT 8
+#define PROC_MAX_WHEN 4
+
+struct proc_step {
+	char *id;
+	char *title;
+	char *phase;          /* "preflight" or NULL (the run proper) */
+	unsigned nodes;       /* enum proc_node bits */
+	enum proc_user user;
+	char *run;            /* shell template; never holds a secret */
+	char *stdin_tpl;      /* may hold {{secret:NAME}} */
+	char *skip_if;        /* shell template */
+	char *builtin;        /* instead of run: a step done by the engine */
+	int ok_exit[PROC_MAX_OK_EXIT];
+	size_t n_ok_exit;
+	char *done_output;    /* regex templates */
+	char *fail_output;
+	char *require_output;
+	int retry_for;        /* seconds; 0 = run once */
+	int retry_every;
+	bool output_hidden;
+	bool capture_shell;
+	bool idempotent;
+	bool check_warn;
+	char *when[PROC_MAX_WHEN];
+	size_t n_when;
+	char *hint;
+	int line;             /* where the step starts in its file */
+};
+
+struct procedure {
+	char *name;
+	char *title;
+	char *path;
+	struct proc_step *steps;
+	size_t n_steps;
+};
+
+/* Variables a template may use; anything else is a load error, so a typo in
+ * an asset never reaches a node. */
+bool procedure_known_variable(const char *name);
+bool procedure_known_secret(const char *name);
+bool procedure_known_condition(const char *name);
+
+/* Load and validate; on error returns NULL and writes "FILE:LINE: message"
+ * into err. */
+struct procedure *procedure_load(const char *path, char *err, size_t errlen);
+/* Load assets/procedures/<name>.ini from the assets directory. */
+struct procedure *procedure_load_named(const char *name, char *err, size_t errlen);
+void procedure_free(struct procedure *p);
+
+const struct proc_step *procedure_step(const struct procedure *p, const char *id);
+
+#endif
