@@ -29,8 +29,13 @@ typedef void (*loop_tick_cb)(void *ud);
 void loop_add_tick(struct loop *loop, loop_tick_cb cb, void *ud);
 void loop_remove_tick(struct loop *loop, loop_tick_cb cb, void *ud);
 
-/* One pass: wait at most max_wait_ms (shorter when a timer or a transport
- * state machine needs it), dispatch ready fds, expired timers, ticks.
+/* Cap the wait of the next pass at ms (a tick's state machine asks to be run
+ * again soon without owning a timer). Caps combine: the smallest wins. */
+void loop_wake_in(struct loop *loop, int ms);
+
+/* One pass: wait at most max_wait_ms (negative: no bound of its own), shorter
+ * when a timer or a transport state machine needs it; dispatch ready fds,
+ * expired timers, ticks.
  * Returns 0, or -1 on a poll error other than EINTR. A signal (SIGWINCH,
  * SIGINT) interrupts the wait so the caller can react at once. */
 int loop_poll(struct loop *loop, int max_wait_ms);
