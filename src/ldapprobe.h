@@ -1,0 +1,63 @@
+/* LDAP probes made with libldap, driven without blocking by the event loop:
+ * password verification by simple bind (before the replica is touched), and
+ * the dashboard's own checks (contextCSN of the root DSE, the syncrepl
+ * consumer state in cn=Monitor). Nothing here prints; secrets are wiped. */
+#ifndef RW_LDAPPROBE_H
+#define RW_LDAPPROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct loop;
+struct ldapprobe;
+
+enum ldapprobe_kind {
+	LDAPPROBE_BIND,        /* simple bind as dn/password, then unbind */
+	LDAPPROBE_CONTEXTCSN,  /* anonymous (or dn/password) read of contextCSN at base "" */
+	LDAPPROBE_CONSUMER,    /* olmSyncReplInstance entries under cn=Monitor */
+};
+
+struct ldapprobe_consumer {
+	char *provider;        /* olmSRProviderURIList */
+	char *connection;      /* olmSRConnection ("" when down) */
+	char *phase;           /* olmSRSyncPhase */
+	char *next_connect;    /* olmSRNextConnect ("00000101000000Z" when connected) */
+	char *last_contact;    /* olmSRLastContact */
+	bool connected;        /* connection non-empty and next_connect is the 0101 value */
+};
+
+struct ldapprobe_result {
+	bool ok;
+	int ldap_code;              /* LDAP result code, or a negative libldap error */
+	const char *error;          /* human text when !ok: "invalid credentials (49)",
+	                               "cannot contact LDAP server ldap://h:389 (-1)", ... */
+	char **csns;                /* CONTEXTCSN: values, NULL-terminated */
+	size_t n_csns;
+	struct ldapprobe_consumer *consumers; /* CONSUMER */
+	size_t n_consumers;
+	double elapsed_s;
+};
+
+struct ldapprobe_request {
+	enum ldapprobe_kind kind;
+	const char *url;            /* ldap://host:port */
+	const char *bind_dn;        /* NULL: anonymous */
+	const char *password;       /* copied and wiped */
+	int timeout_s;              /* whole probe bound; 0: 10 s */
+	bool starttls;              /* ldap_starttls_supported on the site */
+};
+
+typedef void (*ldapprobe_done_cb)(void *ud, const struct ldapprobe_result *r);
+
+/* Start a probe; cb runs from loop_poll() once (never from inside this
+ * call), then the probe frees itself. Returns NULL only on bad arguments. */
+struct ldapprobe *ldapprobe_start(struct loop *loop, const struct ldapprobe_request *req,
+				  ldapprobe_done_cb cb, void *ud);
+void ldapprobe_cancel(struct ldapprobe *p); /* cb is not called */
+
+/* Blocking convenience for the batch CLI and tests: runs a private loop until
+ * done. The result must be freed with ldapprobe_result_free(). */
+struct ldapprobe_result *ldapprobe_run(const struct ldapprobe_request *req);
+void ldapprobe_result_free(struct ldapprobe_result *r);
+
+#endif
