@@ -1,0 +1,35 @@
+/* The command table of the CLI: main.c dispatches `replica-wizard COMMAND`
+ * through RW_COMMAND_TABLE. To add a command: write src/cmd_<name>.c with
+ * an `int cmd_<name>_main(int argc, char **argv, const struct cli *cli)`,
+ * declare it below and add one X(...) line to the table. */
+#ifndef RW_COMMANDS_H
+#define RW_COMMANDS_H
+
+/* Exit statuses shared by every command (see replica-wizard(1)). */
+enum {
+	RW_EXIT_OK = 0,
+	RW_EXIT_FAILED = 1,  /* a step failed */
+	RW_EXIT_USAGE = 2,   /* bad usage or site file */
+	RW_EXIT_HOSTKEY = 3, /* host key refused */
+};
+
+/* Global options, parsed by main before the command. */
+struct cli {
+	const char *progname;  /* "replica-wizard" */
+	const char *site_path; /* --site given before the command, else NULL */
+};
+
+/* Handlers get argv[0] = the command name and the remaining arguments;
+ * they parse their own options (getopt_long with optind = 0), accept
+ * --site FILE too, and return an RW_EXIT_* status. */
+int cmd_site_main(int argc, char **argv, const struct cli *cli);
+
+/* X(name, handler, usage, summary) */
+#define RW_COMMAND_TABLE(X) \
+	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file")
+
+/* Resolve the site file: --site, else $REPLICA_WIZARD_SITE, else
+ * $XDG_CONFIG_HOME/replica-wizard/site.ini (~/.config/...). Allocated. */
+char *cli_site_path(const struct cli *cli, const char *override);
+
+#endif
