@@ -1,0 +1,226 @@
+# replica-wizard: GNU make build.
+#
+#   make                 build ./replica-wizard (objects in build/)
+#   make unit            build and run every tests/unit/test_*.c
+#   make check           deps if missing, all, unit, lab-check
+#   make asan-check      unit tests under ASan+UBSan (build-asan/)
+#   make valgrind        unit tests under valgrind
+#   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make V=1 ...         show the full commands
+#
+# Sources are found by wildcard: src/*.c (minus main.c) -> build/libcore.a,
+# ui/*.c -> build/libui.a, tests/unit/support/*.c -> build/libtestsupport.a.
+
+VERSION := 0.1.0
+
+CC ?= cc
+CLANG ?= clang
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -g -O2
+LDFLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+DATADIR = $(PREFIX)/share/replica-wizard
+LAB_DIR ?= /tmp/replica-wizard-lab
+FUZZ_SECONDS ?= 20
+
+# Overridden by the asan target (sub-make).
+BUILD ?= build
+PROGRAM ?= replica-wizard
+EXTRA_CFLAGS ?=
+EXTRA_LDFLAGS ?=
+
+STD_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
+WARN_CFLAGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wwrite-strings
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+PKGS = ncursesw libssh ldap lber inih jansson
+
+# pkg-config runs lazily, once, on first use: `make check` on a fresh
+# machine installs pkg-config and the -dev packages before anything needs
+# them. ncursesw's own -D_XOPEN_SOURCE=600 would clash with ours.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$$(shell $(PKG_CONFIG) --cflags $(PKGS))))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(shell $(PKG_CONFIG) --cflags cmocka))$(CMOCKA_CFLAGS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
+
+ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+	-DRW_VERSION=\"$(VERSION)\" -Isrc -Iui $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+CORE_SRC := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
+UI_SRC := $(sort $(wildcard ui/*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/unit/support/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+LIBCORE := $(BUILD)/libcore.a
+LIBUI := $(BUILD)/libui.a
+LIBSUPPORT := $(BUILD)/libtestsupport.a
+
+# Quiet rules: "  CC  src/x.c"; V=1 prints the commands instead.
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-3s %s\n' '$(1)' '$(2)';
+endif
+
+.DEFAULT_GOAL := all
+.PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
+	asan asan-check valgrind fuzz install uninstall clean
+
+all: $(PROGRAM)
+
+$(PROGRAM): $(MAIN_OBJ) $(LIBUI) $(LIBCORE)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBUI) $(LIBCORE) $(PKG_LIBS)
+
+$(CORE_OBJ) $(UI_OBJ) $(MAIN_OBJ): $(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(TEST_OBJ): $(BUILD)/tests/%.o: tests/unit/%.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(SUPPORT_OBJ): $(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Archives are rebuilt from scratch so a deleted source leaves no stale member.
+$(LIBCORE): $(CORE_OBJ)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBUI): $(UI_OBJ)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBSUPPORT): $(SUPPORT_OBJ)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSUPPORT) $(LIBCORE)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUPPORT) $(LIBCORE) \
+		$(CMOCKA_LIBS) $(PKG_LIBS)
+
+tests: $(TEST_BIN)
+
+# Run every test binary; print each cmocka summary, the whole output of a
+# failing one, and fail at the end if any failed.
+TEST_ENV ?=
+TEST_WRAPPER ?=
+run-tests:
+	@fail=0; for t in $(TEST_BIN); do \
+		out=$$(env CMOCKA_MESSAGE_OUTPUT=stdout $(TEST_ENV) $(TEST_WRAPPER) ./$$t 2>&1); rc=$$?; \
+		if [ $$rc -eq 0 ]; then \
+			printf '  %-34s %s\n' "$${t##*/}" \
+				"$$(printf '%s\n' "$$out" | grep -E '^\[ *(PASSED|FAILED|SKIPPED) *\]' | tr '\n' ' ')"; \
+		else \
+			printf '%s\n' "$$out"; \
+			printf '  %-34s FAILED (exit %d)\n' "$${t##*/}" $$rc; fail=1; \
+		fi; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "unit: some tests FAILED"; exit 1; fi; \
+	echo "unit: all $(words $(TEST_BIN)) test programs passed"
+
+unit: tests
+	@$(MAKE) --no-print-directory run-tests
+
+valgrind: tests
+	@$(MAKE) --no-print-directory run-tests \
+		TEST_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1"
+
+ASAN_VARS = BUILD=build-asan PROGRAM=build-asan/replica-wizard \
+	EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)"
+
+asan:
+	@$(MAKE) --no-print-directory $(ASAN_VARS) all tests
+
+asan-check: asan
+	@$(MAKE) --no-print-directory $(ASAN_VARS) run-tests \
+		TEST_ENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+
+deps:
+	bash tests/deps.sh install
+
+check:
+	@bash tests/deps.sh ensure
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory lab-check
+
+lab-check:
+	@if [ -f tests/lab/run-tests.sh ]; then \
+		LAB_DIR=$(LAB_DIR) bash tests/lab/run-tests.sh; \
+	else \
+		echo "lab-check: skipped (tests/lab/run-tests.sh does not exist yet)"; \
+	fi
+
+lab-up lab-down lab-status:
+	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh $(@:lab-%=%)
+
+demo:
+	@bash tests/deps.sh ensure
+	@$(MAKE) --no-print-directory all lab-up
+	./replica-wizard --site $(LAB_DIR)/site.ini
+
+# libFuzzer targets: clang-instrumented src/ (minus main.c), one binary per
+# tests/fuzz/fuzz_<name>.c, run on a copy of tests/fuzz/corpus/<name>/.
+FUZZ_CFLAGS = -g -O1 $(STD_CFLAGS) -Wall -Wextra -fsanitize=fuzzer,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -Isrc $(PKG_CFLAGS)
+
+$(FUZZ_BIN): build-fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+		name=$${f##*/fuzz_}; corpus=build-fuzz/corpus/$$name; \
+		rm -rf $$corpus; mkdir -p $$corpus; \
+		if [ -d tests/fuzz/corpus/$$name ]; then cp -R tests/fuzz/corpus/$$name/. $$corpus/; fi; \
+		echo "  FUZZ $$name ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crash-$$name- $$corpus > build-fuzz/$$name.log 2>&1 || \
+			{ tail -n 40 build-fuzz/$$name.log; echo "fuzz: $$name FAILED (see build-fuzz/$$name.log)"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build-fuzz/$$name.log | sed 's/^/       /' || true; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 replica-wizard $(DESTDIR)$(BINDIR)/replica-wizard
+	install -m 0644 replica-wizard.1 $(DESTDIR)$(MANDIR)/replica-wizard.1
+	if [ -d assets ]; then cp -R assets/. $(DESTDIR)$(DATADIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/replica-wizard $(DESTDIR)$(MANDIR)/replica-wizard.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan build-fuzz replica-wizard
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d \
+	$(BUILD)/tests/unit/support/*.d)
