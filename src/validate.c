@@ -116,13 +116,13 @@ char *validate_host(const char *s)
 		return xstrdup("a host name is required");
 	if (inet_pton(AF_INET, s, buf) == 1)
 		return NULL;
+	if (s[0] == '[')
+		return validate_msg(s, "is not a valid host name (write IPv6 addresses without brackets)");
 	if (strchr(s, ':')) {
 		if (inet_pton(AF_INET6, s, buf) == 1)
 			return NULL;
 		return validate_msg(s, "is not a valid IPv6 address");
 	}
-	if (s[0] == '[')
-		return validate_msg(s, "is not a valid host name (write IPv6 addresses without brackets)");
 	/* One final dot (a rooted name) is allowed and not counted. */
 	if (s[n - 1] == '.')
 		n--;
