@@ -1,0 +1,108 @@
+# Helpers for the lab tests in tests/lab/t/ (sourced). A test:
+#   . "$(dirname "$0")/../lib/testlib.sh"
+#   lab_test_begin          # traps `lab.sh down` on exit
+#   lab_up                  # fresh lab, sources lab.env
+#   assert_rc 0 "ssh works" lab_ssh master true
+# Each assert prints "ok: ..." or "FAIL: ..." and a failure ends the test (exit 1).
+set -uo pipefail
+LAB_TLIB_HOME=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_SH=$LAB_TLIB_HOME/lab.sh
+# shellcheck source=common.sh
+. "$LAB_TLIB_HOME/lib/common.sh"
+T_OUT=""
+T_RC=0
+T_FAILED=0
+
+t_log() { printf '# %s\n' "$*"; }
+ok() { printf 'ok: %s\n' "$*"; }
+fail() {
+	printf 'FAIL: %s\n' "$*"
+	T_FAILED=1
+	exit 1
+}
+
+lab_test_begin() {
+	trap 'lab_test_end' EXIT
+	trap 'exit 143' TERM INT HUP
+}
+lab_test_end() {
+	local rc=$?
+	trap - EXIT
+	"$LAB_SH" down || rc=1
+	exit "$rc"
+}
+
+lab_up() {
+	"$LAB_SH" up || fail "lab.sh up failed"
+	lab_load_env
+	set -a
+	# shellcheck disable=SC1091
+	. "$LAB_DIR/lab.env"
+	set +a
+	lab_node_table
+}
+
+# lab_ssh NODE CMD... : strict ssh (the lab's ssh_config, known_hosts, key).
+lab_ssh() {
+	local n=$1
+	shift
+	ssh -F "$LAB_DIR/ssh/ssh_config" "$n" -- "$@"
+}
+
+# run CMD...: T_OUT = stdout+stderr, T_RC = exit status.
+run() {
+	T_OUT=$("$@" 2>&1)
+	T_RC=$?
+	return 0
+}
+
+assert_eq() { # EXPECTED ACTUAL MSG
+	if [[ $1 == "$2" ]]; then ok "$3"; else fail "$3: expected [$1], got [$2]"; fi
+}
+assert_rc() { # RC MSG CMD...
+	local want=$1 msg=$2
+	shift 2
+	run "$@"
+	if [[ $T_RC == "$want" ]]; then
+		ok "$msg (rc $T_RC)"
+	else
+		fail "$msg: expected rc $want, got $T_RC; output: $T_OUT"
+	fi
+}
+assert_contains() { # HAYSTACK NEEDLE MSG
+	if [[ $1 == *"$2"* ]]; then ok "$3"; else fail "$3: [$2] not in [$1]"; fi
+}
+assert_not_contains() {
+	if [[ $1 != *"$2"* ]]; then ok "$3"; else fail "$3: [$2] unexpectedly in [$1]"; fi
+}
+
+# wait_until TIMEOUT_S CMD... : poll every 100 ms; 0 when CMD succeeded.
+wait_until() {
+	local end=$(($(date +%s%N) + $1 * 1000000000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		(($(date +%s%N) < end)) || return 1
+		sleep 0.1
+	done
+}
+
+# Seconds (2 decimals) a command took; its output goes to stdout as usual.
+timed() { # VAR CMD...
+	local __v=$1 t0
+	shift
+	t0=$(date +%s%N)
+	"$@"
+	local rc=$?
+	printf -v "$__v" '%s' "$(lab_elapsed "$t0")"
+	return $rc
+}
+
+# Nothing of the lab may remain: no process naming LAB_DIR, no listener.
+assert_lab_gone() {
+	local procs l
+	procs=$(ps -e -ww -o pid=,args= | awk -v d="$LAB_DIR/" 'index($0, d)' | grep -v -e "awk -v d=" || true)
+	[[ -z $procs ]] || fail "processes of the lab remain after down: $procs"
+	l=$(ss -Hltn | awk -v net="$LAB_NET." 'index($4, net) == 1')
+	[[ -z $l ]] || fail "listeners on $LAB_NET.x remain after down: $l"
+	ok "no process with $LAB_DIR/ in its command line, no listener on $LAB_NET.x"
+}
