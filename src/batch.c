@@ -1,0 +1,336 @@
+#include "batch.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "loop.h"
+#include "redact.h"
+#include "runner.h"
+#include "site.h"
+#include "transport.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+struct batch {
+	const struct batch_options *bo;
+	struct operation *op;
+	bool hostkey_refused;
+	bool secret_missing;
+	size_t total;
+};
+
+static const char *user_name(const struct plan_item *it)
+{
+	return it->step->user == PROC_USER_ZEXTRAS ? "zextras" : "root";
+}
+
+static size_t item_index(struct batch *b, const struct plan_item *it)
+{
+	const struct plan *p = operation_plan(b->op);
+	return (size_t)(it - p->items) + 1;
+}
+
+static void ev_item(void *ud, const struct plan_item *it)
+{
+	struct batch *b = ud;
+	size_t i = item_index(b, it);
+	switch (it->state) {
+	case ITEM_RUNNING:
+		if (it->attempts <= 1 && !it->in_skip_check)
+			printf("[%2zu/%zu] %-15s %-7s %s\n", i, b->total, it->node, user_name(it),
+			       it->step->title);
+		break;
+	case ITEM_WAITING:
+		printf("[%2zu/%zu] %-15s         not yet (%s); again in %d s, up to %d s\n", i, b->total,
+		       it->node, it->message ? it->message : "", it->step->retry_every,
+		       it->step->retry_for);
+		break;
+	case ITEM_DONE:
+		printf("[%2zu/%zu] %-15s         done (%.1f s)%s%s\n", i, b->total, it->node,
+		       it->finished - it->first_started, it->message ? ": " : "",
+		       it->message ? it->message : "");
+		break;
+	case ITEM_ALREADY:
+		printf("[%2zu/%zu] %-15s %-7s %s: %s\n", i, b->total, it->node, user_name(it),
+		       it->step->title, it->message ? it->message : "already done");
+		break;
+	case ITEM_RESUMED:
+		printf("[%2zu/%zu] %-15s %-7s %s: done by the earlier run\n", i, b->total, it->node,
+		       user_name(it), it->step->title);
+		break;
+	case ITEM_WARNED:
+		printf("[%2zu/%zu] %-15s         WARNING: %s\n", i, b->total, it->node,
+		       it->message ? it->message : "");
+		if (it->step->hint)
+			printf("          hint: %s\n", it->step->hint);
+		break;
+	case ITEM_FAILED:
+		printf("[%2zu/%zu] %-15s         FAILED: %s\n", i, b->total, it->node,
+		       it->message ? it->message : "");
+		break;
+	default:
+		break;
+	}
+	fflush(stdout);
+}
+
+static void ev_output(void *ud, const struct plan_item *it, enum job_stream s, const char *line)
+{
+	(void)ud;
+	printf("%15s %c %s\n", it->node, s == JOB_STDERR ? '!' : '|', line);
+	fflush(stdout);
+}
+
+static void ev_conn(void *ud, struct conn *c, enum conn_state st)
+{
+	(void)ud;
+	if (st == CONN_READY)
+		printf("connected to %s as %s\n", conn_name(c), conn_login_user(c));
+	else if (st == CONN_FAILED)
+		printf("cannot connect to %s: %s\n", conn_name(c), conn_error(c));
+	fflush(stdout);
+}
+
+static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
+{
+	struct batch *b = ud;
+	if (b->bo->accept_new_host_keys) {
+		printf("%s: new host key %s %s accepted (--accept-new-host-keys) and added to known_hosts\n",
+		       conn_name(c), hk->type, hk->fingerprint);
+		conn_hostkey_decide(c, true);
+		return;
+	}
+	printf("%s: unknown host key %s %s: refused. Check the fingerprint on the node "
+	       "(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then run again with "
+	       "--accept-new-host-keys, or add the key to known_hosts yourself.\n",
+	       conn_name(c), hk->type, hk->fingerprint);
+	b->hostkey_refused = true;
+	conn_hostkey_decide(c, false);
+}
+
+static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	struct batch *b = ud;
+	(void)prompt;
+	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	if (!pw || !*pw) {
+		printf("%s asks for %s: set REPLICA_WIZARD_SSH_PASSWORD (never asked for in batch mode)\n",
+		       conn_name(c), kind == SECRET_KEY_PASSPHRASE ? "the key's passphrase" : "a password");
+		b->secret_missing = true;
+		conn_answer_secret(c, NULL);
+		return;
+	}
+	redact_add(pw);
+	conn_answer_secret(c, pw);
+}
+
+static void print_plan(struct batch *b)
+{
+	const struct plan *p = operation_plan(b->op);
+	struct runner *r = operation_runner(b->op);
+	struct site *site = operation_site(b->op);
+	printf("Plan (%zu steps; nothing is run with --dry-run; <name> is read from the nodes during the run):\n", p->n);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		const struct site_host *h = site_host(site, it->node);
+		char *cmd = runner_display_command(r, it, h ? h->user : NULL);
+		char when[128] = "";
+		for (size_t w = 0; w < it->step->n_when; w++) {
+			strncat(when, w ? " " : " [when ", sizeof when - strlen(when) - 1);
+			strncat(when, it->step->when[w], sizeof when - strlen(when) - 1);
+		}
+		if (it->step->n_when)
+			strncat(when, "]", sizeof when - strlen(when) - 1);
+		printf("\n[%2zu] %s%s\n     node %s, as %s%s\n", i + 1, it->step->title, when, it->node,
+		       user_name(it), it->step->phase ? ", preflight" : "");
+		/* indent every command line */
+		printf("     $ ");
+		for (const char *c = cmd; *c; c++) {
+			putchar(*c);
+			if (*c == '\n')
+				printf("       ");
+		}
+		putchar('\n');
+		free(cmd);
+	}
+}
+
+static bool confirm(const struct batch_options *bo)
+{
+	if (bo->yes)
+		return true;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "%s %s: refusing to change the site without --yes (standard input is not a terminal)\n",
+			bo->progname, bo->command);
+		return false;
+	}
+	printf("Proceed? [y/N] ");
+	fflush(stdout);
+	char line[16];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void summary(struct batch *b, enum runner_state st)
+{
+	const struct plan *p = operation_plan(b->op);
+	size_t counts[ITEM_SKIPPED + 1] = { 0 };
+	for (size_t i = 0; i < p->n; i++)
+		counts[p->items[i].state]++;
+	printf("\nSummary: %zu done, %zu already done, %zu resumed, %zu not applicable, %zu warnings, "
+	       "%zu failed, %zu skipped, %zu not run.\n",
+	       counts[ITEM_DONE], counts[ITEM_ALREADY], counts[ITEM_RESUMED], counts[ITEM_NA],
+	       counts[ITEM_WARNED], counts[ITEM_FAILED], counts[ITEM_SKIPPED],
+	       counts[ITEM_PENDING] + counts[ITEM_RUNNING] + counts[ITEM_WAITING]);
+	if (st == RUNNER_DONE) {
+		printf("%s: complete.\n", b->bo->command);
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->state != ITEM_FAILED)
+			continue;
+		printf("FAILED: %s on %s: %s\n", it->step->title, it->node, it->message ? it->message : "");
+		if (it->step->hint)
+			printf("hint: %s\n", it->step->hint);
+	}
+	if (st == RUNNER_ABORTED)
+		printf("Aborted. ");
+	printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
+}
+
+int batch_run(const char *site_path, const struct operation_kind *kind,
+	      const struct operation_options *oo, const struct batch_options *bo)
+{
+	struct site_error serr;
+	char buf[2048];
+	int rc = RW_EXIT_FAILED;
+	struct loop *loop = NULL;
+	struct operation *op = NULL;
+	struct sigaction old_int, old_term;
+	bool handlers = false;
+
+	struct site *site = site_load(site_path, &serr);
+	if (!site) {
+		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, site_error_format(&serr, buf, sizeof buf));
+		return RW_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < oo->n_only; i++) {
+		const struct site_host *h = site_host(site, oo->only[i]);
+		if (!h || !(h->roles & SITE_ROLE_REPLICA)) {
+			fprintf(stderr, "%s %s: --replica %s: not a replica of the site %s\n", bo->progname,
+				bo->command, oo->only[i], site_path);
+			site_free(site);
+			return RW_EXIT_USAGE;
+		}
+	}
+	size_t n_rep = 0;
+	site_list(site, SITE_ROLE_REPLICA, &n_rep);
+	if (strcmp(bo->command, "install") == 0 && n_rep == 0) {
+		fprintf(stderr, "%s install: %s: [carbonio] replicas is empty: name the replica(s) to install\n",
+			bo->progname, site_path);
+		site_free(site);
+		return RW_EXIT_USAGE;
+	}
+
+	struct batch b = { .bo = bo };
+	struct operation_events ev = {
+		.on_conn = ev_conn, .on_hostkey = ev_hostkey, .on_secret = ev_secret,
+		.on_item = ev_item, .on_output = ev_output, .ud = &b,
+	};
+	loop = loop_new();
+	char err[1024];
+	op = operation_new(loop, site, site_path, kind, oo, &ev, err, sizeof err);
+	if (!op) {
+		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, err);
+		rc = RW_EXIT_USAGE;
+		goto out;
+	}
+	b.op = op;
+	b.total = operation_plan(op)->n;
+
+	if (oo->dry_run) {
+		print_plan(&b);
+		rc = RW_EXIT_OK;
+		goto out;
+	}
+	bool complete = false;
+	if (!operation_open_journal(op, &complete, err, sizeof err)) {
+		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, err);
+		rc = RW_EXIT_USAGE;
+		goto out;
+	}
+	if (complete) {
+		printf("%s: already complete on this site for the same nodes (see the journal); nothing changed.\n",
+		       bo->command);
+		rc = RW_EXIT_OK;
+		goto out;
+	}
+	if (!oo->resume && !confirm(bo)) {
+		rc = RW_EXIT_USAGE;
+		goto out;
+	}
+
+	struct sigaction sa = { .sa_handler = on_sigint };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	handlers = true;
+
+	operation_connect(op);
+	bool failed = false;
+	while (!operation_connected(op, &failed)) {
+		if (failed || interrupted)
+			break;
+		loop_poll(loop, 200);
+	}
+	if (failed || interrupted) {
+		/* let the other connections finish failing or connecting */
+		if (b.hostkey_refused)
+			rc = RW_EXIT_HOSTKEY;
+		else
+			rc = RW_EXIT_FAILED;
+		printf("%s: not every node could be reached; nothing was run.\n", bo->command);
+		goto out;
+	}
+
+	operation_start(op);
+	struct runner *r = operation_runner(op);
+	bool abort_sent = false;
+	while (runner_state(r) == RUNNER_RUNNING) {
+		loop_poll(loop, 200);
+		if (interrupted && !abort_sent) {
+			printf("\ninterrupted: stopping the remote command and journaling the state...\n");
+			runner_abort(r);
+			abort_sent = true;
+		}
+	}
+	/* give a cancelled command a moment to report */
+	for (int i = 0; i < 20 && abort_sent; i++)
+		loop_poll(loop, 100);
+	summary(&b, runner_state(r));
+	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK : RW_EXIT_FAILED;
+out:
+	if (handlers) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+	operation_free(op);
+	loop_free(loop);
+	site_free(site);
+	redact_clear();
+	return rc;
+}

@@ -1,0 +1,363 @@
+/* The install procedure's side of an operation: who takes part (the master,
+ * the replicas of this run, and with --answer-queries the nodes whose
+ * ldap_url is rewritten), the values its steps use, and its built-in step:
+ * verifying the LDAP passwords against the master before the replica is
+ * touched. */
+#include "install.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "journal.h"
+#include "ldapprobe.h"
+#include "ldapurl.h"
+#include "operation.h"
+#include "procedure.h"
+#include "site.h"
+#include "vars.h"
+#include "xalloc.h"
+
+/* Passwords a replica needs, in the order the bootstrap file lists them. */
+static const char *const ldap_secrets[] = {
+	"zimbra_ldap_password", "ldap_root_password", "ldap_replication_password",
+	"ldap_postfix_password", "ldap_amavis_password", "ldap_nginx_password",
+};
+
+struct install {
+	const char **replicas; /* of this run */
+	size_t n_replicas;
+	bool passwords_given;
+	char *scratch;         /* last computed value handed to a template */
+	/* verify-ldap-passwords in flight */
+	struct runner *runner;
+	struct plan_item *verify_item;
+	size_t verify_next;
+	struct ldapprobe *probe;
+};
+
+static void install_data_free(void *p)
+{
+	struct install *in = p;
+	if (!in)
+		return;
+	if (in->probe)
+		ldapprobe_cancel(in->probe);
+	free(in->replicas);
+	free(in->scratch);
+	free(in);
+}
+
+static struct install *data(const struct operation *op)
+{
+	return operation_kind_data(op);
+}
+
+static const char *master_name(const struct operation *op)
+{
+	size_t n = 0;
+	const char *const *m = site_list(operation_site(op), SITE_ROLE_MASTER, &n);
+	return n ? m[0] : NULL;
+}
+
+static void random_token(char *out, size_t len)
+{
+	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz23456789";
+	unsigned char raw[64];
+	if (len > sizeof raw)
+		len = sizeof raw;
+	if (getrandom(raw, len, 0) != (ssize_t)len)
+		abort(); /* no randomness: never invent a weak password */
+	for (size_t i = 0; i + 1 < len; i++)
+		out[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
+	out[len - 1] = '\0';
+	explicit_bzero(raw, sizeof raw);
+}
+
+static void prepare(struct operation *op)
+{
+	struct install *in = xcalloc(1, sizeof *in);
+	const struct operation_options *o = operation_options(op);
+	size_t n = 0;
+	const char *const *site_replicas = site_list(operation_site(op), SITE_ROLE_REPLICA, &n);
+	const char *const *list = o->only ? o->only : site_replicas;
+	size_t count = o->only ? o->n_only : n;
+	in->replicas = xcalloc(count + 1, sizeof *in->replicas);
+	for (size_t i = 0; i < count; i++)
+		in->replicas[i] = list[i];
+	in->n_replicas = count;
+	operation_set_kind_data(op, in, install_data_free);
+
+	/* One password for all: on a default master every LDAP password
+	 * equals zimbra_ldap_password. */
+	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	struct vars *v = operation_vars(op);
+	if (pw && *pw) {
+		in->passwords_given = true;
+		for (size_t i = 0; i < sizeof ldap_secrets / sizeof ldap_secrets[0]; i++)
+			vars_set(v, NULL, ldap_secrets[i], pw, true);
+	}
+	char token[13], secret[25];
+	random_token(token, sizeof token);
+	char *account = xasprintf("rw-check-%s", token);
+	vars_set(v, NULL, "test_account_local", account, false);
+	free(account);
+	random_token(secret, sizeof secret);
+	vars_set(v, NULL, "test_account_password", secret, true);
+	explicit_bzero(secret, sizeof secret);
+}
+
+static void build_plan(struct operation *op)
+{
+	struct install *in = data(op);
+	struct site *site = operation_site(op);
+	const struct procedure *proc = operation_procedure(op);
+	const char *master = master_name(op);
+	size_t n_mta = 0, n_other = 0;
+	const char *const *mta = site_list(site, SITE_ROLE_MTA, &n_mta);
+	const char *const *other = site_list(site, SITE_ROLE_OTHER, &n_other);
+
+	for (size_t s = 0; s < proc->n_steps; s++) {
+		const struct proc_step *st = &proc->steps[s];
+		if (st->nodes & PROC_NODE_MASTER)
+			operation_plan_step(op, st->id, master);
+		if (st->nodes & PROC_NODE_REPLICA)
+			for (size_t i = 0; i < in->n_replicas; i++)
+				operation_plan_step(op, st->id, in->replicas[i]);
+		if (st->nodes & PROC_NODE_MTA)
+			for (size_t i = 0; i < n_mta; i++)
+				operation_plan_step(op, st->id, mta[i]);
+		if (st->nodes & PROC_NODE_OTHER)
+			for (size_t i = 0; i < n_other; i++)
+				operation_plan_step(op, st->id, other[i]);
+		if ((st->nodes & PROC_NODE_ANSWER) && operation_options(op)->answer_queries) {
+			/* the master last: its services restart after the others */
+			for (size_t i = 0; i < n_mta; i++)
+				operation_plan_step(op, st->id, mta[i]);
+			for (size_t i = 0; i < n_other; i++)
+				operation_plan_step(op, st->id, other[i]);
+			operation_plan_step(op, st->id, master);
+		}
+	}
+}
+
+static char *scope(struct operation *op)
+{
+	struct install *in = data(op);
+	size_t len = 16;
+	for (size_t i = 0; i < in->n_replicas; i++)
+		len += strlen(in->replicas[i]) + 1;
+	char *s = xmalloc(len);
+	strcpy(s, "replicas=");
+	for (size_t i = 0; i < in->n_replicas; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, in->replicas[i]);
+	}
+	if (operation_options(op)->answer_queries)
+		strcat(s, " +answer");
+	return s;
+}
+
+static const char *keep(struct install *in, char *value)
+{
+	free(in->scratch);
+	in->scratch = value;
+	return value;
+}
+
+static unsigned ldap_port_of(const struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? h->ldap_port : 389;
+}
+
+static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
+			  bool secret)
+{
+	struct install *in = data(op);
+	struct vars *v = operation_vars(op);
+	const char *node = it ? it->node : NULL;
+	const char *master = master_name(op);
+	if (secret)
+		return vars_get(v, NULL, name, true);
+
+	const struct site_host *h = node ? site_host(operation_site(op), node) : NULL;
+	if (strcmp(name, "prefix") == 0)
+		return h ? h->prefix : NULL;
+	if (strcmp(name, "bootstrap") == 0)
+		return h ? h->bootstrap : NULL;
+	if (strcmp(name, "node") == 0 || strcmp(name, "replica") == 0)
+		return node;
+	if (strcmp(name, "master") == 0)
+		return master;
+	if (strcmp(name, "ldap_port") == 0)
+		return keep(in, xasprintf("%u", ldap_port_of(op, master)));
+	if (strcmp(name, "node_url") == 0)
+		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, node))) : NULL;
+	if (strcmp(name, "replica_url") == 0)
+		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, master))) : NULL;
+	if (strcmp(name, "master_url") == 0)
+		/* byte-identical to what the master has, so read from it */
+		return vars_get(v, master, "ldap_master_url", false);
+	if (strcmp(name, "test_account") == 0) {
+		/* a resumed run deletes the account the cut-short run made */
+		const struct journal_run *rr = operation_resumed_run(op);
+		const char *local = rr ? journal_run_var(rr, "test_account_local") : NULL;
+		if (!local)
+			local = vars_get(v, NULL, "test_account_local", false);
+		const char *domain = vars_get(v, NULL, "domain", false);
+		return local && domain ? keep(in, xasprintf("%s@%s", local, domain)) : NULL;
+	}
+	if (strcmp(name, "ldap_url_new") == 0) {
+		const char *murl = vars_get(v, master, "ldap_master_url", false);
+		if (!murl)
+			return NULL;
+		size_t n = 0;
+		const char *const *all = site_list(operation_site(op), SITE_ROLE_REPLICA, &n);
+		unsigned port = ldap_port_of(op, master);
+		char **urls = xcalloc(n + 1, sizeof *urls);
+		for (size_t i = 0; i < n; i++)
+			urls[i] = ldapurl_for(all[i], port);
+		char *err = NULL;
+		char *list = ldapurl_install(murl, (const char *const *)urls, n, &err);
+		for (size_t i = 0; i < n; i++)
+			free(urls[i]);
+		free(urls);
+		free(err);
+		return list ? keep(in, list) : NULL;
+	}
+	return vars_get(v, node, name, false);
+}
+
+static bool condition(struct operation *op, const struct plan_item *it, const char *cond)
+{
+	struct install *in = data(op);
+	const struct site_host *h = site_host(operation_site(op), it->node);
+	unsigned roles = h ? h->roles : 0;
+	if (strcmp(cond, "answer_queries") == 0)
+		return operation_options(op)->answer_queries;
+	if (strcmp(cond, "fetch_passwords") == 0)
+		return !in->passwords_given;
+	if (strcmp(cond, "systemd") == 0 || strcmp(cond, "zmcontrol") == 0) {
+		const char *sm = vars_get(operation_vars(op), it->node, "service_manager", false);
+		return sm && strcmp(sm, cond) == 0;
+	}
+	if (strcmp(cond, "runs_slapd") == 0)
+		return roles & (SITE_ROLE_MASTER | SITE_ROLE_REPLICA);
+	if (strcmp(cond, "mta") == 0)
+		return roles & SITE_ROLE_MTA;
+	return false;
+}
+
+/* ---- built-in: verify the passwords by binding to the master ---- */
+
+struct bind_check {
+	const char *dn;
+	const char *secret;
+	const char *what;
+};
+
+static const struct bind_check bind_checks[] = {
+	{ "uid=zimbra,cn=admins,cn=zimbra", "zimbra_ldap_password", "Ldap Admin password (zimbra_ldap_password)" },
+	{ "uid=zmreplica,cn=admins,cn=zimbra", "ldap_replication_password", "Ldap replication password" },
+	{ "cn=config", "ldap_root_password", "Ldap root password (zmreplchk binds with it)" },
+};
+
+static void verify_next(struct operation *op);
+
+static void verify_done(void *ud, const struct ldapprobe_result *res)
+{
+	struct operation *op = ud;
+	struct install *in = data(op);
+	in->probe = NULL;
+	const struct bind_check *c = &bind_checks[in->verify_next];
+	if (!res->ok) {
+		char *msg = xasprintf("%s does not bind as %s on the master: %s. Nothing was changed on the replica.",
+				      c->what, c->dn, res->error ? res->error : "failed");
+		struct plan_item *it = in->verify_item;
+		in->verify_item = NULL;
+		runner_builtin_done(in->runner, it, false, msg);
+		free(msg);
+		return;
+	}
+	in->verify_next++;
+	verify_next(op);
+}
+
+static void verify_next(struct operation *op)
+{
+	struct install *in = data(op);
+	if (in->verify_next == sizeof bind_checks / sizeof bind_checks[0]) {
+		struct plan_item *it = in->verify_item;
+		in->verify_item = NULL;
+		runner_builtin_done(in->runner, it, true, "uid=zimbra, uid=zmreplica and cn=config bind on the master");
+		return;
+	}
+	const struct bind_check *c = &bind_checks[in->verify_next];
+	const char *master = master_name(op);
+	const char *url = vars_get(operation_vars(op), master, "ldap_master_url", false);
+	const char *pw = vars_get(operation_vars(op), NULL, c->secret, true);
+	if (!url || !pw) {
+		char *msg = xasprintf("no %s to verify (%s)", !url ? "ldap_master_url" : "password", c->what);
+		struct plan_item *it = in->verify_item;
+		in->verify_item = NULL;
+		runner_builtin_done(in->runner, it, false, msg);
+		free(msg);
+		return;
+	}
+	/* ldap_master_url may list several masters (MMR): bind to the first */
+	char *first = xstrdup(url);
+	char *space = strchr(first, ' ');
+	if (space)
+		*space = '\0';
+	struct ldapprobe_request req = {
+		.kind = LDAPPROBE_BIND,
+		.url = first,
+		.bind_dn = c->dn,
+		.password = pw,
+		.timeout_s = 10,
+	};
+	in->probe = ldapprobe_start(operation_loop(op), &req, verify_done, op);
+	free(first);
+	if (!in->probe) {
+		struct plan_item *it = in->verify_item;
+		in->verify_item = NULL;
+		runner_builtin_done(in->runner, it, false, "cannot start the LDAP check");
+	}
+}
+
+static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
+{
+	struct install *in = data(op);
+	if (strcmp(it->step->builtin, "verify-ldap-passwords") != 0) {
+		runner_builtin_done(r, it, false, "unknown built-in step");
+		return;
+	}
+	in->runner = r;
+	in->verify_item = it;
+	in->verify_next = 0;
+	verify_next(op);
+}
+
+static void journal_started(struct operation *op);
+
+const struct operation_kind install_kind = {
+	.procedure = "install-replica",
+	.build_plan = build_plan,
+	.scope = scope,
+	.lookup = lookup,
+	.condition = condition,
+	.builtin = builtin,
+	.prepare = prepare,
+	.journal_started = journal_started,
+};
+
+static void journal_started(struct operation *op)
+{
+	struct journal *j = operation_journal(op);
+	if (j && !operation_resumed_run(op))
+		journal_var(j, "test_account_local",
+			    vars_get(operation_vars(op), NULL, "test_account_local", false));
+}

@@ -1,0 +1,49 @@
+/* The journal of a site: one append-only text file per site and procedure,
+ * one line per event (run start, finished step, run end), fsync'd as it is
+ * written so that a run cut short can be resumed. Never holds a secret:
+ * every line also passes through the redactor. */
+#ifndef RW_JOURNAL_H
+#define RW_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct journal;
+
+/* Directory: $REPLICA_WIZARD_STATE_DIR, else $XDG_STATE_HOME/replica-wizard,
+ * else ~/.local/state/replica-wizard. File: <site name>-<hash of its real
+ * path>.<procedure>.journal. */
+char *journal_path_for(const char *site_path, const char *procedure);
+
+struct journal *journal_open(const char *path, char *err, size_t errlen);
+void journal_close(struct journal *j);
+const char *journal_path(const struct journal *j);
+
+/* scope: what the run is about (e.g. "replicas=a b"); a resume continues the
+ * last run only when its scope is the same. */
+void journal_begin(struct journal *j, const char *run_id, const char *scope, bool resumed);
+void journal_step(struct journal *j, const char *step, const char *node, const char *state,
+		  int exit_status, double seconds, const char *note);
+void journal_var(struct journal *j, const char *name, const char *value);
+void journal_end(struct journal *j, const char *state);
+const char *journal_run_id(const struct journal *j);
+
+/* The last run recorded in a journal file. */
+struct journal_run {
+	char *run_id;
+	char *scope;
+	char *end_state;       /* NULL when the run never ended (cut short) */
+	struct { char *step, *node, *state; } *steps; /* finished steps, in order */
+	size_t n_steps;
+	struct { char *name, *value; } *vars;
+	size_t n_vars;
+};
+
+/* NULL when the file does not exist or holds no run. */
+struct journal_run *journal_last_run(const char *path);
+void journal_run_free(struct journal_run *r);
+/* Did the run finish this step on this node (done or already done)? */
+bool journal_run_done(const struct journal_run *r, const char *step, const char *node);
+const char *journal_run_var(const struct journal_run *r, const char *name);
+
+#endif

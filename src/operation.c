@@ -1,0 +1,370 @@
+#include "operation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "loop.h"
+#include "procedure.h"
+#include "site.h"
+#include "vars.h"
+#include "xalloc.h"
+
+struct node_conn {
+	char *node;
+	struct conn *conn;
+};
+
+struct operation {
+	struct loop *loop;
+	struct site *site;
+	char *site_path;
+	const struct operation_kind *kind;
+	struct operation_options opts;
+	struct operation_events ev;
+	struct procedure *proc;
+	struct vars *vars;
+	struct plan plan;
+	struct runner *runner;
+	struct journal *journal;
+	struct journal_run *resume;
+	struct node_conn *conns;
+	size_t n_conns;
+	void *kind_data;
+	void (*kind_data_free)(void *);
+};
+
+/* ---- runner hooks: forwarded to the kind and the events ---- */
+
+static struct conn *hook_conn_for(void *ud, const char *node)
+{
+	return operation_conn(ud, node);
+}
+
+static const char *hook_lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
+{
+	struct operation *op = ud;
+	return op->kind->lookup(op, it, name, secret);
+}
+
+static bool hook_condition(void *ud, const struct plan_item *it, const char *cond)
+{
+	struct operation *op = ud;
+	return op->kind->condition(op, it, cond);
+}
+
+static void hook_builtin(void *ud, struct runner *r, struct plan_item *it)
+{
+	struct operation *op = ud;
+	if (op->kind->builtin)
+		op->kind->builtin(op, r, it);
+	else
+		runner_builtin_done(r, it, false, "this procedure has no built-in steps");
+}
+
+static void hook_item(void *ud, const struct plan_item *it)
+{
+	struct operation *op = ud;
+	if (op->ev.on_item)
+		op->ev.on_item(op->ev.ud, it);
+}
+
+static void hook_output(void *ud, const struct plan_item *it, enum job_stream s, const char *line)
+{
+	struct operation *op = ud;
+	if (op->ev.on_output)
+		op->ev.on_output(op->ev.ud, it, s, line);
+}
+
+static void hook_state(void *ud, int st)
+{
+	struct operation *op = ud;
+	if (op->ev.on_state)
+		op->ev.on_state(op->ev.ud, st);
+}
+
+/* ---- connection callbacks ---- */
+
+static void conn_state_cb(void *ud, struct conn *c, enum conn_state st)
+{
+	struct operation *op = ud;
+	if (op->ev.on_conn)
+		op->ev.on_conn(op->ev.ud, c, st);
+}
+
+static void conn_hostkey_cb(void *ud, struct conn *c, const struct hostkey_info *hk)
+{
+	struct operation *op = ud;
+	if (op->ev.on_hostkey)
+		op->ev.on_hostkey(op->ev.ud, c, hk);
+	else
+		conn_hostkey_decide(c, false);
+}
+
+static void conn_secret_cb(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	struct operation *op = ud;
+	if (op->ev.on_secret)
+		op->ev.on_secret(op->ev.ud, c, kind, prompt);
+	else
+		conn_answer_secret(c, NULL);
+}
+
+struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,
+				const struct operation_kind *kind,
+				const struct operation_options *opts,
+				const struct operation_events *ev, char *err, size_t errlen)
+{
+	struct procedure *proc = procedure_load_named(kind->procedure, err, errlen);
+	if (!proc)
+		return NULL;
+	struct operation *op = xcalloc(1, sizeof *op);
+	op->loop = loop;
+	op->site = site;
+	op->site_path = xstrdup(site_path);
+	op->kind = kind;
+	op->opts = *opts;
+	if (ev)
+		op->ev = *ev;
+	op->proc = proc;
+	op->vars = vars_new();
+	if (kind->prepare)
+		kind->prepare(op);
+	kind->build_plan(op);
+
+	struct runner_config rc = {
+		.loop = loop,
+		.vars = op->vars,
+		.command_timeout_s = opts->command_timeout_s,
+		.hooks = {
+			.conn_for = hook_conn_for,
+			.lookup = hook_lookup,
+			.condition = hook_condition,
+			.builtin = hook_builtin,
+			.on_item = hook_item,
+			.on_output = hook_output,
+			.on_state = hook_state,
+			.ud = op,
+		},
+	};
+	op->runner = runner_new(&rc, &op->plan);
+	return op;
+}
+
+void operation_free(struct operation *op)
+{
+	if (!op)
+		return;
+	runner_free(op->runner);
+	for (size_t i = 0; i < op->n_conns; i++) {
+		conn_free(op->conns[i].conn);
+		free(op->conns[i].node);
+	}
+	free(op->conns);
+	plan_free(&op->plan);
+	if (op->kind_data_free)
+		op->kind_data_free(op->kind_data);
+	journal_close(op->journal);
+	journal_run_free(op->resume);
+	vars_free(op->vars);
+	procedure_free(op->proc);
+	free(op->site_path);
+	free(op);
+}
+
+struct site *operation_site(const struct operation *op)
+{
+	return op->site;
+}
+
+struct vars *operation_vars(const struct operation *op)
+{
+	return op->vars;
+}
+
+struct loop *operation_loop(const struct operation *op)
+{
+	return op->loop;
+}
+
+const struct operation_options *operation_options(const struct operation *op)
+{
+	return &op->opts;
+}
+
+void *operation_kind_data(const struct operation *op)
+{
+	return op->kind_data;
+}
+
+void operation_set_kind_data(struct operation *op, void *data, void (*free_fn)(void *))
+{
+	op->kind_data = data;
+	op->kind_data_free = free_fn;
+}
+
+const struct procedure *operation_procedure(const struct operation *op)
+{
+	return op->proc;
+}
+
+struct journal *operation_journal(const struct operation *op)
+{
+	return op->journal;
+}
+
+void operation_plan_step(struct operation *op, const char *step_id, const char *node)
+{
+	const struct proc_step *s = procedure_step(op->proc, step_id);
+	if (s)
+		plan_add(&op->plan, s, node);
+}
+
+bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen)
+{
+	*complete = false;
+	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	char *scope = op->kind->scope(op);
+	struct journal_run *last = journal_last_run(path);
+	bool same_scope = last && strcmp(last->scope, scope) == 0;
+	bool ok = true;
+
+	if (op->opts.resume && (!same_scope || (last->end_state &&
+					       strcmp(last->end_state, "complete") == 0))) {
+		snprintf(err, errlen, "nothing to resume: %s", !last ? "no earlier run in the journal"
+			 : !same_scope ? "the last run in the journal was for something else"
+				       : "the last run finished");
+		ok = false;
+		goto out;
+	}
+	if (!op->opts.resume && same_scope && last->end_state &&
+	    strcmp(last->end_state, "complete") == 0) {
+		*complete = true;
+		goto out;
+	}
+	op->journal = journal_open(path, err, errlen);
+	if (!op->journal) {
+		ok = false;
+		goto out;
+	}
+	if (op->opts.resume) {
+		journal_begin(op->journal, last->run_id, scope, true);
+		op->resume = last;
+		last = NULL;
+	} else {
+		journal_begin(op->journal, NULL, scope, false);
+		if (op->kind->journal_started)
+			op->kind->journal_started(op);
+	}
+	/* the runner reads both from its config */
+	runner_free(op->runner);
+	struct runner_config rc = {
+		.loop = op->loop,
+		.vars = op->vars,
+		.journal = op->journal,
+		.resume = op->resume,
+		.command_timeout_s = op->opts.command_timeout_s,
+		.hooks = {
+			.conn_for = hook_conn_for, .lookup = hook_lookup,
+			.condition = hook_condition, .builtin = hook_builtin,
+			.on_item = hook_item, .on_output = hook_output,
+			.on_state = hook_state, .ud = op,
+		},
+	};
+	op->runner = runner_new(&rc, &op->plan);
+out:
+	journal_run_free(last);
+	free(scope);
+	free(path);
+	return ok;
+}
+
+const struct journal_run *operation_resumed_run(const struct operation *op)
+{
+	return op->resume;
+}
+
+void operation_connect(struct operation *op)
+{
+	for (size_t i = 0; i < op->plan.n; i++) {
+		const char *node = op->plan.items[i].node;
+		if (operation_conn(op, node))
+			continue;
+		const struct site_host *h = site_host(op->site, node);
+		if (!h)
+			continue;
+		struct conn_config cfg = {
+			.name = h->name,
+			.address = h->address,
+			.port = (int)h->port,
+			.user = h->user,
+			.identity = h->identity,
+			.known_hosts = h->known_hosts,
+			.process_ssh_config = true,
+			.connect_timeout_s = op->opts.connect_timeout_s,
+			.keepalive_s = op->opts.keepalive_s,
+		};
+		struct conn_callbacks cb = {
+			.on_state = conn_state_cb,
+			.on_hostkey = conn_hostkey_cb,
+			.on_secret = conn_secret_cb,
+			.ud = op,
+		};
+		op->conns = xrealloc(op->conns, (op->n_conns + 1) * sizeof *op->conns);
+		op->conns[op->n_conns].node = xstrdup(node);
+		op->conns[op->n_conns].conn = conn_new(op->loop, &cfg, &cb);
+		op->n_conns++;
+	}
+	for (size_t i = 0; i < op->n_conns; i++)
+		if (conn_state(op->conns[i].conn) == CONN_NEW ||
+		    conn_state(op->conns[i].conn) == CONN_FAILED)
+			conn_start(op->conns[i].conn);
+}
+
+bool operation_connected(const struct operation *op, bool *failed)
+{
+	bool all = true;
+	*failed = false;
+	for (size_t i = 0; i < op->n_conns; i++) {
+		enum conn_state st = conn_state(op->conns[i].conn);
+		if (st == CONN_FAILED)
+			*failed = true;
+		if (st != CONN_READY)
+			all = false;
+	}
+	return all;
+}
+
+struct conn *operation_conn(const struct operation *op, const char *node)
+{
+	for (size_t i = 0; i < op->n_conns; i++)
+		if (strcmp(op->conns[i].node, node) == 0)
+			return op->conns[i].conn;
+	return NULL;
+}
+
+size_t operation_conn_count(const struct operation *op)
+{
+	return op->n_conns;
+}
+
+struct conn *operation_conn_at(const struct operation *op, size_t i)
+{
+	return op->conns[i].conn;
+}
+
+struct runner *operation_runner(const struct operation *op)
+{
+	return op->runner;
+}
+
+void operation_start(struct operation *op)
+{
+	runner_start(op->runner);
+}
+
+const struct plan *operation_plan(const struct operation *op)
+{
+	return &op->plan;
+}

@@ -1,0 +1,96 @@
+/* An operation: one procedure (install, remove, dovecot) run on a site. It
+ * owns what a run needs — the SSH connection of every node taking part, the
+ * run's variables and secrets, the plan, the runner and the journal — and
+ * leaves the procedure-specific parts (which nodes, which values, which
+ * built-in checks) to a `struct operation_kind`. The batch CLI and the TUI
+ * drive the same operation; they only differ in how they show it. */
+#ifndef RW_OPERATION_H
+#define RW_OPERATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runner.h"
+#include "transport.h"
+
+struct site;
+struct site_host;
+struct loop;
+struct vars;
+struct operation;
+
+struct operation_kind {
+	const char *procedure; /* assets/procedures/<procedure>.ini */
+	/* Fill the plan: call operation_plan_step() for each step and node. */
+	void (*build_plan)(struct operation *op);
+	/* What the run is about, for the journal (e.g. "replicas=a b"). */
+	char *(*scope)(struct operation *op);
+	const char *(*lookup)(struct operation *op, const struct plan_item *it,
+			      const char *name, bool secret);
+	bool (*condition)(struct operation *op, const struct plan_item *it, const char *cond);
+	void (*builtin)(struct operation *op, struct runner *r, struct plan_item *it);
+	/* Before the run starts (secrets from the environment, generated names). */
+	void (*prepare)(struct operation *op);
+	/* The journal of a new (not resumed) run was opened: record what a
+	 * resume will need (never a secret). May be NULL. */
+	void (*journal_started)(struct operation *op);
+};
+
+struct operation_events {
+	void (*on_conn)(void *ud, struct conn *c, enum conn_state st);
+	void (*on_hostkey)(void *ud, struct conn *c, const struct hostkey_info *hk);
+	void (*on_secret)(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt);
+	void (*on_item)(void *ud, const struct plan_item *it);
+	void (*on_output)(void *ud, const struct plan_item *it, enum job_stream s, const char *line);
+	void (*on_state)(void *ud, int runner_state);
+	void *ud;
+};
+
+struct operation_options {
+	bool dry_run;
+	bool resume;
+	bool answer_queries;      /* install: rewrite ldap_url */
+	const char *const *only;  /* install/remove: the replicas of this run (NULL: the site's) */
+	size_t n_only;
+	int command_timeout_s;
+	int connect_timeout_s;
+	int keepalive_s;
+};
+
+struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,
+				const struct operation_kind *kind,
+				const struct operation_options *opts,
+				const struct operation_events *ev, char *err, size_t errlen);
+void operation_free(struct operation *op);
+
+/* Accessors for the kinds. */
+struct site *operation_site(const struct operation *op);
+struct vars *operation_vars(const struct operation *op);
+struct loop *operation_loop(const struct operation *op);
+const struct operation_options *operation_options(const struct operation *op);
+void *operation_kind_data(const struct operation *op);
+void operation_set_kind_data(struct operation *op, void *data, void (*free_fn)(void *));
+void operation_plan_step(struct operation *op, const char *step_id, const char *node);
+const struct procedure *operation_procedure(const struct operation *op);
+struct journal *operation_journal(const struct operation *op);
+/* The earlier run being resumed (after operation_open_journal), or NULL. */
+const struct journal_run *operation_resumed_run(const struct operation *op);
+
+/* Open the journal (resume: continue its last run when the scope matches).
+ * Returns false with a message when --resume finds nothing to resume. A
+ * finished run of the same scope sets *complete. */
+bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen);
+
+/* Connect every node of the plan (non-blocking). */
+void operation_connect(struct operation *op);
+/* Have all connections reached READY? Any FAILED sets *failed. */
+bool operation_connected(const struct operation *op, bool *failed);
+struct conn *operation_conn(const struct operation *op, const char *node);
+size_t operation_conn_count(const struct operation *op);
+struct conn *operation_conn_at(const struct operation *op, size_t i);
+
+struct runner *operation_runner(const struct operation *op);
+void operation_start(struct operation *op);
+const struct plan *operation_plan(const struct operation *op);
+
+#endif

@@ -1,0 +1,114 @@
+/* The step runner: runs a plan (procedure steps × nodes) on the nodes' SSH
+ * connections, one item at a time, from the event loop. It decides success
+ * from the step's data (exit status, output patterns, skip_if), retries
+ * where the step says so, captures facts, journals every finished item and
+ * stops at a failure until told to retry, skip or abort. The batch CLI and the
+ * TUI both drive it; neither runs a step any other way. */
+#ifndef RW_RUNNER_H
+#define RW_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "procedure.h"
+#include "transport.h"
+
+struct loop;
+struct vars;
+struct journal;
+struct journal_run;
+struct runner;
+
+enum item_state {
+	ITEM_PENDING,
+	ITEM_RUNNING,
+	ITEM_WAITING,   /* between two attempts of a retried step */
+	ITEM_DONE,
+	ITEM_ALREADY,   /* found done (skip_if, done_output) */
+	ITEM_RESUMED,   /* done by the run being resumed */
+	ITEM_NA,        /* its `when` does not hold for this run */
+	ITEM_WARNED,    /* a preflight check = warn that failed */
+	ITEM_FAILED,
+	ITEM_SKIPPED,   /* skipped by the admin after a failure */
+};
+
+const char *item_state_name(enum item_state s);
+
+struct plan_item {
+	const struct proc_step *step;
+	char *node;
+	enum item_state state;
+	double started, finished;   /* loop_now() */
+	double first_started;       /* of the first attempt (retries) */
+	int attempts;
+	int exit_status;
+	char *message;              /* why it failed / warned / was already done */
+	/* private to the runner */
+	char *out;                  /* output kept for matching (wiped) */
+	size_t out_len, out_cap;
+	struct job *job;
+	bool in_skip_check;
+	int timer;
+	struct runner *owner;
+};
+
+struct runner_hooks {
+	struct conn *(*conn_for)(void *ud, const char *node);
+	/* value of {{name}} for this item (node-scoped first); NULL if none */
+	const char *(*lookup)(void *ud, const struct plan_item *it, const char *name, bool secret);
+	bool (*condition)(void *ud, const struct plan_item *it, const char *cond);
+	/* start a builtin step; finish it with runner_builtin_done() */
+	void (*builtin)(void *ud, struct runner *r, struct plan_item *it);
+	/* notifications */
+	void (*on_item)(void *ud, const struct plan_item *it);
+	void (*on_output)(void *ud, const struct plan_item *it, enum job_stream s,
+			  const char *line);
+	void (*on_state)(void *ud, int runner_state);
+	void *ud;
+};
+
+enum runner_state {
+	RUNNER_IDLE,
+	RUNNER_RUNNING,
+	RUNNER_STOPPED,  /* at a failure: retry, skip or abort */
+	RUNNER_DONE,
+	RUNNER_ABORTED,
+};
+
+struct runner_config {
+	struct loop *loop;
+	struct vars *vars;
+	struct journal *journal;            /* NULL: not journaled (dry run) */
+	const struct journal_run *resume;   /* NULL unless --resume */
+	int command_timeout_s;              /* per attempt; 0: 1800 */
+	struct runner_hooks hooks;
+};
+
+struct plan {
+	struct plan_item *items;
+	size_t n;
+};
+
+void plan_add(struct plan *p, const struct proc_step *step, const char *node);
+void plan_free(struct plan *p);
+
+struct runner *runner_new(const struct runner_config *cfg, struct plan *plan);
+void runner_free(struct runner *r);
+void runner_start(struct runner *r);
+void runner_retry(struct runner *r);     /* run the failed item(s) again */
+bool runner_can_skip(const struct runner *r);
+void runner_skip(struct runner *r);      /* leave the failed item and go on */
+void runner_abort(struct runner *r);     /* stop the running command; journal it */
+enum runner_state runner_state(const struct runner *r);
+const struct plan *runner_plan(const struct runner *r);
+/* The failed item the runner stopped at, or NULL. */
+const struct plan_item *runner_failed_item(const struct runner *r);
+
+/* The command of an item as the admin may see it: expanded, secrets masked,
+ * and wrapped for its run-as user. For the plan review and --dry-run. */
+char *runner_display_command(const struct runner *r, const struct plan_item *it,
+			     const char *login_user);
+
+void runner_builtin_done(struct runner *r, struct plan_item *it, bool ok, const char *message);
+
+#endif
