@@ -686,16 +686,15 @@ static void site_load_fail(struct site_load *ld, const char *key, const char *fm
 
 static void site_load_fail(struct site_load *ld, const char *key, const char *fmt, ...)
 {
-	char label[300] = "";
+	char label[300];
 	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ld->sec)
-		site_section_label(ld->sec, label, sizeof(label));
-	site_err(ld->err, ld->lineno, label, key, "%s", msg);
+	site_err(ld->err, ld->lineno, ld->sec ? site_section_label(ld->sec, label, sizeof(label)) : "",
+		 key, "%s", msg);
 	ld->failed = true;
 }
 
