@@ -339,17 +339,33 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 }
 
 /* inih reports the line of a failing handler call but not where a step
- * began; find the [step] headers ourselves for whole-step errors. */
-static int *scan_step_lines(const char *text, size_t *n)
+ * began, and two sections of the same name look like one to its callback:
+ * find the [step] headers ourselves. A repeated one sets *dup_line. */
+static int *scan_step_lines(const char *text, size_t *n, int *dup_line)
 {
 	int *lines = NULL;
+	char **names = NULL;
 	int line = 1;
 	*n = 0;
+	*dup_line = 0;
 	for (const char *p = text; *p; line++) {
 		const char *q = p;
 		while (*q == ' ' || *q == '\t')
 			q++;
 		if (strncmp(q, "[step ", 6) == 0) {
+			const char *end = strchr(q, ']');
+			const char *nl = strchr(q, '\n');
+			if (end && (!nl || end < nl)) {
+				char *name = xstrndup(q + 6, (size_t)(end - q - 6));
+				for (size_t i = 0; i < *n && !*dup_line; i++)
+					if (strcmp(names[i], name) == 0)
+						*dup_line = line;
+				names = xrealloc(names, (*n + 1) * sizeof *names);
+				names[*n] = name;
+			} else {
+				names = xrealloc(names, (*n + 1) * sizeof *names);
+				names[*n] = xstrdup("");
+			}
 			lines = xrealloc(lines, (*n + 1) * sizeof *lines);
 			lines[(*n)++] = line;
 		}
@@ -358,6 +374,9 @@ static int *scan_step_lines(const char *text, size_t *n)
 			break;
 		p = nl + 1;
 	}
+	for (size_t i = 0; i < *n; i++)
+		free(names[i]);
+	free(names);
 	return lines;
 }
 
@@ -415,7 +434,8 @@ struct procedure *procedure_load(const char *path, char *err, size_t errlen)
 		return NULL;
 
 	size_t n_lines = 0;
-	int *step_lines = scan_step_lines(text, &n_lines);
+	int dup_line = 0;
+	int *step_lines = scan_step_lines(text, &n_lines, &dup_line);
 	ld.step_lines = step_lines;
 	ld.n_step_lines = n_lines;
 	ld.proc = xcalloc(1, sizeof *ld.proc);
@@ -429,7 +449,11 @@ struct procedure *procedure_load(const char *path, char *err, size_t errlen)
 	ini_allow_realloc = true;
 	ini_stop_on_first_error = true;
 
-	int line = ini_parse_string(text, on_ini, &ld);
+	int line = dup_line;
+	if (dup_line)
+		failf(&ld, "duplicate step section");
+	else
+		line = ini_parse_string(text, on_ini, &ld);
 	if (line != 0 && !ld.err[0])
 		snprintf(ld.err, sizeof ld.err, "syntax error");
 	if (line == 0 && !ld.err[0]) {

@@ -1,0 +1,153 @@
+/* The procedure loader: the shipped procedures load, and every kind of
+ * mistake in a procedure file is refused with its file and line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procedure.h"
+#include "xalloc.h"
+
+static char *write_tmp(const char *text)
+{
+	char *path = xstrdup("/tmp/rw-test-proc-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_shipped_install_procedure_loads(void **state)
+{
+	(void)state;
+	char err[512] = "";
+	struct procedure *p = procedure_load_named("install-replica", err, sizeof err);
+	assert_non_null(p);
+	assert_string_equal(p->name, "install");
+	const struct proc_step *enable = procedure_step(p, "enable-replication");
+	assert_non_null(enable);
+	assert_int_equal(enable->user, PROC_USER_ROOT);
+	assert_int_equal(enable->nodes, PROC_NODE_MASTER);
+	assert_non_null(strstr(enable->done_output, "Accesslog is already enabled"));
+	const struct proc_step *boot = procedure_step(p, "bootstrap");
+	assert_non_null(boot);
+	assert_false(boot->idempotent);
+	/* the secrets travel on stdin, never in the command */
+	assert_null(strstr(boot->run, "secret"));
+	assert_non_null(strstr(boot->stdin_tpl, "LDAPREPPASS={{secret:ldap_replication_password}}"));
+	/* continuation lines of a command are joined by newlines */
+	assert_non_null(strstr(boot->run, "\ncat > \"$f\" || exit 1\n"));
+	const struct proc_step *fetch = procedure_step(p, "fetch-passwords");
+	assert_true(fetch->output_hidden);
+	assert_true(fetch->capture_shell);
+	/* the verify step comes before anything touches the replica */
+	size_t verify = 0, install = 0;
+	for (size_t i = 0; i < p->n_steps; i++) {
+		if (strcmp(p->steps[i].id, "verify-passwords") == 0)
+			verify = i;
+		if (strcmp(p->steps[i].id, "install-package") == 0)
+			install = i;
+	}
+	assert_true(verify > 0 && verify < install);
+	procedure_free(p);
+}
+
+static const char header[] = "[procedure]\nname = t\ntitle = T\n";
+
+struct bad_case {
+	const char *body;
+	int line;
+	const char *fragment;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "[step a]\ntitle = A\nnode = master\nrun = x {{secret:zimbra_ldap_password}}\n", 4,
+	  "may only be sent on stdin" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = echo {{nosuch}}\n", 4, "unknown variable {{nosuch}}" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nstdin = {{secret:nope}}\n", 4, "unknown secret" },
+	{ "[step a]\ntitle = A\nnode = moon\nrun = x\n", 6, "unknown node \"moon\"" },
+	{ "[step a]\ntitle = A\nnode = master\nuser = admin\n", 7, "must be root or zextras" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\ncolour = red\n", 8, "unknown key \"colour\"" },
+	{ "[step a]\ntitle = A\nnode = master\n", 4, "exactly one of run and builtin" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nbuiltin = y\n", 4, "exactly one of run and builtin" },
+	{ "[step a]\nnode = master\nrun = x\n", 4, "has no title" },
+	{ "[step a]\ntitle = A\nrun = x\n", 4, "has no node" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nretry_for = 99999\n", 8, "from 0 to 3600" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nretry_every = 5\n", 4, "retry_every without retry_for" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nok_exit = 0 x\n", 8, "\"x\" is not a number" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nwhen = full_moon\n", 8, "unknown condition" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\ncheck = warn\n", 4, "for preflight steps" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\n[step a]\ntitle = B\nnode = master\nrun = y\n", 8,
+	  "duplicate step" },
+	{ "[steps]\nx = 1\n", 5, "unknown section [steps]" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = echo {{prefix\n", 4, "unclosed {{" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nidempotent = maybe\n", 8, "must be yes or no" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\noutput = loud\n", 8, "show or hidden" },
+};
+
+static void test_bad_procedures_are_refused_with_file_and_line(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		char *text = xasprintf("%s%s", header, bad_cases[i].body);
+		char *path = write_tmp(text);
+		char err[512] = "";
+		struct procedure *p = procedure_load(path, err, sizeof err);
+		if (p || !strstr(err, bad_cases[i].fragment))
+			print_error("case %zu: got \"%s\"\n", i, err);
+		assert_null(p);
+		assert_non_null(strstr(err, bad_cases[i].fragment));
+		char *where = xasprintf("%s:%d: ", path, bad_cases[i].line);
+		if (strncmp(err, where, strlen(where)) != 0)
+			print_error("case %zu: expected prefix %s, got %s\n", i, where, err);
+		assert_int_equal(strncmp(err, where, strlen(where)), 0);
+		free(where);
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
+static void test_semicolons_are_not_comments(void **state)
+{
+	(void)state;
+	char *text = xasprintf("%s[step a]\ntitle = A\nnode = master\nrun = a; b ;c\n", header);
+	char *path = write_tmp(text);
+	char err[512];
+	struct procedure *p = procedure_load(path, err, sizeof err);
+	assert_non_null(p);
+	assert_string_equal(p->steps[0].run, "a; b ;c");
+	procedure_free(p);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	(void)state;
+	char err[512];
+	assert_null(procedure_load("/nonexistent/x.ini", err, sizeof err));
+	assert_non_null(strstr(err, "cannot open procedure /nonexistent/x.ini"));
+}
+
+int main(void)
+{
+	/* the tests run from the tree: find the shipped assets there */
+	if (!getenv("REPLICA_WIZARD_ASSETS"))
+		setenv("REPLICA_WIZARD_ASSETS", "assets", 1);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_install_procedure_loads),
+		cmocka_unit_test(test_bad_procedures_are_refused_with_file_and_line),
+		cmocka_unit_test(test_semicolons_are_not_comments),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
