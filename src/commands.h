@@ -23,10 +23,12 @@ struct cli {
  * they parse their own options (getopt_long with optind = 0), accept
  * --site FILE too, and return an RW_EXIT_* status. */
 int cmd_site_main(int argc, char **argv, const struct cli *cli);
+int cmd_install_main(int argc, char **argv, const struct cli *cli);
 
 /* X(name, handler, usage, summary) */
 #define RW_COMMAND_TABLE(X) \
-	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file")
+	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file") \
+	X("install", cmd_install_main, "install --batch [OPTIONS]", "install the site's Directory Replicas")
 
 /* Resolve the site file: --site, else $REPLICA_WIZARD_SITE, else
  * $XDG_CONFIG_HOME/replica-wizard/site.ini (~/.config/...). Allocated. */
