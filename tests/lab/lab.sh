@@ -187,12 +187,14 @@ start_slapd() {
 }
 
 stop_slapd() {
-	local n=$1 prefix
+	local n=$1 prefix pid
 	prefix=$(node_prefix "$n")
 	[[ -x $prefix/bin/ldap ]] || die "$n has no $prefix/bin/ldap"
+	pid=$(svc_pid "$n" slapd) || return 0
 	lab_spawn "$prefix/log/lab-ldap-stop.log" su - zextras -c "$prefix/bin/ldap stop" || true
-	lab_wait_for 10 bash -c '! kill -0 "$1" 2>/dev/null' _ "$(svc_pid "$n" slapd || echo 0)" || true
+	lab_wait_for 10 pid_gone "$pid" || true
 }
+pid_gone() { ! pid_alive "$1"; }
 
 listening() { ss -Hltn "src $1" | grep -q .; }
 
@@ -331,44 +333,49 @@ cmd_up() {
 # --- down -------------------------------------------------------------------
 
 cmd_down() {
-	local t0 n s pid left i
-	local -a pids=()
+	local t0 n s pid i
+	local -a main=() pids=() left=()
 	t0=$(lab_now)
 	for n in "${LAB_NODES[@]}"; do
 		for s in sshd dovecot slapd; do
 			pid=$(svc_pid "$n" "$s") || continue
-			pids+=("$pid")
-			mapfile -t -O "${#pids[@]}" pids < <(pid_descendants "$pid")
+			main+=("$pid")
+			# sshd sessions outlive their listener: signal them too. Dovecot
+			# and slapd children are left to their master (clean shutdown).
+			[[ $s == sshd ]] && mapfile -t -O "${#main[@]}" main < <(pid_descendants "$pid")
+			# A stopped (hung) process group never sees TERM.
+			kill -CONT "$pid" $(pid_descendants "$pid") 2>/dev/null || true
 		done
 	done
-	mapfile -t -O "${#pids[@]}" pids < <(lab_procs)
-	if ((${#pids[@]} == 0)) && [[ -z $(lab_listeners) ]]; then
+	mapfile -t pids < <(lab_procs)
+	if ((${#main[@]} == 0 && ${#pids[@]} == 0)) && [[ -z $(lab_listeners) ]]; then
 		cleanup_runtime
 		say "lab is down"
 		return 0
 	fi
-	mapfile -t pids < <(printf '%s\n' "${pids[@]}" | grep -E '^[1-9][0-9]*$' | sort -un)
-	# CONT first: a hung (stopped) node would never see the TERM.
-	kill -CONT "${pids[@]}" 2>/dev/null || true
-	kill -TERM "${pids[@]}" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		left=0
-		for pid in "${pids[@]}"; do pid_alive "$pid" && left=1 && break; done
-		((left)) || break
-		sleep 0.05
-	done
-	for pid in "${pids[@]}"; do
-		if pid_alive "$pid"; then
+	if ((${#main[@]})); then
+		kill -TERM "${main[@]}" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			mapfile -t left < <(for pid in "${main[@]}"; do pid_alive "$pid" && echo "$pid"; done)
+			((${#left[@]})) || break
+			sleep 0.05
+		done
+		for pid in "${left[@]}"; do
 			warn "PID $pid ($(pid_cmdline "$pid")) ignored TERM for 5 s: KILL"
 			kill -KILL "$pid" 2>/dev/null || true
-		fi
-	done
-	# Whatever is left of the lab (orphaned sessions, dovecot children).
+		done
+	fi
+	# Whatever is left of the lab (orphaned sessions, dovecot children...):
+	# TERM, 1 s of grace, then KILL.
 	for ((i = 0; i < 40; i++)); do
 		mapfile -t left < <(lab_procs)
-		((${#left[@]} == 0)) && break
-		((i == 0)) || kill -KILL "${left[@]}" 2>/dev/null || true
-		((i == 0)) && kill -TERM "${left[@]}" 2>/dev/null || true
+		((${#left[@]})) || break
+		if ((i == 0)); then
+			kill -CONT "${left[@]}" 2>/dev/null || true
+			kill -TERM "${left[@]}" 2>/dev/null || true
+		elif ((i >= 20)); then
+			kill -KILL "${left[@]}" 2>/dev/null || true
+		fi
 		sleep 0.05
 	done
 	cleanup_runtime
@@ -483,7 +490,7 @@ cmd_stop_svc() {
 		# sessions survive; dovecot's stale sockets stay (Connection refused).
 		kill -CONT "$pid" 2>/dev/null || true
 		kill -TERM "$pid"
-		lab_wait_for 5 bash -c '! kill -0 "$1" 2>/dev/null' _ "$pid" || {
+		lab_wait_for 5 pid_gone "$pid" || {
 			kill -KILL "$pid" 2>/dev/null || true
 		}
 		;;
