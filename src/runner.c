@@ -291,6 +291,31 @@ static bool exit_ok(const struct proc_step *s, int status)
 	return false;
 }
 
+/* The last non-empty output line, for messages (never of hidden output). */
+static char *last_line(const struct plan_item *it)
+{
+	if (it->step->output_hidden || !it->out || !it->out_len)
+		return NULL;
+	size_t end = it->out_len;
+	while (end > 0 && (it->out[end - 1] == '\n' || it->out[end - 1] == ' '))
+		end--;
+	if (!end)
+		return NULL;
+	size_t start = end;
+	while (start > 0 && it->out[start - 1] != '\n')
+		start--;
+	size_t len = end - start > 160 ? 160 : end - start;
+	return xstrndup(it->out + start, len);
+}
+
+static char *with_output(const struct plan_item *it, const char *what)
+{
+	char *line = last_line(it);
+	char *msg = line ? xasprintf("%s: \"%s\"", what, line) : xstrdup(what);
+	free(line);
+	return msg;
+}
+
 static void judge(struct runner *r, struct plan_item *it)
 {
 	const struct proc_step *s = it->step;
@@ -300,18 +325,22 @@ static void judge(struct runner *r, struct plan_item *it)
 		return;
 	}
 	if (s->fail_output && output_matches(r, it, s->fail_output, &why)) {
-		attempt_failed(r, it, "its output reports a failure", false);
+		char *msg = with_output(it, "its output reports a failure");
+		attempt_failed(r, it, msg, false);
+		free(msg);
 		return;
 	}
 	if (!exit_ok(s, it->exit_status)) {
-		char *msg = xasprintf("exit status %d", it->exit_status);
+		char *what = xasprintf("exit status %d", it->exit_status);
+		char *msg = with_output(it, what);
 		attempt_failed(r, it, msg, false);
+		free(what);
 		free(msg);
 		return;
 	}
 	if (s->require_output && !output_matches(r, it, s->require_output, &why)) {
 		char *msg = why ? xasprintf("cannot check the output: %s", why)
-				: xstrdup("its output is not what success prints");
+				: with_output(it, "not what success prints");
 		free(why);
 		attempt_failed(r, it, msg, false);
 		free(msg);
