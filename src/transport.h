@@ -106,4 +106,8 @@ struct job *conn_exec(struct conn *c, const char *command,
  * with cancelled = true. */
 void job_cancel(struct job *j);
 
+/* Where diagnostics go (libssh's own log included): nothing is ever printed;
+ * without a hook they are dropped. fn NULL: drop again. */
+void transport_set_log(void (*fn)(void *ud, const char *line), void *ud);
+
 #endif

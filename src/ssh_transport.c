@@ -1,0 +1,1350 @@
+/* SSH transport over libssh 0.10 in non-blocking mode, driven by the loop.
+ *
+ * Every conn registers a loop tick that advances its state machine:
+ * CONNECTING (ssh_connect again until it stops saying SSH_AGAIN), host key
+ * check, AUTHENTICATING (none, then the key file or agent and default keys,
+ * then password), READY (ssh_event_dopoll(…, 0) to process packets, then the
+ * jobs). The session fd is watched with the events libssh wants, so the loop
+ * wakes when the server sends something; loop_wake_in() bounds the wait for
+ * timeouts and keepalives.
+ *
+ * Re-entrancy: user callbacks are never called from inside libssh (channel
+ * callbacks only buffer bytes), and conn_free()/conn_close() called from a
+ * user callback are deferred until the tick unwinds (conn->busy). */
+#include "transport.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h> /* ssh_send_keepalive(), usable by clients too */
+
+#include "linebuf.h"
+#include "loop.h"
+#include "xalloc.h"
+
+/* OpenSSH's default MaxSessions is 10: keep below, queue the rest. */
+#define TRANSPORT_MAX_CHANNELS 8
+#define TRANSPORT_WRITE_CHUNK 32768
+#define TRANSPORT_BUSY_WAKE_MS 50
+
+enum auth_step {
+	AUTH_NONE,
+	AUTH_KEYFILE_LOAD,
+	AUTH_KEYFILE,
+	AUTH_AUTO,
+	AUTH_PASSWORD_ASK,
+	AUTH_PASSWORD,
+};
+
+enum job_state { JOB_QUEUED, JOB_OPENING, JOB_EXEC, JOB_RUNNING };
+
+struct rawbuf {
+	char *data;
+	size_t len, cap;
+};
+
+struct job {
+	struct conn *conn;
+	struct job *next;
+	enum job_state st;
+	char *command;
+	unsigned char *stdin_buf;
+	size_t stdin_len, stdin_off;
+	bool eof_sent;
+	int timeout_s;
+	double deadline;          /* 0: none */
+	struct job_callbacks cb;
+	ssh_channel ch;
+	struct ssh_channel_callbacks_struct chcb; /* must outlive ch */
+	struct rawbuf raw[2];     /* stdout, stderr bytes not yet split */
+	struct linebuf *lb[2];
+	int exit_status;
+	char *signal;
+	bool remote_closed;
+	bool cancel_req;
+};
+
+struct conn {
+	struct loop *loop;
+	char *name, *address, *user, *identity, *known_hosts;
+	int port;
+	bool process_ssh_config;
+	int connect_timeout_s, keepalive_s;
+	struct conn_callbacks cb;
+
+	enum conn_state st;
+	char *error;
+	struct hostkey_info hk;
+	char *login_user;
+	int eff_port;
+
+	ssh_session s;
+	ssh_event ev;
+	struct ssh_callbacks_struct scb;  /* must outlive s */
+	struct ssh_counter_struct tx, rx;
+	int watched_fd;
+
+	enum auth_step auth;
+	int methods;
+	ssh_key key;
+	char *secret;
+	bool secret_given;        /* conn_answer_secret() called since the ask */
+	bool asked_passphrase, asked_password;
+	bool passphrase_wanted;   /* set by the libssh auth callback */
+	double deadline;          /* connect + auth bound; paused while asking */
+
+	uint64_t rx_seen;
+	double last_rx, last_ka;
+
+	struct job *jobs;
+	int busy;
+	bool free_pending, close_pending;
+	bool tearing_down;        /* conn_exec() refuses while jobs are ended */
+};
+
+static void (*transport_log_fn)(void *ud, const char *line);
+static void *transport_log_ud;
+
+static void transport_logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void transport_logf(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (transport_log_fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	transport_log_fn(transport_log_ud, line);
+}
+
+/* libssh must never write to the terminal: everything goes through here. */
+static void transport_libssh_log(int priority, const char *function, const char *buffer,
+				 void *userdata)
+{
+	(void)userdata;
+	if (transport_log_fn != NULL)
+		transport_logf("libssh[%d] %s: %s", priority, function ? function : "?",
+			       buffer ? buffer : "");
+}
+
+static void transport_init_logging(void)
+{
+	ssh_set_log_callback(transport_libssh_log);
+	ssh_set_log_level(transport_log_fn != NULL ? SSH_LOG_WARNING : SSH_LOG_NOLOG);
+}
+
+void transport_set_log(void (*fn)(void *ud, const char *line), void *ud)
+{
+	transport_log_fn = fn;
+	transport_log_ud = ud;
+	transport_init_logging();
+}
+
+static void secret_wipe(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+static void rawbuf_add(struct rawbuf *b, const void *data, size_t len)
+{
+	if (b->len + len > b->cap) {
+		b->cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+}
+
+/* ------------------------------------------------------------------ */
+/* jobs                                                               */
+
+static int job_on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len,
+		       int is_stderr, void *userdata)
+{
+	struct job *j = userdata;
+
+	(void)session;
+	(void)channel;
+	rawbuf_add(&j->raw[is_stderr ? 1 : 0], data, len);
+	return (int)len;
+}
+
+static void job_on_close(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct job *j = userdata;
+
+	(void)session;
+	(void)channel;
+	j->remote_closed = true;
+}
+
+static void job_on_exit_status(ssh_session session, ssh_channel channel, int status,
+			       void *userdata)
+{
+	struct job *j = userdata;
+
+	(void)session;
+	(void)channel;
+	j->exit_status = status;
+}
+
+static void job_on_exit_signal(ssh_session session, ssh_channel channel, const char *signal,
+			       int core, const char *errmsg, const char *lang, void *userdata)
+{
+	struct job *j = userdata;
+
+	(void)session;
+	(void)channel;
+	(void)core;
+	(void)errmsg;
+	(void)lang;
+	free(j->signal);
+	j->signal = xstrdup(signal != NULL ? signal : "?");
+}
+
+static void job_line_out(void *ud, const char *line, size_t len)
+{
+	struct job *j = ud;
+
+	if (j->cb.on_line != NULL)
+		j->cb.on_line(j->cb.ud, JOB_STDOUT, line, len);
+}
+
+static void job_line_err(void *ud, const char *line, size_t len)
+{
+	struct job *j = ud;
+
+	if (j->cb.on_line != NULL)
+		j->cb.on_line(j->cb.ud, JOB_STDERR, line, len);
+}
+
+/* Hand buffered bytes to the line splitters (and so to the caller). */
+static void job_deliver(struct job *j)
+{
+	for (int i = 0; i < 2; i++) {
+		if (j->raw[i].len == 0)
+			continue;
+		/* No libssh call happens while the caller handles lines, so
+		 * the buffer cannot grow under linebuf_feed. */
+		size_t n = j->raw[i].len;
+
+		j->raw[i].len = 0;
+		linebuf_feed(j->lb[i], j->raw[i].data, n);
+	}
+}
+
+static void job_drop_channel(struct job *j, bool kill)
+{
+	if (j->ch == NULL)
+		return;
+	ssh_remove_channel_callbacks(j->ch, &j->chcb);
+	if (kill && ssh_channel_is_open(j->ch)) {
+		if (j->st == JOB_RUNNING)
+			ssh_channel_request_send_signal(j->ch, "TERM");
+		ssh_channel_close(j->ch);
+	}
+	/* Sends our CLOSE if needed; libssh frees it after the server's. */
+	ssh_channel_free(j->ch);
+	j->ch = NULL;
+}
+
+static void job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->command);
+	if (j->stdin_buf != NULL) {
+		explicit_bzero(j->stdin_buf, j->stdin_len);
+		free(j->stdin_buf);
+	}
+	for (int i = 0; i < 2; i++) {
+		free(j->raw[i].data);
+		linebuf_free(j->lb[i]);
+	}
+	free(j->signal);
+	free(j);
+}
+
+static void conn_unlink_job(struct conn *c, struct job *j)
+{
+	for (struct job **p = &c->jobs; *p != NULL; p = &(*p)->next) {
+		if (*p == j) {
+			*p = j->next;
+			j->next = NULL;
+			return;
+		}
+	}
+}
+
+enum job_end { END_EXIT, END_TIMEOUT, END_CANCEL, END_LOST, END_ERROR };
+
+/* Finish j: flush its lines, tell the caller, free it. */
+static void job_finish(struct job *j, enum job_end how, const char *why)
+{
+	struct conn *c = j->conn;
+	struct job_result r;
+	char *msg = NULL;
+
+	conn_unlink_job(c, j);
+	job_drop_channel(j, how == END_TIMEOUT || how == END_CANCEL || how == END_ERROR);
+	job_deliver(j);
+	linebuf_flush(j->lb[0]);
+	linebuf_flush(j->lb[1]);
+
+	memset(&r, 0, sizeof(r));
+	r.exit_status = j->exit_status;
+	r.signal = j->signal;
+	switch (how) {
+	case END_EXIT:
+		if (j->signal != NULL)
+			msg = xasprintf("command on %s killed by signal %s", c->name, j->signal);
+		else if (j->exit_status < 0)
+			msg = xasprintf("command on %s ended without an exit status", c->name);
+		break;
+	case END_TIMEOUT:
+		r.timed_out = true;
+		msg = xasprintf("command on %s timed out after %d s", c->name, j->timeout_s);
+		break;
+	case END_CANCEL:
+		r.cancelled = true;
+		msg = xasprintf("command on %s cancelled", c->name);
+		break;
+	case END_LOST:
+		r.conn_lost = true;
+		msg = xstrdup(why != NULL ? why : "connection lost");
+		break;
+	case END_ERROR:
+		msg = xstrdup(why != NULL ? why : "channel error");
+		break;
+	}
+	r.error = msg;
+	if (j->cb.on_done != NULL)
+		j->cb.on_done(j->cb.ud, &r);
+	free(msg);
+	job_free(j);
+}
+
+/* ------------------------------------------------------------------ */
+/* conn state                                                         */
+
+static void conn_set_state(struct conn *c, enum conn_state st)
+{
+	c->st = st;
+	if (c->cb.on_state != NULL)
+		c->cb.on_state(c->cb.ud, c, st);
+}
+
+static void conn_set_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void conn_set_error(struct conn *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(c->error);
+	c->error = xstrdup(buf);
+	transport_logf("%s: %s", c->name, buf);
+}
+
+static void conn_unwatch(struct conn *c)
+{
+	if (c->watched_fd >= 0) {
+		loop_unwatch_fd(c->loop, c->watched_fd);
+		c->watched_fd = -1;
+	}
+}
+
+/* End every job with why, then drop the session. */
+static void conn_teardown(struct conn *c, enum job_end how, const char *why)
+{
+	c->tearing_down = true;
+	while (c->jobs != NULL)
+		job_finish(c->jobs, how, why);
+	c->tearing_down = false;
+	conn_unwatch(c);
+	if (c->ev != NULL) {
+		if (c->s != NULL)
+			ssh_event_remove_session(c->ev, c->s);
+		ssh_event_free(c->ev);
+		c->ev = NULL;
+	}
+	if (c->key != NULL) {
+		ssh_key_free(c->key);
+		c->key = NULL;
+	}
+	if (c->s != NULL) {
+		ssh_disconnect(c->s);
+		ssh_free(c->s);
+		c->s = NULL;
+	}
+	secret_wipe(&c->secret);
+}
+
+static void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void conn_fail(struct conn *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	conn_set_error(c, "%s", buf);
+	conn_teardown(c, END_LOST, c->error);
+	conn_set_state(c, CONN_FAILED);
+}
+
+static void key_fingerprint(ssh_key key, char *out, size_t outlen)
+{
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp;
+
+	out[0] = '\0';
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0)
+		return;
+	fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	if (fp != NULL)
+		snprintf(out, outlen, "%s", fp);
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+}
+
+static const char *conn_known_hosts_path(struct conn *c, char **owned)
+{
+	*owned = NULL;
+	if (c->known_hosts != NULL)
+		return c->known_hosts;
+	if (ssh_options_get(c->s, SSH_OPTIONS_KNOWNHOSTS, owned) == SSH_OK && *owned != NULL)
+		return *owned;
+	return "~/.ssh/known_hosts";
+}
+
+/* Fingerprint of the key known_hosts holds for this host: of the offered
+ * type if there is one (CHANGED), else the first (OTHER type). */
+static void conn_known_fingerprint(struct conn *c, const char *path, char *out, size_t outlen)
+{
+	char host[300], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+	bool exact = false;
+
+	out[0] = '\0';
+	if (c->eff_port == 22)
+		snprintf(host, sizeof(host), "%s", c->address);
+	else
+		snprintf(host, sizeof(host), "[%s]:%d", c->address, c->eff_port);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return;
+	while (!exact && getline(&line, &cap, fp) > 0) {
+		struct ssh_knownhosts_entry *e = NULL;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (ssh_known_hosts_parse_line(host, line, &e) == SSH_OK && e != NULL &&
+		    e->hostname != NULL && e->publickey != NULL) {
+			exact = strcmp(ssh_key_type_to_char(ssh_key_type(e->publickey)),
+				       c->hk.type) == 0;
+			if (exact || out[0] == '\0')
+				key_fingerprint(e->publickey, out, outlen);
+		}
+		ssh_knownhosts_entry_free(e);
+	}
+	free(line);
+	fclose(fp);
+}
+
+/* The host key check after the key exchange. */
+static void conn_check_hostkey(struct conn *c)
+{
+	ssh_key key = NULL;
+	enum ssh_known_hosts_e kh;
+	char *kh_owned = NULL;
+	const char *kh_path;
+
+	memset(&c->hk, 0, sizeof(c->hk));
+	if (ssh_get_server_publickey(c->s, &key) != SSH_OK) {
+		conn_fail(c, "cannot get the host key of %s: %s", c->name, ssh_get_error(c->s));
+		return;
+	}
+	snprintf(c->hk.type, sizeof(c->hk.type), "%s", ssh_key_type_to_char(ssh_key_type(key)));
+	key_fingerprint(key, c->hk.fingerprint, sizeof(c->hk.fingerprint));
+	ssh_key_free(key);
+
+	kh = ssh_session_is_known_server(c->s);
+	switch (kh) {
+	case SSH_KNOWN_HOSTS_OK:
+		c->hk.verdict = HOSTKEY_KNOWN;
+		c->auth = AUTH_NONE;
+		conn_set_state(c, CONN_AUTHENTICATING);
+		break;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER:
+		c->hk.verdict = kh == SSH_KNOWN_HOSTS_CHANGED ? HOSTKEY_CHANGED : HOSTKEY_OTHER_TYPE;
+		/* The known key's fingerprint, so the admin can compare both. */
+		kh_path = conn_known_hosts_path(c, &kh_owned);
+		conn_known_fingerprint(c, kh_path, c->hk.known_fingerprint,
+				       sizeof(c->hk.known_fingerprint));
+		{
+			char where[160], known[160];
+
+			if (strcmp(c->name, c->address) == 0)
+				snprintf(where, sizeof(where), "port %d", c->eff_port);
+			else
+				snprintf(where, sizeof(where), "%s port %d", c->address, c->eff_port);
+			if (kh == SSH_KNOWN_HOSTS_OTHER)
+				snprintf(known, sizeof(known), "a key of another type%s%s%s",
+					 c->hk.known_fingerprint[0] ? " (" : "",
+					 c->hk.known_fingerprint,
+					 c->hk.known_fingerprint[0] ? ")" : "");
+			else
+				snprintf(known, sizeof(known), "%s",
+					 c->hk.known_fingerprint[0] ? c->hk.known_fingerprint
+								    : "another key");
+			conn_fail(c,
+				  "host key for %s (%s) has CHANGED: known_hosts has %s, the server "
+				  "offers %s%s%s; refusing to connect (if the change is expected, "
+				  "remove the old line from %s)",
+				  c->name, where, known, c->hk.fingerprint,
+				  kh == SSH_KNOWN_HOSTS_OTHER ? " " : "",
+				  kh == SSH_KNOWN_HOSTS_OTHER ? c->hk.type : "", kh_path);
+		}
+		ssh_string_free_char(kh_owned);
+		break;
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		c->hk.verdict = HOSTKEY_UNKNOWN;
+		conn_unwatch(c); /* nothing to read until the human decides */
+		conn_set_state(c, CONN_HOSTKEY_WAIT);
+		if (c->st == CONN_HOSTKEY_WAIT && !c->free_pending && c->cb.on_hostkey != NULL)
+			c->cb.on_hostkey(c->cb.ud, c, &c->hk);
+		break;
+	case SSH_KNOWN_HOSTS_ERROR:
+	default:
+		conn_fail(c, "cannot check the host key of %s: %s", c->name, ssh_get_error(c->s));
+		break;
+	}
+}
+
+/* libssh asks for a key passphrase: answer only with what the human already
+ * gave (conn_answer_secret); otherwise note the need and fail this key, the
+ * state machine then asks through on_secret and tries again. */
+static int conn_auth_cb(const char *prompt, char *buf, size_t len, int echo, int verify,
+			void *userdata)
+{
+	struct conn *c = userdata;
+
+	(void)prompt;
+	(void)echo;
+	(void)verify;
+	if (c->secret != NULL && strlen(c->secret) < len) {
+		snprintf(buf, len, "%s", c->secret);
+		return 0;
+	}
+	c->passphrase_wanted = true;
+	return -1;
+}
+
+static void conn_ask_secret(struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	secret_wipe(&c->secret);
+	c->secret_given = false;
+	if (kind == SECRET_KEY_PASSPHRASE)
+		c->asked_passphrase = true;
+	else
+		c->asked_password = true;
+	conn_unwatch(c);
+	conn_set_state(c, CONN_SECRET_WAIT);
+	if (c->st == CONN_SECRET_WAIT && !c->free_pending && c->cb.on_secret != NULL)
+		c->cb.on_secret(c->cb.ud, c, kind, prompt);
+}
+
+static void conn_become_ready(struct conn *c)
+{
+	char *user = NULL;
+
+	secret_wipe(&c->secret);
+	if (c->key != NULL) {
+		ssh_key_free(c->key);
+		c->key = NULL;
+	}
+	free(c->login_user);
+	c->login_user = NULL;
+	if (ssh_options_get(c->s, SSH_OPTIONS_USER, &user) == SSH_OK && user != NULL)
+		c->login_user = xstrdup(user);
+	ssh_string_free_char(user);
+	c->ev = ssh_event_new();
+	if (c->ev == NULL || ssh_event_add_session(c->ev, c->s) != SSH_OK) {
+		conn_fail(c, "cannot watch the session of %s", c->name);
+		return;
+	}
+	c->last_rx = c->last_ka = loop_now();
+	c->rx_seen = c->rx.in_bytes;
+	transport_logf("%s: ready (user %s)", c->name, c->login_user ? c->login_user : "?");
+	conn_set_state(c, CONN_READY);
+}
+
+static const char *conn_user_for_msg(struct conn *c, char **owned)
+{
+	*owned = NULL;
+	if (ssh_options_get(c->s, SSH_OPTIONS_USER, owned) == SSH_OK && *owned != NULL)
+		return *owned;
+	return "?";
+}
+
+static void conn_auth_denied(struct conn *c, const char *what)
+{
+	char *u = NULL;
+	const char *user = conn_user_for_msg(c, &u);
+
+	if ((c->methods & SSH_AUTH_METHOD_PASSWORD) && !c->asked_password) {
+		c->auth = AUTH_PASSWORD_ASK;
+		ssh_string_free_char(u);
+		return;
+	}
+	conn_fail(c, "authentication failed for %s (user %s): %s", c->name, user, what);
+	ssh_string_free_char(u);
+}
+
+static void conn_step_auth(struct conn *c)
+{
+	int rc;
+	char prompt[512];
+
+	switch (c->auth) {
+	case AUTH_NONE:
+		rc = ssh_userauth_none(c->s, NULL);
+		if (rc == SSH_AUTH_AGAIN)
+			return;
+		if (rc == SSH_AUTH_SUCCESS) {
+			conn_become_ready(c);
+			return;
+		}
+		if (rc == SSH_AUTH_ERROR) {
+			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+			return;
+		}
+		c->methods = ssh_userauth_list(c->s, NULL);
+		if (c->identity != NULL)
+			c->auth = AUTH_KEYFILE_LOAD;
+		else if (c->methods & SSH_AUTH_METHOD_PUBLICKEY)
+			c->auth = AUTH_AUTO;
+		else
+			c->auth = AUTH_PASSWORD_ASK;
+		return;
+	case AUTH_KEYFILE_LOAD:
+		c->passphrase_wanted = false;
+		rc = ssh_pki_import_privkey_file(c->identity, c->secret, conn_auth_cb, c, &c->key);
+		if (rc == SSH_OK) {
+			secret_wipe(&c->secret);
+			c->auth = AUTH_KEYFILE;
+			return;
+		}
+		if (c->passphrase_wanted && !c->asked_passphrase) {
+			snprintf(prompt, sizeof(prompt), "Enter passphrase for key '%s': ", c->identity);
+			conn_ask_secret(c, SECRET_KEY_PASSPHRASE, prompt);
+			return;
+		}
+		if (c->asked_passphrase && c->secret == NULL)
+			conn_fail(c, "no passphrase given for key %s", c->identity);
+		else if (c->asked_passphrase)
+			conn_fail(c, "wrong passphrase for key %s", c->identity);
+		else
+			conn_fail(c, "cannot read the private key %s", c->identity);
+		return;
+	case AUTH_KEYFILE:
+		rc = ssh_userauth_publickey(c->s, NULL, c->key);
+		if (rc == SSH_AUTH_AGAIN)
+			return;
+		if (rc == SSH_AUTH_SUCCESS) {
+			conn_become_ready(c);
+			return;
+		}
+		if (rc == SSH_AUTH_ERROR) {
+			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+			return;
+		}
+		snprintf(prompt, sizeof(prompt), "the server refused the key %s", c->identity);
+		conn_auth_denied(c, prompt);
+		return;
+	case AUTH_AUTO:
+		rc = ssh_userauth_publickey_auto(c->s, NULL, NULL);
+		if (rc == SSH_AUTH_AGAIN)
+			return;
+		if (rc == SSH_AUTH_SUCCESS) {
+			conn_become_ready(c);
+			return;
+		}
+		if (rc == SSH_AUTH_ERROR) {
+			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+			return;
+		}
+		if (c->passphrase_wanted && !c->asked_passphrase) {
+			/* Run the agent and default keys again once we know it. */
+			c->passphrase_wanted = false;
+			conn_ask_secret(c, SECRET_KEY_PASSPHRASE,
+					"Enter passphrase for your SSH key: ");
+			return;
+		}
+		conn_auth_denied(c, "no key was accepted (agent, default keys)");
+		return;
+	case AUTH_PASSWORD_ASK:
+		if (!(c->methods & SSH_AUTH_METHOD_PASSWORD) || c->asked_password) {
+			char *u = NULL;
+
+			conn_fail(c, "authentication failed for %s (user %s): no accepted method",
+				  c->name, conn_user_for_msg(c, &u));
+			ssh_string_free_char(u);
+			return;
+		}
+		{
+			char *u = NULL;
+
+			snprintf(prompt, sizeof(prompt), "Password for %s@%s: ",
+				 conn_user_for_msg(c, &u), c->address);
+			ssh_string_free_char(u);
+		}
+		c->auth = AUTH_PASSWORD;
+		conn_ask_secret(c, SECRET_LOGIN_PASSWORD, prompt);
+		return;
+	case AUTH_PASSWORD:
+		if (c->secret == NULL) {
+			conn_fail(c, "no password given for %s", c->name);
+			return;
+		}
+		rc = ssh_userauth_password(c->s, NULL, c->secret);
+		if (rc == SSH_AUTH_AGAIN)
+			return;
+		if (rc == SSH_AUTH_SUCCESS) {
+			conn_become_ready(c);
+			return;
+		}
+		if (rc == SSH_AUTH_ERROR) {
+			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+			return;
+		}
+		conn_auth_denied(c, "wrong password");
+		return;
+	}
+}
+
+/* After the human answered a passphrase: where to go on. */
+static void conn_resume_after_secret(struct conn *c)
+{
+	if (c->auth == AUTH_KEYFILE_LOAD || c->auth == AUTH_PASSWORD)
+		return; /* retried as is */
+	if (c->auth == AUTH_AUTO && c->secret == NULL) {
+		/* No passphrase: the keys stay unusable, go on with the password. */
+		c->auth = AUTH_PASSWORD_ASK;
+	}
+}
+
+static void conn_step_connect(struct conn *c)
+{
+	int rc = ssh_connect(c->s);
+
+	if (rc == SSH_AGAIN)
+		return;
+	if (rc != SSH_OK) {
+		conn_fail(c, "cannot connect to %s (%s port %d): %s", c->name, c->address,
+			  c->eff_port, ssh_get_error(c->s));
+		return;
+	}
+	conn_check_hostkey(c);
+}
+
+/* ---------------- READY: jobs and keepalive ---------------- */
+
+static int conn_open_channels(const struct conn *c)
+{
+	int n = 0;
+
+	for (const struct job *j = c->jobs; j != NULL; j = j->next)
+		if (j->st != JOB_QUEUED)
+			n++;
+	return n;
+}
+
+static void job_write_stdin(struct job *j)
+{
+	while (j->stdin_off < j->stdin_len) {
+		uint32_t win = ssh_channel_window_size(j->ch);
+		size_t n = j->stdin_len - j->stdin_off;
+		int rc;
+
+		if (n > win)
+			n = win;
+		if (n > TRANSPORT_WRITE_CHUNK)
+			n = TRANSPORT_WRITE_CHUNK;
+		if (n == 0)
+			return; /* wait for the server to open the window */
+		rc = ssh_channel_write(j->ch, j->stdin_buf + j->stdin_off, (uint32_t)n);
+		if (rc == SSH_ERROR) {
+			j->stdin_off = j->stdin_len; /* give up writing; the close will tell */
+			break;
+		}
+		if (rc == 0)
+			return;
+		j->stdin_off += (size_t)rc;
+	}
+	if (j->stdin_buf != NULL) {
+		explicit_bzero(j->stdin_buf, j->stdin_len);
+		free(j->stdin_buf);
+		j->stdin_buf = NULL;
+	}
+	if (!j->eof_sent) {
+		ssh_channel_send_eof(j->ch);
+		j->eof_sent = true;
+	}
+}
+
+/* Advance one job. Returns false when it finished (and is freed). */
+static bool job_step(struct job *j, double now)
+{
+	struct conn *c = j->conn;
+	int rc;
+
+	if (j->cancel_req) {
+		job_finish(j, END_CANCEL, NULL);
+		return false;
+	}
+	if (j->deadline > 0 && now >= j->deadline) {
+		job_finish(j, END_TIMEOUT, NULL);
+		return false;
+	}
+	switch (j->st) {
+	case JOB_QUEUED:
+		if (conn_open_channels(c) >= TRANSPORT_MAX_CHANNELS)
+			return true;
+		j->ch = ssh_channel_new(c->s);
+		if (j->ch == NULL) {
+			job_finish(j, END_ERROR, "cannot create a channel");
+			return false;
+		}
+		memset(&j->chcb, 0, sizeof(j->chcb));
+		j->chcb.userdata = j;
+		j->chcb.channel_data_function = job_on_data;
+		j->chcb.channel_close_function = job_on_close;
+		j->chcb.channel_exit_status_function = job_on_exit_status;
+		j->chcb.channel_exit_signal_function = job_on_exit_signal;
+		ssh_callbacks_init(&j->chcb);
+		ssh_set_channel_callbacks(j->ch, &j->chcb);
+		j->st = JOB_OPENING;
+		/* fall through */
+	case JOB_OPENING:
+		rc = ssh_channel_open_session(j->ch);
+		if (rc == SSH_AGAIN)
+			return true;
+		if (rc != SSH_OK) {
+			char *m = xasprintf("cannot open a channel on %s: %s", c->name,
+					    ssh_get_error(c->s));
+
+			job_finish(j, END_ERROR, m);
+			free(m);
+			return false;
+		}
+		j->st = JOB_EXEC;
+		/* fall through */
+	case JOB_EXEC:
+		rc = ssh_channel_request_exec(j->ch, j->command);
+		if (rc == SSH_AGAIN)
+			return true;
+		if (rc != SSH_OK) {
+			char *m = xasprintf("cannot start the command on %s: %s", c->name,
+					    ssh_get_error(c->s));
+
+			job_finish(j, END_ERROR, m);
+			free(m);
+			return false;
+		}
+		free(j->command);
+		j->command = NULL;
+		j->st = JOB_RUNNING;
+		/* fall through */
+	case JOB_RUNNING:
+		if (!j->eof_sent && !j->remote_closed)
+			job_write_stdin(j);
+		job_deliver(j);
+		if (c->free_pending || c->close_pending)
+			return true;
+		if (j->remote_closed) {
+			job_finish(j, END_EXIT, NULL);
+			return false;
+		}
+		return true;
+	}
+	return true;
+}
+
+static void conn_lost(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void conn_lost(struct conn *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	conn_fail(c, "%s", buf);
+}
+
+static void conn_step_ready(struct conn *c)
+{
+	double now;
+	int ka = c->keepalive_s;
+
+	ssh_event_dopoll(c->ev, 0);
+	now = loop_now();
+	if (c->rx.in_bytes != c->rx_seen) {
+		c->rx_seen = c->rx.in_bytes;
+		c->last_rx = now;
+	}
+	/* Deliver what arrived before a loss, then report the loss. */
+	for (struct job *j = c->jobs, *next; j != NULL; j = next) {
+		next = j->next;
+		if (j->st == JOB_RUNNING)
+			job_deliver(j);
+		if (c->free_pending || c->close_pending)
+			return;
+	}
+	if (!ssh_is_connected(c->s)) {
+		const char *err = ssh_get_error(c->s);
+
+		conn_lost(c, "connection to %s lost%s%s", c->name, err && *err ? ": " : "",
+			  err ? err : "");
+		return;
+	}
+	for (struct job *j = c->jobs, *next; j != NULL; j = next) {
+		next = j->next;
+		job_step(j, now);
+		if (c->free_pending || c->close_pending || c->st != CONN_READY)
+			return;
+	}
+	/* Keepalive: silence for 3 intervals means the node is gone (stopped,
+	 * unplugged); a probe every interval makes a live server answer. */
+	if (now - c->last_rx >= 3.0 * ka) {
+		conn_lost(c, "connection to %s lost: no answer for %d s (keepalive)", c->name, 3 * ka);
+		return;
+	}
+	if (now - c->last_rx >= ka && now - c->last_ka >= ka) {
+		ssh_send_keepalive(c->s);
+		c->last_ka = now;
+	}
+}
+
+/* The session fd only wakes the loop: the tick that follows does the work. */
+static void conn_on_fd(void *ud, int fd, short revents)
+{
+	(void)ud;
+	(void)fd;
+	(void)revents;
+}
+
+/* Ask the loop to come back when something of ours is due. */
+static void conn_schedule(struct conn *c)
+{
+	double now = loop_now(), next = 1e9;
+	int fd;
+	short events;
+
+	switch (c->st) {
+	case CONN_CONNECTING:
+	case CONN_AUTHENTICATING:
+		next = c->deadline - now;
+		if (next > TRANSPORT_BUSY_WAKE_MS / 1000.0)
+			next = TRANSPORT_BUSY_WAKE_MS / 1000.0;
+		break;
+	case CONN_READY:
+		next = c->last_rx + c->keepalive_s - now;
+		if (now - c->last_rx >= c->keepalive_s) {
+			double ka_due = c->last_ka + c->keepalive_s - now;
+			double dead = c->last_rx + 3.0 * c->keepalive_s - now;
+
+			next = ka_due < dead ? ka_due : dead;
+		}
+		for (struct job *j = c->jobs; j != NULL; j = j->next) {
+			if (j->st != JOB_RUNNING || j->cancel_req || j->raw[0].len || j->raw[1].len ||
+			    j->remote_closed || (!j->eof_sent && j->stdin_off < j->stdin_len))
+				next = TRANSPORT_BUSY_WAKE_MS / 1000.0;
+			if (j->deadline > 0 && j->deadline - now < next)
+				next = j->deadline - now;
+		}
+		break;
+	default:
+		conn_unwatch(c);
+		return;
+	}
+	loop_wake_in(c->loop, next <= 0 ? 0 : (int)(next * 1000.0) + 1);
+
+	fd = c->s != NULL ? ssh_get_fd(c->s) : -1;
+	if (fd != c->watched_fd)
+		conn_unwatch(c);
+	if (fd < 0)
+		return;
+	events = POLLIN;
+	if (ssh_get_poll_flags(c->s) & SSH_WRITE_PENDING)
+		events |= POLLOUT;
+	c->watched_fd = fd;
+	loop_watch_fd(c->loop, fd, events, conn_on_fd, c);
+}
+
+static void conn_destroy(struct conn *c);
+static void conn_do_close(struct conn *c);
+
+static void conn_tick(void *ud)
+{
+	struct conn *c = ud;
+	double now = loop_now();
+
+	c->busy++;
+	switch (c->st) {
+	case CONN_CONNECTING:
+		if (now >= c->deadline) {
+			conn_fail(c, "cannot connect to %s (%s port %d): timed out after %d s",
+				  c->name, c->address, c->eff_port, c->connect_timeout_s);
+			break;
+		}
+		conn_step_connect(c);
+		break;
+	case CONN_AUTHENTICATING:
+		if (now >= c->deadline) {
+			conn_fail(c, "authentication on %s timed out after %d s", c->name,
+				  c->connect_timeout_s);
+			break;
+		}
+		/* Several steps can complete in one pass without new packets. */
+		for (int i = 0; i < 4 && c->st == CONN_AUTHENTICATING && !c->free_pending; i++) {
+			enum auth_step before = c->auth;
+
+			conn_step_auth(c);
+			if (c->auth == before)
+				break;
+		}
+		break;
+	case CONN_READY:
+		conn_step_ready(c);
+		break;
+	default:
+		break;
+	}
+	c->busy--;
+	if (c->busy > 0)
+		return;
+	if (c->free_pending) {
+		conn_destroy(c);
+		return;
+	}
+	if (c->close_pending)
+		conn_do_close(c);
+	if (!c->free_pending)
+		conn_schedule(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* public API                                                         */
+
+static void conn_enter(struct conn *c)
+{
+	c->busy++;
+}
+
+/* Returns false when c was freed (conn_free from a callback). */
+static bool conn_leave(struct conn *c)
+{
+	if (--c->busy > 0)
+		return true;
+	if (c->free_pending) {
+		conn_destroy(c);
+		return false;
+	}
+	if (c->close_pending)
+		conn_do_close(c);
+	return true;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+struct conn *conn_new(struct loop *loop, const struct conn_config *cfg,
+		      const struct conn_callbacks *cb)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	transport_init_logging();
+	c->loop = loop;
+	c->address = xstrdup(cfg->address != NULL ? cfg->address : "localhost");
+	c->name = xstrdup(cfg->name != NULL ? cfg->name : c->address);
+	c->user = dup_or_null(cfg->user);
+	c->identity = dup_or_null(cfg->identity);
+	c->known_hosts = dup_or_null(cfg->known_hosts);
+	c->port = cfg->port;
+	c->eff_port = cfg->port > 0 ? cfg->port : 22;
+	c->process_ssh_config = cfg->process_ssh_config;
+	c->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 15;
+	c->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 10;
+	if (cb != NULL)
+		c->cb = *cb;
+	c->st = CONN_NEW;
+	c->watched_fd = -1;
+	loop_add_tick(loop, conn_tick, c);
+	return c;
+}
+
+/* A fresh session with our options; NULL (and c->error set) on failure. */
+static ssh_session conn_make_session(struct conn *c)
+{
+	ssh_session s = ssh_new();
+	long timeout = c->connect_timeout_s;
+	unsigned int port = 0;
+	bool no = false;
+
+	if (s == NULL) {
+		conn_set_error(c, "cannot create an SSH session for %s", c->name);
+		return NULL;
+	}
+	if (ssh_options_set(s, SSH_OPTIONS_HOST, c->address) != SSH_OK)
+		goto fail;
+	if (c->process_ssh_config) {
+		/* ~/.ssh/config may override anything: parse it first, then
+		 * re-apply what the site file says explicitly. */
+		if (ssh_options_parse_config(s, NULL) != SSH_OK)
+			goto fail;
+	} else if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK) {
+		goto fail;
+	}
+	if (c->port > 0 && ssh_options_set(s, SSH_OPTIONS_PORT, &c->port) != SSH_OK)
+		goto fail;
+	if (c->user != NULL && ssh_options_set(s, SSH_OPTIONS_USER, c->user) != SSH_OK)
+		goto fail;
+	if (c->known_hosts != NULL) {
+		/* Strict: only the file we were given decides. */
+		if (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, c->known_hosts) != SSH_OK ||
+		    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") != SSH_OK)
+			goto fail;
+	}
+	if (ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout) != SSH_OK)
+		goto fail;
+	if (ssh_options_get_port(s, &port) == SSH_OK && port > 0)
+		c->eff_port = (int)port;
+	memset(&c->scb, 0, sizeof(c->scb));
+	c->scb.userdata = c;
+	c->scb.auth_function = conn_auth_cb;
+	ssh_callbacks_init(&c->scb);
+	ssh_set_callbacks(s, &c->scb);
+	memset(&c->tx, 0, sizeof(c->tx));
+	memset(&c->rx, 0, sizeof(c->rx));
+	ssh_set_counters(s, &c->tx, &c->rx);
+	ssh_set_blocking(s, 0);
+	return s;
+fail:
+	conn_set_error(c, "bad SSH options for %s: %s", c->name, ssh_get_error(s));
+	ssh_free(s);
+	return NULL;
+}
+
+void conn_start(struct conn *c)
+{
+	if (c->st != CONN_NEW && c->st != CONN_FAILED)
+		return;
+	conn_enter(c);
+	conn_teardown(c, END_LOST, "connection restarted");
+	free(c->error);
+	c->error = NULL;
+	memset(&c->hk, 0, sizeof(c->hk));
+	c->auth = AUTH_NONE;
+	c->methods = 0;
+	c->asked_passphrase = c->asked_password = false;
+	c->passphrase_wanted = false;
+	c->s = conn_make_session(c);
+	if (c->s == NULL) {
+		conn_set_state(c, CONN_FAILED);
+	} else {
+		c->deadline = loop_now() + c->connect_timeout_s;
+		transport_logf("%s: connecting to %s port %d", c->name, c->address, c->eff_port);
+		conn_set_state(c, CONN_CONNECTING);
+		loop_wake_in(c->loop, 0);
+	}
+	conn_leave(c);
+}
+
+void conn_hostkey_decide(struct conn *c, bool accept)
+{
+	if (c->st != CONN_HOSTKEY_WAIT)
+		return;
+	conn_enter(c);
+	if (!accept) {
+		conn_fail(c, "host key for %s rejected", c->name);
+	} else if (ssh_session_update_known_hosts(c->s) != SSH_OK) {
+		char *owned = NULL;
+		const char *path = conn_known_hosts_path(c, &owned);
+
+		conn_fail(c, "cannot add the host key of %s to %s: %s", c->name, path,
+			  ssh_get_error(c->s));
+		ssh_string_free_char(owned);
+	} else {
+		transport_logf("%s: host key %s added to known_hosts", c->name, c->hk.fingerprint);
+		c->auth = AUTH_NONE;
+		c->deadline = loop_now() + c->connect_timeout_s;
+		conn_set_state(c, CONN_AUTHENTICATING);
+		loop_wake_in(c->loop, 0);
+	}
+	conn_leave(c);
+}
+
+void conn_answer_secret(struct conn *c, const char *secret)
+{
+	if (c->st != CONN_SECRET_WAIT)
+		return;
+	conn_enter(c);
+	secret_wipe(&c->secret);
+	c->secret = secret != NULL ? xstrdup(secret) : NULL;
+	c->secret_given = true;
+	conn_resume_after_secret(c);
+	c->deadline = loop_now() + c->connect_timeout_s;
+	conn_set_state(c, CONN_AUTHENTICATING);
+	loop_wake_in(c->loop, 0);
+	conn_leave(c);
+}
+
+enum conn_state conn_state(const struct conn *c)
+{
+	return c->st;
+}
+
+const char *conn_error(const struct conn *c)
+{
+	return c->error;
+}
+
+const char *conn_name(const struct conn *c)
+{
+	return c->name;
+}
+
+const struct hostkey_info *conn_hostkey(const struct conn *c)
+{
+	return &c->hk;
+}
+
+const char *conn_login_user(const struct conn *c)
+{
+	return c->login_user;
+}
+
+static void conn_do_close(struct conn *c)
+{
+	bool was_open = c->s != NULL;
+
+	c->close_pending = false;
+	c->busy++;
+	conn_teardown(c, END_CANCEL, NULL);
+	c->busy--;
+	if (was_open && !c->free_pending)
+		conn_set_state(c, CONN_NEW);
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->busy > 0) {
+		c->close_pending = true;
+		loop_wake_in(c->loop, 0);
+		return;
+	}
+	conn_enter(c);
+	conn_do_close(c);
+	conn_leave(c);
+}
+
+static void conn_destroy(struct conn *c)
+{
+	/* Jobs still get their on_done; calls back into us are no-ops. */
+	c->busy = 1;
+	c->free_pending = true;
+	conn_teardown(c, END_CANCEL, NULL);
+	loop_remove_tick(c->loop, conn_tick, c);
+	free(c->name);
+	free(c->address);
+	free(c->user);
+	free(c->identity);
+	free(c->known_hosts);
+	free(c->error);
+	free(c->login_user);
+	free(c);
+}
+
+void conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->busy > 0) {
+		c->free_pending = true;
+		return;
+	}
+	conn_destroy(c);
+}
+
+struct job *conn_exec(struct conn *c, const char *command,
+		      const void *stdin_data, size_t stdin_len, int timeout_s,
+		      const struct job_callbacks *cb)
+{
+	struct job *j, **tail;
+
+	if (c->st != CONN_READY || c->free_pending || c->close_pending || c->tearing_down) {
+		if (c->st != CONN_FAILED) {
+			free(c->error);
+			c->error = xasprintf("%s is not connected", c->name);
+		}
+		return NULL;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->conn = c;
+	j->st = JOB_QUEUED;
+	j->command = xstrdup(command);
+	if (stdin_data != NULL && stdin_len > 0) {
+		j->stdin_buf = xmalloc(stdin_len);
+		memcpy(j->stdin_buf, stdin_data, stdin_len);
+		j->stdin_len = stdin_len;
+	}
+	j->timeout_s = timeout_s;
+	j->deadline = timeout_s > 0 ? loop_now() + timeout_s : 0;
+	if (cb != NULL)
+		j->cb = *cb;
+	j->exit_status = -1;
+	j->lb[0] = linebuf_new(0, job_line_out, j);
+	j->lb[1] = linebuf_new(0, job_line_err, j);
+	for (tail = &c->jobs; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = j;
+	loop_wake_in(c->loop, 0);
+	return j;
+}
+
+void job_cancel(struct job *j)
+{
+	if (j == NULL)
+		return;
+	j->cancel_req = true;
+	loop_wake_in(j->conn->loop, 0);
+}
