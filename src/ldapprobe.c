@@ -409,7 +409,8 @@ static void ldapprobe_on_starttls_result(struct ldapprobe *p, LDAPMessage *msg)
 	ldapprobe_set_net_timeout(p, ldapprobe_left(p));
 	rc = ldap_install_tls(p->ld);
 	if (rc != LDAP_SUCCESS) {
-		ldapprobe_fail_ld(p, rc, "TLS handshake");
+		ldapprobe_fail(p, rc, xasprintf("TLS handshake with %s failed: %s (%d)", p->url,
+						ldap_err2string(rc), rc));
 		goto out;
 	}
 	ldapprobe_after_tls(p);

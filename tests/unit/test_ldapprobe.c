@@ -8,12 +8,14 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ldap.h>
@@ -374,19 +376,133 @@ static void test_starttls_refused_without_tls(void **state)
 	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
 					 .password = password, .timeout_s = 5, .starttls = true };
 	struct ldapprobe_result *r;
-	char want[128];
+	char want[160];
 	(void)state;
 
-	/* The fixture has no certificate: the StartTLS extended operation is
-	 * sent asynchronously and refused, and the password is never sent. */
-	req.url = slapd_fixture_url(provider);
+	/* The consumer has no certificate: the StartTLS extended operation is
+	 * refused, and the bind (the password) is never sent. */
+	req.url = slapd_fixture_url(consumer);
 	r = ldapprobe_run(&req);
 	assert_non_null(r);
 	assert_false(r->ok);
-	snprintf(want, sizeof(want), "StartTLS refused on %s: ", req.url);
+	assert_int_equal(r->ldap_code, LDAP_PROTOCOL_ERROR);
+	snprintf(want, sizeof(want), "StartTLS refused on %s: Protocol error (2)", req.url);
 	assert_memory_equal(r->error, want, strlen(want));
-	assert_true(r->ldap_code > 0);
 	ldapprobe_result_free(r);
+}
+
+static void test_starttls_ok(void **state)
+{
+	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
+					 .password = password, .timeout_s = 5, .starttls = true };
+	struct ldapprobe_result *r;
+	(void)state;
+
+	req.url = slapd_fixture_url(provider);
+	r = ldapprobe_run(&req);
+	assert_non_null(r);
+	assert_true(r->ok);
+	ldapprobe_result_free(r);
+
+	req.password = WRONG_PW;
+	r = ldapprobe_run(&req);
+	assert_int_equal(r->ldap_code, LDAP_INVALID_CREDENTIALS);
+	ldapprobe_result_free(r);
+
+	req.kind = LDAPPROBE_CONTEXTCSN;
+	req.bind_dn = NULL;
+	req.password = NULL;
+	r = ldapprobe_run(&req);
+	assert_true(r->ok);
+	assert_int_equal(r->n_csns, 1);
+	ldapprobe_result_free(r);
+}
+
+/* A server that accepts StartTLS and then never speaks TLS: libldap's
+ * handshake is synchronous, the probe must still end by its timeout. */
+static void test_tls_handshake_bounded(void **state)
+{
+	static const unsigned char ok_ext[] = { 0x30, 0x0c, 0x02, 0x01, 0x00, 0x78, 0x07, 0x0a,
+						0x01, 0x00, 0x04, 0x00, 0x04, 0x00 };
+	struct ldapprobe_request req = { .kind = LDAPPROBE_CONTEXTCSN, .timeout_s = 2,
+					 .starttls = true };
+	struct ldapprobe_result *r;
+	char url[64];
+	int fd, port = silent_port(&fd, 8);
+	pid_t pid;
+	(void)state;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned char buf[512], resp[sizeof(ok_ext)];
+		int c = accept(fd, NULL, NULL);
+		ssize_t n = c >= 0 ? read(c, buf, sizeof(buf)) : -1;
+
+		if (n >= 5 && buf[2] == 0x02 && buf[3] == 0x01) {
+			memcpy(resp, ok_ext, sizeof(resp));
+			resp[4] = buf[4]; /* the request's message id */
+			if (write(c, resp, sizeof(resp)) < 0)
+				_exit(1);
+		}
+		pause();
+		_exit(0);
+	}
+	snprintf(url, sizeof(url), "ldap://%s:%d", SPARE_IP, port);
+	req.url = url;
+	r = ldapprobe_run(&req);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(fd);
+	assert_false(r->ok);
+	assert_true(r->elapsed_s < req.timeout_s + 0.3);
+	assert_non_null(strstr(r->error, "TLS handshake with "));
+	ldapprobe_result_free(r);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_no_fd_leak(void **state)
+{
+	struct loop *loop;
+	struct ldapprobe *p;
+	int before, fd, port;
+	char url[64];
+	(void)state;
+
+	/* Warm up libldap's one-time state (ldap.conf, SASL, TLS) first. */
+	ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+				    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
+	before = count_fds();
+	for (int i = 0; i < 3; i++) {
+		ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+					    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
+		ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+					    SLAPD_FIXTURE_ZIMBRA_DN, WRONG_PW, 5));
+		ldapprobe_result_free(probe(LDAPPROBE_CONSUMER, slapd_fixture_url(consumer),
+					    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
+	}
+	port = silent_port(&fd, 8);
+	snprintf(url, sizeof(url), "ldap://%s:%d", SPARE_IP, port);
+	loop = loop_new();
+	p = ldapprobe_start(loop, &(struct ldapprobe_request){ .kind = LDAPPROBE_BIND, .url = url,
+				.bind_dn = "cn=config", .password = password, .timeout_s = 3 },
+			    never_called, NULL);
+	loop_poll(loop, 100);
+	ldapprobe_cancel(p);
+	loop_free(loop);
+	close(fd);
+	assert_int_equal(count_fds(), before);
 }
 
 static char *csn_of(const char *url)
@@ -530,6 +646,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_url_reported_via_callback),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_starttls_refused_without_tls),
+		cmocka_unit_test(test_starttls_ok),
+		cmocka_unit_test(test_tls_handshake_bounded),
+		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_contextcsn_equal_after_write),
 		cmocka_unit_test(test_consumer_connected),
 		cmocka_unit_test(test_consumer_monitor_hidden_from_anonymous),

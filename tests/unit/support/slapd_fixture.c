@@ -25,6 +25,7 @@
 #define SLAPD_BIN "/usr/sbin/slapd"
 #define SLAPADD_BIN "/usr/sbin/slapadd"
 #define SLAPPASSWD_BIN "/usr/sbin/slappasswd"
+#define OPENSSL_BIN "/usr/bin/openssl"
 #define SCHEMA_DIR "/etc/ldap/schema"
 #define FIXTURE_MAX 8
 
@@ -223,7 +224,14 @@ static int fixture_write_config(const struct slapd_fixture *f, const char *path,
 		"objectClass: olcGlobal\n"
 		"cn: config\n"
 		"olcPidFile: %s/run/slapd.pid\n"
-		"olcLogLevel: none\n"
+		"olcLogLevel: none\n",
+		f->dir);
+	if (provider_url == NULL)
+		fprintf(out,
+			"olcTLSCertificateFile: %s/tls.crt\n"
+			"olcTLSCertificateKeyFile: %s/tls.key\n",
+			f->dir, f->dir);
+	fprintf(out,
 		"\n"
 		"dn: cn=module{0},cn=config\n"
 		"objectClass: olcModuleList\n"
@@ -235,8 +243,7 @@ static int fixture_write_config(const struct slapd_fixture *f, const char *path,
 		"dn: cn=schema,cn=config\n"
 		"objectClass: olcSchemaConfig\n"
 		"cn: schema\n"
-		"\n",
-		f->dir);
+		"\n");
 	if (fixture_copy_file(out, SCHEMA_DIR "/core.ldif") < 0 ||
 	    fixture_copy_file(out, SCHEMA_DIR "/cosine.ldif") < 0)
 		rc = -1;
@@ -461,6 +468,23 @@ static struct slapd_fixture *fixture_new(const char *ip, const char *password,
 	if (hash == NULL) {
 		fixture_log("slappasswd failed in", f->dir);
 		goto out;
+	}
+	if (provider == NULL) {
+		/* A throw-away self-signed certificate: StartTLS on the provider. */
+		char *key = xasprintf("%s/tls.key", f->dir), *crt = xasprintf("%s/tls.crt", f->dir);
+		char *subj = xasprintf("/CN=%s", ip);
+		char *argv[] = { (char *)OPENSSL_BIN, (char *)"req", (char *)"-x509", (char *)"-newkey",
+				 (char *)"rsa:2048", (char *)"-nodes", (char *)"-days", (char *)"2",
+				 (char *)"-subj", subj, (char *)"-keyout", key, (char *)"-out", crt, NULL };
+		int st = fixture_run(argv, log);
+
+		free(key);
+		free(crt);
+		free(subj);
+		if (st != 0) {
+			fixture_log("openssl req failed, see", log);
+			goto out;
+		}
 	}
 	cfg = xasprintf("%s/config.ldif", f->dir);
 	if (fixture_write_config(f, cfg, hash, provider ? provider->url : NULL, password) < 0)

@@ -4,10 +4,13 @@
  *
  * Provider: olcRootDN cn=config (password = the given one, on {0}config),
  * entries cn=zimbra, cn=admins,cn=zimbra, uid=zimbra,cn=admins,cn=zimbra
- * (userPassword = the given one), syncprov on {1}mdb.
+ * (userPassword = the given one), syncprov on {2}mdb, StartTLS with a
+ * self-signed certificate made by openssl.
+ * Layout as Carbonio: {0}config, {1}monitor, {2}mdb (the monitor database
+ * must come before the empty-suffix one, or slapd says it is "hidden").
  * Consumer: a refreshAndPersist syncrepl consumer (rid=100, retry "1 +") of a
  * provider, binding as uid=zimbra, with syncprov so its root DSE carries
- * contextCSN. On both, cn=Monitor is readable by uid=zimbra and cn=config.
+ * contextCSN, and no TLS. On both, cn=Monitor is readable by uid=zimbra and cn=config.
  * Use addresses in 127.80.0.0/16. Passwords are handed to slappasswd in a
  * 0600 file, never on a command line. */
 #ifndef RW_SLAPD_FIXTURE_H
