@@ -12,6 +12,12 @@ export LAB_NET=${LAB_NET:-127.77.1}
 LOGDIR=${LAB_TEST_LOGDIR:-$LAB_DIR.logs}
 TIMEOUT=${LAB_TEST_TIMEOUT:-300}
 mkdir -p "$LOGDIR"
+# Two runs on the same LAB_DIR would wreck each other's labs: queue instead.
+exec 9>"$LAB_DIR.run-tests.lock"
+if ! flock -n 9; then
+	echo "run-tests: another run uses $LAB_DIR; waiting (up to 15 min)..." >&2
+	flock -w 900 9 || { echo "run-tests: gave up waiting for $LAB_DIR" >&2; exit 1; }
+fi
 
 tests=()
 if (($#)); then
@@ -31,10 +37,10 @@ for t in "${tests[@]}"; do
 	name=$(basename -- "$t" .sh)
 	log=$LOGDIR/$name.log
 	t0=$(date +%s%N)
-	timeout -k 10 "$TIMEOUT" bash "$t" </dev/null >"$log" 2>&1
+	timeout -k 10 "$TIMEOUT" bash "$t" </dev/null >"$log" 2>&1 9>&-
 	rc=$?
 	# Safety net: a test killed by the timeout cannot run its own trap.
-	"$HERE/lab.sh" down >>"$log" 2>&1 || rc=1
+	"$HERE/lab.sh" down >>"$log" 2>&1 9>&- || rc=1
 	d=$(($(date +%s%N) - t0))
 	secs=$(printf '%d.%01d' $((d / 1000000000)) $((d % 1000000000 / 100000000)))
 	if ((rc == 0)); then

@@ -132,24 +132,32 @@ lab_self_pids() {
 	done
 }
 
-# Every process that belongs to this lab: command line names LAB_DIR, dovecot
-# children titled dovecot-lab-<ip>/..., ssh sessions (LAB_NODEDIR in their
-# environment), and anything with a TCP socket on a lab address.
+# Short id of this lab (from LAB_DIR): names its Dovecot instances, so two
+# labs never mistake each other's processes.
+lab_id() { printf '%s' "$LAB_DIR" | md5sum | cut -c1-8; }
+
+# Every process that belongs to this lab, identified by ownership only: the
+# command line names LAB_DIR/, Dovecot children titled dovecot-lab-*-<id>/...,
+# LAB_OWNER=LAB_DIR in the environment (set by lab_spawn), an executable under
+# LAB_DIR (the lab's copy of sshd) or LAB_NODEDIR under LAB_DIR (session
+# shells, from sshd's SetEnv).
+# Never "whatever listens on a lab address": that may be another lab.
 lab_procs() {
-	local self re ip n
+	local self id
 	self=" $(lab_self_pids | tr '\n' ' ') "
-	re=$(lab_ips_regex)
+	id=$(lab_id)
 	{
-		ps -e -ww -o pid=,args= | awk -v d="$LAB_DIR/" 'index($0, d) { print $1 }'
-		for n in "${LAB_DOVECOT_NODES[@]}"; do
-			ip=$(node_ip "$n")
-			ps -e -ww -o pid=,args= | awk -v t="dovecot-lab-$ip" \
-				'{ a = $2 } a == t || index(a, t "/") == 1 { print $1 }'
-		done
-		grep -lsz -- "^LAB_NODEDIR=$LAB_DIR/nodes/" /proc/[0-9]*/environ 2>/dev/null |
-			awk -F/ '{ print $3 }'
-		ss -Htanp 2>/dev/null | awk -v re="$re" '$4 ~ re { print $0 }' |
-			grep -o 'pid=[0-9]*' | cut -d= -f2
+		ps -e -ww -o pid=,args= | awk -v d="$LAB_DIR/" -v t="-$id" '
+			index($0, d) { print $1; next }
+			$2 ~ /^dovecot-lab-/ {
+				a = $2; sub(/\/.*/, "", a)
+				if (substr(a, length(a) - length(t) + 1) == t) print $1
+			}' || true
+		grep -lszFx -- "LAB_OWNER=$LAB_DIR" /proc/[0-9]*/environ 2>/dev/null | awk -F/ '{ print $3 }' || true
+		# The lab's own sshd binary: also marks per-connection sessions,
+		# whose titles ("sshd: root@notty") and environ are rewritten.
+		find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$LAB_DIR/*" 2>/dev/null | awk -F/ '{ print $3 }' || true
+		grep -lszF -- "LAB_NODEDIR=$LAB_DIR/nodes/" /proc/[0-9]*/environ 2>/dev/null | awk -F/ '{ print $3 }' || true
 	} | sort -un | while read -r p; do
 		[[ $self == *" $p "* ]] && continue
 		pid_alive "$p" && echo "$p"
@@ -173,7 +181,7 @@ lab_spawn() {
 			fd=${fd##*/}
 			[[ $fd -gt 2 ]] && eval "exec $fd>&-" 2>/dev/null
 		done
-		exec setsid "$@" </dev/null >>"$log" 2>&1
+		LAB_OWNER=$LAB_DIR exec setsid "$@" </dev/null >>"$log" 2>&1
 	)
 }
 
