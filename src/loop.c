@@ -97,6 +97,7 @@ int loop_watch_fd(struct loop *loop, int fd, short events, loop_fd_cb cb, void *
 						 loop->capwatches * sizeof(*loop->watches));
 		}
 		w = &loop->watches[loop->nwatches++];
+		memset(w, 0, sizeof(*w));
 		w->fd = fd;
 	}
 	/* Only a new callback or owner is a new watch: updating the events of the

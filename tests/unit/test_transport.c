@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -344,6 +345,8 @@ static void test_hostkey_changed(void **state)
 	assert_int_equal(conn_hostkey(c)->verdict, HOSTKEY_CHANGED);
 	assert_string_equal(conn_hostkey(c)->known_fingerprint, oldfp);
 	err = conn_error(c);
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "changed: %s\n", err);
 	assert_non_null(strstr(err, "host key for node1 ("));
 	assert_non_null(strstr(err, "has CHANGED"));
 	assert_non_null(strstr(err, oldfp));
@@ -556,6 +559,37 @@ static void test_sequential_jobs_reuse_session(void **state)
 	conn_free(c);
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void test_silent_command_does_not_spin(void **state)
+{
+	struct env *e = *state;
+	struct connrec r = { 0 };
+	struct jobrec j = { 0 };
+	struct conn *c = env_ready(e, &r);
+	double cpu0, wall0;
+
+	cpu0 = cpu_seconds();
+	wall0 = loop_now();
+	exec(c, "sleep 3", NULL, 0, &j);
+	assert_true(run_flag(e->loop, &j.done));
+	assert_int_equal(j.r.exit_status, 0);
+	/* Waiting on a silent node must sleep in poll, not spin. */
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "cpu %.3f s over %.3f s\n", cpu_seconds() - cpu0,
+			loop_now() - wall0);
+	assert_true(cpu_seconds() - cpu0 < 0.5 * (loop_now() - wall0));
+	jobrec_clear(&j);
+	conn_free(c);
+}
+
 static void test_exec_needs_ready(void **state)
 {
 	struct env *e = *state;
@@ -632,6 +666,8 @@ static void test_sshd_killed_mid_command(void **state)
 	assert_true(run_flag(e->loop, &j.done));
 	assert_true(loop_now() - t0 < HANG_S);
 	assert_true(j.r.conn_lost);
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "killed: %s\n", j.error);
 	assert_string_equal(j.out, "started\n");
 	assert_int_equal(conn_state(c), CONN_FAILED);
 	assert_non_null(strstr(conn_error(c), "node1"));
@@ -652,6 +688,8 @@ static void test_sshd_stopped_mid_command(void **state)
 	assert_true(sshd_fixture_signal(&e->f, SIGSTOP) >= 2);
 	assert_true(run_flag(e->loop, &j.done));
 	assert_true(j.r.conn_lost || j.r.timed_out);
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "stopped: %s / %s\n", j.error, conn_error(c));
 	assert_non_null(strstr(j.error, "node1"));
 	assert_int_equal(conn_state(c), CONN_FAILED);
 	sshd_fixture_signal(&e->f, SIGCONT);
@@ -684,8 +722,94 @@ static void test_closed_port_fails_fast(void **state)
 	assert_int_equal(conn_state(c), CONN_FAILED);
 	assert_true(loop_now() - t0 < 5.0);
 	assert_non_null(strstr(conn_error(c), "cannot connect to node1"));
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "closed port: %s\n", conn_error(c));
 	assert_non_null(strstr(conn_error(c), "refused"));
 	conn_free(c);
+}
+
+static void test_silent_server_connect_timeout(void **state)
+{
+	struct env *e = *state;
+	struct connrec r = { 0 };
+	struct conn_config cfg = env_config(e, e->f.client_key);
+	struct conn_callbacks cb = { rec_state, rec_hostkey, rec_secret, &r };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct conn *c;
+	double t0;
+	int keys = 0;
+
+	/* Accepts TCP (the kernel's backlog) but never says a word. */
+	inet_pton(AF_INET, e->f.addr, &sin.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	cfg.port = ntohs(sin.sin_port);
+	cfg.connect_timeout_s = 1;
+	c = conn_new(e->loop, &cfg, &cb);
+	t0 = loop_now();
+	conn_start(c);
+	/* The loop stays responsive meanwhile: passes keep returning. */
+	while (!conn_settled(c) && loop_now() - t0 < HANG_S) {
+		double p0 = loop_now();
+
+		assert_int_equal(loop_poll(e->loop, 100), 0);
+		assert_true(loop_now() - p0 < 1.0);
+		keys++;
+	}
+	assert_int_equal(conn_state(c), CONN_FAILED);
+	assert_true(keys > 3);
+	assert_non_null(strstr(conn_error(c), "timed out"));
+	conn_free(c);
+	close(fd);
+}
+
+static void test_hostkey_other_type(void **state)
+{
+	struct env *e = *state;
+	struct connrec r = { 0 };
+	FILE *kh = fopen(e->f.known_hosts, "w");
+	char pub[256], line[1024], hostpat[64];
+	FILE *in;
+	struct conn *c;
+
+	/* known_hosts holds only an ECDSA key for the host (the client key's
+	 * type differs from the server's ed25519 key). */
+	assert_non_null(kh);
+	snprintf(pub, sizeof(pub), "%s.ecdsa.pub", e->f.dir);
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "ssh-keygen -q -t ecdsa -N '' -C x -f '%s/%s' >/dev/null 2>&1",
+			 e->f.dir, "hk.ecdsa");
+		assert_int_equal(system(cmd), 0);
+		snprintf(pub, sizeof(pub), "%s/hk.ecdsa.pub", e->f.dir);
+	}
+	in = fopen(pub, "r");
+	assert_non_null(in);
+	assert_non_null(fgets(line, sizeof(line), in));
+	fclose(in);
+	snprintf(hostpat, sizeof(hostpat), "[%s]:%d", e->f.addr, e->f.port);
+	fprintf(kh, "%s %s", hostpat, line);
+	fclose(kh);
+
+	c = env_conn(e, &r, e->f.client_key);
+	conn_start(c);
+	run_settle(e->loop, c);
+	assert_int_equal(conn_state(c), CONN_FAILED);
+	assert_int_equal(r.hostkey_calls, 0);
+	assert_int_equal(conn_hostkey(c)->verdict, HOSTKEY_OTHER_TYPE);
+	assert_non_null(strstr(conn_error(c), "has CHANGED"));
+	assert_non_null(strstr(conn_error(c), conn_hostkey(c)->fingerprint));
+	assert_true(conn_hostkey(c)->known_fingerprint[0] != '\0');
+	assert_non_null(strstr(conn_error(c), conn_hostkey(c)->known_fingerprint));
+	conn_free(c);
+	snprintf(line, sizeof(line), "%s/hk.ecdsa", e->f.dir);
+	unlink(line);
+	unlink(pub);
 }
 
 static void test_command_timeout(void **state)
@@ -791,12 +915,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_secret_stays_off_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel_jobs_one_conn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sequential_jobs_reuse_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_command_does_not_spin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_needs_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passphrase_right_async, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passphrase_wrong_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sshd_killed_mid_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sshd_stopped_mid_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_port_fails_fast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_server_connect_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostkey_other_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_from_callback, setup, teardown),
