@@ -37,7 +37,9 @@ for t in "${tests[@]}"; do
 	name=$(basename -- "$t" .sh)
 	log=$LOGDIR/$name.log
 	t0=$(date +%s%N)
-	timeout -k 10 "$TIMEOUT" bash "$t" </dev/null >"$log" 2>&1 9>&-
+	# Fresh lab for every test: `up` would otherwise keep a lab that is up.
+	"$HERE/lab.sh" down >"$log" 2>&1 9>&-
+	timeout -k 10 "$TIMEOUT" bash "$t" </dev/null >>"$log" 2>&1 9>&-
 	rc=$?
 	# Safety net: a test killed by the timeout cannot run its own trap.
 	"$HERE/lab.sh" down >>"$log" 2>&1 9>&- || rc=1
