@@ -21,13 +21,23 @@ fail() {
 	exit 1
 }
 
+# Extra cleanups run by lab_test_end, last registered first. Register them
+# with lab_on_exit instead of replacing the EXIT trap: a trap like
+# 'cleanup; lab_test_end' would hand lab_test_end the status of cleanup and
+# turn every failure into a pass.
+LAB_ON_EXIT=()
+lab_on_exit() { LAB_ON_EXIT+=("$1"); }
+
 lab_test_begin() {
 	trap 'lab_test_end' EXIT
 	trap 'exit 143' TERM INT HUP
 }
 lab_test_end() {
-	local rc=$?
+	local rc=$? i
 	trap - EXIT
+	for ((i = ${#LAB_ON_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${LAB_ON_EXIT[i]}" || true
+	done
 	"$LAB_SH" down || rc=1
 	exit "$rc"
 }

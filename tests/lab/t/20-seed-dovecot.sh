@@ -21,7 +21,7 @@ CD1=$(site_conf_dir "$IP1") CD2=$(site_conf_dir "$IP2")
 work=$(mktemp -d)
 chmod 700 "$work"
 cleanup_work() { rm -rf -- "$work"; }
-trap 'cleanup_work; lab_test_end' EXIT
+lab_on_exit cleanup_work
 PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
 [[ ${#PW} -ge 16 ]] || fail "could not make a password"
 
