@@ -131,7 +131,7 @@ assert_rc 0 "ssh to master works again" lab_ssh master true
 assert_rc 0 "status: all up again" "$LAB_SH" status
 
 run "$LAB_SH" ps-sample
-assert_contains "$T_OUT" "/usr/sbin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
+assert_contains "$T_OUT" "$LAB_DIR/bin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
 
 # --- down: twice, nothing left --------------------------------------------------------
 # A session left open must not survive down either.
