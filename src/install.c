@@ -361,3 +361,18 @@ static void journal_started(struct operation *op)
 		journal_var(j, "test_account_local",
 			    vars_get(operation_vars(op), NULL, "test_account_local", false));
 }
+
+void install_set_password(struct operation *op, const char *name, const char *value)
+{
+	vars_set(operation_vars(op), NULL, name, value, true);
+}
+
+void install_skip_fetch(struct operation *op)
+{
+	data(op)->passwords_given = true;
+}
+
+const char *install_password(const struct operation *op, const char *name)
+{
+	return vars_get(operation_vars(op), NULL, name, true);
+}

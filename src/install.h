@@ -7,4 +7,14 @@
 
 extern const struct operation_kind install_kind;
 
+/* For the TUI's bootstrap menus. A password the admin types replaces the
+ * one read from the master (name: zimbra_ldap_password, ldap_root_password,
+ * ldap_replication_password, ldap_postfix_password, ldap_amavis_password,
+ * ldap_nginx_password). */
+void install_set_password(struct operation *op, const char *name, const char *value);
+/* Before the run starts: do not read the passwords from the master. */
+void install_skip_fetch(struct operation *op);
+/* The current value (read or typed), or NULL: never display it. */
+const char *install_password(const struct operation *op, const char *name);
+
 #endif

@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "loop.h"
 #include "procedure.h"
+#include "redact.h"
 #include "site.h"
 #include "vars.h"
 #include "xalloc.h"
@@ -137,6 +138,7 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
 		.loop = loop,
 		.vars = op->vars,
 		.command_timeout_s = opts->command_timeout_s,
+		.pause_after_preflight = opts->pause_after_preflight,
 		.hooks = {
 			.conn_for = hook_conn_for,
 			.lookup = hook_lookup,
@@ -265,6 +267,7 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		.journal = op->journal,
 		.resume = op->resume,
 		.command_timeout_s = op->opts.command_timeout_s,
+		.pause_after_preflight = op->opts.pause_after_preflight,
 		.hooks = {
 			.conn_for = hook_conn_for, .lookup = hook_lookup,
 			.condition = hook_condition, .builtin = hook_builtin,
@@ -367,4 +370,13 @@ void operation_start(struct operation *op)
 const struct plan *operation_plan(const struct operation *op)
 {
 	return &op->plan;
+}
+
+void operation_output(struct operation *op, const struct plan_item *it, const char *line)
+{
+	if (!op->ev.on_output)
+		return;
+	char *safe = redact(line);
+	op->ev.on_output(op->ev.ud, it, JOB_STDOUT, safe);
+	free(safe);
 }

@@ -50,9 +50,11 @@ struct operation_options {
 	bool dry_run;
 	bool resume;
 	bool answer_queries;      /* install: rewrite ldap_url */
+	bool disable_ldap;        /* remove: take LDAP off the removed replicas */
 	const char *const *only;  /* install/remove: the replicas of this run (NULL: the site's) */
 	size_t n_only;
 	int command_timeout_s;
+	bool pause_after_preflight; /* TUI: stop after the read-only phase */
 	int connect_timeout_s;
 	int keepalive_s;
 };
@@ -90,6 +92,9 @@ size_t operation_conn_count(const struct operation *op);
 struct conn *operation_conn_at(const struct operation *op, size_t i);
 
 struct runner *operation_runner(const struct operation *op);
+/* A line of a built-in step's own output, shown like a command's output
+ * (on_output); the line passes through the redactor first. */
+void operation_output(struct operation *op, const struct plan_item *it, const char *line);
 void operation_start(struct operation *op);
 const struct plan *operation_plan(const struct operation *op);
 

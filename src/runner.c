@@ -24,6 +24,7 @@ struct runner {
 	enum runner_state state;
 	int advance_timer;
 	bool preflight_failed;
+	bool paused_once;
 };
 
 const char *item_state_name(enum item_state s)
@@ -523,6 +524,11 @@ static void advance(struct runner *r)
 			set_state(r, RUNNER_STOPPED);
 			return;
 		}
+		if (!it->step->phase && r->cfg.pause_after_preflight && !r->paused_once) {
+			r->paused_once = true;
+			set_state(r, RUNNER_PAUSED);
+			return;
+		}
 		start_item(r, it);
 		return;
 	}
@@ -642,6 +648,7 @@ void runner_abort(struct runner *r)
 	if (r->state == RUNNER_DONE || r->state == RUNNER_ABORTED)
 		return;
 	set_state(r, RUNNER_ABORTED);
+	/* a paused or stopped run has nothing in flight */
 	for (size_t i = 0; i < r->plan->n; i++) {
 		struct plan_item *it = &r->plan->items[i];
 		if (it->timer) {
@@ -654,6 +661,14 @@ void runner_abort(struct runner *r)
 	}
 	if (r->cfg.journal)
 		journal_end(r->cfg.journal, "aborted");
+}
+
+void runner_continue(struct runner *r)
+{
+	if (r->state != RUNNER_PAUSED)
+		return;
+	set_state(r, RUNNER_RUNNING);
+	schedule_advance(r);
 }
 
 void runner_builtin_done(struct runner *r, struct plan_item *it, bool ok, const char *message)

@@ -71,6 +71,7 @@ enum runner_state {
 	RUNNER_IDLE,
 	RUNNER_RUNNING,
 	RUNNER_STOPPED,  /* at a failure: retry, skip or abort */
+	RUNNER_PAUSED,   /* preflight finished (pause_after_preflight): runner_continue() */
 	RUNNER_DONE,
 	RUNNER_ABORTED,
 };
@@ -81,6 +82,9 @@ struct runner_config {
 	struct journal *journal;            /* NULL: not journaled (dry run) */
 	const struct journal_run *resume;   /* NULL unless --resume */
 	int command_timeout_s;              /* per attempt; 0: 1800 */
+	/* Stop after the read-only preflight phase so a UI can show what it
+	 * found and ask before anything changes. */
+	bool pause_after_preflight;
 	struct runner_hooks hooks;
 };
 
@@ -99,6 +103,7 @@ void runner_retry(struct runner *r);     /* run the failed item(s) again */
 bool runner_can_skip(const struct runner *r);
 void runner_skip(struct runner *r);      /* leave the failed item and go on */
 void runner_abort(struct runner *r);     /* stop the running command; journal it */
+void runner_continue(struct runner *r);  /* go on after RUNNER_PAUSED */
 enum runner_state runner_state(const struct runner *r);
 const struct plan *runner_plan(const struct runner *r);
 /* The failed item the runner stopped at, or NULL. */
