@@ -14,6 +14,11 @@
  *  - the TLS handshake (ldap_install_tls() for StartTLS, or ldaps://): libldap
  *    runs it synchronously, bounded by LDAP_OPT_NETWORK_TIMEOUT, which is set
  *    to min(time left, LDAPPROBE_TLS_MAX_S) right before it.
+ * TLS: certificates are not verified (LDAP_OPT_X_TLS_NEVER), as zmreplchk's
+ * start_tls(verify => 'none').
+ * Secrets: our copy of the password is wiped (explicit_bzero) once the bind
+ * request is encoded; libldap keeps its own encoded request until the
+ * response arrives and frees it without wiping (not under our control).
  * libldap writes with write(2): the program must ignore SIGPIPE. */
 #include "ldapprobe.h"
 
