@@ -59,10 +59,16 @@ lab_ssh() {
 	ssh -F "$LAB_DIR/ssh/ssh_config" "$n" -- "$@"
 }
 
-# run CMD...: T_OUT = stdout+stderr, T_RC = exit status.
+# run CMD...: T_OUT = stdout, T_ERR = stderr, T_RC = exit status. Kept apart
+# because a remote login shell may add noise on stderr (root's ~/.bashrc).
+T_ERR=""
 run() {
-	T_OUT=$("$@" 2>&1)
+	local e
+	e=$(mktemp)
+	T_OUT=$("$@" 2>"$e")
 	T_RC=$?
+	T_ERR=$(<"$e")
+	rm -f -- "$e"
 	return 0
 }
 
@@ -76,7 +82,7 @@ assert_rc() { # RC MSG CMD...
 	if [[ $T_RC == "$want" ]]; then
 		ok "$msg (rc $T_RC)"
 	else
-		fail "$msg: expected rc $want, got $T_RC; output: $T_OUT"
+		fail "$msg: expected rc $want, got $T_RC; stdout: [$T_OUT] stderr: [$T_ERR]"
 	fi
 }
 assert_contains() { # HAYSTACK NEEDLE MSG

@@ -22,7 +22,7 @@ grep -q "^\[$(node_ip master)\]:$LAB_SSH_PORT ssh-ed25519 " "$LAB_DIR/ssh/known_
 empty_kh=$(mktemp)
 assert_rc 255 "ssh refuses an unknown host key" \
 	ssh -F "$LAB_DIR/ssh/ssh_config" -o UserKnownHostsFile="$empty_kh" master true
-assert_contains "$T_OUT" "Host key verification failed" "ssh says why"
+assert_contains "$T_ERR" "Host key verification failed" "ssh says why"
 rm -f "$empty_kh"
 run "$LAB_SH" ssh imap1 'echo "a b"'
 assert_eq "a b" "$T_OUT" "lab.sh ssh NODE CMD"
@@ -41,7 +41,7 @@ for n in "${LAB_DOVECOT_NODES[@]}"; do
 	run lab_ssh "$n" "doveadm user '*' | sort"
 	assert_eq "$users" "$T_OUT" "$n: doveadm user '*' lists the users"
 	assert_rc 75 "$n: doveadm replicator status (not configured)" lab_ssh "$n" doveadm replicator status
-	assert_contains "$T_OUT" "replicator-doveadm) failed: No such file or directory" "$n: no replicator socket"
+	assert_contains "$T_ERR" "replicator-doveadm) failed: No such file or directory" "$n: no replicator socket"
 	run lab_ssh "$n" 'dovecot --version'
 	assert_contains "$T_OUT" "2.3." "$n: dovecot --version is 2.3"
 done
@@ -77,10 +77,10 @@ assert_eq running "$T_OUT" "imap1: firewalld running"
 assert_rc 252 "imap2: firewall-cmd --state" lab_ssh imap2 firewall-cmd --state
 assert_eq "not running" "$T_OUT" "imap2: firewalld not running"
 assert_rc 1 "imap2: setsebool fails with SELinux disabled" lab_ssh imap2 setsebool -P nis_enabled on
-assert_eq "setsebool:  SELinux is disabled." "$T_OUT" "imap2: setsebool message"
+assert_contains $'\n'"$T_ERR"$'\n' $'\nsetsebool:  SELinux is disabled.\n' "imap2: setsebool message (a line of stderr)"
 assert_rc 122 "imap1: malformed rich rule refused" lab_ssh imap1 \
 	"firewall-cmd --permanent --zone=public --add-rich-rule='rule family=ipv4 bogus accept'"
-assert_contains "$T_OUT" "Error: INVALID_RULE: unknown element bogus" "firewall-cmd error text"
+assert_contains "$T_ERR" "Error: INVALID_RULE: unknown element bogus" "firewall-cmd error text"
 run cat "$d1/calls.log"
 assert_eq "firewall-cmd --state
 firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=ipv4 bogus accept'" "$T_OUT" "imap1 calls.log"
