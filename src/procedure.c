@@ -14,18 +14,24 @@ static const char *const variables[] = {
 	"prefix", "bootstrap", "node", "node_url", "master", "master_url",
 	"replica", "replica_url", "ldap_port", "test_account", "domain",
 	"ldap_url_new", "removed", "conf_dir", "partner", "partner_v4",
-	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user", NULL,
+	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user",
+	"zimbra_server_hostname",
+	"conf_preview", "firewall_rules", /* dovecot: rendered by dovecot_op.c */
+	NULL,
 };
 
 static const char *const secrets[] = {
 	"zimbra_ldap_password", "ldap_root_password", "ldap_replication_password",
 	"ldap_postfix_password", "ldap_amavis_password", "ldap_nginx_password",
-	"test_account_password", "doveadm_password", NULL,
+	"test_account_password", "doveadm_password",
+	"replication_conf", /* dovecot: 10-replication.conf, holds the password */
+	NULL,
 };
 
 static const char *const conditions[] = {
 	"answer_queries", "fetch_passwords", "systemd", "zmcontrol",
-	"runs_slapd", "mta", "selinux", "firewalld", "disable_ldap", NULL,
+	"runs_slapd", "mta", "selinux", "firewalld", "disable_ldap",
+	"ldap_url_changes", NULL,
 };
 
 static bool in_list(const char *const *list, const char *name)
