@@ -223,6 +223,9 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	struct sigaction old_int, old_term;
 	bool handlers = false;
 
+	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
+	signal(SIGPIPE, SIG_IGN);
+
 	struct site *site = site_load(site_path, &serr);
 	if (!site) {
 		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, site_error_format(&serr, buf, sizeof buf));
