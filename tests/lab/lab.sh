@@ -199,7 +199,7 @@ stop_slapd() {
 }
 pid_gone() { ! pid_alive "$1"; }
 
-listening() { ss -Hltn "src $1" | grep -q .; }
+listening() { [[ -n $(ss -Hltn "src $1") ]]; }
 
 seed_welcome() { # one Welcome message per user, on imap1 only (see README)
 	local d u
@@ -438,7 +438,8 @@ cmd_status() {
 		for s in sshd slapd dovecot; do
 			cell=$(svc_cell "$n" "$s")
 			cells+=("$cell")
-			if expected_svcs "$n" | grep -qx "$s" && [[ $cell != up* ]]; then rc=3; fi
+			# (no `| grep -q`: with pipefail its early exit is a race)
+			if [[ $'\n'"$(expected_svcs "$n")"$'\n' == *$'\n'"$s"$'\n'* && $cell != up* ]]; then rc=3; fi
 		done
 		printf '%-9s %-21s %-13s %-13s %-13s\n' "$n" "$(node_ip "$n"):$LAB_SSH_PORT" "${cells[@]}"
 	done
