@@ -1,0 +1,119 @@
+/* `replica-wizard dovecot --batch`: set up Dovecot 2.3 two-way replication
+ * between the site's two [dovecot] servers without the TUI, or (--verify)
+ * only prove that it works. Exit: 0 done, 1 a step failed, 2 bad usage or
+ * site file, 3 host key refused. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "commands.h"
+#include "dovecot_op.h"
+#include "site.h"
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s dovecot --batch [--site FILE] [--yes] [--dry-run] [--resume]\n"
+		"                  [--accept-new-host-keys] [--verify]\n"
+		"\n"
+		"Configure two-way replication between the two servers of the site's\n"
+		"[dovecot] section: check both (Dovecot 2.3, userdb listing, vmail, SELinux,\n"
+		"firewalld, existing mail), write 10-replication.conf (root:root 0600) on\n"
+		"both, set the SELinux boolean and the firewall rules, reload, then prove\n"
+		"that a test message replicates both ways.\n"
+		"\n"
+		"  --batch                 run without the wizard screens\n"
+		"  --yes                   do not ask before changing the servers\n"
+		"  --dry-run               print the plan (node, user, command) and run nothing\n"
+		"  --resume                continue the last run from where it stopped\n"
+		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
+		"  --verify                only check that replication works both ways (a test\n"
+		"                          message each way, expunged afterwards)\n"
+		"\n"
+		"Environment: REPLICA_WIZARD_DOVEADM_PASSWORD (the doveadm password for both\n"
+		"servers; default: the one an earlier run wrote, else a random one),\n"
+		"REPLICA_WIZARD_DOVECOT_WAIT (seconds to wait for a test message, default 60),\n"
+		"REPLICA_WIZARD_SSH_PASSWORD (SSH login password or key passphrase).\n",
+		prog);
+}
+
+int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "site", required_argument, NULL, 's' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "accept-new-host-keys", no_argument, NULL, 'A' },
+		{ "verify", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch_options bo = { 0 };
+	struct operation_options oo = { 0 };
+	const char *override = NULL;
+	bool batch = false, verify = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': override = optarg; break;
+		case 'b': batch = true; break;
+		case 'y': bo.yes = true; break;
+		case 'n': oo.dry_run = true; break;
+		case 'r': oo.resume = true; break;
+		case 'A': bo.accept_new_host_keys = true; break;
+		case 'V': verify = true; break;
+		case 'h':
+			usage(stdout, cli->progname);
+			return RW_EXIT_OK;
+		case ':':
+			fprintf(stderr, "%s dovecot: option %s needs a value\n", cli->progname, argv[optind - 1]);
+			return RW_EXIT_USAGE;
+		default:
+			fprintf(stderr, "%s dovecot: unknown option %s (see --help)\n", cli->progname, argv[optind - 1]);
+			return RW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s dovecot: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
+		return RW_EXIT_USAGE;
+	}
+	if (!batch) {
+		fprintf(stderr, "%s dovecot: the interactive wizard is started without a command; "
+			"use --batch for the non-interactive setup\n", cli->progname);
+		return RW_EXIT_USAGE;
+	}
+	const char *pw = getenv("REPLICA_WIZARD_DOVEADM_PASSWORD");
+	const char *why = pw && *pw ? dovecot_op_password_problem(pw) : NULL;
+	if (why) {
+		fprintf(stderr, "%s dovecot: REPLICA_WIZARD_DOVEADM_PASSWORD: %s\n", cli->progname, why);
+		return RW_EXIT_USAGE;
+	}
+	char *path = cli_site_path(cli, override);
+	/* the pair must be named before anything connects */
+	struct site_error serr;
+	struct site *site = site_load(path, &serr);
+	int rc;
+	if (site) {
+		size_t n = 0;
+		site_list(site, SITE_ROLE_DOVECOT, &n);
+		site_free(site);
+		if (n != 2) {
+			fprintf(stderr, "%s dovecot: %s: [dovecot] servers must name the two servers to "
+				"replicate between\n", cli->progname, path);
+			free(path);
+			return RW_EXIT_USAGE;
+		}
+	}
+	bo.command = "dovecot";
+	bo.progname = cli->progname;
+	rc = batch_run(path, verify ? &dovecot_verify_kind : &dovecot_kind, &oo, &bo);
+	free(path);
+	return rc;
+}
