@@ -32,6 +32,12 @@
 #define TRANSPORT_MAX_CHANNELS 8
 #define TRANSPORT_WRITE_CHUNK 32768
 #define TRANSPORT_BUSY_WAKE_MS 50
+/* sshd runs the command in its own session, so the login shell's $$ is the
+ * process group to kill on cancel: OpenSSH refuses "signal" requests on root
+ * sessions ("session signalling requires privilege separation"). The first
+ * stderr line carries it and is removed before anyone sees it. */
+#define TRANSPORT_PID_MARK "\036rw-pid "
+#define TRANSPORT_PID_PREFIX "printf '\\036rw-pid %d\\n' $$ >&2; "
 
 enum auth_step {
 	AUTH_NONE,
@@ -68,6 +74,8 @@ struct job {
 	char *signal;
 	bool remote_closed;
 	bool cancel_req;
+	long remote_pid;          /* the command's process group, from the marker */
+	bool pid_done;            /* marker consumed (or given up on) */
 };
 
 struct conn {
@@ -231,11 +239,49 @@ static void job_line_err(void *ud, const char *line, size_t len)
 		j->cb.on_line(j->cb.ud, JOB_STDERR, line, len);
 }
 
+/* Take the PID marker off the start of stderr. Returns false while it may
+ * still be incomplete (stderr is then held back). */
+static bool job_take_pid(struct job *j, bool at_end)
+{
+	struct rawbuf *b = &j->raw[1];
+	size_t mlen = strlen(TRANSPORT_PID_MARK);
+	char *nl;
+
+	if (j->pid_done)
+		return true;
+	if (b->len == 0) {
+		j->pid_done = at_end;
+		return at_end;
+	}
+	nl = memchr(b->data, '\n', b->len);
+	if (nl == NULL) {
+		if (!at_end && b->len < 64 &&
+		    memcmp(b->data, TRANSPORT_PID_MARK, b->len < mlen ? b->len : mlen) == 0)
+			return false;
+		j->pid_done = true;
+		return true;
+	}
+	j->pid_done = true;
+	if (b->len > mlen && memcmp(b->data, TRANSPORT_PID_MARK, mlen) == 0) {
+		size_t drop = (size_t)(nl - b->data) + 1;
+
+		j->remote_pid = strtol(b->data + mlen, NULL, 10);
+		memmove(b->data, b->data + drop, b->len - drop);
+		b->len -= drop;
+	}
+	return true;
+}
+
 /* Hand buffered bytes to the line splitters (and so to the caller). */
 static void job_deliver(struct job *j)
 {
+	bool at_end = j->remote_closed || j->ch == NULL;
+
+	/* stderr is held back until the marker line is whole. */
+	if (j->raw[1].len > 0 || at_end)
+		job_take_pid(j, at_end);
 	for (int i = 0; i < 2; i++) {
-		if (j->raw[i].len == 0)
+		if (j->raw[i].len == 0 || (i == 1 && !j->pid_done))
 			continue;
 		/* No libssh call happens while the caller handles lines, so
 		 * the buffer cannot grow under linebuf_feed. */
@@ -278,6 +324,25 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+static struct job *conn_exec_internal(struct conn *c, const char *command, bool mark,
+				      const void *stdin_data, size_t stdin_len, int timeout_s,
+				      const struct job_callbacks *cb);
+
+/* After a cancel or timeout: TERM the command's process group from a new
+ * channel (see TRANSPORT_PID_PREFIX). Nobody waits for this one. */
+static void job_kill_remote(struct job *j)
+{
+	struct conn *c = j->conn;
+	char *cmd;
+
+	if (j->remote_pid <= 1 || c->st != CONN_READY || c->tearing_down || c->free_pending)
+		return;
+	cmd = xasprintf("kill -TERM -- -%ld 2>/dev/null || kill -TERM %ld 2>/dev/null; true",
+			j->remote_pid, j->remote_pid);
+	conn_exec_internal(c, cmd, false, NULL, 0, 10, NULL);
+	free(cmd);
+}
+
 static void conn_unlink_job(struct conn *c, struct job *j)
 {
 	for (struct job **p = &c->jobs; *p != NULL; p = &(*p)->next) {
@@ -299,7 +364,11 @@ static void job_finish(struct job *j, enum job_end how, const char *why)
 	char *msg = NULL;
 
 	conn_unlink_job(c, j);
+	job_deliver(j);
 	job_drop_channel(j, how == END_TIMEOUT || how == END_CANCEL || how == END_ERROR);
+	if (how == END_TIMEOUT || how == END_CANCEL)
+		job_kill_remote(j);
+	job_take_pid(j, true);
 	job_deliver(j);
 	linebuf_flush(j->lb[0]);
 	linebuf_flush(j->lb[1]);
@@ -1309,6 +1378,13 @@ struct job *conn_exec(struct conn *c, const char *command,
 		      const void *stdin_data, size_t stdin_len, int timeout_s,
 		      const struct job_callbacks *cb)
 {
+	return conn_exec_internal(c, command, true, stdin_data, stdin_len, timeout_s, cb);
+}
+
+static struct job *conn_exec_internal(struct conn *c, const char *command, bool mark,
+				      const void *stdin_data, size_t stdin_len, int timeout_s,
+				      const struct job_callbacks *cb)
+{
 	struct job *j, **tail;
 
 	if (c->st != CONN_READY || c->free_pending || c->close_pending || c->tearing_down) {
@@ -1321,7 +1397,12 @@ struct job *conn_exec(struct conn *c, const char *command,
 	j = xcalloc(1, sizeof(*j));
 	j->conn = c;
 	j->st = JOB_QUEUED;
-	j->command = xstrdup(command);
+	if (mark) {
+		j->command = xasprintf("%s%s", TRANSPORT_PID_PREFIX, command);
+	} else {
+		j->command = xstrdup(command);
+		j->pid_done = true;
+	}
 	if (stdin_data != NULL && stdin_len > 0) {
 		j->stdin_buf = xmalloc(stdin_len);
 		memcpy(j->stdin_buf, stdin_data, stdin_len);

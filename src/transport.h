@@ -70,7 +70,10 @@ const char *conn_error(const struct conn *c);
 const char *conn_name(const struct conn *c);
 const struct hostkey_info *conn_hostkey(const struct conn *c);
 const char *conn_login_user(const struct conn *c); /* after READY */
-void conn_close(struct conn *c);                      /* cancels its jobs */
+/* Cancels its jobs (on_done, cancelled) and drops the session: back to
+ * CONN_NEW, conn_start() reconnects. Safe from any callback (deferred). */
+void conn_close(struct conn *c);
+/* Also safe from a callback of c or of its jobs (freed when it unwinds). */
 void conn_free(struct conn *c);
 
 /* A remote command on its own channel of the node's session. Output is split
@@ -103,7 +106,11 @@ struct job *conn_exec(struct conn *c, const char *command,
 		      const void *stdin_data, size_t stdin_len, int timeout_s,
 		      const struct job_callbacks *cb);
 /* Stop the remote command (signal TERM, close the channel); on_done follows
- * with cancelled = true. */
+ * with cancelled = true. OpenSSH ignores "signal" requests on root sessions,
+ * so the transport also runs `kill -TERM -- -PGID` on a new channel: every
+ * command is sent as `printf '\036rw-pid %d\n' $$ >&2; COMMAND` (the login
+ * shell must be POSIX-like) and that first stderr line is never shown. A
+ * command timeout ends the command the same way. */
 void job_cancel(struct job *j);
 
 /* Where diagnostics go (libssh's own log included): nothing is ever printed;

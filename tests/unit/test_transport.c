@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -818,12 +819,24 @@ static void test_command_timeout(void **state)
 	struct connrec r = { 0 };
 	struct jobrec j = { 0 }, k = { 0 };
 	struct conn *c = env_ready(e, &r);
+	char cmd[64], marker[32];
+	double end;
 
-	exec(c, "sleep 30", NULL, 1, &j);
+	/* Not exec'd: the shell and its child are one process group. */
+	snprintf(marker, sizeof(marker), "sleep 30.%d", (int)getpid() % 1000 + 2000);
+	snprintf(cmd, sizeof(cmd), "echo err >&2; %s; echo never", marker);
+	exec(c, cmd, NULL, 1, &j);
 	assert_true(run_flag(e->loop, &j.done));
 	assert_true(j.r.timed_out);
 	assert_false(j.r.conn_lost);
 	assert_non_null(strstr(j.error, "timed out"));
+	assert_string_equal(j.err, "err\n"); /* the PID marker is not shown */
+	assert_null(j.out);
+	/* The remote command does not outlive its timeout. */
+	end = loop_now() + HANG_S;
+	while (ps_shows(marker) && loop_now() < end)
+		loop_poll(e->loop, 100);
+	assert_false(ps_shows(marker));
 	/* The session survives a timed-out command. */
 	exec(c, "echo still here", NULL, 0, &k);
 	assert_true(run_flag(e->loop, &k.done));
@@ -837,17 +850,94 @@ static void test_cancel(void **state)
 {
 	struct env *e = *state;
 	struct connrec r = { 0 };
-	struct jobrec j = { 0 };
+	struct jobrec j = { 0 }, k = { 0 };
 	struct conn *c = env_ready(e, &r);
 	struct job *job;
+	char cmd[64], marker[32];
+	double end;
 
-	job = exec(c, "echo go; sleep 30", NULL, 0, &j);
+	/* exec makes the sleep the channel's own process: TERM reaches it. */
+	snprintf(marker, sizeof(marker), "sleep 30.%d", (int)getpid() % 1000 + 1000);
+	snprintf(cmd, sizeof(cmd), "echo go; exec %s", marker);
+	job = exec(c, cmd, NULL, 0, &j);
 	while (j.nout == 0 && !j.done)
 		loop_poll(e->loop, 100);
+	assert_true(ps_shows(marker));
 	job_cancel(job);
 	assert_false(j.done); /* on_done follows from the loop */
 	assert_true(run_flag(e->loop, &j.done));
 	assert_true(j.r.cancelled);
+	assert_non_null(strstr(j.error, "cancelled"));
+	/* The remote command is gone. */
+	end = loop_now() + HANG_S;
+	while (ps_shows(marker) && loop_now() < end)
+		loop_poll(e->loop, 100);
+	assert_false(ps_shows(marker));
+
+	/* conn_close ends the jobs left, as cancelled, and can reconnect. */
+	exec(c, "sleep 30", NULL, 0, &k);
+	loop_poll(e->loop, 50);
+	conn_close(c);
+	assert_true(k.done);
+	assert_true(k.r.cancelled);
+	assert_int_equal(conn_state(c), CONN_NEW);
+	conn_start(c);
+	run_settle(e->loop, c);
+	assert_int_equal(conn_state(c), CONN_READY);
+	jobrec_clear(&j);
+	jobrec_clear(&k);
+	conn_free(c);
+}
+
+static void test_agent_and_ssh_config(void **state)
+{
+	struct env *e = *state;
+	struct connrec r = { 0 };
+	struct conn_config cfg = env_config(e, NULL);
+	struct conn_callbacks cb = { rec_state, rec_hostkey, rec_secret, &r };
+	char sock[256], *old = getenv("SSH_AUTH_SOCK");
+	char *saved = old ? xstrdup(old) : NULL;
+	pid_t agent;
+	struct conn *c;
+	struct jobrec j = { 0 };
+
+	/* A private agent holding the client key; no identity configured. */
+	snprintf(sock, sizeof(sock), "%s/agent.sock", e->f.dir);
+	agent = fork();
+	assert_true(agent >= 0);
+	if (agent == 0) {
+		freopen("/dev/null", "w", stdout);
+		execl("/usr/bin/ssh-agent", "ssh-agent", "-D", "-a", sock, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && access(sock, F_OK) != 0; i++)
+		usleep(20000);
+	setenv("SSH_AUTH_SOCK", sock, 1);
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd), "ssh-add -q '%s' 2>/dev/null", e->f.client_key);
+		assert_int_equal(system(cmd), 0);
+	}
+	r.accept_hostkey = true;
+	cfg.process_ssh_config = true; /* parsed, then our overrides re-applied */
+	c = conn_new(e->loop, &cfg, &cb);
+	conn_start(c);
+	run_settle(e->loop, c);
+	kill(agent, SIGTERM);
+	waitpid(agent, NULL, 0);
+	unlink(sock);
+	if (saved != NULL)
+		setenv("SSH_AUTH_SOCK", saved, 1);
+	else
+		unsetenv("SSH_AUTH_SOCK");
+	free(saved);
+	assert_int_equal(conn_state(c), CONN_READY);
+	assert_int_equal(r.secret_calls, 0);
+	assert_string_equal(conn_login_user(c), "root");
+	exec(c, "echo via agent", NULL, 0, &j);
+	assert_true(run_flag(e->loop, &j.done));
+	assert_string_equal(j.out, "via agent\n");
 	jobrec_clear(&j);
 	conn_free(c);
 }
@@ -926,6 +1016,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostkey_other_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agent_and_ssh_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_hook, setup, teardown),
 	};
