@@ -780,9 +780,14 @@ static void wait_poll(struct dovecot *d)
 		wait_finish(d, false, "not connected to the node");
 }
 
-static const char diag_cmd[] =
-	"doveadm log errors 2>&1 | tail -n 200; echo '=== status'; "
-	"s=$(doveadm -f tab replicator status '*' 2>&1); rc=$?; printf '%s\\n' \"$s\"; echo \"=== rc $rc\"";
+/* Errors of the waiting window only (older ones may be fixed already). */
+static char *diag_cmd(void)
+{
+	return xasprintf("doveadm log errors -s $(( $(date +%%s) - %d )) 2>&1 | tail -n 200; "
+			 "echo '=== status'; s=$(doveadm -f tab replicator status '*' 2>&1); rc=$?; "
+			 "printf '%%s\\n' \"$s\"; echo \"=== rc $rc\"",
+			 dovecot_op_wait_seconds() + 30);
+}
 
 static void wait_diag_done(void *ud, const struct job_result *res)
 {
@@ -818,7 +823,9 @@ static void wait_diagnose(struct dovecot *d)
 		int i = d->w.phase++;
 		if (!d->servers[i])
 			continue;
-		d->w.job = wait_exec(d, d->servers[i], diag_cmd, wait_diag_done);
+		char *cmd = diag_cmd();
+		d->w.job = wait_exec(d, d->servers[i], cmd, wait_diag_done);
+		free(cmd);
 		if (d->w.job)
 			return;
 		d->w.diag[i].node = d->servers[i];
