@@ -25,12 +25,14 @@ struct cli {
 int cmd_site_main(int argc, char **argv, const struct cli *cli);
 int cmd_install_main(int argc, char **argv, const struct cli *cli);
 int cmd_dovecot_main(int argc, char **argv, const struct cli *cli);
+int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 
 /* X(name, handler, usage, summary) */
 #define RW_COMMAND_TABLE(X) \
 	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file") \
 	X("install", cmd_install_main, "install --batch [OPTIONS]", "install the site's Directory Replicas") \
-	X("dovecot", cmd_dovecot_main, "dovecot --batch [OPTIONS]", "set up Dovecot two-way replication")
+	X("dovecot", cmd_dovecot_main, "dovecot --batch [OPTIONS]", "set up Dovecot two-way replication") \
+	X("remove", cmd_remove_main, "remove --batch --replica HOST [OPTIONS]", "remove Directory Replicas")
 
 /* Resolve the site file: --site, else $REPLICA_WIZARD_SITE, else
  * $XDG_CONFIG_HOME/replica-wizard/site.ini (~/.config/...). Allocated. */

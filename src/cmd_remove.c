@@ -1,0 +1,212 @@
+/* `replica-wizard remove --batch --replica HOST ...`: take Directory
+ * Replicas out of every node's ldap_url without the TUI, then out of the
+ * site file. Exit: 0 done, 1 a step failed, 2 bad usage or site file,
+ * 3 host key refused. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "batch.h"
+#include "commands.h"
+#include "remove.h"
+#include "site.h"
+#include "xalloc.h"
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s remove --batch --replica HOST [--replica HOST ...] [--site FILE]\n"
+		"                 [--yes] [--dry-run] [--resume] [--disable-ldap]\n"
+		"                 [--accept-new-host-keys]\n"
+		"\n"
+		"Remove Directory Replicas: read ldap_url on every Carbonio node of the\n"
+		"site, show it before and after, then on each node write the list without\n"
+		"the removed replicas (the master last), restart its services, run\n"
+		"zmmtainit on the MTA nodes, and check the result (ldap_url, the MTA's\n"
+		"Postfix maps, zmreplchk on the master). The site file's replica list is\n"
+		"updated at the end.\n"
+		"\n"
+		"  --batch                 run without the wizard screens\n"
+		"  --replica HOST          a replica to remove (repeatable, at least one)\n"
+		"  --yes                   do not ask before changing the site\n"
+		"  --dry-run               print the plan (node, user, command) and run nothing\n"
+		"  --resume                continue the last run from where it stopped\n"
+		"  --disable-ldap          decommission the removed replicas too: take ldap out\n"
+		"                          of their enabled services, point their own ldap_url\n"
+		"                          at the master and stop their slapd (without it they\n"
+		"                          are not contacted at all)\n"
+		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
+		"\n"
+		"Environment: REPLICA_WIZARD_SSH_PASSWORD (SSH login password or key\n"
+		"passphrase, when a node asks for one).\n",
+		prog);
+}
+
+/* Refuse the master before anything connects, with a message that says so. */
+static int check_targets(const char *path, const char *const *only, size_t n_only, const char *prog)
+{
+	struct site_error serr;
+	struct site *site = site_load(path, &serr);
+	if (!site)
+		return RW_EXIT_OK; /* batch_run reports the site file's error */
+	int rc = RW_EXIT_OK;
+	for (size_t i = 0; i < n_only; i++) {
+		const struct site_host *h = site_host(site, only[i]);
+		if (h && (h->roles & SITE_ROLE_MASTER)) {
+			fprintf(stderr, "%s remove: --replica %s: refusing to remove the master; "
+				"a site keeps its master last in every ldap_url\n", prog, only[i]);
+			rc = RW_EXIT_USAGE;
+		}
+	}
+	site_free(site);
+	return rc;
+}
+
+/* After a complete run: the replicas leave [carbonio] replicas (and their
+ * [host NAME] section when no other role keeps them); the rest of the
+ * site stays as it was. */
+static int update_site(const char *path, const char *const *only, size_t n_only, const char *prog)
+{
+	struct site_error serr;
+	char buf[2048];
+	int rc = RW_EXIT_FAILED;
+	char *list = NULL;
+	struct site *site = site_load(path, &serr);
+	if (!site) {
+		fprintf(stderr, "%s remove: %s\n", prog, site_error_format(&serr, buf, sizeof buf));
+		return RW_EXIT_FAILED;
+	}
+	size_t n = 0;
+	const char *const *reps = site_list(site, SITE_ROLE_REPLICA, &n);
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(reps[i]) + 1;
+	list = xcalloc(1, len);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool gone = false;
+		for (size_t k = 0; k < n_only; k++)
+			gone |= strcasecmp(reps[i], only[k]) == 0;
+		if (gone)
+			continue;
+		if (kept++)
+			strcat(list, " ");
+		strcat(list, reps[i]);
+	}
+	if (kept == n) {
+		rc = RW_EXIT_OK; /* already out of the site file */
+		goto out;
+	}
+	/* a [host NAME] of a node the site no longer names is an error: drop
+	 * it unless another role keeps the node */
+	bool *drop = xcalloc(n_only + 1, sizeof *drop);
+	for (size_t k = 0; k < n_only; k++) {
+		const struct site_host *h = site_host(site, only[k]);
+		drop[k] = h && !(h->roles & ~(unsigned)SITE_ROLE_REPLICA);
+	}
+	bool set = site_set(site, "carbonio", "replicas", kept ? list : NULL, &serr);
+	for (size_t k = 0; set && k < n_only; k++)
+		if (drop[k])
+			site_remove_host_section(site, only[k]);
+	free(drop);
+	if (!set)
+		goto fail;
+	if (!site_validate(site, &serr) || site_write(site, path, &serr) != 0)
+		goto fail;
+	printf("site file %s: replicas = %s\n", path, kept ? list : "(none)");
+	rc = RW_EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "%s remove: the nodes are done, but the site file was not updated: %s\n", prog,
+		site_error_format(&serr, buf, sizeof buf));
+out:
+	free(list);
+	site_free(site);
+	return rc;
+}
+
+int cmd_remove_main(int argc, char **argv, const struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "site", required_argument, NULL, 's' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "resume", no_argument, NULL, 'r' },
+		{ "accept-new-host-keys", no_argument, NULL, 'A' },
+		{ "disable-ldap", no_argument, NULL, 'D' },
+		{ "replica", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch_options bo = { 0 };
+	struct operation_options oo = { 0 };
+	const char *override = NULL;
+	const char **only = NULL;
+	size_t n_only = 0;
+	bool batch = false;
+	int c, rc = RW_EXIT_USAGE;
+	char *path = NULL;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': override = optarg; break;
+		case 'b': batch = true; break;
+		case 'y': bo.yes = true; break;
+		case 'n': oo.dry_run = true; break;
+		case 'r': oo.resume = true; break;
+		case 'A': bo.accept_new_host_keys = true; break;
+		case 'D': oo.disable_ldap = true; break;
+		case 'R':
+			only = xrealloc(only, (n_only + 1) * sizeof *only);
+			only[n_only++] = optarg;
+			break;
+		case 'h':
+			usage(stdout, cli->progname);
+			rc = RW_EXIT_OK;
+			goto out;
+		case ':':
+			fprintf(stderr, "%s remove: option %s needs a value\n", cli->progname, argv[optind - 1]);
+			goto out;
+		default:
+			fprintf(stderr, "%s remove: unknown option %s (see --help)\n", cli->progname, argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s remove: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
+		goto out;
+	}
+	if (!batch) {
+		fprintf(stderr, "%s remove: the interactive wizard is started without a command; "
+			"use --batch for the non-interactive removal\n", cli->progname);
+		goto out;
+	}
+	if (n_only == 0) {
+		fprintf(stderr, "%s remove: name the replica(s) to remove with --replica HOST\n", cli->progname);
+		goto out;
+	}
+	path = cli_site_path(cli, override);
+	if (!path) {
+		fprintf(stderr, "%s remove: no site file (--site FILE)\n", cli->progname);
+		goto out;
+	}
+	rc = check_targets(path, only, n_only, cli->progname);
+	if (rc != RW_EXIT_OK)
+		goto out;
+	oo.only = only;
+	oo.n_only = n_only;
+	bo.command = "remove";
+	bo.progname = cli->progname;
+	rc = batch_run(path, &remove_kind, &oo, &bo);
+	if (rc == RW_EXIT_OK && !oo.dry_run)
+		rc = update_site(path, only, n_only, cli->progname);
+out:
+	free(path);
+	free(only);
+	return rc;
+}
