@@ -33,6 +33,8 @@ struct batch {
 
 static const char *user_name(const struct plan_item *it)
 {
+	if (it->step->builtin)
+		return "local"; /* done by this program, e.g. an LDAP bind */
 	return it->step->user == PROC_USER_ZEXTRAS ? "zextras" : "root";
 }
 

@@ -131,8 +131,8 @@ static void build_plan(struct operation *op)
 		if (st->nodes & PROC_NODE_OTHER)
 			for (size_t i = 0; i < n_other; i++)
 				operation_plan_step(op, st->id, other[i]);
-		if ((st->nodes & PROC_NODE_ANSWER) && operation_options(op)->answer_queries) {
-			/* the master last: its services restart after the others */
+		/* preflight checks every node taking part before anything changes */
+		if (st->phase && (st->nodes & PROC_NODE_ANSWER) && operation_options(op)->answer_queries) {
 			for (size_t i = 0; i < n_mta; i++)
 				operation_plan_step(op, st->id, mta[i]);
 			for (size_t i = 0; i < n_other; i++)
@@ -140,6 +140,23 @@ static void build_plan(struct operation *op)
 			operation_plan_step(op, st->id, master);
 		}
 	}
+	if (!operation_options(op)->answer_queries)
+		return;
+	/* Answering queries restarts services: one node at a time (stop, new
+	 * ldap_url, start, check) so the directory stays up while the others
+	 * restart; the master, which runs it, last. */
+	const char **nodes = xcalloc(n_mta + n_other + 2, sizeof *nodes);
+	size_t n = 0;
+	for (size_t i = 0; i < n_mta; i++)
+		nodes[n++] = mta[i];
+	for (size_t i = 0; i < n_other; i++)
+		nodes[n++] = other[i];
+	nodes[n++] = master;
+	for (size_t i = 0; i < n; i++)
+		for (size_t s = 0; s < proc->n_steps; s++)
+			if ((proc->steps[s].nodes & PROC_NODE_ANSWER) && !proc->steps[s].phase)
+				operation_plan_step(op, proc->steps[s].id, nodes[i]);
+	free(nodes);
 }
 
 static char *scope(struct operation *op)
@@ -274,8 +291,13 @@ static void verify_done(void *ud, const struct ldapprobe_result *res)
 	in->probe = NULL;
 	const struct bind_check *c = &bind_checks[in->verify_next];
 	if (!res->ok) {
-		char *msg = xasprintf("%s does not bind as %s on the master: %s. Nothing was changed on the replica.",
-				      c->what, c->dn, res->error ? res->error : "failed");
+		/* 49 is a wrong password; anything else says the master's LDAP
+		 * did not answer the question at all */
+		char *msg = res->ldap_code == 49
+			? xasprintf("%s does not bind as %s on the master: %s. Nothing was changed on the replica.",
+				    c->what, c->dn, res->error ? res->error : "invalid credentials")
+			: xasprintf("cannot check the %s on the master: %s. Is slapd running on the master?",
+				    c->what, res->error ? res->error : "no answer");
 		struct plan_item *it = in->verify_item;
 		in->verify_item = NULL;
 		runner_builtin_done(in->runner, it, false, msg);
