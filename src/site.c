@@ -895,26 +895,39 @@ struct site *site_load(const char *path, struct site_error *err)
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		ld.pos = 3;
 
-	/* Debian's libinih makes its options run-time globals: set ours for
-	 * this parse and put the previous values back. */
+	/* Debian's libinih makes its options run-time globals, which other
+	 * modules change too (procedure.c): set every one we depend on for
+	 * this parse and put the previous values back. A stack line buffer of
+	 * ini_max_line bytes (no realloc) means one reader call per line. */
 	static char inline_prefixes[] = ";#";
+	static char start_prefixes[] = ";#";
 	int old_max = ini_max_line;
 	bool old_multi = ini_allow_multiline, old_inline = ini_allow_inline_comments;
 	bool old_stop = ini_stop_on_first_error, old_novalue = ini_allow_no_value;
-	char *old_prefixes = ini_inline_comment_prefixes;
+	bool old_stack = ini_use_stack, old_realloc = ini_allow_realloc, old_bom = ini_allow_bom;
+	char *old_inline_prefixes = ini_inline_comment_prefixes;
+	char *old_start_prefixes = ini_start_comment_prefixes;
 	ini_max_line = SITE_LINE_MAX;
+	ini_use_stack = true;
+	ini_allow_realloc = false;
+	ini_allow_bom = false;       /* skipped above */
 	ini_allow_multiline = false; /* an indented line is not a continuation */
 	ini_allow_inline_comments = true;
 	ini_inline_comment_prefixes = inline_prefixes;
+	ini_start_comment_prefixes = start_prefixes;
 	ini_stop_on_first_error = true;
 	ini_allow_no_value = false;
 
 	int rc = ini_parse_stream(site_ini_reader, &ld, site_ini_handler, &ld);
 
 	ini_max_line = old_max;
+	ini_use_stack = old_stack;
+	ini_allow_realloc = old_realloc;
+	ini_allow_bom = old_bom;
 	ini_allow_multiline = old_multi;
 	ini_allow_inline_comments = old_inline;
-	ini_inline_comment_prefixes = old_prefixes;
+	ini_inline_comment_prefixes = old_inline_prefixes;
+	ini_start_comment_prefixes = old_start_prefixes;
 	ini_stop_on_first_error = old_stop;
 	ini_allow_no_value = old_novalue;
 

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ini.h>
+
 #include "site.h"
 
 static char tmpdir[64];
@@ -354,8 +356,7 @@ static void test_long_lines_and_nul(void **state)
 {
 	(void)state;
 	struct site_error err;
-	char *text = malloc(8000);
-	assert_non_null(text);
+	static char text[8000];
 
 	/* A value over 1024 bytes: reported on its key. */
 	int len = sprintf(text, "[carbonio]\nmaster = ");
@@ -374,7 +375,6 @@ static void test_long_lines_and_nul(void **state)
 	assert_int_equal(err.line, 3);
 	assert_string_equal(err.key, "prefix");
 	assert_string_equal(err.message, "line is longer than 4094 bytes");
-	free(text);
 
 	/* A NUL byte inside a line. */
 	static const char nul[] = "[carbonio]\nmaster = a.example\nmta = b\0c\n";
@@ -382,6 +382,42 @@ static void test_long_lines_and_nul(void **state)
 	assert_int_equal(err.line, 3);
 	assert_string_equal(err.key, "mta");
 	assert_string_equal(err.message, "control character U+0000 at offset 7");
+}
+
+/* Another module (procedure.c) sets libinih's run-time globals for its own
+ * parse; site_load must not depend on what it left behind, and must put
+ * the values back. */
+static void test_inih_globals_isolated(void **state)
+{
+	(void)state;
+	bool old_stack = ini_use_stack, old_realloc = ini_allow_realloc;
+	bool old_multi = ini_allow_multiline, old_inline = ini_allow_inline_comments;
+	int old_max = ini_max_line;
+
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_allow_multiline = true;
+	ini_allow_inline_comments = false;
+	ini_max_line = 150;
+
+	char text[2048];
+	int len = sprintf(text, "[carbonio]\nmaster = a.example ; inline comment\nprefix = /");
+	memset(text + len, 'p', 900);
+	strcpy(text + len + 900, "\n  \n");
+	struct site *site = load_ok(text);
+	assert_int_equal(strlen(site_host(site, "a.example")->prefix), 901);
+	site_free(site);
+
+	assert_false(ini_use_stack);
+	assert_true(ini_allow_realloc);
+	assert_true(ini_allow_multiline);
+	assert_false(ini_allow_inline_comments);
+	assert_int_equal(ini_max_line, 150);
+	ini_use_stack = old_stack;
+	ini_allow_realloc = old_realloc;
+	ini_allow_multiline = old_multi;
+	ini_allow_inline_comments = old_inline;
+	ini_max_line = old_max;
 }
 
 static void test_error_format(void **state)
@@ -585,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_dovecot_only_and_example),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_long_lines_and_nul),
+		cmocka_unit_test(test_inih_globals_isolated),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_build_with_setters),
