@@ -102,7 +102,6 @@ struct conn {
 	int methods;
 	ssh_key key;
 	char *secret;
-	bool secret_given;        /* conn_answer_secret() called since the ask */
 	bool asked_passphrase, asked_password;
 	bool passphrase_wanted;   /* set by the libssh auth callback */
 	double deadline;          /* connect + auth bound; paused while asking */
@@ -636,7 +635,6 @@ static int conn_auth_cb(const char *prompt, char *buf, size_t len, int echo, int
 static void conn_ask_secret(struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
 	secret_wipe(&c->secret);
-	c->secret_given = false;
 	if (kind == SECRET_KEY_PASSPHRASE)
 		c->asked_passphrase = true;
 	else
@@ -1289,7 +1287,6 @@ void conn_answer_secret(struct conn *c, const char *secret)
 	conn_enter(c);
 	secret_wipe(&c->secret);
 	c->secret = secret != NULL ? xstrdup(secret) : NULL;
-	c->secret_given = true;
 	conn_resume_after_secret(c);
 	c->deadline = loop_now() + c->connect_timeout_s;
 	conn_set_state(c, CONN_AUTHENTICATING);
