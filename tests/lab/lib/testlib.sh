@@ -59,16 +59,20 @@ lab_ssh() {
 	ssh -F "$LAB_DIR/ssh/ssh_config" "$n" -- "$@"
 }
 
-# run CMD...: T_OUT = stdout, T_ERR = stderr, T_RC = exit status. Kept apart
-# because a remote login shell may add noise on stderr (root's ~/.bashrc).
+# run CMD...: T_RC = exit status, T_STDOUT = stdout, T_ERR = stderr, and
+# T_OUT = both (stdout, then stderr). Compare exact values with T_STDOUT: a
+# remote login shell may add noise on stderr (root's ~/.bashrc runs pyenv).
 T_ERR=""
+T_STDOUT=""
 run() {
 	local e
 	e=$(mktemp)
-	T_OUT=$("$@" 2>"$e")
+	T_STDOUT=$("$@" 2>"$e")
 	T_RC=$?
 	T_ERR=$(<"$e")
 	rm -f -- "$e"
+	T_OUT=$T_STDOUT
+	if [[ -n $T_ERR ]]; then T_OUT+=${T_OUT:+$'\n'}$T_ERR; fi
 	return 0
 }
 

@@ -9,13 +9,13 @@ timed T_UP lab_up
 t_log "up took ${T_UP} s"
 (( ${T_UP%.*} < 15 )) || fail "up took ${T_UP} s (limit 15 s)"
 assert_rc 0 "lab.sh up on a lab that is up" "$LAB_SH" up
-assert_contains "$T_OUT" "already up" "second up does nothing"
+assert_contains "$T_STDOUT" "already up" "second up does nothing"
 assert_rc 0 "status: everything expected is up" "$LAB_SH" status
 
 # --- ssh: strict host keys, every node ---------------------------------------
 for n in "${LAB_NODES[@]}"; do
 	run lab_ssh "$n" 'echo "$LAB_NODE $(id -un)"'
-	assert_eq "$n root" "$T_OUT" "ssh -F ssh_config $n (strict known_hosts)"
+	assert_eq "$n root" "$T_STDOUT" "ssh -F ssh_config $n (strict known_hosts)"
 done
 grep -q "^\[$(node_ip master)\]:$LAB_SSH_PORT ssh-ed25519 " "$LAB_DIR/ssh/known_hosts" ||
 	fail "known_hosts lacks [IP]:PORT ssh-ed25519 lines"
@@ -25,57 +25,57 @@ assert_rc 255 "ssh refuses an unknown host key" \
 assert_contains "$T_ERR" "Host key verification failed" "ssh says why"
 rm -f "$empty_kh"
 run "$LAB_SH" ssh imap1 'echo "a b"'
-assert_eq "a b" "$T_OUT" "lab.sh ssh NODE CMD"
+assert_eq "a b" "$T_STDOUT" "lab.sh ssh NODE CMD"
 
 # --- site file ----------------------------------------------------------------
 run "$LAB_SH" site
-assert_eq "$(cat "$LAB_DIR/site.ini")" "$T_OUT" "lab.sh site prints site.ini"
-assert_contains "$T_OUT" "[host $(node_ip imap1)]
+assert_eq "$(cat "$LAB_DIR/site.ini")" "$T_STDOUT" "lab.sh site prints site.ini"
+assert_contains "$T_STDOUT" "[host $(node_ip imap1)]
 conf_dir = $LAB_DIR/nodes/imap1/dovecot/conf.d" "site has imap1 conf_dir"
-assert_contains "$T_OUT" "prefix = $LAB_DIR/nodes/master/opt/zextras" "site has the master prefix"
-assert_not_contains "$T_OUT" '$LAB_DIR' "site has no literal \$LAB_DIR"
+assert_contains "$T_STDOUT" "prefix = $LAB_DIR/nodes/master/opt/zextras" "site has the master prefix"
+assert_not_contains "$T_STDOUT" '$LAB_DIR' "site has no literal \$LAB_DIR"
 
 # --- Dovecot ------------------------------------------------------------------
 users=$'user1@example.com\nuser2@example.com\nuser3@example.com'
 for n in "${LAB_DOVECOT_NODES[@]}"; do
 	run lab_ssh "$n" "doveadm user '*' | sort"
-	assert_eq "$users" "$T_OUT" "$n: doveadm user '*' lists the users"
+	assert_eq "$users" "$T_STDOUT" "$n: doveadm user '*' lists the users"
 	assert_rc 75 "$n: doveadm replicator status (not configured)" lab_ssh "$n" doveadm replicator status
 	assert_contains "$T_ERR" "replicator-doveadm) failed: No such file or directory" "$n: no replicator socket"
 	run lab_ssh "$n" 'dovecot --version'
-	assert_contains "$T_OUT" "2.3." "$n: dovecot --version is 2.3"
+	assert_contains "$T_STDOUT" "2.3." "$n: dovecot --version is 2.3"
 done
 d1=$LAB_DIR/nodes/imap1 d2=$LAB_DIR/nodes/imap2
 for u in user1 user2 user3; do
 	run lab_ssh imap1 "find $d1/mail/example.com/$u/Maildir/new $d1/mail/example.com/$u/Maildir/cur -type f | wc -l"
-	assert_eq 1 "$T_OUT" "imap1: one Welcome message for $u"
+	assert_eq 1 "$T_STDOUT" "imap1: one Welcome message for $u"
 done
 grep -q '^Subject: Welcome' "$d1"/mail/example.com/user1/Maildir/new/* || fail "the message is not the Welcome"
 # Count files only: opening a mailbox on imap2 would create its INBOX.
 run lab_ssh imap2 "find $d2/mail -type f | wc -l"
-assert_eq 0 "$T_OUT" "imap2: no mail file at all"
+assert_eq 0 "$T_STDOUT" "imap2: no mail file at all"
 run lab_ssh imap2 "find $d2/mail -mindepth 1 | wc -l"
-assert_eq 0 "$T_OUT" "imap2: no mailbox created"
+assert_eq 0 "$T_STDOUT" "imap2: no mailbox created"
 assert_rc 0 "imap1 answers IMAP on $LAB_IMAP_PORT" \
 	bash -c "exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT; head -c 4 <&3"
-assert_eq "* OK" "$T_OUT" "imap1 IMAP greeting"
+assert_eq "* OK" "$T_STDOUT" "imap1 IMAP greeting"
 
 "$LAB_SH" dovecot-version imap2 2.4.1 >/dev/null || fail "dovecot-version"
 run lab_ssh imap2 'dovecot --version'
-assert_eq "2.4.1 (abcdef1234)" "$T_OUT" "dovecot-version imap2 2.4.1"
+assert_eq "2.4.1 (abcdef1234)" "$T_STDOUT" "dovecot-version imap2 2.4.1"
 "$LAB_SH" dovecot-version imap2 real >/dev/null
 run lab_ssh imap2 'dovecot --version'
-assert_eq "$(/usr/sbin/dovecot --version)" "$T_OUT" "dovecot-version imap2 real"
+assert_eq "$(/usr/sbin/dovecot --version)" "$T_STDOUT" "dovecot-version imap2 real"
 
 # --- system stand-ins ----------------------------------------------------------
 run lab_ssh imap1 getenforce
-assert_eq Enforcing "$T_OUT" "imap1: getenforce"
+assert_eq Enforcing "$T_STDOUT" "imap1: getenforce"
 run lab_ssh imap2 getenforce
-assert_eq Disabled "$T_OUT" "imap2: getenforce"
+assert_eq Disabled "$T_STDOUT" "imap2: getenforce"
 assert_rc 0 "imap1: firewall-cmd --state" lab_ssh imap1 firewall-cmd --state
-assert_eq running "$T_OUT" "imap1: firewalld running"
+assert_eq running "$T_STDOUT" "imap1: firewalld running"
 assert_rc 252 "imap2: firewall-cmd --state" lab_ssh imap2 firewall-cmd --state
-assert_eq "not running" "$T_OUT" "imap2: firewalld not running"
+assert_eq "not running" "$T_STDOUT" "imap2: firewalld not running"
 assert_rc 1 "imap2: setsebool fails with SELinux disabled" lab_ssh imap2 setsebool -P nis_enabled on
 assert_contains $'\n'"$T_ERR"$'\n' $'\nsetsebool:  SELinux is disabled.\n' "imap2: setsebool message (a line of stderr)"
 assert_rc 122 "imap1: malformed rich rule refused" lab_ssh imap1 \
@@ -83,10 +83,10 @@ assert_rc 122 "imap1: malformed rich rule refused" lab_ssh imap1 \
 assert_contains "$T_ERR" "Error: INVALID_RULE: unknown element bogus" "firewall-cmd error text"
 run cat "$d1/calls.log"
 assert_eq "firewall-cmd --state
-firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=ipv4 bogus accept'" "$T_OUT" "imap1 calls.log"
+firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=ipv4 bogus accept'" "$T_STDOUT" "imap1 calls.log"
 run cat "$d2/calls.log"
 assert_eq "firewall-cmd --state
-setsebool -P nis_enabled on" "$T_OUT" "imap2 calls.log"
+setsebool -P nis_enabled on" "$T_STDOUT" "imap2 calls.log"
 
 # --- Carbonio (only when the stand-ins are there) --------------------------------
 ldap_probe() { # IP
@@ -112,7 +112,7 @@ fi
 assert_rc 0 "stop-svc imap2 sshd" "$LAB_SH" stop-svc imap2 sshd
 assert_rc 255 "ssh to imap2 fails while its sshd is stopped" lab_ssh imap2 true
 assert_rc 3 "status exit 3 with sshd down" "$LAB_SH" status
-assert_contains "$T_OUT" "$(printf '%-9s %-21s %-13s' imap2 "$(node_ip imap2):$LAB_SSH_PORT" down)" "status shows imap2 sshd down"
+assert_contains "$T_STDOUT" "$(printf '%-9s %-21s %-13s' imap2 "$(node_ip imap2):$LAB_SSH_PORT" down)" "status shows imap2 sshd down"
 assert_rc 0 "start-svc imap2 sshd" "$LAB_SH" start-svc imap2 sshd
 assert_rc 0 "ssh to imap2 works again" lab_ssh imap2 true
 
@@ -125,13 +125,13 @@ assert_rc 0 "hang master" "$LAB_SH" hang master
 assert_rc 0 "hung master still accepts TCP" timeout 2 bash -c "exec 3<>/dev/tcp/$(node_ip master)/$LAB_SSH_PORT"
 assert_rc 124 "ssh to the hung master never answers" timeout 3 ssh -F "$LAB_DIR/ssh/ssh_config" master true
 assert_rc 3 "status exit 3 while master hangs" "$LAB_SH" status
-assert_contains "$T_OUT" "hung" "status shows the hung sshd"
+assert_contains "$T_STDOUT" "hung" "status shows the hung sshd"
 assert_rc 0 "unhang master" "$LAB_SH" unhang master
 assert_rc 0 "ssh to master works again" lab_ssh master true
 assert_rc 0 "status: all up again" "$LAB_SH" status
 
 run "$LAB_SH" ps-sample
-assert_contains "$T_OUT" "$LAB_DIR/bin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
+assert_contains "$T_STDOUT" "$LAB_DIR/bin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
 
 # --- down: twice, nothing left --------------------------------------------------------
 # A session left open must not survive down either.
@@ -142,6 +142,6 @@ t_log "down took ${T_DOWN} s"
 wait
 assert_lab_gone
 assert_rc 0 "second down" "$LAB_SH" down
-assert_contains "$T_OUT" "lab is down" "second down says the lab is down"
+assert_contains "$T_STDOUT" "lab is down" "second down says the lab is down"
 assert_rc 3 "status exit 3 when down" "$LAB_SH" status
 echo "TIMES up=${T_UP}s down=${T_DOWN}s"

@@ -74,7 +74,7 @@ for n in $N1 $N2; do
 		"umask 077 && cat > $cd/.10-replication.conf.tmp && chown root:root $cd/.10-replication.conf.tmp && chmod 600 $cd/.10-replication.conf.tmp && mv -f $cd/.10-replication.conf.tmp $cd/10-replication.conf" \
 		<"$work/$n.conf"
 	run lab_ssh "$n" "stat -c '%a %U:%G' $cd/10-replication.conf"
-	assert_eq "600 root:root" "$T_OUT" "$n: 10-replication.conf is 0600 root:root"
+	assert_eq "600 root:root" "$T_STDOUT" "$n: 10-replication.conf is 0600 root:root"
 	run lab_ssh "$n" "cmp - $cd/10-replication.conf" <"$work/$n.conf"
 	assert_eq 0 "$T_RC" "$n: remote file has the content"
 done
@@ -85,10 +85,10 @@ for n in $N1 $N2; do
 	[[ $n == "$N1" ]] && peer=$IP2 || peer=$IP1
 	# Step 3: SELinux boolean, unless SELinux is disabled.
 	run lab_ssh "$n" getenforce
-	if [[ $T_OUT != Disabled ]]; then
-		assert_rc 0 "$n: setsebool -P nis_enabled on ($T_OUT)" lab_ssh "$n" setsebool -P nis_enabled on
+	if [[ $T_STDOUT != Disabled ]]; then
+		assert_rc 0 "$n: setsebool -P nis_enabled on ($T_STDOUT)" lab_ssh "$n" setsebool -P nis_enabled on
 		run lab_ssh "$n" getsebool nis_enabled
-		assert_eq "nis_enabled --> on" "$T_OUT" "$n: nis_enabled is on"
+		assert_eq "nis_enabled --> on" "$T_STDOUT" "$n: nis_enabled is on"
 	else
 		t_log "$n: SELinux disabled, no setsebool"
 	fi
@@ -97,7 +97,7 @@ for n in $N1 $N2; do
 	if [[ $T_RC == 0 ]]; then
 		assert_rc 0 "$n: rich rule for $peer" lab_ssh "$n" \
 			"firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$peer/32\" port protocol=\"tcp\" port=\"$PORT\" accept'"
-		assert_eq success "$T_OUT" "$n: firewall-cmd says success"
+		assert_eq success "$T_STDOUT" "$n: firewall-cmd says success"
 		assert_rc 0 "$n: firewall-cmd --reload" lab_ssh "$n" firewall-cmd --reload
 	else
 		assert_eq 252 "$T_RC" "$n: firewalld not running (exit 252)"
@@ -146,10 +146,10 @@ for n in $N1 $N2; do
 	run lab_ssh "$n" "doveadm -f tab replicator status '*'"
 	assert_eq 0 "$T_RC" "$n: replicator status '*'"
 	for u in user1 user2 user3; do
-		assert_contains "$T_OUT" "$u@example.com	" "$n: replicator knows $u"
+		assert_contains "$T_STDOUT" "$u@example.com	" "$n: replicator knows $u"
 	done
 	run lab_ssh "$n" doveadm replicator status
-	assert_contains "$T_OUT" "Total number of known users   3" "$n: 3 known users"
+	assert_contains "$T_STDOUT" "Total number of known users   3" "$n: 3 known users"
 done
 
 # Exactly the calls the procedure made, nothing else.
@@ -157,17 +157,17 @@ run cat "$LAB_DIR/nodes/$N1/calls.log"
 assert_eq "setsebool -P nis_enabled on
 firewall-cmd --state
 firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
-firewall-cmd --reload" "$T_OUT" "$N1: calls.log"
+firewall-cmd --reload" "$T_STDOUT" "$N1: calls.log"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
-assert_eq "firewall-cmd --state" "$T_OUT" "$N2: calls.log"
+assert_eq "firewall-cmd --state" "$T_STDOUT" "$N2: calls.log"
 run lab_ssh $N1 firewall-cmd --list-rich-rules
 assert_eq "rule family=\"ipv4\" source address=\"$IP2/32\" port port=\"$PORT\" protocol=\"tcp\" accept" \
-	"$T_OUT" "$N1: runtime rich rules after reload"
+	"$T_STDOUT" "$N1: runtime rich rules after reload"
 
 # The secret: never on a command line, only in the two config files.
 assert_not_contains "$ps_during" "$PW" "password never in a process command line"
 run grep -rlF -- "$PW" "$LAB_DIR"
 assert_eq "$(printf '%s\n' "$CD1/10-replication.conf" "$CD2/10-replication.conf" | sort)" \
-	"$(sort <<<"$T_OUT")" "password only in the two 10-replication.conf files"
+	"$(sort <<<"$T_STDOUT")" "password only in the two 10-replication.conf files"
 [[ -z $(ls -A "$work") ]] || fail "local temporary files left"
 ok "no local copy of the config left"
