@@ -1,0 +1,548 @@
+/* ui_main: the wizard's one event loop and its backend — the glue that
+ * drives `struct operation` exactly as src/batch.c does (connect, preflight
+ * with pause_after_preflight, runner_continue after the menus and the plan
+ * review), with the engine's events turned into model changes. */
+#include "ui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "install.h"
+#include "ldapprobe.h"
+#include "loop.h"
+#include "operation.h"
+#include "redact.h"
+#include "site.h"
+#include "term.h"
+#include "vars.h"
+#include "wizard.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	got_sigint = 1;
+}
+
+struct app;
+struct probe_ctx {
+	struct app *app;
+	enum wizard_pw which;
+};
+
+struct app {
+	struct wizard *w;
+	struct loop *loop;
+	struct site *site;
+	struct operation *op;
+	struct conn **hk_queue;    /* unknown host keys waiting for a decision */
+	size_t n_hk;
+	bool start_pending;        /* all connected: operation_start next pass */
+	bool menus_loaded;
+	struct ldapprobe *probe[PW_COUNT];
+	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
+	FILE *log;
+};
+
+/* ---- log ---- */
+
+static void log_line(void *ud, const char *line)
+{
+	FILE *f = ud;
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[32];
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+	char *safe = redact(line);
+	fprintf(f, "%s %s\n", ts, safe);
+	free(safe);
+	fflush(f);
+}
+
+static void mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0700);
+		*p = '/';
+	}
+	mkdir(path, 0700);
+}
+
+static FILE *open_log(void)
+{
+	const char *dir = getenv("REPLICA_WIZARD_STATE_DIR");
+	char *d = NULL;
+	if (dir && *dir) {
+		d = xstrdup(dir);
+	} else {
+		const char *xdg = getenv("XDG_STATE_HOME");
+		const char *home = getenv("HOME");
+		if (xdg && *xdg)
+			d = xasprintf("%s/replica-wizard", xdg);
+		else if (home)
+			d = xasprintf("%s/.local/state/replica-wizard", home);
+		else
+			return NULL;
+	}
+	mkdirs(d);
+	char *path = xasprintf("%s/replica-wizard.log", d);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	free(path);
+	free(d);
+	return fd < 0 ? NULL : fdopen(fd, "a");
+}
+
+/* ---- engine events ---- */
+
+static void ev_conn(void *ud, struct conn *c, enum conn_state st)
+{
+	struct app *a = ud;
+	wizard_conn_state(a->w, conn_name(c), st, st == CONN_FAILED ? conn_error(c) : NULL);
+	if (st == CONN_FAILED && a->log)
+		log_line(a->log, conn_error(c));
+	bool failed = false;
+	if (a->op && !a->w->started && operation_connected(a->op, &failed))
+		a->start_pending = true; /* not from inside the transport's callback */
+}
+
+static void show_next_hostkey(struct app *a)
+{
+	if (!a->n_hk || a->w->dialog == DLG_HOSTKEY)
+		return;
+	const struct hostkey_info *hk = conn_hostkey(a->hk_queue[0]);
+	wizard_hostkey(a->w, conn_name(a->hk_queue[0]), hk ? hk->type : "?",
+		       hk ? hk->fingerprint : "?");
+}
+
+static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
+{
+	struct app *a = ud;
+	(void)hk;
+	a->hk_queue = xrealloc(a->hk_queue, (a->n_hk + 1) * sizeof *a->hk_queue);
+	a->hk_queue[a->n_hk++] = c;
+	show_next_hostkey(a);
+}
+
+static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	struct app *a = ud;
+	(void)prompt;
+	/* same source as batch mode; the wizard does not prompt for it yet */
+	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	if (!pw || !*pw) {
+		snprintf(a->w->status, sizeof a->w->status,
+			 "%s asks for %s: set REPLICA_WIZARD_SSH_PASSWORD or use a key/agent.", conn_name(c),
+			 kind == SECRET_KEY_PASSPHRASE ? "the key's passphrase" : "a password");
+		conn_answer_secret(c, NULL);
+		return;
+	}
+	redact_add(pw);
+	conn_answer_secret(c, pw);
+}
+
+static void ev_item(void *ud, const struct plan_item *it)
+{
+	struct app *a = ud;
+	wizard_item(a->w, it);
+	if (a->log && (it->state == ITEM_FAILED || it->state == ITEM_DONE || it->state == ITEM_WARNED)) {
+		char *m = xasprintf("%s on %s: %s%s%s", it->step->title, it->node, item_state_name(it->state),
+				    it->message ? ": " : "", it->message ? it->message : "");
+		log_line(a->log, m);
+		free(m);
+	}
+}
+
+static void ev_output(void *ud, const struct plan_item *it, enum job_stream s, const char *line)
+{
+	struct app *a = ud;
+	(void)s;
+	wizard_output(a->w, it, line);
+}
+
+static void load_menu_state(struct app *a)
+{
+	for (int p = 0; p < PW_COUNT; p++)
+		a->w->pw[p] = install_password(a->op, wizard_pw_name((enum wizard_pw)p)) ? PWS_SET : PWS_UNSET;
+	a->menus_loaded = true;
+}
+
+static void ev_state(void *ud, int state)
+{
+	struct app *a = ud;
+	struct runner *r = operation_runner(a->op);
+	a->w->can_skip = r && runner_can_skip(r);
+	if (state == RUNNER_PAUSED && !a->menus_loaded)
+		load_menu_state(a);
+	wizard_runner_state(a->w, state);
+}
+
+/* ---- backend ---- */
+
+static void drop_operation(struct app *a)
+{
+	for (int p = 0; p < PW_COUNT; p++)
+		if (a->probe[p]) {
+			ldapprobe_cancel(a->probe[p]);
+			a->probe[p] = NULL;
+		}
+	wizard_set_plan_cmds(a->w, NULL);
+	a->w->plan = NULL;
+	operation_free(a->op);
+	a->op = NULL;
+	site_free(a->site);
+	a->site = NULL;
+	free(a->hk_queue);
+	a->hk_queue = NULL;
+	a->n_hk = 0;
+	a->start_pending = false;
+	a->menus_loaded = false;
+	a->w->started = false;
+}
+
+static bool form_site(struct app *a, struct wizard *w)
+{
+	struct site_error se;
+	char buf[2048];
+	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
+	if (!s)
+		s = site_new();
+	static const struct { enum wizard_field f; const char *sec, *key; } map[] = {
+		{ FIELD_MASTER, "carbonio", "master" }, { FIELD_REPLICAS, "carbonio", "replicas" },
+		{ FIELD_USER, "ssh", "user" }, { FIELD_PORT, "ssh", "port" },
+		{ FIELD_IDENTITY, "ssh", "identity" }, { FIELD_KNOWN_HOSTS, "ssh", "known_hosts" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		const char *v = w->field[map[i].f];
+		if (!site_set(s, map[i].sec, map[i].key, *v ? v : NULL, &se)) {
+			w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+			site_free(s);
+			return false;
+		}
+	}
+	if (!site_validate(s, &se)) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return false;
+	}
+	size_t n = 0;
+	site_list(s, SITE_ROLE_REPLICA, &n);
+	if (n == 0) {
+		w->form_error = xstrdup("Name at least one replica to install.");
+		site_free(s);
+		return false;
+	}
+	a->site = s;
+	free(w->site_saved);
+	w->site_saved = NULL;
+	if (w->site_path) {
+		if (site_write(s, w->site_path, &se) == 0)
+			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
+		else
+			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
+	}
+	return true;
+}
+
+static void be_connect(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (a->op && w->page == PAGE_CONNECT) {
+		/* retry the failed connections */
+		operation_connect(a->op);
+		return;
+	}
+	drop_operation(a);
+	if (!form_site(a, w))
+		return;
+	struct operation_options oo = {
+		.answer_queries = w->answer_queries,
+		.pause_after_preflight = true,
+	};
+	struct operation_events ev = {
+		.on_conn = ev_conn, .on_hostkey = ev_hostkey, .on_secret = ev_secret,
+		.on_item = ev_item, .on_output = ev_output, .on_state = ev_state, .ud = a,
+	};
+	char err[1024];
+	a->op = operation_new(a->loop, a->site, w->site_path, &install_kind, &oo, &ev, err, sizeof err);
+	if (!a->op) {
+		w->form_error = xstrdup(err);
+		site_free(a->site);
+		a->site = NULL;
+		return;
+	}
+	bool complete = false;
+	if (!operation_open_journal(a->op, &complete, err, sizeof err) || complete) {
+		w->form_error = complete ? xstrdup("The install is already complete on this site for the same "
+						   "replicas (see the journal); nothing to do.")
+					 : xstrdup(err);
+		drop_operation(a);
+		return;
+	}
+	w->plan = operation_plan(a->op);
+	/* the nodes in plan order: the master first */
+	for (size_t i = 0; i < w->plan->n; i++)
+		wizard_add_node(w, w->plan->items[i].node);
+	size_t nm = 0, nr = 0;
+	const char *const *m = site_list(a->site, SITE_ROLE_MASTER, &nm);
+	const char *const *r = site_list(a->site, SITE_ROLE_REPLICA, &nr);
+	free(w->master);
+	w->master = nm ? xstrdup(m[0]) : NULL;
+	free(w->hostname);
+	w->hostname = nr ? xstrdup(r[0]) : NULL;
+	free(w->extra_hosts);
+	w->extra_hosts = NULL;
+	if (nr > 1) {
+		size_t len = 1;
+		for (size_t i = 1; i < nr; i++)
+			len += strlen(r[i]) + 1;
+		w->extra_hosts = xcalloc(1, len);
+		for (size_t i = 1; i < nr; i++) {
+			if (i > 1)
+				strcat(w->extra_hosts, " ");
+			strcat(w->extra_hosts, r[i]);
+		}
+	}
+	const struct site_host *mh = nm ? site_host(a->site, m[0]) : NULL;
+	w->ldap_port = mh ? mh->ldap_port : SITE_DEFAULT_LDAP_PORT;
+	const struct site_host *rh = nr ? site_host(a->site, r[0]) : NULL;
+	w->replica_mta = rh && (rh->roles & SITE_ROLE_MTA);
+	w->page = PAGE_CONNECT;
+	operation_connect(a->op);
+}
+
+static void be_hostkey(struct wizard *w, bool accept)
+{
+	struct app *a = w->be.ud;
+	if (!a->n_hk)
+		return;
+	struct conn *c = a->hk_queue[0];
+	memmove(a->hk_queue, a->hk_queue + 1, (a->n_hk - 1) * sizeof *a->hk_queue);
+	a->n_hk--;
+	conn_hostkey_decide(c, accept);
+	show_next_hostkey(a);
+}
+
+static const char *const bind_dn[PW_COUNT] = {
+	[PW_ADMIN] = "uid=zimbra,cn=admins,cn=zimbra",
+	[PW_ROOT] = "cn=config",
+	[PW_REPLICATION] = "uid=zmreplica,cn=admins,cn=zimbra",
+	[PW_POSTFIX] = "uid=zmpostfix,cn=appaccts,cn=zimbra",
+	[PW_AMAVIS] = "uid=zmamavis,cn=appaccts,cn=zimbra",
+	[PW_NGINX] = "uid=zmnginx,cn=appaccts,cn=zimbra",
+};
+
+static void probe_done(void *ud, const struct ldapprobe_result *res)
+{
+	struct probe_ctx *pc = ud;
+	struct app *a = pc->app;
+	enum wizard_pw p = pc->which;
+	a->probe[p] = NULL;
+	a->w->pw[p] = res->ok ? PWS_SET : PWS_NOT_VERIFIED;
+	if (res->ok)
+		snprintf(a->w->status, sizeof a->w->status, "%s: binds on the master as %s.",
+			 wizard_pw_name(p), bind_dn[p]);
+	else
+		snprintf(a->w->status, sizeof a->w->status, "%s does not bind as %s: %s",
+			 wizard_pw_name(p), bind_dn[p], res->error ? res->error : "failed");
+	a->w->dirty = true;
+}
+
+static void be_password(struct wizard *w, enum wizard_pw which, const char *value)
+{
+	struct app *a = w->be.ud;
+	if (!a->op)
+		return;
+	redact_add(value);
+	install_set_password(a->op, wizard_pw_name(which), value);
+	if (a->probe[which]) {
+		ldapprobe_cancel(a->probe[which]);
+		a->probe[which] = NULL;
+	}
+	if (which == PW_ROOT)
+		return;
+	const char *url = vars_get(operation_vars(a->op), w->master, "ldap_master_url", false);
+	if (!url) {
+		w->pw[which] = PWS_NOT_VERIFIED;
+		snprintf(w->status, sizeof w->status, "No ldap_master_url read from the master: cannot verify.");
+		return;
+	}
+	char *first = xstrdup(url);
+	char *sp = strchr(first, ' ');
+	if (sp)
+		*sp = '\0';
+	struct probe_ctx *pc = &a->ctx[which];
+	pc->app = a;
+	pc->which = which;
+	struct ldapprobe_request req = {
+		.kind = LDAPPROBE_BIND, .url = first, .bind_dn = bind_dn[which],
+		.password = value, .timeout_s = 10,
+	};
+	a->probe[which] = ldapprobe_start(a->loop, &req, probe_done, pc);
+	free(first);
+	if (!a->probe[which]) {
+		w->pw[which] = PWS_NOT_VERIFIED;
+	}
+}
+
+static void be_review(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (!a->op)
+		return;
+	struct runner *r = operation_runner(a->op);
+	const struct plan *p = operation_plan(a->op);
+	char **cmds = xcalloc(p->n + 1, sizeof *cmds);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct site_host *h = site_host(a->site, p->items[i].node);
+		cmds[i] = runner_display_command(r, &p->items[i], h ? h->user : NULL);
+	}
+	wizard_set_plan_cmds(w, cmds);
+}
+
+static void be_start(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (a->op && runner_state(operation_runner(a->op)) == RUNNER_PAUSED)
+		runner_continue(operation_runner(a->op));
+}
+
+static void be_retry(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (a->op)
+		runner_retry(operation_runner(a->op));
+}
+
+static void be_skip(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (a->op && runner_can_skip(operation_runner(a->op)))
+		runner_skip(operation_runner(a->op));
+}
+
+static void be_abort(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (a->op)
+		runner_abort(operation_runner(a->op));
+}
+
+/* ---- loop ---- */
+
+static void drain_keys(struct app *a)
+{
+	int ch;
+	while ((ch = getch()) != ERR)
+		wizard_key(a->w, ch);
+}
+
+static void on_stdin(void *ud, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	drain_keys(ud);
+}
+
+int ui_main(const struct cli *cli)
+{
+	struct app a = { 0 };
+	int saved_stderr = -1;
+	char *path = cli_site_path(cli, NULL);
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s: the wizard needs a terminal; see '%s --help' for the commands\n",
+			cli->progname, cli->progname);
+		free(path);
+		return RW_EXIT_USAGE;
+	}
+	a.log = open_log();
+	if (a.log) {
+		transport_set_log(log_line, a.log);
+		/* libssh/libldap must not write behind curses' back */
+		fflush(stderr);
+		saved_stderr = dup(STDERR_FILENO);
+		dup2(fileno(a.log), STDERR_FILENO);
+	}
+	if (!term_init()) {
+		if (saved_stderr >= 0) {
+			dup2(saved_stderr, STDERR_FILENO);
+			close(saved_stderr);
+		}
+		fprintf(stderr, "%s: cannot initialise the terminal (TERM=%s)\n", cli->progname,
+			getenv("TERM") ? getenv("TERM") : "");
+		free(path);
+		return RW_EXIT_FAILED;
+	}
+	struct sigaction sa = { .sa_handler = on_sigint };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+
+	a.loop = loop_new();
+	a.w = wizard_new();
+	wizard_prefill(a.w, path);
+	a.w->be = (struct wizard_backend){
+		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
+		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
+		.review = be_review, .ud = &a,
+	};
+	loop_watch_fd(a.loop, STDIN_FILENO, POLLIN, on_stdin, &a);
+
+	while (!a.w->quit) {
+		a.w->now = loop_now();
+		if (a.w->dirty) {
+			wizard_draw(a.w);
+			doupdate();
+		}
+		loop_poll(a.loop, 250);
+		drain_keys(&a); /* KEY_RESIZE arrives without stdin being readable */
+		if (got_sigint) {
+			got_sigint = 0;
+			wizard_interrupt(a.w);
+		}
+		if (a.start_pending) {
+			a.start_pending = false;
+			a.w->started = true;
+			a.w->page = PAGE_PREFLIGHT;
+			a.w->dirty = true;
+			operation_start(a.op);
+		}
+		/* elapsed times tick while something runs */
+		if (a.op && (a.w->rstate == RUNNER_RUNNING || a.w->page == PAGE_CONNECT))
+			a.w->dirty = true;
+	}
+	if (a.op && runner_state(operation_runner(a.op)) == RUNNER_RUNNING) {
+		/* quitting mid-run: stop the remote command and journal it */
+		runner_abort(operation_runner(a.op));
+		for (int i = 0; i < 20 && runner_state(operation_runner(a.op)) == RUNNER_RUNNING; i++)
+			loop_poll(a.loop, 100);
+	}
+	term_done();
+	drop_operation(&a);
+	wizard_free(a.w);
+	loop_free(a.loop);
+	transport_set_log(NULL, NULL);
+	redact_clear();
+	if (saved_stderr >= 0) {
+		dup2(saved_stderr, STDERR_FILENO);
+		close(saved_stderr);
+	}
+	if (a.log)
+		fclose(a.log);
+	free(path);
+	return RW_EXIT_OK;
+}

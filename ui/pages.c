@@ -1,0 +1,663 @@
+/* Drawing: every pass redraws the whole screen from the wizard model into
+ * stdscr; the caller does one doupdate(). Never changes the model except
+ * clamping scroll offsets to what fits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pane.h"
+#include "term.h"
+#include "wizard.h"
+#include "xalloc.h"
+
+static int rows, cols;
+
+static void put_role(int y, int x, int n, enum term_role role, const char *s)
+{
+	attron(term_attr(role));
+	term_put(y, x, n, s);
+	attroff(term_attr(role));
+}
+
+static void fill_row(int y, enum term_role role)
+{
+	attron(term_attr(role));
+	mvhline(y, 0, ' ', cols);
+	attroff(term_attr(role));
+}
+
+/* Word-wrap s into width; draws from y (at most max rows). Returns rows used. */
+static int wrap(int y, int x, int width, int max, enum term_role role, const char *s)
+{
+	int used = 0;
+	while (*s && used < max) {
+		size_t len = strlen(s);
+		size_t cut = len;
+		if (len > (size_t)width) {
+			cut = (size_t)width;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		char *part = xstrndup(s, cut);
+		put_role(y + used, x, width, role, part);
+		free(part);
+		used++;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
+static const char *const page_names[] = {
+	[PAGE_HOME] = "Home", [PAGE_NODES] = "1 Nodes", [PAGE_CONNECT] = "1 Connect",
+	[PAGE_PREFLIGHT] = "2 Preflight", [PAGE_MENU] = "3 Bootstrap menus",
+	[PAGE_PLAN] = "4 Plan review", [PAGE_RUN] = "5 Run", [PAGE_FINISH] = "6 Verification",
+};
+
+static void title_bar(const struct wizard *w)
+{
+	fill_row(0, ROLE_TITLE);
+	char buf[256];
+	if (w->page == PAGE_HOME)
+		snprintf(buf, sizeof buf, " replica-wizard");
+	else
+		snprintf(buf, sizeof buf, " replica-wizard %s Install a Directory Replica %s %s",
+			 term_utf8() ? "\u2014" : "-", term_utf8() ? "\u203a" : ">", page_names[w->page]);
+	put_role(0, 0, cols, ROLE_TITLE, buf);
+}
+
+static void key_bar(const char *keys)
+{
+	fill_row(rows - 1, ROLE_KEYS);
+	put_role(rows - 1, 1, cols - 2, ROLE_KEYS, keys);
+}
+
+static void status_line(const struct wizard *w)
+{
+	if (w->status[0])
+		put_role(rows - 2, 1, cols - 2, ROLE_WARN, w->status);
+}
+
+/* ---- pages ---- */
+
+static void draw_home(const struct wizard *w)
+{
+	static const char *const items[] = {
+		"Install a Directory Replica", "Remove a Directory Replica",
+		"Configure Dovecot replication", "Dashboard", "Quit",
+	};
+	static const char *const notes[] = {
+		"OpenLDAP consumer of the Carbonio master, over SSH", "not available yet",
+		"not available yet", "not available yet", "",
+	};
+	int y = 3;
+	put_role(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
+	y += 2;
+	for (int i = 0; i < 5; i++, y += 2) {
+		char buf[160];
+		snprintf(buf, sizeof buf, " %d) %-34s", i + 1, items[i]);
+		put_role(y, 4, 40, i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		put_role(y, 46, cols - 48, i >= 1 && i <= 3 ? ROLE_DIM : ROLE_NORMAL, notes[i]);
+	}
+	key_bar("Up/Down move  Enter choose  1-5 pick  q quit");
+}
+
+static const char *const field_labels[] = {
+	[FIELD_MASTER] = "Master (LDAP provider)", [FIELD_REPLICAS] = "Replicas (space separated)",
+	[FIELD_USER] = "SSH user", [FIELD_PORT] = "SSH port",
+	[FIELD_IDENTITY] = "SSH key (identity file)", [FIELD_KNOWN_HOSTS] = "known_hosts file",
+	[FIELD_ANSWER] = "Answer queries afterwards",
+};
+
+static void draw_nodes(const struct wizard *w)
+{
+	int y = 2;
+	put_role(y, 2, cols - 4, ROLE_RUNNING, "The master, the replica(s) to install, and how to reach them over SSH.");
+	y += 2;
+	int fw = cols - 34;
+	for (int f = 0; f < FIELD_CONNECT; f++, y += 2) {
+		put_role(y, 2, 28, ROLE_NORMAL, field_labels[f]);
+		enum term_role role = f == w->field_sel ? ROLE_SELECTED : ROLE_NORMAL;
+		char buf[WIZARD_FIELD_MAX + 64];
+		if (f == FIELD_ANSWER) {
+			snprintf(buf, sizeof buf, "[%c] %s", w->answer_queries ? 'x' : ' ',
+				 w->answer_queries ? "yes: point ldap_url at the replicas on the master, MTA and other nodes"
+						   : "no: ldap_url unchanged (space to change)");
+			put_role(y, 31, fw, role, buf);
+			continue;
+		}
+		const char *v = w->field[f];
+		if (f == FIELD_IDENTITY && !*v && f != w->field_sel)
+			v = "(ssh agent, then the default keys)";
+		/* show the tail of a long value, as an editor would */
+		size_t len = strlen(v);
+		size_t room = (size_t)fw - 3;
+		if (len > room)
+			v += len - room;
+		snprintf(buf, sizeof buf, "[%-*s]", fw - 2, v);
+		put_role(y, 31, fw, role, buf);
+		if (f == w->field_sel)
+			put_role(y, 32 + (int)(strlen(v) < room ? strlen(v) : room), 1, ROLE_NORMAL, "_");
+	}
+	put_role(y, 31, 12, w->field_sel == FIELD_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	char buf[1200];
+	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
+		 w->site_path ? w->site_path : "(none)");
+	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
+	if (w->form_error)
+		wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
+	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+}
+
+static const char *conn_text(enum conn_state st)
+{
+	switch (st) {
+	case CONN_NEW: return "waiting";
+	case CONN_CONNECTING: return "connecting...";
+	case CONN_HOSTKEY_WAIT: return "unknown host key: your decision";
+	case CONN_AUTHENTICATING: return "authenticating...";
+	case CONN_SECRET_WAIT: return "waiting for a secret";
+	case CONN_READY: return "connected";
+	case CONN_FAILED: return "FAILED";
+	}
+	return "";
+}
+
+static void draw_connect(const struct wizard *w)
+{
+	int y = 2;
+	put_role(y, 2, cols - 4, ROLE_RUNNING, "Opening an SSH session to every node:");
+	y += 2;
+	bool failed = false;
+	for (size_t i = 0; i < w->n_nodes && y < rows - 3; i++) {
+		const struct wizard_node *n = &w->nodes[i];
+		enum term_role role = n->conn == CONN_READY ? ROLE_OK
+				      : n->conn == CONN_FAILED ? ROLE_ERROR : ROLE_RUNNING;
+		put_role(y, 4, 30, ROLE_NORMAL, n->name);
+		put_role(y, 36, cols - 38, role, conn_text(n->conn));
+		y++;
+		if (n->conn == CONN_FAILED) {
+			failed = true;
+			y += wrap(y, 8, cols - 10, 4, ROLE_ERROR, n->conn_msg ? n->conn_msg : "");
+		}
+	}
+	if (w->started)
+		put_role(y + 1, 2, cols - 4, ROLE_OK, "All nodes connected: the preflight checks start.");
+	key_bar(failed ? "r retry  b back to the nodes  q quit" : "b back to the nodes  q quit");
+}
+
+static enum term_role item_role(enum item_state s)
+{
+	switch (s) {
+	case ITEM_DONE: case ITEM_ALREADY: case ITEM_RESUMED: return ROLE_OK;
+	case ITEM_RUNNING: case ITEM_WAITING: return ROLE_RUNNING;
+	case ITEM_WARNED: case ITEM_SKIPPED: return ROLE_WARN;
+	case ITEM_FAILED: return ROLE_ERROR;
+	default: return ROLE_DIM;
+	}
+}
+
+static void item_elapsed(const struct wizard *w, const struct plan_item *it, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (it->state == ITEM_RUNNING || it->state == ITEM_WAITING)
+		snprintf(buf, n, "%5.1fs", w->now - it->first_started);
+	else if (it->finished > 0 && it->first_started > 0)
+		snprintf(buf, n, "%5.1fs", it->finished - it->first_started);
+}
+
+static int item_line(const struct wizard *w, int y, size_t i, int width)
+{
+	const struct plan_item *it = &w->plan->items[i];
+	char el[16], buf[512];
+	item_elapsed(w, it, el, sizeof el);
+	const char *st = it->state == ITEM_FAILED ? "FAILED" : item_state_name(it->state);
+	snprintf(buf, sizeof buf, "%2zu %-8s%7s  %-16.16s %s", i + 1, st, el, it->node, it->step->title);
+	put_role(y, 2, width, item_role(it->state), buf);
+	return 1;
+}
+
+static void draw_preflight(const struct wizard *w)
+{
+	int y = 2;
+	put_role(y, 2, cols - 4, ROLE_RUNNING, "Preflight: read-only checks on every node (nothing is changed yet).");
+	y += 2;
+	size_t failed = 0, warned = 0;
+	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 4; i++) {
+		const struct plan_item *it = &w->plan->items[i];
+		if (!it->step->phase)
+			continue;
+		y += item_line(w, y, i, cols - 4);
+		if ((it->state == ITEM_FAILED || it->state == ITEM_WARNED) && it->message) {
+			y += wrap(y, 31, cols - 33, 2, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
+				  it->message);
+		}
+		failed += it->state == ITEM_FAILED;
+		warned += it->state == ITEM_WARNED;
+	}
+	const char *keys = "q quit";
+	if (w->rstate == RUNNER_PAUSED) {
+		char buf[200];
+		snprintf(buf, sizeof buf, "Preflight passed%s%s. Enter: go on to the bootstrap menus.",
+			 warned ? " with warnings" : "", warned ? " (read them above)" : "");
+		put_role(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		keys = "Enter continue to the bootstrap menus  q quit";
+	} else if (w->rstate == RUNNER_RUNNING) {
+		put_role(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
+	}
+	(void)failed;
+	key_bar(keys);
+}
+
+static void menu_line(int y, const struct wizard_menu_item *it, bool sel, int width)
+{
+	char buf[256];
+	if (it->expansion)
+		snprintf(buf, sizeof buf, "%s +%-37s %-30s", it->marked ? "*******" : "       ",
+			 it->label, it->value);
+	else if (it->action == MACT_SAVE || it->action == MACT_EXPAND || it->action == MACT_QUIT)
+		snprintf(buf, sizeof buf, "  %2s) %-40s", it->key, it->label);
+	else
+		snprintf(buf, sizeof buf, "%s%2s) %-40s %-30s", it->marked ? "**" : "  ", it->key,
+			 it->label, it->value);
+	/* cut trailing blanks so the highlight hugs the text */
+	size_t l = strlen(buf);
+	while (l && buf[l - 1] == ' ')
+		buf[--l] = '\0';
+	put_role(y, 2, width, sel ? ROLE_SELECTED : it->marked ? ROLE_WARN : ROLE_NORMAL, buf);
+}
+
+static void draw_menu(const struct wizard *w)
+{
+	struct wizard_menu_item items[WIZARD_MENU_MAX];
+	size_t n = wizard_menu_items(w, items);
+	static const char *const titles[] = {
+		[MENU_MAIN] = "Main menu", [MENU_COMMON] = "Common configuration",
+		[MENU_LDAP] = "Ldap configuration",
+	};
+	int y = 2;
+	put_role(y, 2, cols - 4, ROLE_NORMAL, titles[w->menu]);
+	y += 2;
+	int k = 0;
+	for (size_t i = 0; i < n && y < rows - 5; i++) {
+		bool sel = items[i].key[0] && k++ == w->menu_sel;
+		menu_line(y++, &items[i], sel, cols - 4);
+		/* a blank line closes an expanded block, as the bootstrap prints it */
+		if (items[i].expansion && (i + 1 == n || !items[i + 1].expansion))
+			y++;
+	}
+	y++;
+	if (w->menu == MENU_MAIN) {
+		if (wizard_menus_complete(w)) {
+			put_role(y++, 2, cols - 4, ROLE_OK, "*** CONFIGURATION COMPLETE - press 'y' to apply configuration");
+			put_role(y, 2, cols - 4, ROLE_NORMAL, "Select from menu, or press 'y' to apply config (? - help)");
+		} else {
+			put_role(y, 2, cols - 4, ROLE_NORMAL, "Address unconfigured (**) items  (? - help)");
+		}
+	} else {
+		put_role(y, 2, cols - 4, ROLE_NORMAL, "Select, or 'r' for previous menu [r]");
+	}
+	if (w->extra_hosts) {
+		char buf[600];
+		snprintf(buf, sizeof buf, "These answers apply to every replica of this run (also %s).", w->extra_hosts);
+		put_role(rows - 3, 2, cols - 4, ROLE_DIM, buf);
+	}
+	status_line(w);
+	key_bar(w->menu == MENU_MAIN
+		? "key or Up/Down+Enter select  y apply (plan review)  x expand  ? help  q quit"
+		: "key or Up/Down+Enter select  r previous menu  ? help");
+}
+
+static const char *user_of(const struct plan_item *it)
+{
+	return it->step->user == PROC_USER_ZEXTRAS ? "zextras" : "root";
+}
+
+static void draw_plan(struct wizard *w)
+{
+	int y = 2, bottom = rows - 3;
+	char buf[1024];
+	size_t n = w->plan ? w->plan->n : 0;
+	snprintf(buf, sizeof buf, "Plan: %zu steps, in this order. Secrets show as ****; <name> is read from the nodes during the run.", n);
+	put_role(y, 2, cols - 4, ROLE_RUNNING, buf);
+	y += 2;
+	/* flatten to display lines, then show a window of them */
+	size_t total = 0, cap = 64;
+	char **lines = xcalloc(cap, sizeof *lines);
+	enum term_role *roles = xcalloc(cap, sizeof *roles);
+#define PUSH(role_, ...) do { \
+		if (total == cap) { cap *= 2; lines = xrealloc(lines, cap * sizeof *lines); \
+			roles = xrealloc(roles, cap * sizeof *roles); } \
+		roles[total] = (role_); lines[total++] = xasprintf(__VA_ARGS__); } while (0)
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_item *it = &w->plan->items[i];
+		PUSH(ROLE_NORMAL, "[%2zu] %s", i + 1, it->step->title);
+		PUSH(ROLE_DIM, "     node %s, as %s%s", it->node, user_of(it),
+		     it->step->phase ? ", preflight (done)" : "");
+		const char *cmd = w->plan_cmds && w->plan_cmds[i] ? w->plan_cmds[i] : "";
+		const char *p = cmd;
+		bool first = true;
+		do {
+			const char *nl = strchr(p, '\n');
+			int len = nl ? (int)(nl - p) : (int)strlen(p);
+			PUSH(ROLE_NORMAL, "     %s %.*s", first ? "$" : " ", len, p);
+			first = false;
+			p = nl ? nl + 1 : NULL;
+		} while (p);
+	}
+#undef PUSH
+	size_t room = (size_t)(bottom - y);
+	if (total > room && w->plan_scroll > total - room)
+		w->plan_scroll = total - room;
+	if (total <= room)
+		w->plan_scroll = 0;
+	for (size_t i = w->plan_scroll; i < total && y < bottom; i++)
+		put_role(y++, 2, cols - 4, roles[i], lines[i]);
+	for (size_t i = 0; i < total; i++)
+		free(lines[i]);
+	free(lines);
+	free(roles);
+	if (total > room) {
+		snprintf(buf, sizeof buf, "lines %zu-%zu of %zu", w->plan_scroll + 1,
+			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
+		put_role(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
+	}
+	key_bar("Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus");
+}
+
+static void draw_pane(const struct wizard *w, const struct wizard_node *n, int y, int x, int h,
+		      int wd, bool focus)
+{
+	char title[512];
+	snprintf(title, sizeof title, "%s%s%s%s", n->name, n->step ? " \u2014 " : "",
+		 n->step ? n->step : "", focus ? " *" : "");
+	if (!term_utf8())
+		snprintf(title, sizeof title, "%s%s%s%s", n->name, n->step ? " - " : "",
+			 n->step ? n->step : "", focus ? " *" : "");
+	term_box(y, x, h, wd, title);
+	int inner = h - 2;
+	size_t count = pane_count(n->pane);
+	size_t end = count > n->scroll ? count - n->scroll : 0;
+	size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
+	for (size_t i = start; i < end; i++) {
+		const char *line = pane_line(n->pane, i);
+		enum term_role role = strncmp(line, "== ", 3) == 0 ? ROLE_RUNNING
+				      : strncmp(line, "FAILED:", 7) == 0 ? ROLE_ERROR
+				      : strncmp(line, "WARNING:", 8) == 0 ? ROLE_WARN : ROLE_NORMAL;
+		put_role(y + 1 + (int)(i - start), x + 1, wd - 2, role, line);
+	}
+	if (n->scroll) {
+		char buf[48];
+		snprintf(buf, sizeof buf, " scrolled: %zu lines below ", n->scroll);
+		put_role(y + h - 1, x + 2, wd - 4, ROLE_WARN, buf);
+	}
+	(void)w;
+}
+
+static void draw_run(struct wizard *w)
+{
+	int top = 2;
+	int list_h = rows >= 40 ? 14 : 7;
+	size_t n = w->plan ? w->plan->n : 0;
+	/* keep the running (or failed) item in view */
+	size_t cur = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum item_state s = w->plan->items[i].state;
+		if (s == ITEM_RUNNING || s == ITEM_WAITING || s == ITEM_FAILED) {
+			cur = i;
+			break;
+		}
+		if (s != ITEM_PENDING)
+			cur = i;
+	}
+	size_t first = cur > (size_t)list_h / 2 ? cur - (size_t)list_h / 2 : 0;
+	if (n > (size_t)list_h && first > n - (size_t)list_h)
+		first = n - (size_t)list_h;
+	if (n <= (size_t)list_h)
+		first = 0;
+	char buf[256];
+	size_t done = 0;
+	for (size_t i = 0; i < n; i++)
+		done += w->plan->items[i].state != ITEM_PENDING && w->plan->items[i].state != ITEM_RUNNING &&
+			w->plan->items[i].state != ITEM_WAITING;
+	snprintf(buf, sizeof buf, "Steps (%zu of %zu finished)", done, n);
+	put_role(1, 2, cols - 4, ROLE_NORMAL, buf);
+	for (size_t i = first; i < n && (int)(i - first) < list_h; i++)
+		item_line(w, top + (int)(i - first), i, cols - 4);
+	int py = top + list_h, ph = rows - 1 - py;
+	/* the master and the focused other node */
+	const struct wizard_node *a = w->n_nodes ? &w->nodes[0] : NULL;
+	size_t bi = w->run_sel ? w->run_sel : 1;
+	const struct wizard_node *b = bi < w->n_nodes ? &w->nodes[bi] : NULL;
+	if (a && b && cols >= 120) {
+		int half = cols / 2;
+		draw_pane(w, a, py, 0, ph, half, w->run_sel == 0);
+		draw_pane(w, b, py, half, ph, cols - half, w->run_sel != 0);
+	} else if (a && b) {
+		int h1 = ph / 2;
+		draw_pane(w, a, py, 0, h1, cols, w->run_sel == 0);
+		draw_pane(w, b, py + h1, 0, ph - h1, cols, w->run_sel != 0);
+	} else if (a) {
+		draw_pane(w, a, py, 0, ph, cols, true);
+	}
+	key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
+}
+
+static size_t count_state(const struct wizard *w, enum item_state s)
+{
+	size_t c = 0;
+	for (size_t i = 0; w->plan && i < w->plan->n; i++)
+		c += w->plan->items[i].state == s;
+	return c;
+}
+
+static void draw_finish(const struct wizard *w)
+{
+	int y = 2;
+	char buf[1024];
+	bool ok = w->rstate == RUNNER_DONE;
+	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR,
+		 ok ? "The Directory Replica is installed and replicates."
+		    : "The install did not finish.");
+	y += 2;
+	snprintf(buf, sizeof buf, "%zu done, %zu already done, %zu not applicable, %zu warnings, %zu failed, %zu skipped, %zu not run.",
+		 count_state(w, ITEM_DONE), count_state(w, ITEM_ALREADY), count_state(w, ITEM_NA),
+		 count_state(w, ITEM_WARNED), count_state(w, ITEM_FAILED), count_state(w, ITEM_SKIPPED),
+		 count_state(w, ITEM_PENDING) + count_state(w, ITEM_RUNNING));
+	y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	y++;
+	put_role(y++, 2, cols - 4, ROLE_RUNNING, "Verification:");
+	static const char *const verify_steps[] = {
+		"verify-passwords", "bootstrap-result", "wait-replicated", "replication-status",
+		"check-ldap-url",
+	};
+	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 6; i++) {
+		const struct plan_item *it = &w->plan->items[i];
+		bool show = false;
+		for (size_t k = 0; k < sizeof verify_steps / sizeof verify_steps[0]; k++)
+			show |= strcmp(it->step->id, verify_steps[k]) == 0;
+		if (!show)
+			continue;
+		item_line(w, y++, i, cols - 4);
+		if (it->message)
+			y += wrap(y, 31, cols - 33, 2, item_role(it->state), it->message);
+	}
+	y++;
+	if (w->answer_queries)
+		snprintf(buf, sizeof buf, "Answer queries: ldap_url on the master, MTA and other nodes now lists the replicas first.");
+	else
+		snprintf(buf, sizeof buf, "Answer queries: not chosen; ldap_url is unchanged everywhere.");
+	y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	if (!ok) {
+		y += wrap(y, 2, cols - 4, 3, ROLE_WARN,
+			  "The journal keeps what was done: fix the cause, then continue with "
+			  "`replica-wizard install --batch --resume` (steps done are not run again).");
+	}
+	if (w->site_saved)
+		y += wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
+	key_bar("d open the dashboard  q/Enter quit");
+}
+
+/* ---- dialogs ---- */
+
+static void dialog_box(int h, int wd, const char *title, int *y, int *x)
+{
+	if (wd > cols - 2)
+		wd = cols - 2;
+	if (h > rows - 2)
+		h = rows - 2;
+	*y = (rows - h) / 2;
+	*x = (cols - wd) / 2;
+	for (int i = 0; i < h; i++)
+		mvhline(*y + i, *x, ' ', wd);
+	term_box(*y, *x, h, wd, title);
+}
+
+static void draw_dialog(struct wizard *w)
+{
+	int y, x, wd = cols > 100 ? 90 : cols - 6;
+	char buf[1024];
+	switch (w->dialog) {
+	case DLG_NONE:
+		return;
+	case DLG_HOSTKEY:
+		dialog_box(11, wd, "Unknown host key", &y, &x);
+		snprintf(buf, sizeof buf, "%s presents a host key that is not in known_hosts:", w->hk_node ? w->hk_node : "");
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		snprintf(buf, sizeof buf, "%s %s", w->hk_type, w->hk_fingerprint);
+		put_role(y + 4, x + 4, wd - 6, ROLE_WARN, buf);
+		wrap(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
+		     "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
+		put_role(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+		break;
+	case DLG_FAILURE: {
+		const struct plan_item *it = NULL;
+		for (size_t i = 0; w->plan && i < w->plan->n; i++)
+			if (w->plan->items[i].state == ITEM_FAILED)
+				it = &w->plan->items[i];
+		dialog_box(14, wd, "Step failed", &y, &x);
+		int yy = y + 2;
+		if (it) {
+			snprintf(buf, sizeof buf, "%s on %s", it->step->title, it->node);
+			yy += wrap(yy, x + 2, wd - 4, 2, ROLE_ERROR, buf);
+			yy += wrap(yy, x + 2, wd - 4, 4, ROLE_NORMAL, it->message ? it->message : "");
+			if (it->step->hint) {
+				snprintf(buf, sizeof buf, "hint: %s", it->step->hint);
+				yy += wrap(yy + 1, x + 2, wd - 4, 4, ROLE_WARN, buf) + 1;
+			}
+		}
+		snprintf(buf, sizeof buf, "r Retry   %sa Abort   l View full log", w->can_skip ? "s Skip   " : "");
+		put_role(y + 12, x + 2, wd - 4, ROLE_NORMAL, buf);
+		(void)yy;
+		break;
+	}
+	case DLG_ABORT:
+		dialog_box(7, wd, "Abort?", &y, &x);
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
+		     "Stop the running command and end the install here? The journal keeps what was done (--resume).");
+		put_role(y + 4, x + 2, wd - 4, ROLE_NORMAL, "y abort    n go on");
+		break;
+	case DLG_QUIT:
+		dialog_box(5, wd, "Quit", &y, &x);
+		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Quit without applying changes? [No]  (y/n)");
+		break;
+	case DLG_HELP:
+		dialog_box(8, wd, "Help", &y, &x);
+		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Main Menu help");
+		put_role(y + 4, x + 2, wd - 4, ROLE_NORMAL,
+			 "Items marked with ** MUST BE CONFIGURED prior to applying configuration");
+		put_role(y + 6, x + 2, wd - 4, ROLE_DIM, "press any key");
+		break;
+	case DLG_MESSAGE:
+		dialog_box(7, wd, "Notice", &y, &x);
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, w->message ? w->message : "");
+		put_role(y + 5, x + 2, wd - 4, ROLE_DIM, "press any key");
+		break;
+	case DLG_PASSWORD: {
+		static const char *const prompts[PW_COUNT] = {
+			"Password for ldap admin user (min 6 characters):",
+			"Password for ldap root user (min 6 characters):",
+			"Password for ldap replication user (min 6 characters):",
+			"Password for ldap Postfix user (min 6 characters):",
+			"Password for ldap Amavis user (min 6 characters):",
+			"Password for ldap Nginx user (min 6 characters):",
+		};
+		dialog_box(8, wd, "Password", &y, &x);
+		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, prompts[w->pw_editing]);
+		char mask[260];
+		size_t l = w->pw_len < sizeof mask - 2 ? w->pw_len : sizeof mask - 2;
+		memset(mask, '*', l);
+		mask[l] = '_';
+		mask[l + 1] = '\0';
+		put_role(y + 3, x + 2, wd - 4, ROLE_SELECTED, mask);
+		put_role(y + 5, x + 2, wd - 4, ROLE_DIM, "Enter set (verified on the master)   Esc cancel");
+		status_line(w);
+		break;
+	}
+	case DLG_LOG: {
+		/* the failed node's pane (or the focused one), full screen */
+		const struct wizard_node *n = NULL;
+		for (size_t i = 0; w->log_for_failed && w->plan && i < w->plan->n; i++)
+			if (w->plan->items[i].state == ITEM_FAILED)
+				for (size_t k = 0; k < w->n_nodes; k++)
+					if (strcmp(w->nodes[k].name, w->plan->items[i].node) == 0)
+						n = &w->nodes[k];
+		if (!n && w->n_nodes)
+			n = &w->nodes[w->run_sel < w->n_nodes ? w->run_sel : 0];
+		for (int i = 1; i < rows - 1; i++)
+			mvhline(i, 0, ' ', cols);
+		if (!n)
+			break;
+		snprintf(buf, sizeof buf, "Full log: %s", n->name);
+		term_box(1, 0, rows - 2, cols, buf);
+		int inner = rows - 4;
+		size_t count = pane_count(n->pane);
+		if (w->log_scroll > count)
+			w->log_scroll = count;
+		size_t end = count - w->log_scroll;
+		size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
+		for (size_t i = start; i < end; i++)
+			put_role(2 + (int)(i - start), 1, cols - 2, ROLE_NORMAL, pane_line(n->pane, i));
+		key_bar("Up/Down/PgUp/PgDn scroll  q/Esc back");
+		break;
+	}
+	}
+}
+
+void wizard_draw(struct wizard *w)
+{
+	getmaxyx(stdscr, rows, cols);
+	erase();
+	w->utf8 = term_utf8();
+	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
+		char buf[160];
+		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
+		int y = rows / 2 - 1;
+		put_role(y, 1, cols - 2, ROLE_WARN, buf);
+		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS, TERM_MIN_ROWS);
+		wrap(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+		wnoutrefresh(stdscr);
+		w->dirty = false;
+		return;
+	}
+	title_bar(w);
+	switch (w->page) {
+	case PAGE_HOME: draw_home(w); break;
+	case PAGE_NODES: draw_nodes(w); break;
+	case PAGE_CONNECT: draw_connect(w); break;
+	case PAGE_PREFLIGHT: draw_preflight(w); break;
+	case PAGE_MENU: draw_menu(w); break;
+	case PAGE_PLAN: draw_plan(w); break;
+	case PAGE_RUN: draw_run(w); break;
+	case PAGE_FINISH: draw_finish(w); break;
+	}
+	if (w->page != PAGE_MENU)
+		status_line(w);
+	draw_dialog(w);
+	wnoutrefresh(stdscr);
+	w->dirty = false;
+}

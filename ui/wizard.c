@@ -1,0 +1,812 @@
+/* The wizard's model and key handling (see wizard.h). Handlers only change
+ * state and set dirty; nothing here draws or talks to the engine directly. */
+#include "wizard.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pane.h"
+#include "site.h"
+#include "xalloc.h"
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+#define KEY_ESC 27
+
+struct wizard *wizard_new(void)
+{
+	struct wizard *w = xcalloc(1, sizeof *w);
+	w->dirty = true;
+	w->ldap_port = SITE_DEFAULT_LDAP_PORT;
+	for (int i = 0; i < PW_COUNT; i++)
+		w->pw[i] = PWS_UNSET;
+	return w;
+}
+
+static void free_plan_cmds(struct wizard *w)
+{
+	if (w->plan_cmds && w->plan)
+		for (size_t i = 0; i < w->plan->n; i++)
+			free(w->plan_cmds[i]);
+	free(w->plan_cmds);
+	w->plan_cmds = NULL;
+}
+
+void wizard_free(struct wizard *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n_nodes; i++) {
+		free(w->nodes[i].name);
+		free(w->nodes[i].conn_msg);
+		free(w->nodes[i].step);
+		pane_free(w->nodes[i].pane);
+	}
+	free(w->nodes);
+	free_plan_cmds(w);
+	free(w->site_path);
+	free(w->form_error);
+	free(w->hk_node);
+	free(w->site_saved);
+	free(w->hostname);
+	free(w->master);
+	free(w->extra_hosts);
+	free(w->message);
+	explicit_bzero(w->pw_input, sizeof w->pw_input);
+	free(w);
+}
+
+static void set_field(struct wizard *w, enum wizard_field f, const char *v)
+{
+	snprintf(w->field[f], sizeof w->field[f], "%s", v ? v : "");
+}
+
+void wizard_prefill(struct wizard *w, const char *site_path)
+{
+	free(w->site_path);
+	w->site_path = site_path ? xstrdup(site_path) : NULL;
+	set_field(w, FIELD_USER, SITE_DEFAULT_SSH_USER);
+	snprintf(w->field[FIELD_PORT], sizeof w->field[FIELD_PORT], "%d", SITE_DEFAULT_SSH_PORT);
+	set_field(w, FIELD_KNOWN_HOSTS, SITE_DEFAULT_KNOWN_HOSTS);
+	if (!site_path)
+		return;
+	struct site *s = site_load(site_path, NULL);
+	if (!s)
+		return; /* a missing or broken file: the empty form */
+	set_field(w, FIELD_MASTER, site_get(s, "carbonio", "master"));
+	set_field(w, FIELD_REPLICAS, site_get(s, "carbonio", "replicas"));
+	const char *v;
+	if ((v = site_get(s, "ssh", "user")))
+		set_field(w, FIELD_USER, v);
+	if ((v = site_get(s, "ssh", "port")))
+		set_field(w, FIELD_PORT, v);
+	if ((v = site_get(s, "ssh", "identity")))
+		set_field(w, FIELD_IDENTITY, v);
+	if ((v = site_get(s, "ssh", "known_hosts")))
+		set_field(w, FIELD_KNOWN_HOSTS, v);
+	site_free(s);
+}
+
+static void notice(struct wizard *w, const char *text)
+{
+	free(w->message);
+	w->message = xstrdup(text);
+	w->dialog = DLG_MESSAGE;
+}
+
+/* ---- engine notifications ---- */
+
+struct wizard_node *wizard_node(struct wizard *w, const char *name)
+{
+	for (size_t i = 0; i < w->n_nodes; i++)
+		if (strcmp(w->nodes[i].name, name) == 0)
+			return &w->nodes[i];
+	return NULL;
+}
+
+struct wizard_node *wizard_add_node(struct wizard *w, const char *name)
+{
+	struct wizard_node *n = wizard_node(w, name);
+	if (n)
+		return n;
+	w->nodes = xrealloc(w->nodes, (w->n_nodes + 1) * sizeof *w->nodes);
+	n = &w->nodes[w->n_nodes++];
+	memset(n, 0, sizeof *n);
+	n->name = xstrdup(name);
+	n->pane = pane_new(WIZARD_PANE_LINES);
+	return n;
+}
+
+void wizard_conn_state(struct wizard *w, const char *node, enum conn_state st, const char *msg)
+{
+	struct wizard_node *n = wizard_add_node(w, node);
+	n->conn = st;
+	free(n->conn_msg);
+	n->conn_msg = msg ? xstrdup(msg) : NULL;
+	w->dirty = true;
+}
+
+void wizard_hostkey(struct wizard *w, const char *node, const char *type, const char *fp)
+{
+	free(w->hk_node);
+	w->hk_node = xstrdup(node);
+	snprintf(w->hk_type, sizeof w->hk_type, "%s", type);
+	snprintf(w->hk_fingerprint, sizeof w->hk_fingerprint, "%s", fp);
+	w->dialog = DLG_HOSTKEY;
+	w->dirty = true;
+}
+
+void wizard_item(struct wizard *w, const struct plan_item *it)
+{
+	struct wizard_node *n = wizard_add_node(w, it->node);
+	if (it->state == ITEM_RUNNING && !it->in_skip_check && it->attempts <= 1) {
+		free(n->step);
+		n->step = xstrdup(it->step->title);
+		char *head = xasprintf("== %s", it->step->title);
+		pane_add(n->pane, head);
+		free(head);
+	}
+	if (it->state == ITEM_FAILED || it->state == ITEM_WARNED) {
+		char *m = xasprintf("%s: %s", it->state == ITEM_FAILED ? "FAILED" : "WARNING",
+				    it->message ? it->message : "");
+		pane_add(n->pane, m);
+		free(m);
+	}
+	w->dirty = true;
+}
+
+void wizard_output(struct wizard *w, const struct plan_item *it, const char *line)
+{
+	struct wizard_node *n = wizard_add_node(w, it->node);
+	pane_add(n->pane, line);
+	if (n->scroll)
+		n->scroll++; /* keep the admin's place while reading back */
+	w->dirty = true;
+}
+
+void wizard_runner_state(struct wizard *w, int state)
+{
+	w->rstate = state;
+	if (state == RUNNER_STOPPED)
+		w->dialog = DLG_FAILURE;
+	else if (w->dialog == DLG_FAILURE || (w->dialog == DLG_ABORT && state != RUNNER_RUNNING))
+		w->dialog = DLG_NONE;
+	if (state == RUNNER_DONE || state == RUNNER_ABORTED) {
+		if (w->page == PAGE_RUN || w->page == PAGE_PREFLIGHT)
+			w->page = PAGE_FINISH;
+		if (w->dialog == DLG_LOG)
+			w->dialog = DLG_NONE;
+	}
+	w->dirty = true;
+}
+
+void wizard_set_plan_cmds(struct wizard *w, char **cmds)
+{
+	free_plan_cmds(w);
+	w->plan_cmds = cmds;
+	w->dirty = true;
+}
+
+/* ---- the bootstrap menus ---- */
+
+static const struct {
+	const char *name;   /* install.h */
+	const char *label;  /* the menu's label */
+	const char *prompt; /* the bootstrap's question */
+} pw_info[PW_COUNT] = {
+	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:",
+		       "Password for ldap admin user (min 6 characters):" },
+	[PW_ROOT] = { "ldap_root_password", "Ldap root password:",
+		      "Password for ldap root user (min 6 characters):" },
+	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:",
+			     "Password for ldap replication user (min 6 characters):" },
+	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:",
+			 "Password for ldap Postfix user (min 6 characters):" },
+	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:",
+			"Password for ldap Amavis user (min 6 characters):" },
+	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:",
+		       "Password for ldap Nginx user (min 6 characters):" },
+};
+
+const char *wizard_pw_name(enum wizard_pw which)
+{
+	return pw_info[which].name;
+}
+
+const char *wizard_pw_value(enum wizard_pw_state st)
+{
+	switch (st) {
+	case PWS_SET: return "set";
+	case PWS_UNSET: return "UNSET";
+	default: return "Not Verified";
+	}
+}
+
+static bool pw_shown(const struct wizard *w, enum wizard_pw p)
+{
+	/* a pure replica's bootstrap hides these (no MTA, no proxy on it) */
+	if (p == PW_POSTFIX || p == PW_AMAVIS || p == PW_NGINX)
+		return w->replica_mta;
+	return true;
+}
+
+static bool common_complete(const struct wizard *w)
+{
+	return w->pw[PW_ADMIN] == PWS_SET;
+}
+
+static bool ldap_complete(const struct wizard *w)
+{
+	for (int p = PW_ROOT; p < PW_COUNT; p++)
+		if (pw_shown(w, (enum wizard_pw)p) && w->pw[p] != PWS_SET)
+			return false;
+	return true;
+}
+
+bool wizard_menus_complete(const struct wizard *w)
+{
+	return common_complete(w) && ldap_complete(w);
+}
+
+static struct wizard_menu_item *add_item(struct wizard_menu_item *out, size_t *n, const char *key,
+					 const char *label, const char *value,
+					 enum wizard_menu_action act)
+{
+	if (*n >= WIZARD_MENU_MAX)
+		return &out[WIZARD_MENU_MAX - 1];
+	struct wizard_menu_item *it = &out[(*n)++];
+	memset(it, 0, sizeof *it);
+	snprintf(it->key, sizeof it->key, "%s", key);
+	snprintf(it->label, sizeof it->label, "%s", label);
+	snprintf(it->value, sizeof it->value, "%s", value ? value : "");
+	it->action = act;
+	/* the bootstrap's rule: empty, none, UNSET or Not Verified get ** */
+	it->marked = value && (strcmp(value, "UNSET") == 0 || strcmp(value, "Not Verified") == 0 ||
+			       strcmp(value, "none") == 0);
+	return it;
+}
+
+static size_t common_items(const struct wizard *w, struct wizard_menu_item *out, size_t n,
+			   bool expansion)
+{
+	char port[16], num[12];
+	snprintf(port, sizeof port, "%u", w->ldap_port);
+	int k = 1;
+	struct wizard_menu_item *it;
+#define NUM() (expansion ? "" : (snprintf(num, sizeof num, "%d", k++), num))
+	it = add_item(out, &n, NUM(), "Hostname:", w->hostname ? w->hostname : "UNSET", MACT_FIXED);
+	it->why = "The replica's hostname comes from the Nodes page (one menu set serves every replica).";
+	it->expansion = expansion;
+	it = add_item(out, &n, NUM(), "Ldap master host:", w->master ? w->master : "UNSET", MACT_FIXED);
+	it->why = "The master comes from the Nodes page.";
+	it->expansion = expansion;
+	it = add_item(out, &n, NUM(), "Ldap port:", port, MACT_FIXED);
+	it->why = "The LDAP port comes from the site file (ldap_port).";
+	it->expansion = expansion;
+	it = add_item(out, &n, NUM(), pw_info[PW_ADMIN].label, wizard_pw_value(w->pw[PW_ADMIN]),
+		      MACT_PASSWORD);
+	it->pw = PW_ADMIN;
+	it->expansion = expansion;
+#undef NUM
+	return n;
+}
+
+static size_t ldap_items(const struct wizard *w, struct wizard_menu_item *out, size_t n,
+			 bool expansion)
+{
+	char num[12];
+	int k = 1;
+	struct wizard_menu_item *it;
+#define NUM() (expansion ? "" : (snprintf(num, sizeof num, "%d", k++), num))
+	if (!expansion) {
+		it = add_item(out, &n, NUM(), "Status:", "Enabled", MACT_FIXED);
+		it->why = "A Directory Replica runs slapd: the status stays Enabled.";
+		it = add_item(out, &n, NUM(), "Create Domain:", "no", MACT_FIXED);
+		it->why = "A replica creates no domain: the directory comes from the master.";
+		it = add_item(out, &n, NUM(), "Ldap replication type:", "replica", MACT_FIXED);
+		it->why = "The Ldap master host differs from the hostname: replica.";
+	}
+	for (int p = PW_ROOT; p < PW_COUNT; p++) {
+		if (!pw_shown(w, (enum wizard_pw)p))
+			continue;
+		if (expansion && w->pw[p] == PWS_SET)
+			continue;
+		it = add_item(out, &n, NUM(), pw_info[p].label, wizard_pw_value(w->pw[p]), MACT_PASSWORD);
+		it->pw = (enum wizard_pw)p;
+		it->expansion = expansion;
+	}
+#undef NUM
+	return n;
+}
+
+size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out)
+{
+	size_t n = 0;
+	switch (w->menu) {
+	case MENU_COMMON:
+		return common_items(w, out, 0, false);
+	case MENU_LDAP:
+		return ldap_items(w, out, 0, false);
+	case MENU_MAIN:
+		break;
+	}
+	add_item(out, &n, "1", "Common Configuration:", "", MACT_COMMON);
+	if (w->menu_expand || !common_complete(w))
+		n = common_items(w, out, n, true);
+	add_item(out, &n, "2", "carbonio-directory-server:", "Enabled", MACT_LDAP);
+	if (w->menu_expand || !ldap_complete(w))
+		n = ldap_items(w, out, n, true);
+	add_item(out, &n, "s", "Save config to file", NULL, MACT_SAVE);
+	add_item(out, &n, w->menu_expand ? "c" : "x", w->menu_expand ? "Collapse menu" : "Expand menu",
+		 NULL, MACT_EXPAND);
+	add_item(out, &n, "q", "Quit", NULL, MACT_QUIT);
+	return n;
+}
+
+static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
+{
+	w->status[0] = '\0';
+	switch (it->action) {
+	case MACT_COMMON:
+		w->menu = MENU_COMMON;
+		w->menu_sel = 0;
+		break;
+	case MACT_LDAP:
+		w->menu = MENU_LDAP;
+		w->menu_sel = 0;
+		break;
+	case MACT_PASSWORD:
+		w->pw_editing = it->pw;
+		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->pw_len = 0;
+		w->dialog = DLG_PASSWORD;
+		break;
+	case MACT_FIXED:
+		snprintf(w->status, sizeof w->status, "%s", it->why ? it->why : "");
+		break;
+	case MACT_SAVE:
+		snprintf(w->status, sizeof w->status, "%s",
+			 "The wizard hands these answers to carbonio-bootstrap itself (0600 file, removed after use).");
+		break;
+	case MACT_EXPAND:
+		w->menu_expand = !w->menu_expand;
+		break;
+	case MACT_QUIT:
+		w->dialog = DLG_QUIT;
+		break;
+	case MACT_NONE:
+		break;
+	}
+}
+
+/* The selectable items (those with a key), by position. */
+static int menu_selectable(const struct wizard_menu_item *items, size_t n, int *idx)
+{
+	int k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].key[0])
+			idx[k++] = (int)i;
+	return k;
+}
+
+static void menu_key(struct wizard *w, int key)
+{
+	struct wizard_menu_item items[WIZARD_MENU_MAX];
+	size_t n = wizard_menu_items(w, items);
+	int idx[WIZARD_MENU_MAX];
+	int ns = menu_selectable(items, n, idx);
+	if (w->menu_sel >= ns)
+		w->menu_sel = ns ? ns - 1 : 0;
+	switch (key) {
+	case KEY_UP:
+		if (w->menu_sel > 0)
+			w->menu_sel--;
+		return;
+	case KEY_DOWN:
+		if (w->menu_sel + 1 < ns)
+			w->menu_sel++;
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (ns)
+			menu_activate(w, &items[idx[w->menu_sel]]);
+		return;
+	case '?':
+		w->dialog = DLG_HELP;
+		return;
+	case 'r':
+	case KEY_ESC:
+	case KEY_LEFT:
+		if (w->menu != MENU_MAIN) {
+			w->menu_sel = w->menu == MENU_COMMON ? 0 : 1;
+			w->menu = MENU_MAIN;
+		}
+		return;
+	case 'y':
+		if (w->menu == MENU_MAIN && wizard_menus_complete(w)) {
+			if (w->be.review)
+				w->be.review(w);
+			w->page = PAGE_PLAN;
+			w->plan_scroll = 0;
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	for (int k = 0; k < ns; k++) {
+		const struct wizard_menu_item *it = &items[idx[k]];
+		if (key < 256 && strlen(it->key) == 1 && it->key[0] == key) {
+			w->menu_sel = k;
+			menu_activate(w, it);
+			return;
+		}
+	}
+	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
+}
+
+static void password_key(struct wizard *w, int key)
+{
+	if (key == KEY_ESC) {
+		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->pw_len = 0;
+		w->dialog = DLG_NONE;
+		return;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (w->pw_len)
+			w->pw_input[--w->pw_len] = '\0';
+		return;
+	}
+	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		if (w->pw_len < 6) {
+			snprintf(w->status, sizeof w->status, "The password needs at least 6 characters.");
+			return;
+		}
+		w->dialog = DLG_NONE;
+		enum wizard_pw p = w->pw_editing;
+		/* the root password is not verified by the bootstrap either */
+		w->pw[p] = p == PW_ROOT ? PWS_SET : PWS_CHECKING;
+		if (w->be.password)
+			w->be.password(w, p, w->pw_input);
+		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->pw_len = 0;
+		if (w->pw[p] == PWS_CHECKING)
+			snprintf(w->status, sizeof w->status, "Verifying the %s against the master...",
+				 pw_info[p].name);
+		return;
+	}
+	if (key >= 32 && key < 256 && key != 127 && w->pw_len + 1 < sizeof w->pw_input)
+		w->pw_input[w->pw_len++] = (char)key;
+}
+
+/* ---- the other pages ---- */
+
+static const int home_items = 5;
+
+static void home_key(struct wizard *w, int key)
+{
+	switch (key) {
+	case KEY_UP:
+		if (w->home_sel > 0)
+			w->home_sel--;
+		return;
+	case KEY_DOWN:
+		if (w->home_sel + 1 < home_items)
+			w->home_sel++;
+		return;
+	case 'q':
+		w->quit = true;
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		break;
+	default:
+		if (key >= '1' && key <= '0' + home_items) {
+			w->home_sel = key - '1';
+			break;
+		}
+		return;
+	}
+	switch (w->home_sel) {
+	case 0:
+		w->page = PAGE_NODES;
+		w->field_sel = 0;
+		break;
+	case 1:
+		notice(w, "Remove a Directory Replica is not available yet in this version.");
+		break;
+	case 2:
+		notice(w, "Configure Dovecot replication is not available yet in this version.");
+		break;
+	case 3:
+		notice(w, "The dashboard is not available yet in this version.");
+		break;
+	default:
+		w->quit = true;
+	}
+}
+
+static void nodes_key(struct wizard *w, int key)
+{
+	int f = w->field_sel;
+	switch (key) {
+	case KEY_UP:
+	case KEY_BTAB:
+		w->field_sel = f > 0 ? f - 1 : FIELD_COUNT - 1;
+		return;
+	case KEY_DOWN:
+	case '\t':
+		w->field_sel = (f + 1) % FIELD_COUNT;
+		return;
+	case KEY_ESC:
+		w->page = PAGE_HOME;
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (f == FIELD_CONNECT) {
+			free(w->form_error);
+			w->form_error = NULL;
+			if (w->be.connect)
+				w->be.connect(w);
+		} else if (f == FIELD_ANSWER) {
+			w->answer_queries = !w->answer_queries;
+		} else {
+			w->field_sel = f + 1;
+		}
+		return;
+	case ' ':
+		if (f == FIELD_ANSWER) {
+			w->answer_queries = !w->answer_queries;
+			return;
+		}
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (f < FIELD_ANSWER) {
+			size_t l = strlen(w->field[f]);
+			if (l)
+				w->field[f][l - 1] = '\0';
+		}
+		return;
+	case KEY_CTRL('u'):
+		if (f < FIELD_ANSWER)
+			w->field[f][0] = '\0';
+		return;
+	default:
+		break;
+	}
+	if (f < FIELD_ANSWER && key >= 32 && key < 127) {
+		size_t l = strlen(w->field[f]);
+		if (l + 1 < WIZARD_FIELD_MAX) {
+			w->field[f][l] = (char)key;
+			w->field[f][l + 1] = '\0';
+		}
+	}
+}
+
+static void connect_key(struct wizard *w, int key)
+{
+	bool failed = false;
+	for (size_t i = 0; i < w->n_nodes; i++)
+		if (w->nodes[i].conn == CONN_FAILED)
+			failed = true;
+	if (key == 'b' || key == KEY_ESC) {
+		if (!w->started) {
+			w->page = PAGE_NODES;
+			w->field_sel = FIELD_CONNECT;
+		}
+		return;
+	}
+	if (key == 'r' && failed && w->be.connect)
+		w->be.connect(w);
+	if (key == 'q')
+		w->quit = true;
+}
+
+static void preflight_key(struct wizard *w, int key)
+{
+	if ((key == '\r' || key == '\n' || key == KEY_ENTER || key == 'c') &&
+	    w->rstate == RUNNER_PAUSED) {
+		w->page = PAGE_MENU;
+		w->menu = MENU_MAIN;
+		w->menu_sel = 0;
+	} else if (key == 'q') {
+		w->dialog = DLG_QUIT;
+	}
+}
+
+static void plan_key(struct wizard *w, int key)
+{
+	switch (key) {
+	case KEY_UP: if (w->plan_scroll) w->plan_scroll--; return;
+	case KEY_DOWN: w->plan_scroll++; return;
+	case KEY_PPAGE: w->plan_scroll = w->plan_scroll > 10 ? w->plan_scroll - 10 : 0; return;
+	case KEY_NPAGE: w->plan_scroll += 10; return;
+	case KEY_HOME: w->plan_scroll = 0; return;
+	case 'b':
+	case KEY_ESC:
+		w->page = PAGE_MENU;
+		return;
+	case 's':
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		w->page = PAGE_RUN;
+		w->run_continued = true;
+		if (w->be.start)
+			w->be.start(w);
+		return;
+	default:
+		return;
+	}
+}
+
+static struct wizard_node *focused(struct wizard *w)
+{
+	if (!w->n_nodes)
+		return NULL;
+	if (w->run_sel >= w->n_nodes)
+		w->run_sel = 0;
+	return &w->nodes[w->run_sel];
+}
+
+static void scroll_node(struct wizard_node *n, int delta)
+{
+	size_t count = pane_count(n->pane);
+	if (delta < 0) {
+		size_t d = (size_t)-delta;
+		n->scroll = n->scroll > d ? n->scroll - d : 0;
+	} else {
+		n->scroll += (size_t)delta;
+		if (n->scroll >= count)
+			n->scroll = count ? count - 1 : 0;
+	}
+}
+
+static void run_key(struct wizard *w, int key)
+{
+	struct wizard_node *n = focused(w);
+	switch (key) {
+	case '\t':
+		if (w->n_nodes)
+			w->run_sel = (w->run_sel + 1) % w->n_nodes;
+		return;
+	case KEY_UP: if (n) scroll_node(n, 1); return;
+	case KEY_DOWN: if (n) scroll_node(n, -1); return;
+	case KEY_PPAGE: if (n) scroll_node(n, 10); return;
+	case KEY_NPAGE: if (n) scroll_node(n, -10); return;
+	case KEY_END:
+	case 'f':
+		if (n)
+			n->scroll = 0;
+		return;
+	case 'l':
+		w->log_scroll = 0;
+		w->dialog = DLG_LOG;
+		return;
+	default:
+		return;
+	}
+}
+
+static void failure_key(struct wizard *w, int key)
+{
+	switch (key) {
+	case 'r':
+		w->dialog = DLG_NONE;
+		if (w->be.retry)
+			w->be.retry(w);
+		break;
+	case 's':
+		if (!w->can_skip)
+			break;
+		w->dialog = DLG_NONE;
+		if (w->be.skip)
+			w->be.skip(w);
+		break;
+	case 'a':
+		if (w->be.abort)
+			w->be.abort(w);
+		break;
+	case 'l':
+		w->log_for_failed = true;
+		w->log_scroll = 0;
+		w->dialog = DLG_LOG;
+		break;
+	default:
+		break;
+	}
+}
+
+void wizard_interrupt(struct wizard *w)
+{
+	w->dirty = true;
+	if (w->started && (w->rstate == RUNNER_RUNNING || w->rstate == RUNNER_STOPPED)) {
+		w->dialog = DLG_ABORT;
+		return;
+	}
+	w->quit = true;
+}
+
+void wizard_key(struct wizard *w, int key)
+{
+	w->dirty = true;
+	switch (w->dialog) {
+	case DLG_HOSTKEY:
+		if (key == 'y' || key == 'n') {
+			w->dialog = DLG_NONE;
+			if (w->be.hostkey)
+				w->be.hostkey(w, key == 'y');
+		}
+		return;
+	case DLG_FAILURE:
+		failure_key(w, key);
+		return;
+	case DLG_ABORT:
+		if (key == 'y') {
+			w->dialog = DLG_NONE;
+			if (w->be.abort)
+				w->be.abort(w);
+		} else if (key == 'n' || key == KEY_ESC || key == '\r' || key == '\n') {
+			w->dialog = w->rstate == RUNNER_STOPPED ? DLG_FAILURE : DLG_NONE;
+		}
+		return;
+	case DLG_QUIT:
+		if (key == 'y') {
+			w->quit = true;
+		} else {
+			w->dialog = DLG_NONE;
+		}
+		return;
+	case DLG_PASSWORD:
+		password_key(w, key);
+		return;
+	case DLG_LOG: {
+		if (key == KEY_UP)
+			w->log_scroll++;
+		else if (key == KEY_DOWN && w->log_scroll)
+			w->log_scroll--;
+		else if (key == KEY_PPAGE)
+			w->log_scroll += 10;
+		else if (key == KEY_NPAGE)
+			w->log_scroll = w->log_scroll > 10 ? w->log_scroll - 10 : 0;
+		else if (key == 'q' || key == KEY_ESC || key == 'l') {
+			w->dialog = w->rstate == RUNNER_STOPPED ? DLG_FAILURE : DLG_NONE;
+			w->log_for_failed = false;
+		}
+		return;
+	}
+	case DLG_HELP:
+	case DLG_MESSAGE:
+		w->dialog = DLG_NONE;
+		return;
+	case DLG_NONE:
+		break;
+	}
+	if (w->page == PAGE_MENU && strncmp(w->status, "Invalid selection!", 18) == 0) {
+		/* "press any key to continue" */
+		w->status[0] = '\0';
+		return;
+	}
+	switch (w->page) {
+	case PAGE_HOME: home_key(w, key); break;
+	case PAGE_NODES: nodes_key(w, key); break;
+	case PAGE_CONNECT: connect_key(w, key); break;
+	case PAGE_PREFLIGHT: preflight_key(w, key); break;
+	case PAGE_MENU: menu_key(w, key); break;
+	case PAGE_PLAN: plan_key(w, key); break;
+	case PAGE_RUN: run_key(w, key); break;
+	case PAGE_FINISH:
+		if (key == 'd')
+			notice(w, "The dashboard is not available yet in this version.");
+		else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER)
+			w->quit = true;
+		break;
+	}
+}

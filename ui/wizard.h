@@ -1,0 +1,208 @@
+/* The install wizard's model: which page is shown, what the admin typed,
+ * what the engine reported (connections, plan items, output). Key handlers
+ * (wizard_key) change it and mark it dirty; wizard_draw (pages.c) renders it
+ * whole each pass. Anything that talks to the engine goes through
+ * `struct wizard_backend`, so the screen tests drive every page with model
+ * state built by hand and a fake backend. No curses in this header. */
+#ifndef RW_WIZARD_H
+#define RW_WIZARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runner.h"
+#include "transport.h"
+
+struct pane;
+struct wizard;
+
+enum wizard_page {
+	PAGE_HOME,
+	PAGE_NODES,
+	PAGE_CONNECT,   /* SSH progress per node, host key questions */
+	PAGE_PREFLIGHT,
+	PAGE_MENU,      /* the carbonio-bootstrap menus, mirrored */
+	PAGE_PLAN,
+	PAGE_RUN,
+	PAGE_FINISH,
+};
+
+enum wizard_dialog {
+	DLG_NONE,
+	DLG_HOSTKEY,     /* unknown host key: accept or reject */
+	DLG_FAILURE,     /* a step failed: retry, skip, abort, log */
+	DLG_ABORT,       /* Ctrl-C during a run: abort? */
+	DLG_QUIT,        /* "Quit without applying changes? [No]" */
+	DLG_HELP,
+	DLG_LOG,         /* the failed node's whole output */
+	DLG_PASSWORD,    /* masked entry */
+	DLG_MESSAGE,     /* a notice (e.g. "not available yet") */
+};
+
+enum wizard_menu { MENU_MAIN, MENU_COMMON, MENU_LDAP };
+
+/* The LDAP passwords as the bootstrap menus name them. */
+enum wizard_pw {
+	PW_ADMIN,
+	PW_ROOT,
+	PW_REPLICATION,
+	PW_POSTFIX,
+	PW_AMAVIS,
+	PW_NGINX,
+	PW_COUNT,
+};
+
+enum wizard_pw_state { PWS_UNSET, PWS_SET, PWS_NOT_VERIFIED, PWS_CHECKING };
+
+enum wizard_field {
+	FIELD_MASTER,
+	FIELD_REPLICAS,
+	FIELD_USER,
+	FIELD_PORT,
+	FIELD_IDENTITY,
+	FIELD_KNOWN_HOSTS,
+	FIELD_ANSWER,    /* toggle: answer queries afterwards */
+	FIELD_CONNECT,   /* the button */
+	FIELD_COUNT,
+};
+
+#define WIZARD_FIELD_MAX 512
+#define WIZARD_PANE_LINES 2000
+
+struct wizard_node {
+	char *name;
+	enum conn_state conn;
+	char *conn_msg;
+	struct pane *pane;
+	char *step;        /* title of the step whose output the pane shows */
+	size_t scroll;     /* lines up from the tail; 0 = follow */
+};
+
+struct wizard_backend {
+	/* Nodes page "Connect": build the site and operation, connect. */
+	void (*connect)(struct wizard *w);
+	void (*hostkey)(struct wizard *w, bool accept);
+	/* A password was typed: verify it against the master (async; the
+	 * backend sets w->pw[which] when the bind answers). */
+	void (*password)(struct wizard *w, enum wizard_pw which, const char *value);
+	void (*start)(struct wizard *w);  /* plan reviewed: runner_continue */
+	void (*retry)(struct wizard *w);
+	void (*skip)(struct wizard *w);
+	void (*abort)(struct wizard *w);
+	/* The menus are left for the plan review: compute w->plan_cmds. */
+	void (*review)(struct wizard *w);
+	void *ud;
+};
+
+struct wizard {
+	enum wizard_page page;
+	enum wizard_dialog dialog;
+	bool dirty;
+	bool quit;
+	int home_sel;
+
+	/* Nodes page */
+	char field[FIELD_COUNT][WIZARD_FIELD_MAX];
+	bool answer_queries;
+	int field_sel;
+	char *site_path;
+	char *form_error;      /* why Connect was refused */
+
+	/* engine view */
+	struct wizard_node *nodes;
+	size_t n_nodes;
+	const struct plan *plan;
+	char **plan_cmds;      /* one per plan item (secrets masked) */
+	int rstate;            /* enum runner_state */
+	bool can_skip;
+	bool started;          /* runner_start called */
+	bool run_continued;    /* runner_continue called (run proper) */
+	char *hk_node;         /* DLG_HOSTKEY */
+	char hk_type[32];
+	char hk_fingerprint[96];
+	char *site_saved;      /* "saved to PATH" or the error */
+	char *hostname;        /* first replica (menus) */
+	char *master;
+	char *extra_hosts;     /* other replicas, shown in the menus */
+	unsigned ldap_port;
+	bool replica_mta;      /* shows the postfix/amavis/nginx passwords */
+
+	/* menus */
+	enum wizard_menu menu;
+	int menu_sel;
+	bool menu_expand;      /* x) Expand menu */
+	enum wizard_pw_state pw[PW_COUNT];
+	enum wizard_pw pw_editing;
+	char pw_input[256];
+	size_t pw_len;
+
+	/* plan review, run view */
+	size_t plan_scroll;
+	size_t run_sel;        /* focused node pane */
+	bool log_for_failed;
+	size_t log_scroll;
+
+	char status[512];      /* one-line notice at the bottom */
+	char *message;         /* DLG_MESSAGE text */
+	double now;            /* for elapsed times; tests freeze it */
+	bool utf8;             /* line drawing glyphs */
+
+	struct wizard_backend be;
+};
+
+struct wizard *wizard_new(void);
+void wizard_free(struct wizard *w);
+
+/* Nodes page values from a site file (missing file: empty form). */
+void wizard_prefill(struct wizard *w, const char *site_path);
+
+/* One key (curses key code, or a byte). */
+void wizard_key(struct wizard *w, int key);
+/* Ctrl-C (SIGINT): ask before aborting a run; elsewhere quit. */
+void wizard_interrupt(struct wizard *w);
+
+/* Engine notifications, called by the backend. */
+struct wizard_node *wizard_node(struct wizard *w, const char *name);
+struct wizard_node *wizard_add_node(struct wizard *w, const char *name);
+void wizard_conn_state(struct wizard *w, const char *node, enum conn_state st, const char *msg);
+void wizard_hostkey(struct wizard *w, const char *node, const char *type, const char *fp);
+void wizard_item(struct wizard *w, const struct plan_item *it);
+void wizard_output(struct wizard *w, const struct plan_item *it, const char *line);
+void wizard_runner_state(struct wizard *w, int state);
+void wizard_set_plan_cmds(struct wizard *w, char **cmds); /* takes ownership */
+
+const char *wizard_pw_name(enum wizard_pw which); /* install.h names */
+const char *wizard_pw_value(enum wizard_pw_state st); /* set / UNSET / Not Verified */
+bool wizard_menus_complete(const struct wizard *w);
+
+/* The items of the current bootstrap menu, as carbonio-bootstrap lists
+ * them (unnumbered expansion lines included, key ""). */
+enum wizard_menu_action {
+	MACT_NONE,       /* an expansion line */
+	MACT_COMMON,
+	MACT_LDAP,
+	MACT_PASSWORD,
+	MACT_FIXED,      /* shown as the bootstrap shows it; set by the wizard */
+	MACT_SAVE,
+	MACT_EXPAND,
+	MACT_QUIT,
+};
+
+struct wizard_menu_item {
+	char key[4];
+	char label[64];
+	char value[128];
+	bool marked;      /* ** : must still be configured */
+	bool expansion;   /* "       +label" under a main menu item */
+	enum wizard_menu_action action;
+	enum wizard_pw pw;
+	const char *why;  /* MACT_FIXED: where the value comes from */
+};
+
+#define WIZARD_MENU_MAX 32
+size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out);
+
+/* Draw the whole screen from the model (pages.c; curses). */
+void wizard_draw(struct wizard *w);
+
+#endif
