@@ -121,9 +121,9 @@ $(LIBSUPPORT): $(SUPPORT_OBJ)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSUPPORT) $(LIBCORE)
+$(TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSUPPORT) $(LIBUI) $(LIBCORE)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUPPORT) $(LIBCORE) \
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUPPORT) $(LIBUI) $(LIBCORE) \
 		$(CMOCKA_LIBS) $(PKG_LIBS)
 
 tests: $(TEST_BIN)

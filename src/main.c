@@ -1,6 +1,7 @@
 /* replica-wizard: a thin dispatcher. Global options, then one command from
  * RW_COMMAND_TABLE (src/commands.h). */
 #include "commands.h"
+#include "ui.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -82,11 +83,8 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (optind >= argc) {
-		/* The ncurses wizard will start here; until it exists, explain. */
-		usage(stderr);
-		return RW_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return ui_main(&cli); /* no command: the ncurses wizard */
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].handler(argc - optind, argv + optind, &cli);
