@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "loop.h"
 #include "procedure.h"
+#include "randtok.h"
 #include "redact.h"
 #include "runner.h"
 #include "shquote.h"
@@ -389,19 +390,6 @@ static struct dovecot *data(const struct operation *op)
 	return operation_kind_data(op);
 }
 
-static void random_token(char *out, size_t len)
-{
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-	unsigned char raw[64];
-	if (len > sizeof raw)
-		len = sizeof raw;
-	if (getrandom(raw, len, 0) != (ssize_t)len)
-		abort(); /* no randomness: never invent a weak password */
-	for (size_t i = 0; i + 1 < len; i++)
-		out[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
-	out[len - 1] = '\0';
-	explicit_bzero(raw, sizeof raw);
-}
 
 static void set_password(struct dovecot *d, const char *pw)
 {
@@ -433,12 +421,12 @@ static void prepare_common(struct operation *op, bool verify_only)
 	} else {
 		/* provisional: an earlier run's password replaces it after the checks */
 		char token[33];
-		random_token(token, sizeof token);
+		randtok(token, sizeof token, RANDTOK_ALNUM);
 		set_password(d, token);
 		explicit_bzero(token, sizeof token);
 	}
 	char token[13];
-	random_token(token, sizeof token);
+	randtok(token, sizeof token, RANDTOK_ALNUM);
 	d->marker = xasprintf("rw-check-%s", token);
 }
 

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "journal.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
 #include "operation.h"
 #include "procedure.h"
+#include "randtok.h"
 #include "site.h"
 #include "vars.h"
 #include "xalloc.h"
@@ -54,26 +54,6 @@ static struct install *data(const struct operation *op)
 	return operation_kind_data(op);
 }
 
-static const char *master_name(const struct operation *op)
-{
-	size_t n = 0;
-	const char *const *m = site_list(operation_site(op), SITE_ROLE_MASTER, &n);
-	return n ? m[0] : NULL;
-}
-
-static void random_token(char *out, size_t len)
-{
-	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz23456789";
-	unsigned char raw[64];
-	if (len > sizeof raw)
-		len = sizeof raw;
-	if (getrandom(raw, len, 0) != (ssize_t)len)
-		abort(); /* no randomness: never invent a weak password */
-	for (size_t i = 0; i + 1 < len; i++)
-		out[i] = alphabet[raw[i] % (sizeof alphabet - 1)];
-	out[len - 1] = '\0';
-	explicit_bzero(raw, sizeof raw);
-}
 
 static void prepare(struct operation *op)
 {
@@ -99,11 +79,11 @@ static void prepare(struct operation *op)
 			vars_set(v, NULL, ldap_secrets[i], pw, true);
 	}
 	char token[13], secret[25];
-	random_token(token, sizeof token);
+	randtok(token, sizeof token, RANDTOK_LOWER);
 	char *account = xasprintf("rw-check-%s", token);
 	vars_set(v, NULL, "test_account_local", account, false);
 	free(account);
-	random_token(secret, sizeof secret);
+	randtok(secret, sizeof secret, RANDTOK_ALNUM);
 	vars_set(v, NULL, "test_account_password", secret, true);
 	explicit_bzero(secret, sizeof secret);
 }
@@ -113,7 +93,7 @@ static void build_plan(struct operation *op)
 	struct install *in = data(op);
 	struct site *site = operation_site(op);
 	const struct procedure *proc = operation_procedure(op);
-	const char *master = master_name(op);
+	const char *master = operation_master(op);
 	size_t n_mta = 0, n_other = 0;
 	const char *const *mta = site_list(site, SITE_ROLE_MTA, &n_mta);
 	const char *const *other = site_list(site, SITE_ROLE_OTHER, &n_other);
@@ -196,7 +176,7 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 	struct install *in = data(op);
 	struct vars *v = operation_vars(op);
 	const char *node = it ? it->node : NULL;
-	const char *master = master_name(op);
+	const char *master = operation_master(op);
 	if (secret)
 		return vars_get(v, NULL, name, true);
 
@@ -318,7 +298,7 @@ static void verify_next(struct operation *op)
 		return;
 	}
 	const struct bind_check *c = &bind_checks[in->verify_next];
-	const char *master = master_name(op);
+	const char *master = operation_master(op);
 	const char *url = vars_get(operation_vars(op), master, "ldap_master_url", false);
 	const char *pw = vars_get(operation_vars(op), NULL, c->secret, true);
 	if (!url || !pw) {

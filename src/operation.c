@@ -180,6 +180,13 @@ struct site *operation_site(const struct operation *op)
 	return op->site;
 }
 
+const char *operation_master(const struct operation *op)
+{
+	size_t n = 0;
+	const char *const *m = site_list(op->site, SITE_ROLE_MASTER, &n);
+	return n ? m[0] : NULL;
+}
+
 struct vars *operation_vars(const struct operation *op)
 {
 	return op->vars;

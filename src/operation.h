@@ -67,6 +67,8 @@ void operation_free(struct operation *op);
 
 /* Accessors for the kinds. */
 struct site *operation_site(const struct operation *op);
+/* The site's LDAP master (its [carbonio] master), or NULL. */
+const char *operation_master(const struct operation *op);
 struct vars *operation_vars(const struct operation *op);
 struct loop *operation_loop(const struct operation *op);
 const struct operation_options *operation_options(const struct operation *op);
