@@ -24,6 +24,12 @@ struct cli {
  * --site FILE too, and return an RW_EXIT_* status. */
 int cmd_site_main(int argc, char **argv, const struct cli *cli);
 int cmd_install_main(int argc, char **argv, const struct cli *cli);
+int cmd_dashboard_main(int argc, char **argv, const struct cli *cli);
+int cmd_check_main(int argc, char **argv, const struct cli *cli);
+/* check's plugin output (status line, perfdata, per-host lines) for a
+ * polled dashboard; *exit_code gets 0..3. Allocated (cmd_check.c). */
+struct dashboard;
+char *check_status_text(const struct dashboard *d, int *exit_code);
 int cmd_dovecot_main(int argc, char **argv, const struct cli *cli);
 int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 
@@ -31,6 +37,8 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 #define RW_COMMAND_TABLE(X) \
 	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file") \
 	X("install", cmd_install_main, "install --batch [OPTIONS]", "install the site's Directory Replicas") \
+	X("dashboard", cmd_dashboard_main, "dashboard --once [--format json] [OPTIONS]", "show Directory and Dovecot replication state") \
+	X("check", cmd_check_main, "check [--warn-lag S] [--crit-lag S] [OPTIONS]", "monitoring plugin (Nagios/Icinga exit codes and perfdata)") \
 	X("dovecot", cmd_dovecot_main, "dovecot --batch [OPTIONS]", "set up Dovecot two-way replication") \
 	X("remove", cmd_remove_main, "remove --batch --replica HOST [OPTIONS]", "remove Directory Replicas")
 

@@ -1526,3 +1526,40 @@ bool dashboard_requeue_user(struct dashboard *d, size_t server, const char *user
 	}
 	return true;
 }
+
+bool dashboard_run_once(struct dashboard *d, struct loop *loop, int timeout_s,
+			volatile int *stop)
+{
+	double end = loop_now() + (timeout_s > 0 ? timeout_s : 60);
+	dashboard_start(d);
+	while (!dashboard_first_round_done(d)) {
+		if ((stop && *stop) || loop_now() >= end)
+			return false;
+		loop_poll(loop, 200);
+	}
+	return true;
+}
+
+void dashboard_give_up(struct dashboard *d, const char *why)
+{
+	time_t now = wall();
+	for (size_t i = 0; i < d->n_hosts; i++) {
+		struct host *h = &d->hosts[i];
+		if (h->first_done)
+			continue;
+		if (h->is_master && !d->master.csn_valid && !d->master.csn_error)
+			set_str(&d->master.csn_error, why);
+		if (h->replica >= 0) {
+			struct dash_replica *r = &d->reps[h->replica];
+			if (!r->zm_valid && !r->zm_error)
+				dashboard_feed_zmreplchk(d, (size_t)h->replica, NULL, 0, NULL, 0, -1, why, now);
+			dashboard_commit_replica(d, (size_t)h->replica, now);
+		}
+		if (h->server >= 0) {
+			if (!d->srvs[h->server].ov_valid)
+				dashboard_feed_server_ssh(d, (size_t)h->server, why, now);
+			dashboard_commit_server(d, (size_t)h->server, now);
+		}
+		h->first_done = true;
+	}
+}

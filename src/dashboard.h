@@ -214,6 +214,18 @@ void dashboard_refresh(struct dashboard *d); /* intent: poll every idle host now
 bool dashboard_requeue_user(struct dashboard *d, size_t server, const char *user);
 void dashboard_hostkey_decide(struct dashboard *d, const char *host, bool accept);
 
+/* Blocking, for `dashboard --once` and `check`: start, run the loop until
+ * every host finished its first round, or timeout_s passed, or *stop
+ * (a signal flag, may be NULL) is set. Returns true when the round is
+ * complete. */
+bool dashboard_run_once(struct dashboard *d, struct loop *loop, int timeout_s,
+			volatile int *stop);
+
+/* After dashboard_run_once() gave up: every host still without a first
+ * answer gets `why` as its error and is committed (so it shows UNKNOWN or
+ * CRITICAL instead of "not polled yet"). */
+void dashboard_give_up(struct dashboard *d, const char *why);
+
 /* Read-only view. */
 unsigned long dashboard_generation(const struct dashboard *d);
 int dashboard_interval(const struct dashboard *d);

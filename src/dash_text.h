@@ -1,0 +1,22 @@
+/* Plain-text rendering of the dashboard for `dashboard --once`: the
+ * Directory panel and the Dovecot panel side by side, then the event log,
+ * fitted to 80, 120 or 160 columns. Wider layouts show more columns of the
+ * per-user table. Pure function of the model and `now` (tests compare it
+ * with expected files; times are local, so tests set TZ). */
+#ifndef RW_DASH_TEXT_H
+#define RW_DASH_TEXT_H
+
+#include <time.h>
+
+struct dashboard;
+
+/* 80, 120 or 160 from $COLUMNS-like text: the widest layout that fits;
+ * NULL, empty, invalid or below 120 gives 80. */
+int dash_text_width(const char *columns);
+
+/* The whole screen as text, lines ending in "\n", none longer than width
+ * columns (counting UTF-8 code points). title (e.g. "site: PATH") is a
+ * second header line, may be NULL. Allocated. */
+char *dash_text_render(const struct dashboard *d, int width, const char *title, time_t now);
+
+#endif
