@@ -52,6 +52,8 @@ struct app {
 	bool menus_loaded;
 	struct ldapprobe *probe[PW_COUNT];
 	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
+	char **only;               /* the replicas of this run (opts.only) */
+	size_t n_only;
 	FILE *log;
 };
 
@@ -214,6 +216,15 @@ static void drop_operation(struct app *a)
 	a->w->started = false;
 }
 
+static void free_only(struct app *a)
+{
+	for (size_t i = 0; i < a->n_only; i++)
+		free(a->only[i]);
+	free(a->only);
+	a->only = NULL;
+	a->n_only = 0;
+}
+
 static bool form_site(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -226,7 +237,39 @@ static bool form_site(struct app *a, struct wizard *w)
 		{ FIELD_USER, "ssh", "user" }, { FIELD_PORT, "ssh", "port" },
 		{ FIELD_IDENTITY, "ssh", "identity" }, { FIELD_KNOWN_HOSTS, "ssh", "known_hosts" },
 	};
+	/* The replicas typed are this run's (opts.only); the site keeps the
+	 * others it already lists, and their [host] sections stay valid. */
+	free_only(a);
+	char *list = xstrdup(w->field[FIELD_REPLICAS]);
+	for (char *save = NULL, *t = strtok_r(list, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		a->only = xrealloc(a->only, (a->n_only + 1) * sizeof *a->only);
+		a->only[a->n_only++] = xstrdup(t);
+	}
+	free(list);
+	const char *had = site_get(s, "carbonio", "replicas");
+	char *all = xstrdup(had ? had : "");
+	for (size_t i = 0; i < a->n_only; i++) {
+		bool known = false;
+		char *copy = xstrdup(all);
+		for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			known |= strcmp(t, a->only[i]) == 0;
+		free(copy);
+		if (!known) {
+			char *next = xasprintf("%s%s%s", all, *all ? " " : "", a->only[i]);
+			free(all);
+			all = next;
+		}
+	}
+	bool ok = site_set(s, "carbonio", "replicas", *all ? all : NULL, &se);
+	free(all);
+	if (!ok) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return false;
+	}
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (map[i].f == FIELD_REPLICAS)
+			continue;
 		const char *v = w->field[map[i].f];
 		if (!site_set(s, map[i].sec, map[i].key, *v ? v : NULL, &se)) {
 			w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
@@ -239,9 +282,7 @@ static bool form_site(struct app *a, struct wizard *w)
 		site_free(s);
 		return false;
 	}
-	size_t n = 0;
-	site_list(s, SITE_ROLE_REPLICA, &n);
-	if (n == 0) {
+	if (a->n_only == 0) {
 		w->form_error = xstrdup("Name at least one replica to install.");
 		site_free(s);
 		return false;
@@ -272,6 +313,8 @@ static void be_connect(struct wizard *w)
 	struct operation_options oo = {
 		.answer_queries = w->answer_queries,
 		.pause_after_preflight = true,
+		.only = (const char *const *)a->only,
+		.n_only = a->n_only,
 	};
 	struct operation_events ev = {
 		.on_conn = ev_conn, .on_hostkey = ev_hostkey, .on_secret = ev_secret,
@@ -299,7 +342,8 @@ static void be_connect(struct wizard *w)
 		wizard_add_node(w, w->plan->items[i].node);
 	size_t nm = 0, nr = 0;
 	const char *const *m = site_list(a->site, SITE_ROLE_MASTER, &nm);
-	const char *const *r = site_list(a->site, SITE_ROLE_REPLICA, &nr);
+	const char *const *r = (const char *const *)a->only;
+	nr = a->n_only;
 	free(w->master);
 	w->master = nm ? xstrdup(m[0]) : NULL;
 	free(w->hostname);
@@ -533,6 +577,7 @@ int ui_main(const struct cli *cli)
 	}
 	term_done();
 	drop_operation(&a);
+	free_only(&a);
 	wizard_free(a.w);
 	loop_free(a.loop);
 	transport_set_log(NULL, NULL);

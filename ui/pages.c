@@ -655,8 +655,8 @@ void wizard_draw(struct wizard *w)
 	case PAGE_RUN: draw_run(w); break;
 	case PAGE_FINISH: draw_finish(w); break;
 	}
-	if (w->page != PAGE_MENU)
-		status_line(w);
+	if (w->page != PAGE_MENU && w->page != PAGE_RUN)
+		status_line(w); /* the run view's panes reach that row */
 	draw_dialog(w);
 	wnoutrefresh(stdscr);
 	w->dirty = false;

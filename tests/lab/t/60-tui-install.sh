@@ -1,0 +1,106 @@
+#!/bin/bash
+# The ncurses wizard end to end on the lab, driven through tmux (160x48):
+#   home -> Nodes (one replica) -> Connect, accepting both unknown host keys
+#   shown by their SHA256 fingerprint -> Preflight -> bootstrap menus (a
+#   wrong Ldap Admin password shows Not Verified, the right one set) ->
+#   Plan review -> Run -> Verification; then plain ssh shows the replica In
+#   Sync, and no password is on screen, in the log or in the journal.
+. "$(dirname -- "$0")/../lib/testlib.sh"
+lab_test_begin
+lab_up
+
+ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
+RW=$ROOT/replica-wizard
+[[ -x $RW ]] || fail "build replica-wizard first (make)"
+command -v tmux >/dev/null || fail "tmux is not installed"
+R1=$(node_ip replica1)
+STATE=$(mktemp -d)
+SOCK=rw-tui-$$
+TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() {
+	TM kill-server 2>/dev/null
+	rm -rf -- "$STATE"
+}
+lab_on_exit cleanup
+
+cp "$LAB_DIR/site.ini" "$STATE/site.ini"
+: >"$STATE/known_hosts"
+sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
+
+screen() { TM capture-pane -p -t rw; }
+# wait_for SECONDS TEXT: poll the screen until TEXT shows
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	while :; do
+		screen | grep -qF -- "$2" && return 0
+		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
+		sleep 0.2
+	done
+}
+keys() { TM send-keys -t rw "$@"; }
+
+TM new-session -d -s rw -x 160 -y 48 \
+	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+wait_for 10 "Install a Directory Replica"
+ok "home screen"
+keys 1
+wait_for 5 "Replicas (space separated)"
+# this run installs replica1 only (the site also lists replica2)
+keys Tab C-u "$R1"
+for _ in 1 2 3 4 5 6; do keys Tab; done
+keys Enter
+wait_for 20 "Unknown host key"
+assert_contains "$(screen)" "ssh-ed25519 SHA256:" "the unknown host key is shown with its SHA256 fingerprint"
+keys y
+# the second node's key (or the preflight already)
+end=$(($(date +%s) + 20))
+until screen | grep -qF "2 Preflight"; do
+	screen | grep -qF "Unknown host key" && keys y
+	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
+	sleep 0.3
+done
+assert_eq 2 "$(grep -c . "$STATE/known_hosts")" "both accepted keys were added to known_hosts"
+wait_for 60 "Enter: go on to the bootstrap menus"
+ok "preflight passed"
+keys Enter
+wait_for 5 "Main menu"
+assert_contains "$(screen)" "2) carbonio-directory-server:               Enabled" "the bootstrap's main menu layout"
+# a wrong Ldap Admin password is not verified by the master
+keys 1
+wait_for 5 "Common configuration"
+keys 4
+wait_for 5 "Password for ldap admin user (min 6 characters):"
+keys "wrong-password" Enter
+wait_for 15 "Not Verified"
+assert_contains "$(screen)" "** 4) Ldap Admin password:                     Not Verified" "a wrong password shows ** Not Verified"
+assert_not_contains "$(screen)" "wrong-password" "the typed password is not on the screen"
+keys 4
+wait_for 5 "Password for ldap admin user"
+keys "$LAB_PASS" Enter
+wait_for 15 "4) Ldap Admin password:                     set"
+ok "the right password binds on the master: set"
+keys r
+wait_for 5 "CONFIGURATION COMPLETE - press 'y' to apply configuration"
+keys y
+wait_for 5 "4 Plan review"
+assert_not_contains "$(screen)" "$LAB_PASS" "the plan shows no password"
+keys Enter
+wait_for 5 "5 Run"
+wait_for 300 "The Directory Replica is installed and replicates."
+assert_contains "$(screen)" "Site file saved (no secrets)" "the site file was saved"
+keys q
+end=$(($(date +%s) + 10))
+until [[ -s $STATE/rc ]]; do
+	(($(date +%s) < end)) || fail "the wizard did not quit"
+	sleep 0.2
+done
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
+
+run lab_ssh replica1 "su - zextras -c '$LAB_DIR/nodes/replica1/opt/zextras/libexec/zmreplchk'"
+assert_contains "$T_OUT" "Replica: ldap://$R1:$LAB_LDAP_PORT Code: 0 Status: In Sync" "zmreplchk on the replica: In Sync"
+for f in "$STATE/site.ini" "$STATE/state"/*; do
+	! grep -qF -- "$LAB_PASS" "$f" || fail "the password is in $f"
+	! grep -qF -- "wrong-password" "$f" || fail "the wrong password is in $f"
+done
+ok "no password in the site file, the log or the journal"
+[[ -s $STATE/state/replica-wizard.log ]] && ok "the wizard logged to its log file"
