@@ -188,8 +188,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	fx->w->plan = NULL; /* freed below, after plan_cmds */
-	wizard_set_plan_cmds(fx->w, NULL);
+	wizard_set_plan_cmds(fx->w, NULL); /* while w->plan still counts them */
+	fx->w->plan = NULL;
 	wizard_free(fx->w);
 	plan_free(&fx->plan);
 	term_done();
