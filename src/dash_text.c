@@ -68,6 +68,39 @@ static void add(struct lines *l, const char *fmt, ...)
 	l->v[l->n++] = cut(buf, l->width);
 }
 
+/* text wrapped at blanks into lines of the panel width, each starting
+ * with prefix (first line) or blanks of the same width (the others). */
+static void add_wrapped(struct lines *l, const char *prefix, const char *text)
+{
+	size_t pw = strlen(prefix);
+	int avail = l->width - (int)pw;
+	if (avail < 10) {
+		add(l, "%s%s", prefix, text);
+		return;
+	}
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		/* take at most avail columns, cut at the last blank if any */
+		size_t n = 0, bytes = 0, last_blank = 0;
+		while (p[bytes] && n < (size_t)avail) {
+			if (p[bytes] == ' ')
+				last_blank = bytes;
+			bytes++;
+			while (((unsigned char)p[bytes] & 0xC0) == 0x80)
+				bytes++;
+			n++;
+		}
+		if (p[bytes] && p[bytes] != ' ' && last_blank > 0)
+			bytes = last_blank;
+		add(l, "%*s%.*s", (int)pw, first ? prefix : "", (int)bytes, p);
+		first = false;
+		p += bytes;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void lines_free(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -138,7 +171,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 			add(l, "  ! %s (last good %s ago)", m->csn_error, a);
 	} else {
 		add(l, "master %s", m->name);
-		add(l, "  ! %s", m->csn_error ? m->csn_error : "contextCSN not read yet");
+		add_wrapped(l, "  ! ", m->csn_error ? m->csn_error : "contextCSN not read yet");
 	}
 	if (!m->have_password && m->password_error)
 		add(l, "  ! LDAP password: %s", m->password_error);
@@ -148,7 +181,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 		const struct dash_replica *r = dashboard_replica(d, i);
 		add(l, "%s", "");
 		add(l, "%-8s %s", dash_health_name(r->health), r->name);
-		add(l, "  %s", r->summary ? r->summary : "");
+		add_wrapped(l, "  ", r->summary ? r->summary : "");
 		/* zmreplchk */
 		if (r->zm_valid) {
 			age(a, sizeof a, r->zm_at, now);
@@ -156,12 +189,12 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 			    r->zm_error ? " (" : "", r->zm_error ? a : "", r->zm_error ? " ago)" : "");
 		}
 		if (r->zm_error)
-			add(l, "  ! %s", r->zm_error);
+			add_wrapped(l, "  ! ", r->zm_error);
 		else if (!r->zm_valid)
 			add(l, "  zmreplchk: not run yet");
 		/* own probe */
 		if (r->csn_error) {
-			add(l, "  ! LDAP: %s", r->csn_error);
+			add_wrapped(l, "  ! LDAP: ", r->csn_error);
 			if (r->csn_valid) {
 				age(a, sizeof a, r->csn_at, now);
 				add(l, "  last CSN %s ago", a);
@@ -176,7 +209,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 			add(l, "  contextCSN %.*s", l->width >= 54 ? 40 : 22, r->csn ? r->csn : "");
 		}
 		if (r->mon_error)
-			add(l, "  ! %s", r->mon_error);
+			add_wrapped(l, "  ! ", r->mon_error);
 		else if (r->mon_valid) {
 			if (r->mon_consumers == 0)
 				add(l, "  syncrepl: no consumer in cn=Monitor");
@@ -244,7 +277,7 @@ static void right_panel(const struct dashboard *d, struct lines *l, time_t now)
 		if (j)
 			add(l, "%s", "");
 		add(l, "%-8s %s", dash_health_name(s->health), s->name);
-		add(l, "  %s", s->summary ? s->summary : "");
+		add_wrapped(l, "  ", s->summary ? s->summary : "");
 		bool stale = s->ssh_error || s->fail != DOVEADM_FAIL_NONE;
 		if (s->ov_valid) {
 			const struct doveadm_overview *o = &s->ov;
@@ -325,7 +358,9 @@ char *dash_text_render(const struct dashboard *d, int width, const char *title, 
 		const struct dash_event *e = dashboard_event(d, k);
 		localtime_r(&e->at, &tm);
 		strftime(ts, sizeof ts, "%H:%M:%S", &tm);
-		add(&E, "%s %-8s %s", ts, dash_health_name(e->level), e->text);
+		char pre[64];
+		snprintf(pre, sizeof pre, "%s %-8s ", ts, dash_health_name(e->level));
+		add_wrapped(&E, pre, e->text);
 	}
 	for (size_t i = 0; i < E.n; i++) {
 		out_add(&out, &len, E.v[i]);

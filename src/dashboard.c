@@ -864,8 +864,8 @@ void dashboard_feed_doveadm(struct dashboard *d, size_t j, enum dash_doveadm_cmd
 		s->fail = fi.kind;
 		free(s->fail_text);
 		if (exit_status == 75)
-			s->fail_text = xasprintf("replication not configured or dovecot down: %s%s%s",
-						 fi.summary, *fi.detail ? " " : "", fi.detail);
+			s->fail_text = xasprintf("replication not configured or dovecot down: %s",
+						 fi.summary);
 		else
 			s->fail_text = xasprintf("doveadm: exit %d: %s%s%s", exit_status, fi.summary,
 						 *fi.detail ? ": " : "", fi.detail);
