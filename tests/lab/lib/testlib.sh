@@ -86,7 +86,7 @@ assert_rc() { # RC MSG CMD...
 	if [[ $T_RC == "$want" ]]; then
 		ok "$msg (rc $T_RC)"
 	else
-		fail "$msg: expected rc $want, got $T_RC; stdout: [$T_OUT] stderr: [$T_ERR]"
+		fail "$msg: expected rc $want, got $T_RC; stdout: [$T_STDOUT] stderr: [$T_ERR]"
 	fi
 }
 assert_contains() { # HAYSTACK NEEDLE MSG
