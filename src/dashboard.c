@@ -761,9 +761,10 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 
 	/* events on transitions (the first round reports only what is wrong) */
 	if (down != p->down && (down || p->committed))
-		dashboard_event_add(d, now, down ? DASH_CRITICAL : DASH_OK, down ? "replica %s: Server down%s%s"
-				    : "replica %s: server up again%s%s", r->name,
-				    down && r->csn_error ? " (" : "", down && r->csn_error ? r->csn_error : "");
+		dashboard_event_add(d, now, down ? DASH_CRITICAL : DASH_OK, down ? "replica %s: Server down%s%s%s"
+				    : "replica %s: server up again%s%s%s", r->name,
+				    down && r->csn_error ? " (" : "", down && r->csn_error ? r->csn_error : "",
+				    down && r->csn_error ? ")" : "");
 	if (!down && behind != p->behind && (behind || p->committed)) {
 		if (behind && have_lag)
 			dashboard_event_add(d, now, h == DASH_OK ? DASH_WARNING : h,
