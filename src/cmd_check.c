@@ -249,7 +249,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		free(why);
 	}
 	char *out = check_status_text(d, &rc);
-	if (dashboard_hostkey_refused(d) && rc < CHECK_CRITICAL) {
+	if (dashboard_hostkey_refused(d) && rc != CHECK_CRITICAL) {
 		/* we could not look: not OK, not a replication fault either */
 		const char *rest = strstr(out, " - ");
 		char *n = xasprintf("REPLICATION UNKNOWN - unknown SSH host key refused (check the "

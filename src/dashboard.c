@@ -952,7 +952,8 @@ void dashboard_commit_server(struct dashboard *d, size_t j, time_t now)
 	long long queued = dash_server_queued(s), failed = dash_server_failed(s);
 
 	if (ssh_err) {
-		h = DASH_CRITICAL;
+		/* a refused or changed host key: we could not look (UNKNOWN) */
+		h = strstr(s->ssh_error, "host key") ? DASH_UNKNOWN : DASH_CRITICAL;
 		sum = xstrdup(s->ssh_error);
 	} else if (s->fail != DOVEADM_FAIL_NONE) {
 		h = DASH_CRITICAL;
