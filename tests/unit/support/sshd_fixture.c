@@ -162,6 +162,7 @@ static int fixture_launch(struct sshd_fixture *f)
 
 	if (fixture_write_config(f) != 0)
 		return -1;
+	unlink(f->log);
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -182,7 +183,10 @@ static int fixture_launch(struct sshd_fixture *f)
 	for (int i = 0; i < 250; i++) {
 		int st;
 
-		if (fixture_port_open(f->addr, f->port))
+		/* Our own sshd must say it listens: an open port alone could be
+		 * another test's sshd that won a race for the same port. */
+		if (sshd_fixture_log_count(f, "Server listening on") > 0 &&
+		    fixture_port_open(f->addr, f->port))
 			return 0;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			f->pid = 0;
@@ -207,7 +211,10 @@ int sshd_fixture_start(struct sshd_fixture *f)
 	if (mkdtemp(tmpl) == NULL)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "%s", tmpl);
-	snprintf(f->addr, sizeof(f->addr), "127.79.0.2");
+	/* One address per test process (127.79.0.0/16), so parallel runs never
+	 * meet on a port. */
+	snprintf(f->addr, sizeof(f->addr), "127.79.%d.%d", (int)(getpid() >> 8) & 0xff,
+		 (int)(getpid() & 0xff) % 253 + 2);
 	snprintf(f->config, sizeof(f->config), "%s/sshd_config", f->dir);
 	snprintf(f->log, sizeof(f->log), "%s/sshd.log", f->dir);
 	snprintf(f->hostkey, sizeof(f->hostkey), "%s/hostkey", f->dir);

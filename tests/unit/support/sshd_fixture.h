@@ -1,5 +1,6 @@
 /* A real private OpenSSH server for the transport tests: temp dir, temp host
- * key, temp client keys, loopback address 127.79.0.2 and a free port. */
+ * key, temp client keys, a loopback address in 127.79.0.0/16 chosen from the
+ * test's PID, and a free port. */
 #ifndef RW_SSHD_FIXTURE_H
 #define RW_SSHD_FIXTURE_H
 
