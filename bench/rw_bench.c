@@ -11,7 +11,9 @@
  *                                 already open (connect not included); with
  *                                 -C the connects are included
  *   rw_bench ldap   -m URL R...   contextCSN of the master and each replica
- *                                 URL, all probes in flight together
+ *                                 URL, all probes in flight together; -P:
+ *                                 bind to the master as cn=config with the
+ *                                 password read from stdin (as zmreplchk)
  *
  * Common options: -H host (exec/stream), -p port, -i identity, -k known_hosts,
  * -N set TCP_NODELAY on the session sockets once connected (diagnosis).
@@ -41,6 +43,7 @@ struct opts {
 	const char *master;
 	int n;
 	bool with_connect;
+	bool master_pw_stdin;
 };
 
 static void die(const char *msg)
@@ -302,12 +305,22 @@ static int mode_ldap(const struct opts *o, char **urls, int n)
 		die("ldap needs -m MASTER_URL");
 	struct loop *loop = loop_new();
 	int pending = n + 1, failed = 0;
+	/* Like zmreplchk: the master as cn=config (password on stdin, never on
+	 * the command line), the replicas anonymously. */
+	char pw[256] = "";
+	if (o->master_pw_stdin) {
+		if (!fgets(pw, sizeof pw, stdin))
+			die("no password on stdin");
+		pw[strcspn(pw, "\n")] = '\0';
+	}
 	struct probectx p = { &pending, &failed };
 	double t0 = loop_now();
 	for (int i = -1; i < n; i++) {
 		struct ldapprobe_request req = {
 			.kind = LDAPPROBE_CONTEXTCSN,
 			.url = i < 0 ? o->master : urls[i],
+			.bind_dn = i < 0 && o->master_pw_stdin ? "cn=config" : NULL,
+			.password = i < 0 && o->master_pw_stdin ? pw : NULL,
 			.timeout_s = 10,
 		};
 		if (!ldapprobe_start(loop, &req, probe_done, &p))
@@ -317,6 +330,7 @@ static int mode_ldap(const struct opts *o, char **urls, int n)
 		if (loop_poll(loop, 1000) < 0)
 			die("poll failed");
 	double t1 = loop_now();
+	explicit_bzero(pw, sizeof pw);
 	printf("%.6f\n", t1 - t0);
 	loop_free(loop);
 	return failed != 0;
@@ -330,7 +344,7 @@ int main(int argc, char **argv)
 	struct opts o = { .port = 22, .n = 50 };
 	int opt;
 	optind = 2;
-	while ((opt = getopt(argc, argv, "H:p:i:k:c:l:m:n:CN")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:i:k:c:l:m:n:CNP")) != -1) {
 		switch (opt) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -342,6 +356,7 @@ int main(int argc, char **argv)
 		case 'n': o.n = atoi(optarg); break;
 		case 'C': o.with_connect = true; break;
 		case 'N': nodelay = true; break;
+		case 'P': o.master_pw_stdin = true; break;
 		default: die("bad option");
 		}
 	}

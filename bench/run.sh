@@ -1,0 +1,239 @@
+#!/bin/bash
+# make bench: figures, not assertions. Brings up a private lab (LAB_NET,
+# LAB_DIR below), starts bench-only sshd nodes, then measures each figure as
+# a ratio of two things run side by side in the same run, A and B
+# alternated, BENCH_REPS times; prints median and spread (min..max) and
+# writes bench/RESULTS.md (BENCH_RESULTS=... to write elsewhere).
+#
+# Environment: LAB_NET (127.77.10), LAB_DIR (/tmp/rw-bench-lab), BENCH_REPS
+# (5), BENCH_STREAM_MB (100), BENCH_SKIP_INSTALL=1 (skip figure 6 and the
+# LDAP figure that needs a replica).
+set -uo pipefail
+ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$ROOT"
+export LAB_NET=${LAB_NET:-127.77.10} LAB_DIR=${LAB_DIR:-/tmp/rw-bench-lab}
+REPS=${BENCH_REPS:-5}
+MB=${BENCH_STREAM_MB:-100}
+OUT=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}
+LAB=$ROOT/tests/lab/lab.sh
+B=$ROOT/build/bench/rw_bench
+W=$(mktemp -d /tmp/rw-bench.XXXXXX)
+RES=$W/results
+
+cleanup() {
+	bash "$ROOT/bench/nodes.sh" down >/dev/null 2>&1
+	[[ -n ${CM_UP:-} ]] && ssh "${SSHO[@]}" -o ControlPath="$W/cm" -O exit "root@$N0" >/dev/null 2>&1
+	"$LAB" down >/dev/null 2>&1
+	rm -rf -- "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bash "$ROOT/bench/build.sh" || { echo "bench: cannot build the driver (run make first)"; exit 1; }
+"$LAB" up >/dev/null || { echo "bench: lab.sh up failed"; exit 1; }
+set -a
+# shellcheck disable=SC1091
+. "$LAB_DIR/lab.env"
+set +a
+bash "$ROOT/bench/nodes.sh" up 16 || { echo "bench: bench nodes did not start"; exit 1; }
+ND=$LAB_DIR.bench-nodes
+mapfile -t NODES < <(bash "$ROOT/bench/nodes.sh" hosts)
+N0=${NODES[0]}
+KEY=$LAB_DIR/ssh/labkey
+SSHO=(-F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o UserKnownHostsFile="$ND/known_hosts"
+	-o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$LAB_SSH_PORT")
+DRV=(-p "$LAB_SSH_PORT" -i "$KEY" -k "$ND/known_hosts")
+
+# wall CMD...: seconds the command took (stdout/stderr to $W/last.*).
+wall() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >"$W/last.out" 2>"$W/last.err"
+	local rc=$?
+	t1=$(date +%s%N)
+	((rc == 0)) || { echo "bench: failed ($rc): $* : $(tail -n 3 "$W/last.err")" >&2; echo NaN; return; }
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
+}
+# stats FILE: "median min max" of one number per line
+stats() { sort -g "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f %.4f %.4f", m, v[1], v[NR] }'; }
+# record NAME VALUE: append to the series NAME
+record() { echo "$2" >>"$W/s.$1"; }
+med() { stats "$W/s.$1" | cut -d' ' -f1; }
+spread() { stats "$W/s.$1" | awk '{ printf "%s..%s", $2, $3 }'; }
+ratio() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+line() { printf '%s\n' "$*" | tee -a "$RES"; }
+row() { # LABEL SERIES: a table row with median and spread
+	line "| $1 | $(med "$2") s | $(spread "$2") s |"
+}
+
+ssh_loop() { local i; for ((i = 0; i < $2; i++)); do ssh "${SSHO[@]}" "root@$1" true || return 1; done; }
+cm_loop() {
+	local i cp=$W/cm
+	ssh "${SSHO[@]}" -o ControlMaster=yes -o ControlPath="$cp" -o ControlPersist=no -N -f "root@$1" || return 1
+	for ((i = 0; i < $2; i++)); do ssh "${SSHO[@]}" -o ControlPath="$cp" "root@$1" true || return 1; done
+	ssh "${SSHO[@]}" -o ControlPath="$cp" -O exit "root@$1" 2>/dev/null
+}
+serial_ssh() { local h; for h in "$@"; do ssh "${SSHO[@]}" "root@$h" true || return 1; done; }
+
+: >"$RES"
+echo "bench: $REPS repetitions, A and B alternated" >&2
+
+# 1. per-step cost ---------------------------------------------------------
+echo "bench: 1. per-step cost" >&2
+for ((r = 0; r < REPS; r++)); do
+	record eng "$(wall "$B" exec -H "$N0" "${DRV[@]}" -n 50)"
+	record ssh "$(wall ssh_loop "$N0" 50)"
+	record cm "$(wall cm_loop "$N0" 50)"
+	record engnd "$(wall "$B" exec -N -H "$N0" "${DRV[@]}" -n 50)"
+done
+# the lab's own node: root's login shell there runs this machine's ~/.bashrc
+for ((r = 0; r < 2; r++)); do
+	record englab "$(wall "$B" exec -H "$LAB_IP_REPLICA1" -p "$LAB_SSH_PORT" -i "$KEY" -k "$LAB_DIR/ssh/known_hosts" -n 50)"
+	record sshlab "$(wall bash -c "for i in \$(seq 50); do ssh -F $LAB_DIR/ssh/ssh_config replica1 true || exit 1; done")"
+done
+
+# 2. streaming ---------------------------------------------------------------
+echo "bench: 2. streaming ${MB} MB" >&2
+SF=$W/stream.txt
+yes 'Nov 22 19:32:01 replica1 slapd[4242]: conn=1042 op=7 SRCH base="" scope=0 deref=0 filter="(objectClass=*)"' |
+	head -c $((MB * 1024 * 1024)) >"$SF"
+for ((r = 0; r < REPS; r++)); do
+	record streng "$(wall "$B" stream -H "$N0" "${DRV[@]}" -c "cat $SF" -l "$W/stream.log")"
+	record strssh "$(wall bash -c "ssh ${SSHO[*]} root@$N0 cat $SF >/dev/null")"
+done
+rm -f -- "$SF" "$W/stream.log"
+
+# 3. fan-out -----------------------------------------------------------------
+echo "bench: 3. fan-out" >&2
+for n in 1 4 16; do
+	for ((r = 0; r < REPS; r++)); do
+		record fan$n "$(wall "$B" fanout "${DRV[@]}" -c true "${NODES[@]:0:n}")"
+		record fanc$n "$(wall "$B" fanout -C "${DRV[@]}" -c true "${NODES[@]:0:n}")"
+		record ser$n "$(wall serial_ssh "${NODES[@]:0:n}")"
+	done
+done
+# the driver's own figure (refresh only, sessions open) is on its stdout
+for n in 1 4 16; do
+	for ((r = 0; r < REPS; r++)); do
+		"$B" fanout "${DRV[@]}" -c true "${NODES[@]:0:n}" 2>/dev/null >>"$W/s.fanr$n"
+	done
+done
+
+# 6. whole install (also gives the LDAP figure a real replica) --------------
+if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+	echo "bench: 6. whole install (wizard on replica1, plain ssh script on replica2)" >&2
+	# Replication enabled on the master beforehand: both start equal.
+	ssh -F "$LAB_DIR/ssh/ssh_config" master "$LAB_DIR/nodes/master/opt/zextras/libexec/zmldapenablereplica" >/dev/null 2>&1
+	export REPLICA_WIZARD_STATE_DIR=$W/state
+	record instw "$(REPLICA_WIZARD_LDAP_PASSWORD=$LAB_PASS wall ./replica-wizard install --batch --yes \
+		--site "$LAB_DIR/site.ini" --replica "$LAB_IP_REPLICA1")"
+	cp "$W/last.out" "$W/install-wizard.out"
+	record insts "$(wall bash -c "printf '%s\n' \"\$LAB_PASS\" | bash '$ROOT/bench/install-plain.sh' '$LAB_IP_REPLICA2'")"
+	cp "$W/last.out" "$W/install-plain.out"
+	grep -n '^  *[a-z-]* .*[0-9.]*s$' "$W/install-wizard.out" >/dev/null 2>&1 || true
+
+	# 4. LDAP probe ----------------------------------------------------------
+	echo "bench: 4. LDAP probe" >&2
+	MU=ldap://$LAB_IP_MASTER:$LAB_LDAP_PORT RU=ldap://$LAB_IP_REPLICA1:$LAB_LDAP_PORT
+	for n in 1 16; do
+		urls=()
+		for ((i = 0; i < n; i++)); do urls+=("$RU"); done
+		for ((r = 0; r < REPS; r++)); do
+			record ldapc$n "$(wall bash -c "printf '%s\n' \"\$LAB_PASS\" | '$B' ldap -P -m $MU ${urls[*]}")"
+			record ldapp$n "$(wall bash -c "printf '%s\n' \"\$LAB_PASS\" | perl '$ROOT/bench/replchk.pl' $MU ${urls[*]}")"
+		done
+	done
+fi
+
+# 5. footprint ---------------------------------------------------------------
+# The live dashboard (TUI) is not in the tree yet: `dashboard --once` is, so
+# its one-shot cost on the lab site is recorded instead.
+for ((r = 0; r < REPS; r++)); do
+	record dash "$(wall ./replica-wizard dashboard --once --site "$LAB_DIR/site.ini")"
+done
+/usr/bin/time -f '%M' -o "$W/rss" ./replica-wizard dashboard --once --site "$LAB_DIR/site.ini" >/dev/null 2>&1
+DASH_RSS=$(cat "$W/rss" 2>/dev/null)
+
+# ---- report -----------------------------------------------------------------
+{
+	echo "# Bench results (make bench)"
+	echo
+	echo "Figures, not assertions: each is a ratio of two runs made side by side in the same"
+	echo "run (A and B alternated, $REPS repetitions; median, spread = min..max). Generated by"
+	echo "\`bench/run.sh\`; the notes below the tables are written by hand."
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+	echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)"
+	echo
+	echo "## 1. Per-step cost: 50 trivial commands (\`true\`) on one node"
+	echo
+	echo "| what | median | spread |"
+	echo "|---|---|---|"
+	row "engine, one session reused (connect included)" eng
+	row "OpenSSH \`ssh host true\` x 50" ssh
+	row "OpenSSH ControlMaster (master + 50 + exit)" cm
+	row "engine with TCP_NODELAY set on its socket (-N, what-if)" engnd
+	row "engine, lab node replica1 (root's ~/.bashrc runs pyenv: ~0.3 s a shell)" englab
+	row "OpenSSH x 50, lab node replica1" sshlab
+	echo
+	echo "Ratios: engine/ssh **$(ratio eng ssh)** (target <= 0.25), engine/ControlMaster **$(ratio eng cm)** (target <= 1);"
+	echo "with TCP_NODELAY: engine/ssh $(ratio engnd ssh), engine/ControlMaster $(ratio engnd cm)."
+	echo
+	echo "## 2. Streaming ${MB} MB of remote output"
+	echo
+	echo "| what | median | spread |"
+	echo "|---|---|---|"
+	row "engine: linebuf + bounded store (5000 lines) + log file" streng
+	row "\`ssh host cat file >/dev/null\`" strssh
+	echo
+	echo "Throughput ratio engine/ssh **$(ratio strssh streng)** (target >= 0.9)."
+	echo
+	echo "## 3. Fan-out: one command on N hosts"
+	echo
+	echo "| N | engine refresh (sessions open, driver's clock) | engine process incl. connects | serial \`ssh host true\` |"
+	echo "|---|---|---|---|"
+	for n in 1 4 16; do
+		echo "| $n | $(med fanr$n) s ($(spread fanr$n)) | $(med fanc$n) s ($(spread fanc$n)) | $(med ser$n) s ($(spread ser$n)) |"
+	done
+	echo
+	echo "16 hosts / 1 host: engine refresh **$(ratio fanr16 fanr1)**, engine incl. connects $(ratio fanc16 fanc1), serial ssh $(ratio ser16 ser1) (target <= 1.5)."
+	echo
+	if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+		echo "## 4. LDAP probe: contextCSN of the master (cn=config bind) and R replicas"
+		echo
+		echo "R = 16 is the same replica URL 16 times (one replica in the lab)."
+		echo
+		echo "| R | engine (ldapprobe, one process) | Perl Net::LDAP (zmreplchk's way) | ratio |"
+		echo "|---|---|---|---|"
+		for n in 1 16; do
+			echo "| $n | $(med ldapc$n) s ($(spread ldapc$n)) | $(med ldapp$n) s ($(spread ldapp$n)) | **$(ratio ldapc$n ldapp$n)** |"
+		done
+		echo
+		echo "Target <= 0.1."
+		echo
+	fi
+	echo "## 5. Footprint"
+	echo
+	echo "Live dashboard (TUI, 5 s interval): not measured yet (not in the tree when this ran)."
+	echo "\`replica-wizard dashboard --once\` on the lab site (6 nodes): $(med dash) s ($(spread dash)), peak RSS ${DASH_RSS:-?} KB."
+	echo
+	if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+		echo "## 6. Whole install of one replica (one run each: an install cannot be repeated)"
+		echo
+		echo "| what | wall |"
+		echo "|---|---|"
+		echo "| \`replica-wizard install --batch --yes\` (replica1) | $(med instw) s |"
+		echo "| bench/install-plain.sh, same steps as plain \`ssh\` (replica2) | $(med insts) s |"
+		echo
+		echo "Ratio wizard/script **$(ratio instw insts)** (target <= 1)."
+		echo
+	fi
+} >"$W/report.md"
+if [[ -f $OUT ]] && grep -q '^## Notes' "$OUT"; then
+	sed -n '/^## Notes/,$p' "$OUT" >"$W/notes.md"
+	{ cat "$W/report.md"; cat "$W/notes.md"; } >"$OUT"
+else
+	cp "$W/report.md" "$OUT"
+fi
+cat "$W/report.md"
