@@ -6,6 +6,7 @@
 #   make asan-check      unit tests under ASan+UBSan (build-asan/)
 #   make valgrind        unit tests under valgrind
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
+#   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
 #
@@ -82,7 +83,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
-	asan asan-check valgrind fuzz install uninstall clean
+	asan asan-check valgrind fuzz bench install uninstall clean
 
 all: $(PROGRAM)
 
@@ -208,6 +209,10 @@ fuzz: $(FUZZ_BIN)
 			{ tail -n 40 build-fuzz/$$name.log; echo "fuzz: $$name FAILED (see build-fuzz/$$name.log)"; exit 1; }; \
 		grep -E '^stat::number_of_executed_units' build-fuzz/$$name.log | sed 's/^/       /' || true; \
 	done
+
+# Figures, not assertions: bench/run.sh prints them and writes bench/RESULTS.md.
+bench: all $(LIBCORE)
+	@bash bench/run.sh || echo "bench: incomplete run (see above)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
