@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "install.h"
+#include "password_rules.h"
 #include "site.h"
 
 static void usage(FILE *f, const char *prog)
@@ -100,6 +101,15 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	if (!batch) {
 		fprintf(stderr, "%s install: the interactive wizard is started without a command; "
 			"use --batch for the non-interactive install\n", cli->progname);
+		free(only);
+		return RW_EXIT_USAGE;
+	}
+	/* Carbonio refuses some passwords only deep in the bootstrap: refuse
+	 * them here, before anything connects. */
+	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	const char *why = pw && *pw ? password_rules_ldap_problem(pw) : NULL;
+	if (why) {
+		fprintf(stderr, "%s install: REPLICA_WIZARD_LDAP_PASSWORD: %s\n", cli->progname, why);
 		free(only);
 		return RW_EXIT_USAGE;
 	}
