@@ -13,6 +13,7 @@
 #include "runner.h"
 #include "site.h"
 #include "transport.h"
+#include "validate.h"
 #include "xalloc.h"
 
 static volatile sig_atomic_t interrupted;
@@ -236,8 +237,12 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	for (size_t i = 0; i < oo->n_only; i++) {
 		const struct site_host *h = site_host(site, oo->only[i]);
 		if (!h || !(h->roles & SITE_ROLE_REPLICA)) {
+			/* quoted: a control sequence on the command line must not
+			 * reach the terminal */
+			char *q = validate_quote(oo->only[i], 256);
 			fprintf(stderr, "%s %s: --replica %s: not a replica of the site %s\n", bo->progname,
-				bo->command, oo->only[i], site_path);
+				bo->command, q, site_path);
+			free(q);
 			site_free(site);
 			return RW_EXIT_USAGE;
 		}
