@@ -342,6 +342,7 @@ struct dovecot {
 	char *tpl_err;
 	char *password;
 	bool password_final;    /* from the environment, or chosen after the checks */
+	bool password_typed;    /* dovecot_op_set_password (the TUI) */
 	char *marker;
 	char *scratch;          /* last value handed to a template (may be secret) */
 	struct wait_state w;
@@ -396,6 +397,16 @@ static void set_password(struct dovecot *d, const char *pw)
 	wipe_free(d->password);
 	d->password = xstrdup(pw);
 	vars_set(operation_vars(d->op), NULL, "doveadm_password", pw, true); /* redact */
+}
+
+void dovecot_op_set_password(struct operation *op, const char *pw)
+{
+	struct dovecot *d = data(op);
+	if (!d || !pw || !*pw)
+		return;
+	set_password(d, pw);
+	d->password_final = true;
+	d->password_typed = true;
 }
 
 static void prepare_common(struct operation *op, bool verify_only)
@@ -611,6 +622,8 @@ static void builtin_facts(struct operation *op, struct runner *r, struct plan_it
 			source = "new random password";
 		d->password_final = true;
 	}
+	if (!source && d->password_typed)
+		source = "typed in the wizard";
 	if (!source)
 		source = "as chosen for the other server";
 	const char *v4 = vars_get(v, it->node, "partner_v4", false);

@@ -16,6 +16,11 @@ extern const struct operation_kind dovecot_kind;
  * existing setup replicates both ways, changes nothing but the test mail. */
 extern const struct operation_kind dovecot_verify_kind;
 
+/* The doveadm password chosen in the TUI (typed, masked): used for both
+ * servers instead of an earlier run's or a random one. Call after
+ * operation_new; pw is copied (and registered with the redactor). */
+void dovecot_op_set_password(struct operation *op, const char *pw);
+
 /* Seconds verify-arrived waits for the partner's message (60), overridden
  * by $REPLICA_WIZARD_DOVECOT_WAIT (1..3600). */
 int dovecot_op_wait_seconds(void);
