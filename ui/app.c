@@ -11,16 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "dovecot_op.h"
 #include "install.h"
 #include "ldapprobe.h"
 #include "loop.h"
 #include "operation.h"
+#include "pane.h"
 #include "redact.h"
+#include "remove.h"
 #include "site.h"
 #include "term.h"
 #include "vars.h"
@@ -183,13 +187,72 @@ static void load_menu_state(struct app *a)
 	a->menus_loaded = true;
 }
 
+/* After a complete removal, as the batch does: the replicas leave
+ * [carbonio] replicas (and their [host NAME] section when no other role
+ * keeps them). Returns the sentence for the finish page (allocated). */
+static char *remove_update_site(const char *path, char *const *only, size_t n_only)
+{
+	struct site_error se;
+	char buf[2048];
+	char *msg = NULL, *list = NULL;
+	if (!path)
+		return xstrdup("No site file: nothing to update.");
+	struct site *site = site_load(path, &se);
+	if (!site)
+		return xasprintf("Site file NOT updated: %s", site_error_format(&se, buf, sizeof buf));
+	size_t n = 0;
+	const char *const *reps = site_list(site, SITE_ROLE_REPLICA, &n);
+	size_t len = 1, kept = 0;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(reps[i]) + 1;
+	list = xcalloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		bool gone = false;
+		for (size_t k = 0; k < n_only; k++)
+			gone |= strcasecmp(reps[i], only[k]) == 0;
+		if (gone)
+			continue;
+		if (kept++)
+			strcat(list, " ");
+		strcat(list, reps[i]);
+	}
+	if (kept == n) {
+		msg = xasprintf("Site file %s already lists none of them: replicas = %s", path,
+				kept ? list : "(none)");
+		goto out;
+	}
+	bool *drop = xcalloc(n_only + 1, sizeof *drop);
+	for (size_t k = 0; k < n_only; k++) {
+		const struct site_host *h = site_host(site, only[k]);
+		drop[k] = h && !(h->roles & ~(unsigned)SITE_ROLE_REPLICA);
+	}
+	bool ok = site_set(site, "carbonio", "replicas", kept ? list : NULL, &se);
+	for (size_t k = 0; ok && k < n_only; k++)
+		if (drop[k])
+			site_remove_host_section(site, only[k]);
+	free(drop);
+	if (ok && site_validate(site, &se) && site_write(site, path, &se) == 0)
+		msg = xasprintf("Site file %s updated: replicas = %s", path, kept ? list : "(none)");
+	else
+		msg = xasprintf("The nodes are done, but the site file was NOT updated: %s",
+				site_error_format(&se, buf, sizeof buf));
+out:
+	free(list);
+	site_free(site);
+	return msg;
+}
+
 static void ev_state(void *ud, int state)
 {
 	struct app *a = ud;
 	struct runner *r = operation_runner(a->op);
 	a->w->can_skip = r && runner_can_skip(r);
-	if (state == RUNNER_PAUSED && !a->menus_loaded)
+	if (state == RUNNER_PAUSED && !a->menus_loaded && a->w->op == OP_INSTALL)
 		load_menu_state(a);
+	if (state == RUNNER_DONE && a->w->op == OP_REMOVE && a->w->run_continued) {
+		free(a->w->site_saved);
+		a->w->site_saved = remove_update_site(a->w->site_path, a->only, a->n_only);
+	}
 	wizard_runner_state(a->w, state);
 }
 
@@ -299,6 +362,100 @@ static bool form_site(struct app *a, struct wizard *w)
 	return true;
 }
 
+static struct site *load_site_for(struct wizard *w)
+{
+	struct site_error se;
+	char buf[2048];
+	if (!w->site_path) {
+		w->form_error = xstrdup("No site file: start the wizard with --site FILE.");
+		return NULL;
+	}
+	struct site *s = site_load(w->site_path, &se);
+	if (!s)
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+	return s;
+}
+
+/* Remove: the checked replicas are this run's (opts.only); the site file
+ * changes only after a complete run. */
+static bool form_site_remove(struct app *a, struct wizard *w)
+{
+	free_only(a);
+	for (size_t i = 0; i < w->n_rm; i++) {
+		if (!w->rm_checked[i])
+			continue;
+		a->only = xrealloc(a->only, (a->n_only + 1) * sizeof *a->only);
+		a->only[a->n_only++] = xstrdup(w->rm_names[i]);
+	}
+	if (!a->n_only) {
+		w->form_error = xstrdup("Check at least one replica to remove (Space).");
+		return false;
+	}
+	struct site *s = load_site_for(w);
+	if (!s)
+		return false;
+	for (size_t i = 0; i < a->n_only; i++) {
+		const struct site_host *h = site_host(s, a->only[i]);
+		if (h && (h->roles & SITE_ROLE_MASTER)) {
+			w->form_error = xasprintf("%s is the master: refusing to remove it; a site keeps its "
+						  "master last in every ldap_url.", a->only[i]);
+			site_free(s);
+			return false;
+		}
+	}
+	free(w->site_saved);
+	w->site_saved = NULL;
+	a->site = s;
+	return true;
+}
+
+/* Dovecot: the two servers, port and max_conns go to the site's [dovecot]
+ * section (saved on Connect); the password never does. */
+static bool form_site_dovecot(struct app *a, struct wizard *w)
+{
+	struct site_error se;
+	char buf[2048];
+	if (!w->dv_field[DV_SERVER1][0] || !w->dv_field[DV_SERVER2][0]) {
+		w->form_error = xstrdup("Name both Dovecot servers.");
+		return false;
+	}
+	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
+	if (!s)
+		s = site_new();
+	char *servers = xasprintf("%s %s", w->dv_field[DV_SERVER1], w->dv_field[DV_SERVER2]);
+	bool ok = site_set(s, "dovecot", "servers", servers, &se) &&
+		  site_set(s, "dovecot", "port", w->dv_field[DV_PORT][0] ? w->dv_field[DV_PORT] : NULL, &se) &&
+		  site_set(s, "dovecot", "max_conns",
+			   w->dv_field[DV_MAX_CONNS][0] ? w->dv_field[DV_MAX_CONNS] : NULL, &se) &&
+		  site_validate(s, &se);
+	free(servers);
+	if (ok) {
+		size_t n = 0;
+		site_list(s, SITE_ROLE_DOVECOT, &n);
+		if (n != 2) {
+			w->form_error = xstrdup("The two Dovecot servers must differ.");
+			site_free(s);
+			return false;
+		}
+	}
+	if (!ok) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return false;
+	}
+	free(w->site_saved);
+	w->site_saved = NULL;
+	if (w->site_path) {
+		if (site_write(s, w->site_path, &se) == 0)
+			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
+		else
+			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
+	}
+	free_only(a);
+	a->site = s;
+	return true;
+}
+
 static void be_connect(struct wizard *w)
 {
 	struct app *a = w->be.ud;
@@ -308,12 +465,19 @@ static void be_connect(struct wizard *w)
 		return;
 	}
 	drop_operation(a);
-	if (!form_site(a, w))
+	bool formed = w->op == OP_REMOVE    ? form_site_remove(a, w)
+		      : w->op == OP_DOVECOT ? form_site_dovecot(a, w)
+					    : form_site(a, w);
+	if (!formed)
 		return;
+	const struct operation_kind *kind = w->op == OP_REMOVE    ? &remove_kind
+					    : w->op == OP_DOVECOT ? &dovecot_kind
+								  : &install_kind;
 	struct operation_options oo = {
 		.answer_queries = w->answer_queries,
+		.disable_ldap = w->op == OP_REMOVE && w->disable_ldap,
 		.pause_after_preflight = true,
-		.only = (const char *const *)a->only,
+		.only = a->n_only ? (const char *const *)a->only : NULL,
 		.n_only = a->n_only,
 	};
 	struct operation_events ev = {
@@ -321,25 +485,39 @@ static void be_connect(struct wizard *w)
 		.on_item = ev_item, .on_output = ev_output, .on_state = ev_state, .ud = a,
 	};
 	char err[1024];
-	a->op = operation_new(a->loop, a->site, w->site_path, &install_kind, &oo, &ev, err, sizeof err);
+	a->op = operation_new(a->loop, a->site, w->site_path, kind, &oo, &ev, err, sizeof err);
 	if (!a->op) {
 		w->form_error = xstrdup(err);
 		site_free(a->site);
 		a->site = NULL;
 		return;
 	}
+	if (w->op == OP_DOVECOT && w->dv_password[0])
+		dovecot_op_set_password(a->op, w->dv_password);
 	bool complete = false;
 	if (!operation_open_journal(a->op, &complete, err, sizeof err) || complete) {
-		w->form_error = complete ? xstrdup("The install is already complete on this site for the same "
-						   "replicas (see the journal); nothing to do.")
+		w->form_error = complete ? xasprintf("%s is already complete on this site for the same "
+						     "scope (see the journal); nothing to do.", wizard_op_title(w->op))
 					 : xstrdup(err);
 		drop_operation(a);
 		return;
 	}
+	/* a new operation: no findings, no panes of an earlier attempt */
+	pane_free(w->report);
+	w->report = pane_new(WIZARD_PANE_LINES);
+	w->report_scroll = 0;
+	free(w->report_node);
+	w->report_node = NULL;
+	w->run_continued = false;
 	w->plan = operation_plan(a->op);
 	/* the nodes in plan order: the master first */
 	for (size_t i = 0; i < w->plan->n; i++)
 		wizard_add_node(w, w->plan->items[i].node);
+	if (w->op != OP_INSTALL) {
+		w->page = PAGE_CONNECT;
+		operation_connect(a->op);
+		return;
+	}
 	size_t nm = 0, nr = 0;
 	const char *const *m = site_list(a->site, SITE_ROLE_MASTER, &nm);
 	const char *const *r = (const char *const *)a->only;

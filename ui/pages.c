@@ -57,15 +57,23 @@ static const char *const page_names[] = {
 	[PAGE_PLAN] = "4 Plan review", [PAGE_RUN] = "5 Run", [PAGE_FINISH] = "6 Verification",
 };
 
+/* remove and dovecot have no bootstrap menus: one step less */
+static const char *const page_names_other[] = {
+	[PAGE_HOME] = "Home", [PAGE_REMOVE] = "1 Replicas", [PAGE_DOVECOT] = "1 Settings",
+	[PAGE_CONNECT] = "1 Connect", [PAGE_PREFLIGHT] = "2 Preflight", [PAGE_PLAN] = "3 Plan review",
+	[PAGE_RUN] = "4 Run", [PAGE_FINISH] = "5 Verification",
+};
+
 static void title_bar(const struct wizard *w)
 {
 	fill_row(0, ROLE_TITLE);
 	char buf[256];
+	const char *page = w->op == OP_INSTALL ? page_names[w->page] : page_names_other[w->page];
 	if (w->page == PAGE_HOME)
 		snprintf(buf, sizeof buf, " replica-wizard");
 	else
-		snprintf(buf, sizeof buf, " replica-wizard %s Install a Directory Replica %s %s",
-			 term_utf8() ? "\u2014" : "-", term_utf8() ? "\u203a" : ">", page_names[w->page]);
+		snprintf(buf, sizeof buf, " replica-wizard %s %s %s %s", term_utf8() ? "\u2014" : "-",
+			 wizard_op_title(w->op), term_utf8() ? "\u203a" : ">", page ? page : "");
 	put_role(0, 0, cols, ROLE_TITLE, buf);
 }
 
@@ -90,8 +98,9 @@ static void draw_home(const struct wizard *w)
 		"Configure Dovecot replication", "Dashboard", "Quit",
 	};
 	static const char *const notes[] = {
-		"OpenLDAP consumer of the Carbonio master, over SSH", "not available yet",
-		"not available yet", "not available yet", "",
+		"OpenLDAP consumer of the Carbonio master, over SSH",
+		"out of every node's ldap_url",
+		"two-way, between two servers", "not available yet", "",
 	};
 	int y = 3;
 	put_role(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
@@ -100,7 +109,8 @@ static void draw_home(const struct wizard *w)
 		char buf[160];
 		snprintf(buf, sizeof buf, " %d) %-34s", i + 1, items[i]);
 		put_role(y, 4, 40, i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
-		put_role(y, 46, cols - 48, i >= 1 && i <= 3 ? ROLE_DIM : ROLE_NORMAL, notes[i]);
+		put_role(y, 46, cols - 48, strcmp(notes[i], "not available yet") == 0 ? ROLE_DIM : ROLE_NORMAL,
+			 notes[i]);
 	}
 	key_bar("Up/Down move  Enter choose  1-5 pick  q quit");
 }
@@ -150,6 +160,87 @@ static void draw_nodes(const struct wizard *w)
 	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
 	if (w->form_error)
 		wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
+	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+}
+
+static void draw_remove(const struct wizard *w)
+{
+	int y = 2;
+	char buf[1200];
+	put_role(y, 2, cols - 4, ROLE_RUNNING,
+		 "The replicas to remove (from the site file; Space checks one):");
+	y += 2;
+	if (!w->n_rm)
+		put_role(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
+	/* a window that keeps the selection in view */
+	int room = rows - 12;
+	size_t first = w->rm_sel < w->n_rm && w->rm_sel >= (size_t)room ? w->rm_sel - (size_t)room + 1 : 0;
+	for (size_t i = first; i < w->n_rm && y < 4 + room; i++, y++) {
+		snprintf(buf, sizeof buf, "[%c] %s", w->rm_checked[i] ? 'x' : ' ', w->rm_names[i]);
+		put_role(y, 4, cols - 8, i == w->rm_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	}
+	y++;
+	snprintf(buf, sizeof buf, "[%c] Disable LDAP on the removed replicas", w->disable_ldap ? 'x' : ' ');
+	put_role(y++, 4, cols - 8, w->rm_sel == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	y += wrap(y, 8, cols - 12, 2, ROLE_DIM,
+		  w->disable_ldap ? "yes: take ldap out of their enabled services, point their ldap_url at "
+				    "the master and stop their slapd"
+				  : "no: the removed replicas are not contacted (a dead one can be removed)");
+	y++;
+	put_role(y, 4, 12, w->rm_sel == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
+		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
+	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	if (w->form_error)
+		wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
+	key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
+}
+
+static const char *const dv_labels[] = {
+	[DV_SERVER1] = "First Dovecot server", [DV_SERVER2] = "Second Dovecot server",
+	[DV_PORT] = "Replication port (doveadm)", [DV_MAX_CONNS] = "replication_max_conns",
+	[DV_PASSWORD] = "doveadm_password",
+};
+
+static void draw_dovecot(const struct wizard *w)
+{
+	int y = 2;
+	char buf[WIZARD_FIELD_MAX + 200];
+	put_role(y, 2, cols - 4, ROLE_RUNNING,
+		 "Two-way replication between two Dovecot 2.3 servers (SSH settings: the site file).");
+	y += 2;
+	int fw = cols - 34;
+	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
+		put_role(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
+		enum term_role role = f == w->dv_sel ? ROLE_SELECTED : ROLE_NORMAL;
+		if (f == DV_PASSWORD) {
+			/* never the password, not even its length */
+			snprintf(buf, sizeof buf, "[%s]", w->dv_password[0]
+				 ? "typed (hidden): Enter to retype, g to generate"
+				 : "generated (or an earlier run's): Enter to type one");
+			put_role(y, 31, fw, role, buf);
+			continue;
+		}
+		const char *v = w->dv_field[f];
+		size_t len = strlen(v), room = (size_t)fw - 3;
+		if (len > room)
+			v += len - room;
+		snprintf(buf, sizeof buf, "[%-*s]", fw - 2, v);
+		put_role(y, 31, fw, role, buf);
+		if (f == w->dv_sel)
+			put_role(y, 32 + (int)(strlen(v) < room ? strlen(v) : room), 1, ROLE_NORMAL, "_");
+	}
+	put_role(y, 31, 12, w->dv_sel == DV_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	y += wrap(y, 2, cols - 4, 2, ROLE_DIM,
+		  "The preflight resolves each server's partner addresses (the firewall accepts "
+		  "the port from them only): confirm them before the plan review.");
+	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
+		 w->site_path ? w->site_path : "(none)");
+	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	if (w->form_error)
+		wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
 	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
@@ -221,8 +312,88 @@ static int item_line(const struct wizard *w, int y, size_t i, int width)
 	return 1;
 }
 
-static void draw_preflight(const struct wizard *w)
+static void draw_report(struct wizard *w, int y, int h)
 {
+	if (h < 3)
+		return;
+	term_box(y, 0, h, cols, w->op == OP_REMOVE ? "ldap_url before / after" : "Findings");
+	int inner = h - 2;
+	size_t count = pane_count(w->report);
+	size_t max = count > (size_t)inner ? count - (size_t)inner : 0;
+	if (w->report_scroll > max)
+		w->report_scroll = max;
+	size_t start = w->report_scroll; /* lines down from the top */
+	for (size_t i = start; i < count && (int)(i - start) < inner; i++) {
+		const char *line = pane_line(w->report, i);
+		enum term_role role = strstr(line, "REFUSED") ? ROLE_ERROR
+				      : strstr(line, "disagree") || strstr(line, "WARNING") ? ROLE_WARN
+				      : line[0] == '+' ? ROLE_OK : line[0] == '-' ? ROLE_WARN : ROLE_NORMAL;
+		put_role(y + 1 + (int)(i - start), 1, cols - 2, role, line);
+	}
+	if (count > (size_t)inner) {
+		char buf[64];
+		snprintf(buf, sizeof buf, " lines %zu-%zu of %zu ", start + 1,
+			 start + (size_t)inner < count ? start + (size_t)inner : count, count);
+		put_role(y + h - 1, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
+	}
+}
+
+/* remove, dovecot: the checks in a few lines, the findings below */
+static void draw_preflight_other(struct wizard *w)
+{
+	int y = 2;
+	char buf[1024];
+	size_t n = w->plan ? w->plan->n : 0, checks = 0, done = 0, failed = 0, warned = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_item *it = &w->plan->items[i];
+		if (!it->step->phase)
+			continue;
+		checks++;
+		done += it->state == ITEM_DONE || it->state == ITEM_ALREADY;
+		failed += it->state == ITEM_FAILED;
+		warned += it->state == ITEM_WARNED;
+	}
+	snprintf(buf, sizeof buf, "Preflight: read-only checks (nothing is changed yet): %zu of %zu passed, "
+		 "%zu warnings, %zu failed.", done, checks, warned, failed);
+	y += wrap(y, 2, cols - 4, 2, ROLE_RUNNING, buf);
+	y++;
+	/* the running, failed, warned items and the facts, with their messages */
+	int limit = rows / 2;
+	for (size_t i = 0; i < n && y < limit; i++) {
+		const struct plan_item *it = &w->plan->items[i];
+		if (!it->step->phase)
+			continue;
+		bool facts = it->step->builtin && strcmp(it->step->builtin, "dovecot-facts") == 0 &&
+			     it->state == ITEM_DONE;
+		if (it->state != ITEM_RUNNING && it->state != ITEM_WAITING && it->state != ITEM_FAILED &&
+		    it->state != ITEM_WARNED && !facts)
+			continue;
+		y += item_line(w, y, i, cols - 4);
+		if (it->message && it->state != ITEM_RUNNING)
+			y += wrap(y, 6, cols - 8, facts ? 3 : 2,
+				  it->state == ITEM_FAILED ? ROLE_ERROR : it->state == ITEM_WARNED ? ROLE_WARN
+												  : ROLE_NORMAL,
+				  it->message);
+	}
+	draw_report(w, y, rows - 3 - y);
+	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
+	if (w->rstate == RUNNER_PAUSED) {
+		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and go on to the plan review.",
+			 warned ? " with warnings (read them above)" : "");
+		put_role(rows - 2, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
+	} else if (w->rstate == RUNNER_RUNNING) {
+		put_role(rows - 2, 2, cols - 4, ROLE_RUNNING, "Checking...");
+	}
+	key_bar(keys);
+}
+
+static void draw_preflight(struct wizard *w)
+{
+	if (w->op != OP_INSTALL) {
+		draw_preflight_other(w);
+		return;
+	}
 	int y = 2;
 	put_role(y, 2, cols - 4, ROLE_RUNNING, "Preflight: read-only checks on every node (nothing is changed yet).");
 	y += 2;
@@ -366,7 +537,9 @@ static void draw_plan(struct wizard *w)
 			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
 		put_role(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
-	key_bar("Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus");
+	key_bar(w->op == OP_INSTALL ? "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus"
+	        : w->op == OP_REMOVE ? "Enter/s start the removal  Up/Down/PgUp/PgDn scroll  b back to the preflight"
+				     : "Enter/s start the configuration  Up/Down/PgUp/PgDn scroll  b back to the preflight");
 }
 
 static void draw_pane(const struct wizard *w, const struct wizard_node *n, int y, int x, int h,
@@ -433,7 +606,7 @@ static void draw_run(struct wizard *w)
 	const struct wizard_node *a = w->n_nodes ? &w->nodes[0] : NULL;
 	size_t bi = w->run_sel ? w->run_sel : 1;
 	const struct wizard_node *b = bi < w->n_nodes ? &w->nodes[bi] : NULL;
-	if (a && b && cols >= 120) {
+	if (a && b && (cols >= 120 || w->op == OP_DOVECOT)) {
 		int half = cols / 2;
 		draw_pane(w, a, py, 0, ph, half, w->run_sel == 0);
 		draw_pane(w, b, py, half, ph, cols - half, w->run_sel != 0);
@@ -460,9 +633,22 @@ static void draw_finish(const struct wizard *w)
 	int y = 2;
 	char buf[1024];
 	bool ok = w->rstate == RUNNER_DONE;
-	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR,
-		 ok ? "The Directory Replica is installed and replicates."
-		    : "The install did not finish.");
+	static const char *const done_text[] = {
+		[OP_INSTALL] = "The Directory Replica is installed and replicates.",
+		[OP_REMOVE] = "The replicas are removed from every node's ldap_url.",
+		[OP_DOVECOT] = "Dovecot replicates both ways: a test message went each way.",
+	};
+	static const char *const fail_text[] = {
+		[OP_INSTALL] = "The install did not finish.",
+		[OP_REMOVE] = "The removal did not finish.",
+		[OP_DOVECOT] = "The Dovecot replication setup did not finish.",
+	};
+	static const char *const resume_cmd[] = {
+		[OP_INSTALL] = "install --batch --resume",
+		[OP_REMOVE] = "remove --batch --resume --replica HOST",
+		[OP_DOVECOT] = "dovecot --batch --resume",
+	};
+	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR, ok ? done_text[w->op] : fail_text[w->op]);
 	y += 2;
 	snprintf(buf, sizeof buf, "%zu done, %zu already done, %zu not applicable, %zu warnings, %zu failed, %zu skipped, %zu not run.",
 		 count_state(w, ITEM_DONE), count_state(w, ITEM_ALREADY), count_state(w, ITEM_NA),
@@ -473,7 +659,7 @@ static void draw_finish(const struct wizard *w)
 	put_role(y++, 2, cols - 4, ROLE_RUNNING, "Verification:");
 	static const char *const verify_steps[] = {
 		"verify-passwords", "bootstrap-result", "wait-replicated", "replication-status",
-		"check-ldap-url",
+		"check-ldap-url", "check-mta-maps", "check-replchk", "verify-arrived", "verify-status",
 	};
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 6; i++) {
 		const struct plan_item *it = &w->plan->items[i];
@@ -487,15 +673,22 @@ static void draw_finish(const struct wizard *w)
 			y += wrap(y, 31, cols - 33, 2, item_role(it->state), it->message);
 	}
 	y++;
-	if (w->answer_queries)
-		snprintf(buf, sizeof buf, "Answer queries: ldap_url on the master, MTA and other nodes now lists the replicas first.");
-	else
-		snprintf(buf, sizeof buf, "Answer queries: not chosen; ldap_url is unchanged everywhere.");
-	y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	if (w->op == OP_INSTALL) {
+		if (w->answer_queries)
+			snprintf(buf, sizeof buf, "Answer queries: ldap_url on the master, MTA and other nodes now lists the replicas first.");
+		else
+			snprintf(buf, sizeof buf, "Answer queries: not chosen; ldap_url is unchanged everywhere.");
+		y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	} else if (w->op == OP_REMOVE) {
+		snprintf(buf, sizeof buf, "%s", w->disable_ldap
+			 ? "Disable LDAP: the removed replicas point at the master and their slapd is stopped."
+			 : "Disable LDAP: not chosen; the removed replicas were not contacted.");
+		y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	}
 	if (!ok) {
-		y += wrap(y, 2, cols - 4, 3, ROLE_WARN,
-			  "The journal keeps what was done: fix the cause, then continue with "
-			  "`replica-wizard install --batch --resume` (steps done are not run again).");
+		snprintf(buf, sizeof buf, "The journal keeps what was done: fix the cause, then continue with "
+			 "`replica-wizard %s` (steps done are not run again).", resume_cmd[w->op]);
+		y += wrap(y, 2, cols - 4, 3, ROLE_WARN, buf);
 	}
 	if (w->site_saved)
 		y += wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
@@ -557,8 +750,9 @@ static void draw_dialog(struct wizard *w)
 	}
 	case DLG_ABORT:
 		dialog_box(7, wd, "Abort?", &y, &x);
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
-		     "Stop the running command and end the install here? The journal keeps what was done (--resume).");
+		snprintf(buf, sizeof buf, "Stop the running command and end the %s here? The journal keeps what was done (--resume).",
+			 w->op == OP_INSTALL ? "install" : w->op == OP_REMOVE ? "removal" : "configuration");
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
 		put_role(y + 4, x + 2, wd - 4, ROLE_NORMAL, "y abort    n go on");
 		break;
 	case DLG_QUIT:
@@ -587,14 +781,18 @@ static void draw_dialog(struct wizard *w)
 			"Password for ldap Nginx user (min 6 characters):",
 		};
 		dialog_box(8, wd, "Password", &y, &x);
-		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, prompts[w->pw_editing]);
+		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL,
+			 w->dv_typing ? "doveadm_password for both servers (12+ characters):"
+				      : prompts[w->pw_editing]);
 		char mask[260];
 		size_t l = w->pw_len < sizeof mask - 2 ? w->pw_len : sizeof mask - 2;
 		memset(mask, '*', l);
 		mask[l] = '_';
 		mask[l + 1] = '\0';
 		put_role(y + 3, x + 2, wd - 4, ROLE_SELECTED, mask);
-		put_role(y + 5, x + 2, wd - 4, ROLE_DIM, "Enter set (verified on the master)   Esc cancel");
+		put_role(y + 5, x + 2, wd - 4, ROLE_DIM,
+			 w->dv_typing ? "Enter set (never shown, kept in memory only)   Esc cancel"
+				      : "Enter set (verified on the master)   Esc cancel");
 		status_line(w);
 		break;
 	}
@@ -648,6 +846,8 @@ void wizard_draw(struct wizard *w)
 	switch (w->page) {
 	case PAGE_HOME: draw_home(w); break;
 	case PAGE_NODES: draw_nodes(w); break;
+	case PAGE_REMOVE: draw_remove(w); break;
+	case PAGE_DOVECOT: draw_dovecot(w); break;
 	case PAGE_CONNECT: draw_connect(w); break;
 	case PAGE_PREFLIGHT: draw_preflight(w); break;
 	case PAGE_MENU: draw_menu(w); break;

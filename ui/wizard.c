@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dovecot_op.h"
 #include "pane.h"
 #include "site.h"
 #include "xalloc.h"
@@ -21,6 +22,9 @@ struct wizard *wizard_new(void)
 	w->ldap_port = SITE_DEFAULT_LDAP_PORT;
 	for (int i = 0; i < PW_COUNT; i++)
 		w->pw[i] = PWS_UNSET;
+	w->report = pane_new(WIZARD_PANE_LINES);
+	snprintf(w->dv_field[DV_PORT], WIZARD_FIELD_MAX, "%d", SITE_DEFAULT_DOVEADM_PORT);
+	snprintf(w->dv_field[DV_MAX_CONNS], WIZARD_FIELD_MAX, "%d", SITE_DEFAULT_MAX_CONNS);
 	return w;
 }
 
@@ -53,7 +57,11 @@ void wizard_free(struct wizard *w)
 	free(w->master);
 	free(w->extra_hosts);
 	free(w->message);
+	wizard_set_replicas(w, NULL, 0);
+	pane_free(w->report);
+	free(w->report_node);
 	explicit_bzero(w->pw_input, sizeof w->pw_input);
+	explicit_bzero(w->dv_password, sizeof w->dv_password);
 	free(w);
 }
 
@@ -85,7 +93,71 @@ void wizard_prefill(struct wizard *w, const char *site_path)
 		set_field(w, FIELD_IDENTITY, v);
 	if ((v = site_get(s, "ssh", "known_hosts")))
 		set_field(w, FIELD_KNOWN_HOSTS, v);
+	size_t n = 0;
+	const char *const *reps = site_list(s, SITE_ROLE_REPLICA, &n);
+	wizard_set_replicas(w, reps, n);
+	const char *const *dv = site_list(s, SITE_ROLE_DOVECOT, &n);
+	for (size_t i = 0; i < n && i < 2; i++)
+		snprintf(w->dv_field[DV_SERVER1 + i], WIZARD_FIELD_MAX, "%s", dv[i]);
+	if ((v = site_get(s, "dovecot", "port")))
+		snprintf(w->dv_field[DV_PORT], WIZARD_FIELD_MAX, "%s", v);
+	if ((v = site_get(s, "dovecot", "max_conns")))
+		snprintf(w->dv_field[DV_MAX_CONNS], WIZARD_FIELD_MAX, "%s", v);
 	site_free(s);
+}
+
+void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < w->n_rm; i++)
+		free(w->rm_names[i]);
+	free(w->rm_names);
+	free(w->rm_checked);
+	w->rm_names = n ? xcalloc(n, sizeof *w->rm_names) : NULL;
+	w->rm_checked = n ? xcalloc(n, sizeof *w->rm_checked) : NULL;
+	for (size_t i = 0; i < n; i++)
+		w->rm_names[i] = xstrdup(names[i]);
+	w->n_rm = n;
+	w->rm_sel = 0;
+	w->dirty = true;
+}
+
+const char *wizard_op_title(enum wizard_op op)
+{
+	switch (op) {
+	case OP_REMOVE: return "Remove a Directory Replica";
+	case OP_DOVECOT: return "Configure Dovecot replication";
+	case OP_INSTALL: break;
+	}
+	return "Install a Directory Replica";
+}
+
+void wizard_begin(struct wizard *w, enum wizard_op op)
+{
+	w->op = op;
+	w->status[0] = '\0';
+	free(w->form_error);
+	w->form_error = NULL;
+	switch (op) {
+	case OP_INSTALL:
+		w->page = PAGE_NODES;
+		w->field_sel = 0;
+		break;
+	case OP_REMOVE:
+		w->page = PAGE_REMOVE;
+		w->rm_sel = 0;
+		break;
+	case OP_DOVECOT:
+		w->page = PAGE_DOVECOT;
+		w->dv_sel = 0;
+		break;
+	}
+	w->dirty = true;
+}
+
+void wizard_report(struct wizard *w, const char *line)
+{
+	pane_add(w->report, line);
+	w->dirty = true;
 }
 
 static void notice(struct wizard *w, const char *text)
@@ -156,9 +228,30 @@ void wizard_item(struct wizard *w, const struct plan_item *it)
 	w->dirty = true;
 }
 
+/* Preflight steps whose output is a finding the admin confirms before the
+ * plan review (the rest stays in the node panes). */
+static bool report_step(const struct plan_item *it)
+{
+	static const char *const ids[] = { "plan-ldap-url", "preflight-config-diff" };
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (strcmp(it->step->id, ids[i]) == 0)
+			return true;
+	return false;
+}
+
 void wizard_output(struct wizard *w, const struct plan_item *it, const char *line)
 {
 	struct wizard_node *n = wizard_add_node(w, it->node);
+	if (it->step->phase && report_step(it)) {
+		if (w->op == OP_DOVECOT && (!w->report_node || strcmp(w->report_node, it->node) != 0)) {
+			char *head = xasprintf("%s:", it->node);
+			pane_add(w->report, head);
+			free(head);
+			free(w->report_node);
+			w->report_node = xstrdup(it->node);
+		}
+		pane_add(w->report, line);
+	}
 	pane_add(n->pane, line);
 	if (n->scroll)
 		n->scroll++; /* keep the admin's place while reading back */
@@ -447,12 +540,34 @@ static void menu_key(struct wizard *w, int key)
 	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
 }
 
+/* Enter on the doveadm password: Dovecot's rules (dovecot_op), kept only
+ * in memory and handed to the operation on Connect. */
+static void doveadm_password_done(struct wizard *w)
+{
+	const char *why = dovecot_op_password_problem(w->pw_input);
+	if (why) {
+		snprintf(w->status, sizeof w->status, "%s", why);
+		return;
+	}
+	snprintf(w->dv_password, sizeof w->dv_password, "%s", w->pw_input);
+	explicit_bzero(w->pw_input, sizeof w->pw_input);
+	w->pw_len = 0;
+	w->dialog = DLG_NONE;
+	w->dv_typing = false;
+	snprintf(w->status, sizeof w->status, "The doveadm password is set (both servers get it).");
+}
+
 static void password_key(struct wizard *w, int key)
 {
 	if (key == KEY_ESC) {
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
 		w->pw_len = 0;
 		w->dialog = DLG_NONE;
+		w->dv_typing = false;
+		return;
+	}
+	if (w->dv_typing && (key == '\r' || key == '\n' || key == KEY_ENTER)) {
+		doveadm_password_done(w);
 		return;
 	}
 	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
@@ -513,14 +628,13 @@ static void home_key(struct wizard *w, int key)
 	}
 	switch (w->home_sel) {
 	case 0:
-		w->page = PAGE_NODES;
-		w->field_sel = 0;
+		wizard_begin(w, OP_INSTALL);
 		break;
 	case 1:
-		notice(w, "Remove a Directory Replica is not available yet in this version.");
+		wizard_begin(w, OP_REMOVE);
 		break;
 	case 2:
-		notice(w, "Configure Dovecot replication is not available yet in this version.");
+		wizard_begin(w, OP_DOVECOT);
 		break;
 	case 3:
 		notice(w, "The dashboard is not available yet in this version.");
@@ -590,6 +704,108 @@ static void nodes_key(struct wizard *w, int key)
 	}
 }
 
+static void do_connect(struct wizard *w)
+{
+	free(w->form_error);
+	w->form_error = NULL;
+	if (w->be.connect)
+		w->be.connect(w);
+}
+
+static void remove_key(struct wizard *w, int key)
+{
+	size_t last = w->n_rm + 1; /* the Connect button */
+	switch (key) {
+	case KEY_UP:
+	case KEY_BTAB:
+		w->rm_sel = w->rm_sel > 0 ? w->rm_sel - 1 : last;
+		return;
+	case KEY_DOWN:
+	case '\t':
+		w->rm_sel = w->rm_sel < last ? w->rm_sel + 1 : 0;
+		return;
+	case KEY_ESC:
+		w->page = PAGE_HOME;
+		return;
+	case 'c':
+		do_connect(w);
+		return;
+	case ' ':
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (w->rm_sel < w->n_rm)
+			w->rm_checked[w->rm_sel] = !w->rm_checked[w->rm_sel];
+		else if (w->rm_sel == w->n_rm)
+			w->disable_ldap = !w->disable_ldap;
+		else if (key != ' ')
+			do_connect(w);
+		return;
+	default:
+		return;
+	}
+}
+
+static void dovecot_key(struct wizard *w, int key)
+{
+	int f = w->dv_sel;
+	switch (key) {
+	case KEY_UP:
+	case KEY_BTAB:
+		w->dv_sel = f > 0 ? f - 1 : DV_COUNT - 1;
+		return;
+	case KEY_DOWN:
+	case '\t':
+		w->dv_sel = (f + 1) % DV_COUNT;
+		return;
+	case KEY_ESC:
+		w->page = PAGE_HOME;
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (f == DV_CONNECT) {
+			do_connect(w);
+		} else if (f == DV_PASSWORD) {
+			explicit_bzero(w->pw_input, sizeof w->pw_input);
+			w->pw_len = 0;
+			w->dv_typing = true;
+			w->dialog = DLG_PASSWORD;
+		} else {
+			w->dv_sel = f + 1;
+		}
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (f < DV_PASSWORD) {
+			size_t l = strlen(w->dv_field[f]);
+			if (l)
+				w->dv_field[f][l - 1] = '\0';
+		}
+		return;
+	case KEY_CTRL('u'):
+		if (f < DV_PASSWORD)
+			w->dv_field[f][0] = '\0';
+		return;
+	default:
+		break;
+	}
+	if (f == DV_PASSWORD && key == 'g') {
+		explicit_bzero(w->dv_password, sizeof w->dv_password);
+		snprintf(w->status, sizeof w->status, "%s",
+			 "The doveadm password will be generated (or kept from an earlier run).");
+		return;
+	}
+	if (f < DV_PASSWORD && key >= 32 && key < 127) {
+		size_t l = strlen(w->dv_field[f]);
+		if (l + 1 < WIZARD_FIELD_MAX) {
+			w->dv_field[f][l] = (char)key;
+			w->dv_field[f][l + 1] = '\0';
+		}
+	}
+}
+
 static void connect_key(struct wizard *w, int key)
 {
 	bool failed = false;
@@ -598,7 +814,7 @@ static void connect_key(struct wizard *w, int key)
 			failed = true;
 	if (key == 'b' || key == KEY_ESC) {
 		if (!w->started) {
-			w->page = PAGE_NODES;
+			w->page = w->op == OP_REMOVE ? PAGE_REMOVE : w->op == OP_DOVECOT ? PAGE_DOVECOT : PAGE_NODES;
 			w->field_sel = FIELD_CONNECT;
 		}
 		return;
@@ -613,9 +829,26 @@ static void preflight_key(struct wizard *w, int key)
 {
 	if ((key == '\r' || key == '\n' || key == KEY_ENTER || key == 'c') &&
 	    w->rstate == RUNNER_PAUSED) {
+		if (w->op != OP_INSTALL) {
+			/* no bootstrap menus: the findings were confirmed */
+			if (w->be.review)
+				w->be.review(w);
+			w->page = PAGE_PLAN;
+			w->plan_scroll = 0;
+			return;
+		}
 		w->page = PAGE_MENU;
 		w->menu = MENU_MAIN;
 		w->menu_sel = 0;
+	} else if (key == KEY_DOWN) {
+		w->report_scroll++; /* drawing clamps it */
+	} else if (key == KEY_UP) {
+		if (w->report_scroll)
+			w->report_scroll--;
+	} else if (key == KEY_NPAGE) {
+		w->report_scroll += 10;
+	} else if (key == KEY_PPAGE) {
+		w->report_scroll = w->report_scroll > 10 ? w->report_scroll - 10 : 0;
 	} else if (key == 'q') {
 		w->dialog = DLG_QUIT;
 	}
@@ -631,7 +864,7 @@ static void plan_key(struct wizard *w, int key)
 	case KEY_HOME: w->plan_scroll = 0; return;
 	case 'b':
 	case KEY_ESC:
-		w->page = PAGE_MENU;
+		w->page = w->op == OP_INSTALL ? PAGE_MENU : PAGE_PREFLIGHT;
 		return;
 	case 's':
 	case '\r':
@@ -797,6 +1030,8 @@ void wizard_key(struct wizard *w, int key)
 	switch (w->page) {
 	case PAGE_HOME: home_key(w, key); break;
 	case PAGE_NODES: nodes_key(w, key); break;
+	case PAGE_REMOVE: remove_key(w, key); break;
+	case PAGE_DOVECOT: dovecot_key(w, key); break;
 	case PAGE_CONNECT: connect_key(w, key); break;
 	case PAGE_PREFLIGHT: preflight_key(w, key); break;
 	case PAGE_MENU: menu_key(w, key); break;

@@ -16,9 +16,14 @@
 struct pane;
 struct wizard;
 
+/* What the wizard does: the operation kind its pages drive. */
+enum wizard_op { OP_INSTALL, OP_REMOVE, OP_DOVECOT };
+
 enum wizard_page {
 	PAGE_HOME,
 	PAGE_NODES,
+	PAGE_REMOVE,    /* remove: the replicas to remove, disable_ldap */
+	PAGE_DOVECOT,   /* dovecot: the two servers, port, password */
 	PAGE_CONNECT,   /* SSH progress per node, host key questions */
 	PAGE_PREFLIGHT,
 	PAGE_MENU,      /* the carbonio-bootstrap menus, mirrored */
@@ -66,7 +71,19 @@ enum wizard_field {
 	FIELD_COUNT,
 };
 
+/* The Dovecot settings page. */
+enum wizard_dv_field {
+	DV_SERVER1,
+	DV_SERVER2,
+	DV_PORT,
+	DV_MAX_CONNS,
+	DV_PASSWORD,     /* g: generate (or keep an earlier run's), Enter: type */
+	DV_CONNECT,
+	DV_COUNT,
+};
+
 #define WIZARD_FIELD_MAX 512
+#define WIZARD_DV_PW_MAX 257
 #define WIZARD_PANE_LINES 2000
 
 struct wizard_node {
@@ -95,6 +112,7 @@ struct wizard_backend {
 };
 
 struct wizard {
+	enum wizard_op op;
 	enum wizard_page page;
 	enum wizard_dialog dialog;
 	bool dirty;
@@ -107,6 +125,25 @@ struct wizard {
 	int field_sel;
 	char *site_path;
 	char *form_error;      /* why Connect was refused */
+
+	/* Remove page: the site's replicas, the ones checked for removal */
+	char **rm_names;
+	bool *rm_checked;
+	size_t n_rm;
+	size_t rm_sel;         /* n_rm: the disable-LDAP toggle; n_rm+1: Connect */
+	bool disable_ldap;
+
+	/* Dovecot page */
+	char dv_field[DV_PASSWORD][WIZARD_FIELD_MAX];
+	int dv_sel;
+	char dv_password[WIZARD_DV_PW_MAX]; /* typed; "" = generated (never drawn) */
+	bool dv_typing;        /* DLG_PASSWORD is for the doveadm password */
+
+	/* preflight findings shown above the plan (remove: the ldap_url
+	 * table; dovecot: facts per server and the config diff) */
+	struct pane *report;
+	size_t report_scroll;
+	char *report_node;     /* last node whose output went to the report */
 
 	/* engine view */
 	struct wizard_node *nodes;
@@ -153,8 +190,17 @@ struct wizard {
 struct wizard *wizard_new(void);
 void wizard_free(struct wizard *w);
 
-/* Nodes page values from a site file (missing file: empty form). */
+/* Nodes page values from a site file (missing file: empty form); also the
+ * remove checklist and the Dovecot settings. */
 void wizard_prefill(struct wizard *w, const char *site_path);
+/* Start an operation's first page (home screen choices). */
+void wizard_begin(struct wizard *w, enum wizard_op op);
+/* The remove checklist (replaces it; none checked). */
+void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n);
+/* A line of the preflight findings. */
+void wizard_report(struct wizard *w, const char *line);
+/* The operation's name as the title bar shows it. */
+const char *wizard_op_title(enum wizard_op op);
 
 /* One key (curses key code, or a byte). */
 void wizard_key(struct wizard *w, int key);

@@ -219,12 +219,18 @@ static void test_home(void **state)
 	both_sizes(fx->w, "home");
 	wizard_key(fx->w, KEY_DOWN);
 	wizard_key(fx->w, '\r');
+	assert_int_equal(fx->w->page, PAGE_REMOVE); /* test_ui_ops covers it */
+	assert_int_equal(fx->w->op, OP_REMOVE);
+	wizard_key(fx->w, KEY_ESC);
+	assert_int_equal(fx->w->page, PAGE_HOME);
+	wizard_key(fx->w, '4');
 	assert_int_equal(fx->w->dialog, DLG_MESSAGE);
 	both_sizes(fx->w, "home-not-available");
 	wizard_key(fx->w, ' ');
 	assert_int_equal(fx->w->dialog, DLG_NONE);
 	wizard_key(fx->w, '1');
 	assert_int_equal(fx->w->page, PAGE_NODES);
+	assert_int_equal(fx->w->op, OP_INSTALL);
 }
 
 static void test_too_small(void **state)
