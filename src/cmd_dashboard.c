@@ -1,6 +1,6 @@
 /* `replica-wizard dashboard`: the live sync dashboard. With --once it polls
  * every host once and prints the two panels as text (or JSON); without it
- * the curses view opens (built in ui/; until then a message). */
+ * the curses view opens (ui/dashboard_view.h). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +16,11 @@
 #include "redact.h"
 #include "site.h"
 #include "xalloc.h"
+#include "../ui/dashboard_view.h"
+
+/* Weak: builds of src/ without ui/ (fuzz targets, core-only tests) link
+ * without the view and say so instead. */
+#pragma weak dashboard_view_main
 
 static volatile int interrupted;
 
@@ -28,12 +33,16 @@ static void on_sig(int sig)
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s dashboard [--site FILE] [--interval N] --once [--format text|json]\n"
+		"Usage: %s dashboard [--site FILE] [--interval N] [--once [--format text|json]]\n"
 		"                    [--accept-new-host-keys] [--starttls] [--timeout N]\n"
 		"\n"
 		"Live view of Directory replication (zmreplchk on each replica, plus our own\n"
 		"contextCSN lag and syncrepl state from cn=Monitor) and Dovecot replication\n"
 		"(doveadm replicator status, per user, dsync-status) of the site.\n"
+		"\n"
+		"Without --once the live view opens (needs a terminal): Tab moves between\n"
+		"panels, arrows scroll, / filters users, R requeues the selected user,\n"
+		"r polls now, ? help, q quits.\n"
 		"\n"
 		"  --once                  poll every host once, print and exit\n"
 		"  --format text|json      --once output: panels side by side fitted to\n"
@@ -122,9 +131,9 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s dashboard: --format %s: use text or json\n", cli->progname, format);
 		return RW_EXIT_USAGE;
 	}
-	if (!once) {
+	if (!once && !dashboard_view_main) {
 		fprintf(stderr, "%s dashboard: the interactive dashboard (curses view) is not available "
-			"in this build yet; use `%s dashboard --once` (add --format json for a JSON "
+			"in this build; use `%s dashboard --once` (add --format json for a JSON "
 			"document) or `%s check` for monitoring\n", cli->progname, cli->progname, cli->progname);
 		return RW_EXIT_USAGE;
 	}
@@ -140,6 +149,12 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	}
 	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
 	signal(SIGPIPE, SIG_IGN);
+	if (!once) {
+		int rc = dashboard_view_main(site, path, &o, cli->progname);
+		site_free(site);
+		free(path);
+		return rc;
+	}
 	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);

@@ -1,0 +1,994 @@
+/* The dashboard view: keys and drawing (see dashboard_view.h). Every pass
+ * redraws the whole screen from the model; drawing never changes the model,
+ * only clamps the view's own scroll offsets to what fits. Wording follows
+ * src/dash_text.c (`dashboard --once`) so both views read alike. */
+#include "dashboard_view.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+#include "term.h"
+#include "xalloc.h"
+
+#define KEY_ESC 27
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+static int rows, cols;
+
+/* ---- small helpers ---- */
+
+static void put_role(int y, int x, int n, enum term_role role, const char *s)
+{
+	if (n <= 0)
+		return;
+	attron(term_attr(role));
+	term_put(y, x, n, s);
+	attroff(term_attr(role));
+}
+
+static void fill_row(int y, enum term_role role)
+{
+	attron(term_attr(role));
+	mvhline(y, 0, ' ', cols);
+	attroff(term_attr(role));
+}
+
+/* Code points of s (UTF-8 continuation bytes do not count). */
+static int ucols(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static enum term_role health_role(enum dash_health h)
+{
+	switch (h) {
+	case DASH_OK: return ROLE_OK;
+	case DASH_WARNING: return ROLE_WARN;
+	case DASH_CRITICAL: return ROLE_ERROR;
+	default: return ROLE_DIM;
+	}
+}
+
+/* "5 s", "3 min", "2 h", "4 d" (as dash_text) */
+static void age(char *out, size_t size, time_t then, time_t now)
+{
+	long long a = (long long)(now - then);
+	if (a < 0)
+		a = 0;
+	if (a < 120)
+		snprintf(out, size, "%lld s", a);
+	else if (a < 7200)
+		snprintf(out, size, "%lld min", a / 60);
+	else if (a < 172800)
+		snprintf(out, size, "%lld h", a / 3600);
+	else
+		snprintf(out, size, "%lld d", a / 86400);
+}
+
+static void hms(char *out, size_t size, long long s)
+{
+	if (s < 0)
+		snprintf(out, size, "-");
+	else
+		snprintf(out, size, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+}
+
+static const char *prio_name(enum doveadm_priority p)
+{
+	switch (p) {
+	case DOVEADM_PRIO_LOW: return "low";
+	case DOVEADM_PRIO_HIGH: return "high";
+	case DOVEADM_PRIO_SYNC: return "sync";
+	default: return "none";
+	}
+}
+
+/* ---- panel lines: built each pass, then drawn from a scroll offset ---- */
+
+struct vline {
+	char *text;
+	enum term_role role;
+	long server, user;      /* a user row of the right panel, else -1 */
+};
+
+struct vlines {
+	struct vline *v;
+	size_t n;
+	int width;
+};
+
+static void vl_push(struct vlines *l, enum term_role role, const char *text)
+{
+	char *t = xstrdup(text);
+	/* remote text must not move the cursor or switch charsets */
+	for (char *p = t; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	size_t n = strlen(t);
+	while (n && t[n - 1] == ' ')
+		t[--n] = '\0';
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = (struct vline){ .text = t, .role = role, .server = -1, .user = -1 };
+}
+
+static void vl_add(struct vlines *l, enum term_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void vl_add(struct vlines *l, enum term_role role, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	vl_push(l, role, buf);
+}
+
+/* text wrapped at blanks to the panel width; the first line starts with
+ * prefix, the others with blanks of its width */
+static void vl_wrapped(struct vlines *l, enum term_role role, const char *prefix, const char *text)
+{
+	size_t pw = strlen(prefix);
+	int avail = l->width - (int)pw;
+	if (avail < 10) {
+		vl_add(l, role, "%s%s", prefix, text);
+		return;
+	}
+	const char *p = text;
+	bool first = true;
+	if (!*p)
+		vl_add(l, role, "%s", prefix);
+	while (*p) {
+		size_t n = 0, bytes = 0, last_blank = 0;
+		while (p[bytes] && n < (size_t)avail) {
+			if (p[bytes] == ' ')
+				last_blank = bytes;
+			bytes++;
+			while (((unsigned char)p[bytes] & 0xC0) == 0x80)
+				bytes++;
+			n++;
+		}
+		if (p[bytes] && p[bytes] != ' ' && last_blank > 0)
+			bytes = last_blank;
+		vl_add(l, role, "%*s%.*s", (int)pw, first ? prefix : "", (int)bytes, p);
+		first = false;
+		p += bytes;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void vl_free(struct vlines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* ---- the user list of the right panel (filter and sort applied) ---- */
+
+struct uref {
+	size_t server, user;
+};
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return true;
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static const struct dashboard *sort_d;
+static int uref_by_name(const void *a, const void *b)
+{
+	const struct uref *x = a, *y = b;
+	if (x->server != y->server)
+		return x->server < y->server ? -1 : 1;
+	const struct dash_server *s = dashboard_server(sort_d, x->server);
+	return strcmp(s->users[x->user].username, s->users[y->user].username);
+}
+
+/* Servers in site order; inside one, the model's order (failed first, then
+ * by name) or by name. */
+static size_t user_list(const struct dview *v, struct uref **out)
+{
+	struct uref *r = NULL;
+	size_t n = 0;
+	for (size_t j = 0; j < dashboard_n_servers(v->d); j++) {
+		const struct dash_server *s = dashboard_server(v->d, j);
+		if (!s->users_valid)
+			continue;
+		for (size_t k = 0; k < s->n_users; k++) {
+			if (!contains_nocase(s->users[k].username, v->filter))
+				continue;
+			r = xrealloc(r, (n + 1) * sizeof *r);
+			r[n++] = (struct uref){ j, k };
+		}
+	}
+	if (v->by_name && n > 1) {
+		sort_d = v->d;
+		qsort(r, n, sizeof *r, uref_by_name);
+	}
+	*out = r;
+	return n;
+}
+
+bool dview_selected_user(const struct dview *v, size_t *server, const char **user)
+{
+	struct uref *r;
+	size_t n = user_list(v, &r);
+	bool ok = v->user_sel < n;
+	if (ok) {
+		*server = r[v->user_sel].server;
+		*user = dashboard_server(v->d, r[v->user_sel].server)->users[r[v->user_sel].user].username;
+	}
+	free(r);
+	return ok;
+}
+
+/* ---- panels ---- */
+
+static void left_lines(const struct dview *v, struct vlines *l)
+{
+	const struct dash_master *m = dashboard_master(v->d);
+	char a[32];
+	int csn_w = l->width >= 54 ? 40 : l->width - 11;
+	if (m->csn_valid && m->n_csns) {
+		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "master %s", m->name);
+		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "  contextCSN %.*s", csn_w, m->csns[0]);
+		if (m->csn_error) {
+			age(a, sizeof a, m->csn_at, v->now);
+			vl_wrapped(l, ROLE_ERROR, "  ! ", m->csn_error);
+			vl_add(l, ROLE_DIM, "    last good %s ago", a);
+		}
+	} else {
+		vl_add(l, ROLE_NORMAL, "master %s", m->name);
+		vl_wrapped(l, m->csn_error ? ROLE_ERROR : ROLE_DIM, "  ! ",
+			   m->csn_error ? m->csn_error : "contextCSN not read yet");
+	}
+	if (m->ssh_error)
+		vl_wrapped(l, ROLE_ERROR, "  ! ", m->ssh_error);
+	if (!m->have_password && m->password_error)
+		vl_wrapped(l, ROLE_WARN, "  ! LDAP password: ", m->password_error);
+	if (dashboard_n_replicas(v->d) == 0)
+		vl_add(l, ROLE_DIM, "(the site names no replica)");
+	for (size_t i = 0; i < dashboard_n_replicas(v->d); i++) {
+		const struct dash_replica *r = dashboard_replica(v->d, i);
+		enum term_role hr = health_role(r->health);
+		vl_add(l, ROLE_NORMAL, "%s", "");
+		vl_add(l, hr, "%-8s %s", dash_health_name(r->health), r->name);
+		vl_wrapped(l, hr, "  ", r->summary ? r->summary : "not polled yet");
+		/* zmreplchk: Code / Status / "... s behind", greyed with its age when stale */
+		if (r->zm_valid) {
+			char beh[48] = "";
+			if (r->zm_behind >= 0)
+				snprintf(beh, sizeof beh, " (%lld s behind)", r->zm_behind);
+			if (r->zm_error) {
+				age(a, sizeof a, r->zm_at, v->now);
+				vl_add(l, ROLE_DIM, "  zmreplchk: Code %d %s (%s ago)", r->zm_code,
+				       r->zm_status ? r->zm_status : "", a);
+			} else if (r->zm_behind >= 0 && !(r->zm_status && strstr(r->zm_status, "behind"))) {
+				vl_add(l, ROLE_NORMAL, "  zmreplchk: Code %d %s%s", r->zm_code,
+				       r->zm_status ? r->zm_status : "", beh);
+			} else {
+				vl_add(l, ROLE_NORMAL, "  zmreplchk: Code %d %s", r->zm_code,
+				       r->zm_status ? r->zm_status : "");
+			}
+		}
+		if (r->zm_error)
+			vl_wrapped(l, ROLE_ERROR, "  ! ", r->zm_error);
+		else if (!r->zm_valid)
+			vl_add(l, ROLE_DIM, "  zmreplchk: not run yet");
+		/* our own probe: contextCSN of both sides, lag */
+		if (r->csn_error) {
+			vl_wrapped(l, ROLE_ERROR, "  ! LDAP: ", r->csn_error);
+			if (r->csn_valid) {
+				age(a, sizeof a, r->csn_at, v->now);
+				vl_add(l, ROLE_DIM, "  last CSN %s ago: %.*s", a, csn_w - 10, r->csn ? r->csn : "");
+			}
+		} else if (r->csn_valid) {
+			if (r->lag_valid)
+				vl_add(l, r->lag > 0 ? ROLE_WARN : ROLE_NORMAL, "  CSN lag %.0f s",
+				       r->lag < 0 ? 0 : r->lag);
+			else if (r->lag_no_csn)
+				vl_add(l, ROLE_WARN, "  CSN lag: no CSN of the master's server id");
+			else
+				vl_add(l, ROLE_DIM, "  CSN lag unknown (master CSN missing)");
+			if (m->csn_valid && m->n_csns)
+				vl_add(l, ROLE_NORMAL, "  master  %.*s", csn_w, m->csns[0]);
+			vl_add(l, ROLE_NORMAL, "  replica %.*s", csn_w, r->csn ? r->csn : "");
+		}
+		/* cn=Monitor: the consumer's session */
+		if (r->mon_error) {
+			vl_wrapped(l, ROLE_ERROR, "  ! ", r->mon_error);
+		} else if (r->mon_valid) {
+			if (r->mon_consumers == 0)
+				vl_add(l, ROLE_WARN, "  syncrepl: no consumer in cn=Monitor");
+			else if (r->mon_connected)
+				vl_add(l, ROLE_NORMAL, "  syncrepl connected, phase %s",
+				       r->mon_phase ? r->mon_phase : "?");
+			else
+				vl_add(l, ROLE_ERROR, "  syncrepl NOT connected, next try %s",
+				       r->mon_next_connect ? r->mon_next_connect : "?");
+		}
+	}
+}
+
+static void user_header(struct vlines *l, int mode, int name_w, bool next)
+{
+	if (mode == 2)
+		vl_add(l, ROLE_RUNNING, "  %-*s %-8s %-8s %-8s %-8s %-4s %s", name_w, "username", "priority",
+		       "fast", "full", "success", "fail", next ? "next" : "");
+	else if (mode == 1)
+		vl_add(l, ROLE_RUNNING, "  %-*s %-8s %-8s %-8s %s", name_w, "username", "priority", "full",
+		       "success", "fail");
+	else
+		vl_add(l, ROLE_RUNNING, "  %-*s %-8s %s", name_w, "username", "success", "fail");
+}
+
+static void user_row(struct vlines *l, const struct doveadm_user *u, int mode, int name_w, bool next,
+		     bool stale)
+{
+	char f[32], fu[32], su[32], nx[32], name[256];
+	snprintf(name, sizeof name, "%s", u->username);
+	if (ucols(name) > name_w && name_w > 1) {
+		/* cut by code points, mark the cut */
+		int n = 0;
+		size_t i = 0;
+		for (; name[i]; i++)
+			if (((unsigned char)name[i] & 0xC0) != 0x80 && n++ == name_w - 1)
+				break;
+		name[i] = '~';
+		name[i + 1] = '\0';
+	}
+	int pad = name_w - ucols(name);
+	if (pad < 0)
+		pad = 0;
+	hms(f, sizeof f, u->fast_sync_ago);
+	hms(fu, sizeof fu, u->full_sync_ago);
+	hms(su, sizeof su, u->success_sync_ago);
+	if (u->next_sync_secs >= 0)
+		hms(nx, sizeof nx, u->next_sync_secs);
+	else
+		snprintf(nx, sizeof nx, "-");
+	const char *fl = u->failed ? "y" : "-";
+	enum term_role role = stale ? ROLE_DIM : u->failed ? ROLE_ERROR : ROLE_NORMAL;
+	if (mode == 2)
+		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %-8s %-4s %s", name, pad, "", prio_name(u->priority),
+		       f, fu, su, fl, next ? nx : "");
+	else if (mode == 1)
+		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %s", name, pad, "", prio_name(u->priority), fu, su, fl);
+	else
+		vl_add(l, role, "  %s%*s %-8s %s", name, pad, "", su, fl);
+}
+
+static void right_lines(const struct dview *v, struct vlines *l)
+{
+	char a[32];
+	struct uref *ur;
+	size_t nu = user_list(v, &ur);
+	int mode = l->width >= 78 ? 2 : l->width >= 58 ? 1 : 0;
+	int fixed = mode == 2 ? 52 : mode == 1 ? 34 : 16;
+	int name_w = l->width - fixed;
+	if (name_w < 8)
+		name_w = 8;
+	if (dashboard_n_servers(v->d) == 0)
+		vl_add(l, ROLE_DIM, "(the site names no Dovecot server)");
+	for (size_t j = 0; j < dashboard_n_servers(v->d); j++) {
+		const struct dash_server *s = dashboard_server(v->d, j);
+		enum term_role hr = health_role(s->health);
+		if (j)
+			vl_add(l, ROLE_NORMAL, "%s", "");
+		vl_add(l, hr, "%-8s %s", dash_health_name(s->health), s->name);
+		vl_wrapped(l, hr, "  ", s->summary ? s->summary : "not polled yet");
+		bool stale = s->ssh_error || s->fail != DOVEADM_FAIL_NONE;
+		if (s->ssh_error && (!s->summary || !strstr(s->summary, s->ssh_error)))
+			vl_wrapped(l, ROLE_ERROR, "  ! ", s->ssh_error);
+		else if (s->fail_text && (!s->summary || !strstr(s->summary, s->fail_text)))
+			vl_wrapped(l, ROLE_ERROR, "  ! ", s->fail_text);
+		enum term_role vr = stale ? ROLE_DIM : ROLE_NORMAL;
+		if (s->ov_valid) {
+			const struct doveadm_overview *o = &s->ov;
+			if (stale) {
+				age(a, sizeof a, s->ov_at, v->now);
+				vl_add(l, ROLE_DIM, "  last good %s ago:", a);
+			}
+			vl_add(l, vr, "  queued sync %lld high %lld low %lld", o->queued_sync, o->queued_high,
+			       o->queued_low);
+			vl_add(l, o->queued_failed > 0 && !stale ? ROLE_WARN : vr,
+			       "  queued failed %lld full resync %lld", o->queued_failed, o->queued_full_resync);
+			vl_add(l, o->waiting_failed > 0 && !stale ? ROLE_WARN : vr,
+			       "  waiting failed %lld, known users %lld", o->waiting_failed, o->total_users);
+		}
+		if (s->dsync_valid) {
+			size_t idle = 0;
+			for (size_t k = 0; k < s->n_dsync; k++)
+				if (!*s->dsync[k].username)
+					idle++;
+			vl_add(l, vr, "  dsync: %zu running, %zu idle", s->n_dsync - idle, idle);
+			for (size_t k = 0; k < s->n_dsync; k++)
+				if (*s->dsync[k].username)
+					vl_add(l, vr, "    %s %s %s", s->dsync[k].username, s->dsync[k].type,
+					       s->dsync[k].status);
+		}
+		if (!s->users_valid || !s->n_users)
+			continue;
+		size_t shown = 0;
+		for (size_t k = 0; k < nu; k++)
+			shown += ur[k].server == j;
+		if (!shown) {
+			vl_add(l, ROLE_DIM, "  (no user matches \"%s\")", v->filter);
+			continue;
+		}
+		user_header(l, mode, name_w, s->has_next_sync);
+		for (size_t k = 0; k < nu; k++) {
+			if (ur[k].server != j)
+				continue;
+			user_row(l, &s->users[ur[k].user], mode, name_w, s->has_next_sync, stale);
+			l->v[l->n - 1].server = (long)j;
+			l->v[l->n - 1].user = (long)k; /* index in the filtered list */
+		}
+		if (*v->filter && shown < s->n_users)
+			vl_add(l, ROLE_DIM, "  (%zu of %zu users match the filter)", shown, s->n_users);
+	}
+	free(ur);
+}
+
+static void event_lines(const struct dview *v, struct vlines *l)
+{
+	size_t ne = dashboard_n_events(v->d);
+	if (!ne)
+		vl_add(l, ROLE_DIM, "(no state change yet)");
+	for (size_t k = 0; k < ne; k++) {
+		const struct dash_event *e = dashboard_event(v->d, k);
+		struct tm tm;
+		char ts[16], pre[48];
+		localtime_r(&e->at, &tm);
+		strftime(ts, sizeof ts, "%H:%M:%S", &tm);
+		if (l->width >= 70)
+			snprintf(pre, sizeof pre, "%s %-8s ", ts, dash_health_name(e->level));
+		else
+			snprintf(pre, sizeof pre, "%s %s ", ts, e->level == DASH_OK ? "+" : "!");
+		vl_wrapped(l, health_role(e->level) == ROLE_OK ? ROLE_NORMAL : health_role(e->level), pre,
+			   e->text);
+	}
+}
+
+/* ---- sparklines ---- */
+
+static void sparkline(char *out, size_t size, const struct dash_history *h, int width)
+{
+	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+					      "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = "_.-=#";
+	bool u = term_utf8();
+	int levels = u ? 8 : 5;
+	size_t n = h->n < (size_t)width ? h->n : (size_t)width;
+	size_t first = h->n - n;
+	double max = 0;
+	for (size_t i = first; i < h->n; i++) {
+		const struct dash_sample *s = dash_history_at(h, i);
+		if (s->valid && s->value > max)
+			max = s->value;
+	}
+	size_t len = 0;
+	out[0] = '\0';
+	/* pad on the left so the newest sample is always at the right end */
+	for (int i = (int)n; i < width && len + 2 < size; i++)
+		out[len++] = ' ';
+	for (size_t i = first; i < h->n; i++) {
+		const struct dash_sample *s = dash_history_at(h, i);
+		const char *g;
+		char one[2] = { ' ', '\0' };
+		if (!s->valid) {
+			g = " "; /* a poll without a value: a gap */
+		} else {
+			int lv = max > 0 ? (int)(s->value / max * (levels - 1) + 0.5) : 0;
+			if (lv < 0)
+				lv = 0;
+			if (lv >= levels)
+				lv = levels - 1;
+			if (u) {
+				g = blocks[lv];
+			} else {
+				one[0] = ascii[lv];
+				g = one;
+			}
+		}
+		size_t gl = strlen(g);
+		if (len + gl + 1 >= size)
+			break;
+		memcpy(out + len, g, gl);
+		len += gl;
+	}
+	out[len] = '\0';
+}
+
+static void last_value(char *out, size_t size, const struct dash_history *h, const char *unit)
+{
+	const struct dash_sample *s = h->n ? dash_history_at(h, h->n - 1) : NULL;
+	if (!s || !s->valid)
+		snprintf(out, size, "?");
+	else
+		snprintf(out, size, "%.0f%s", s->value, unit);
+}
+
+static void draw_history(const struct dview *v, int y, int x, int h, int w)
+{
+	term_box(y, x, h, w, "History");
+	int inner = w - 4, line = y + 1, last = y + h - 2;
+	int name_w = 4;
+	for (size_t i = 0; i < dashboard_n_replicas(v->d); i++)
+		if (ucols(dashboard_replica(v->d, i)->name) > name_w)
+			name_w = ucols(dashboard_replica(v->d, i)->name);
+	for (size_t j = 0; j < dashboard_n_servers(v->d); j++)
+		if (ucols(dashboard_server(v->d, j)->name) > name_w)
+			name_w = ucols(dashboard_server(v->d, j)->name);
+	if (name_w > inner / 3)
+		name_w = inner / 3;
+	char spark[DASH_HISTORY * 4 + 1], val[32], val2[32], buf[1024];
+	for (size_t i = 0; i < dashboard_n_replicas(v->d) && line <= last; i++, line++) {
+		const struct dash_replica *r = dashboard_replica(v->d, i);
+		int sw = inner - name_w - 12;
+		put_role(line, x + 2, name_w, ROLE_NORMAL, r->name);
+		put_role(line, x + 3 + name_w, 4, ROLE_DIM, "lag");
+		sparkline(spark, sizeof spark, &r->lag_hist, sw);
+		put_role(line, x + 7 + name_w, sw, health_role(r->health), spark);
+		last_value(val, sizeof val, &r->lag_hist, " s");
+		put_role(line, x + 8 + name_w + sw, inner - name_w - 6 - sw, ROLE_NORMAL, val);
+	}
+	for (size_t j = 0; j < dashboard_n_servers(v->d) && line <= last; j++, line++) {
+		const struct dash_server *s = dashboard_server(v->d, j);
+		/* two sparklines side by side: queued requests and failed users */
+		int sw = (inner - name_w - 14) / 2;
+		int xx = x + 3 + name_w;
+		put_role(line, x + 2, name_w, ROLE_NORMAL, s->name);
+		put_role(line, xx, 2, ROLE_DIM, "q");
+		sparkline(spark, sizeof spark, &s->queued_hist, sw);
+		put_role(line, xx + 2, sw, health_role(s->health), spark);
+		last_value(val, sizeof val, &s->queued_hist, "");
+		snprintf(buf, sizeof buf, "%-4s", val);
+		put_role(line, xx + 3 + sw, 4, ROLE_NORMAL, buf);
+		put_role(line, xx + 8 + sw, 2, ROLE_DIM, "f");
+		sparkline(spark, sizeof spark, &s->failed_hist, sw);
+		put_role(line, xx + 10 + sw, sw, health_role(s->health), spark);
+		last_value(val2, sizeof val2, &s->failed_hist, "");
+		put_role(line, xx + 11 + 2 * sw, x + w - 2 - (xx + 11 + 2 * sw), ROLE_NORMAL, val2);
+	}
+}
+
+/* ---- the screen ---- */
+
+static void panel_box(const struct dview *v, enum dview_panel p, int y, int x, int h, int w,
+		      const char *title)
+{
+	term_box(y, x, h, w, title);
+	if (v->focus == p && w > 6) /* the focused panel's title stands out */
+		put_role(y, x + 3, w - 6, ROLE_SELECTED, title);
+}
+
+/* Draw lines[first..] into the box interior; returns the clamped first. */
+static int draw_lines(const struct dview *v, const struct vlines *l, int first, int y, int x, int h,
+		      int w, bool select)
+{
+	int max_first = (int)l->n - h;
+	if (max_first < 0)
+		max_first = 0;
+	if (first > max_first)
+		first = max_first;
+	if (first < 0)
+		first = 0;
+	for (int i = 0; i < h && (size_t)(first + i) < l->n; i++) {
+		const struct vline *ln = &l->v[first + i];
+		bool sel = select && ln->user >= 0 && (size_t)ln->user == v->user_sel;
+		if (sel) {
+			attron(term_attr(ROLE_SELECTED));
+			mvhline(y + i, x, ' ', w);
+			attroff(term_attr(ROLE_SELECTED));
+		}
+		put_role(y + i, x, w, sel ? ROLE_SELECTED : ln->role, ln->text);
+	}
+	/* more above / below */
+	if (first > 0)
+		put_role(y, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2191" : "^");
+	if ((size_t)(first + h) < l->n)
+		put_role(y + h - 1, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2193" : "v");
+	return first;
+}
+
+static void title_bar(const struct dview *v)
+{
+	char ts[16], buf[512];
+	struct tm tm;
+	localtime_r(&v->now, &tm);
+	strftime(ts, sizeof ts, "%H:%M:%S", &tm);
+	fill_row(0, ROLE_TITLE);
+	snprintf(buf, sizeof buf, " replica-wizard %s Dashboard  %s", term_utf8() ? "\u2014" : "-",
+		 v->title ? v->title : "");
+	put_role(0, 0, cols, ROLE_TITLE, buf);
+	enum dash_health o = dashboard_overall(v->d);
+	snprintf(buf, sizeof buf, " overall %s  every %d s  %s ", dash_health_name(o),
+		 dashboard_interval(v->d) > 0 ? dashboard_interval(v->d) : 5, ts);
+	int len = ucols(buf);
+	if (len < cols)
+		put_role(0, cols - len, len, ROLE_TITLE, buf);
+}
+
+static void dialog_box(int h, int wd, const char *title, int *y, int *x)
+{
+	if (wd > cols - 2)
+		wd = cols - 2;
+	if (h > rows - 2)
+		h = rows - 2;
+	*y = (rows - h) / 2;
+	*x = (cols - wd) / 2;
+	for (int i = 0; i < h; i++)
+		mvhline(*y + i, *x, ' ', wd);
+	term_box(*y, *x, h, wd, title);
+}
+
+static void wrap_into(int y, int x, int w, int max, enum term_role role, const char *s)
+{
+	struct vlines l = { .width = w };
+	vl_wrapped(&l, role, "", s);
+	for (size_t i = 0; i < l.n && (int)i < max; i++)
+		put_role(y + (int)i, x, w, role, l.v[i].text);
+	vl_free(&l);
+}
+
+static void draw_dialog(const struct dview *v)
+{
+	int y, x, wd = cols > 100 ? 90 : cols - 6;
+	char buf[1024];
+	switch (v->dialog) {
+	case DVIEW_DLG_NONE:
+		return;
+	case DVIEW_DLG_HOSTKEY: {
+		const struct dview_hostkey *hk = &v->hk[0];
+		dialog_box(11, wd, "Unknown host key", &y, &x);
+		snprintf(buf, sizeof buf, "%s presents a host key that is not in known_hosts:", hk->host);
+		wrap_into(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		snprintf(buf, sizeof buf, "%s %s", hk->type, hk->fingerprint);
+		put_role(y + 4, x + 4, wd - 6, ROLE_WARN, buf);
+		wrap_into(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
+			  "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
+		put_role(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+		break;
+	}
+	case DVIEW_DLG_REQUEUE: {
+		const struct dash_server *s = dashboard_server(v->d, v->rq_server);
+		dialog_box(9, wd, "Requeue user", &y, &x);
+		snprintf(buf, sizeof buf, "Requeue %s on %s?", v->rq_user, s->name);
+		wrap_into(y + 2, x + 2, wd - 4, 2, ROLE_WARN, buf);
+		snprintf(buf, sizeof buf, "Runs `doveadm replicator replicate %s` there (as root).", v->rq_user);
+		wrap_into(y + 4, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		put_role(y + 6, x + 2, wd - 4, ROLE_NORMAL, "y requeue    n cancel");
+		break;
+	}
+	case DVIEW_DLG_HELP: {
+		static const char *const lines[] = {
+			"Tab / Shift-Tab   next / previous panel",
+			"Up/Down PgUp/PgDn scroll; in the Dovecot panel: select a user",
+			"/                 filter users (Enter keeps it, Esc clears it)",
+			"s                 sort users: failed first / by name",
+			"R                 requeue the selected user (asks first)",
+			"r                 poll every host now",
+			"q                 quit",
+		};
+		size_t n = sizeof lines / sizeof lines[0];
+		dialog_box((int)n + 5, wd, "Help", &y, &x);
+		for (size_t i = 0; i < n; i++)
+			put_role(y + 2 + (int)i, x + 2, wd - 4, ROLE_NORMAL, lines[i]);
+		put_role(y + 3 + (int)n, x + 2, wd - 4, ROLE_DIM, "press any key");
+		break;
+	}
+	}
+}
+
+void dview_draw(struct dview *v)
+{
+	getmaxyx(stdscr, rows, cols);
+	erase();
+	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
+		char buf[160];
+		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
+		int y = rows / 2 - 1;
+		put_role(y, 1, cols - 2, ROLE_WARN, buf);
+		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS,
+			 TERM_MIN_ROWS);
+		wrap_into(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+		wnoutrefresh(stdscr);
+		v->dirty = false;
+		return;
+	}
+	title_bar(v);
+	int hb = rows >= 40 ? rows / 4 : 6;
+	int top_y = 1, top_h = rows - 3 - hb;
+	int lw = cols / 2, rw = cols - lw;
+	panel_box(v, DVIEW_LEFT, top_y, 0, top_h, lw, "Directory replication");
+	panel_box(v, DVIEW_RIGHT, top_y, lw, top_h, rw, "Dovecot replication");
+
+	struct vlines L = { .width = lw - 3 }, R = { .width = rw - 3 };
+	left_lines(v, &L);
+	right_lines(v, &R);
+	v->scroll[DVIEW_LEFT] = draw_lines(v, &L, v->scroll[DVIEW_LEFT], top_y + 1, 2, top_h - 2, lw - 3, false);
+	/* keep the selected user in sight */
+	int ih = top_h - 2;
+	for (size_t i = 0; i < R.n; i++) {
+		if (R.v[i].user < 0 || (size_t)R.v[i].user != v->user_sel)
+			continue;
+		if ((int)i < v->scroll[DVIEW_RIGHT])
+			v->scroll[DVIEW_RIGHT] = (int)i;
+		else if ((int)i >= v->scroll[DVIEW_RIGHT] + ih)
+			v->scroll[DVIEW_RIGHT] = (int)i - ih + 1;
+	}
+	v->scroll[DVIEW_RIGHT] = draw_lines(v, &R, v->scroll[DVIEW_RIGHT], top_y + 1, lw + 2, ih, rw - 3,
+					    v->focus == DVIEW_RIGHT);
+	vl_free(&L);
+	vl_free(&R);
+
+	/* across the bottom: history (sparklines) and the event log */
+	int by = top_y + top_h, hw = cols * 2 / 5, ew = cols - hw;
+	draw_history(v, by, 0, hb, hw);
+	panel_box(v, DVIEW_EVENTS, by, hw, hb, ew, "Events");
+	struct vlines E = { .width = ew - 3 };
+	event_lines(v, &E);
+	/* events scroll counts lines up from the newest */
+	int eh = hb - 2, maxs = (int)E.n - eh;
+	if (maxs < 0)
+		maxs = 0;
+	if (v->scroll[DVIEW_EVENTS] > maxs)
+		v->scroll[DVIEW_EVENTS] = maxs;
+	if (v->scroll[DVIEW_EVENTS] < 0)
+		v->scroll[DVIEW_EVENTS] = 0;
+	draw_lines(v, &E, maxs - v->scroll[DVIEW_EVENTS], by + 1, hw + 2, eh, ew - 3, false);
+	vl_free(&E);
+
+	/* status row: the filter being typed, else a message, else the filter */
+	char buf[512];
+	if (v->editing_filter) {
+		snprintf(buf, sizeof buf, "Filter users: %s_   (Enter keep, Esc clear)", v->filter);
+		put_role(rows - 2, 1, cols - 2, ROLE_RUNNING, buf);
+	} else if (v->status[0]) {
+		put_role(rows - 2, 1, cols - 2, ROLE_WARN, v->status);
+	} else if (v->filter[0]) {
+		snprintf(buf, sizeof buf, "Users filtered by \"%s\" (/ to change)", v->filter);
+		put_role(rows - 2, 1, cols - 2, ROLE_DIM, buf);
+	}
+	fill_row(rows - 1, ROLE_KEYS);
+	put_role(rows - 1, 1, cols - 2, ROLE_KEYS,
+		 cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"
+			     : "Tab panel  Up/Down move  / filter  R requeue  r refresh  ? help  q quit");
+	draw_dialog(v);
+	wnoutrefresh(stdscr);
+	v->dirty = false;
+}
+
+/* ---- keys ---- */
+
+static void do_refresh(struct dview *v)
+{
+	if (v->be.poll_now)
+		v->be.poll_now(v);
+	else
+		dashboard_refresh(v->d);
+}
+
+static void hostkey_answer(struct dview *v, bool accept)
+{
+	if (!v->n_hk)
+		return;
+	struct dview_hostkey hk = v->hk[0];
+	memmove(v->hk, v->hk + 1, (v->n_hk - 1) * sizeof *v->hk);
+	v->n_hk--;
+	v->dialog = v->n_hk ? DVIEW_DLG_HOSTKEY : DVIEW_DLG_NONE;
+	snprintf(v->status, sizeof v->status, "Host key of %s %s.", hk.host,
+		 accept ? "accepted and added to known_hosts" : "rejected: that host stays unpolled");
+	if (v->be.hostkey)
+		v->be.hostkey(v, hk.host, accept);
+	else
+		dashboard_hostkey_decide(v->d, hk.host, accept);
+	free(hk.host);
+}
+
+static void requeue_answer(struct dview *v, bool yes)
+{
+	v->dialog = DVIEW_DLG_NONE;
+	const char *name = dashboard_server(v->d, v->rq_server)->name;
+	if (yes) {
+		bool ok = v->be.requeue ? v->be.requeue(v, v->rq_server, v->rq_user)
+					: dashboard_requeue_user(v->d, v->rq_server, v->rq_user);
+		if (ok)
+			snprintf(v->status, sizeof v->status, "Requeue of %s sent to %s; the answer goes to the events.",
+				 v->rq_user, name);
+		else
+			snprintf(v->status, sizeof v->status, "%s is not connected: %s not requeued.", name,
+				 v->rq_user);
+	} else {
+		snprintf(v->status, sizeof v->status, "Requeue of %s cancelled.", v->rq_user);
+	}
+	free(v->rq_user);
+	v->rq_user = NULL;
+}
+
+static void filter_key(struct dview *v, int key)
+{
+	size_t n = strlen(v->filter);
+	switch (key) {
+	case KEY_ESC:
+		v->filter[0] = '\0';
+		v->editing_filter = false;
+		break;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		v->editing_filter = false;
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (n)
+			v->filter[n - 1] = '\0';
+		break;
+	default:
+		if (key >= 32 && key < 127 && n + 1 < sizeof v->filter) {
+			v->filter[n] = (char)key;
+			v->filter[n + 1] = '\0';
+		}
+		return;
+	}
+	v->user_sel = 0;
+}
+
+static void dv_move(struct dview *v, int delta)
+{
+	if (v->focus == DVIEW_RIGHT) {
+		struct uref *r;
+		size_t n = user_list(v, &r);
+		free(r);
+		if (n) {
+			long s = (long)v->user_sel + delta;
+			if (s < 0)
+				s = 0;
+			if (s >= (long)n)
+				s = (long)n - 1;
+			v->user_sel = (size_t)s;
+			return;
+		}
+	}
+	/* events count up from the newest line */
+	v->scroll[v->focus] += v->focus == DVIEW_EVENTS ? -delta : delta;
+	if (v->scroll[v->focus] < 0)
+		v->scroll[v->focus] = 0;
+}
+
+void dview_key(struct dview *v, int key)
+{
+	v->dirty = true;
+	if (key == KEY_RESIZE)
+		return;
+	switch (v->dialog) {
+	case DVIEW_DLG_HOSTKEY:
+		if (key == 'y' || key == 'n')
+			hostkey_answer(v, key == 'y');
+		return;
+	case DVIEW_DLG_REQUEUE:
+		if (key == 'y' || key == 'n' || key == KEY_ESC)
+			requeue_answer(v, key == 'y');
+		return;
+	case DVIEW_DLG_HELP:
+		v->dialog = DVIEW_DLG_NONE;
+		return;
+	case DVIEW_DLG_NONE:
+		break;
+	}
+	if (v->editing_filter) {
+		filter_key(v, key);
+		return;
+	}
+	v->status[0] = '\0';
+	switch (key) {
+	case 'q':
+	case 'Q':
+		v->quit = true;
+		break;
+	case '\t':
+		v->focus = (v->focus + 1) % DVIEW_PANELS;
+		break;
+	case KEY_BTAB:
+		v->focus = (v->focus + DVIEW_PANELS - 1) % DVIEW_PANELS;
+		break;
+	case KEY_UP: dv_move(v, -1); break;
+	case KEY_DOWN: dv_move(v, 1); break;
+	case KEY_PPAGE: dv_move(v, -10); break;
+	case KEY_NPAGE: dv_move(v, 10); break;
+	case KEY_HOME: dv_move(v, -100000); break;
+	case KEY_END: dv_move(v, 100000); break;
+	case 'r':
+	case KEY_CTRL('r'):
+		do_refresh(v);
+		snprintf(v->status, sizeof v->status, "Polling every idle host now.");
+		break;
+	case '/':
+		v->editing_filter = true;
+		v->focus = DVIEW_RIGHT;
+		break;
+	case 's':
+		v->by_name = !v->by_name;
+		v->user_sel = 0;
+		snprintf(v->status, sizeof v->status, "Users sorted %s.",
+			 v->by_name ? "by name" : "failed first");
+		break;
+	case 'R': {
+		size_t server;
+		const char *user;
+		if (v->focus != DVIEW_RIGHT || !dview_selected_user(v, &server, &user)) {
+			snprintf(v->status, sizeof v->status,
+				 "Tab to the Dovecot panel and select a user first, then R.");
+			break;
+		}
+		free(v->rq_user);
+		v->rq_user = xstrdup(user);
+		v->rq_server = server;
+		v->dialog = DVIEW_DLG_REQUEUE;
+		break;
+	}
+	case '?':
+	case KEY_F(1):
+		v->dialog = DVIEW_DLG_HELP;
+		break;
+	default:
+		break;
+	}
+}
+
+void dview_hostkey(struct dview *v, const char *host, const char *type, const char *fingerprint)
+{
+	v->hk = xrealloc(v->hk, (v->n_hk + 1) * sizeof *v->hk);
+	struct dview_hostkey *hk = &v->hk[v->n_hk++];
+	memset(hk, 0, sizeof *hk);
+	hk->host = xstrdup(host);
+	snprintf(hk->type, sizeof hk->type, "%s", type ? type : "?");
+	snprintf(hk->fingerprint, sizeof hk->fingerprint, "%s", fingerprint ? fingerprint : "?");
+	/* a requeue question waits: the host key comes first */
+	v->dialog = DVIEW_DLG_HOSTKEY;
+	v->dirty = true;
+}
+
+struct dview *dview_new(struct dashboard *d, const char *title)
+{
+	struct dview *v = xcalloc(1, sizeof *v);
+	v->d = d;
+	v->title = title ? xstrdup(title) : NULL;
+	v->dirty = true;
+	v->now = time(NULL);
+	return v;
+}
+
+void dview_free(struct dview *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n_hk; i++)
+		free(v->hk[i].host);
+	free(v->hk);
+	free(v->rq_user);
+	free(v->title);
+	free(v);
+}
