@@ -204,15 +204,16 @@ bool dashboard_view_nested(const char *site_path, char *err, size_t err_size)
 		snprintf(err, err_size, "The dashboard needs a site file: start with --site FILE.");
 		return false;
 	}
-	if (!isatty(STDIN_FILENO)) {
-		snprintf(err, err_size, "The dashboard needs a terminal.");
-		return false;
-	}
 	struct site_error se;
 	char buf[2048];
 	struct site *site = site_load(site_path, &se);
 	if (!site) {
 		snprintf(err, err_size, "Dashboard: %s", site_error_format(&se, buf, sizeof buf));
+		return false;
+	}
+	if (!isatty(STDIN_FILENO)) {
+		snprintf(err, err_size, "The dashboard needs a terminal.");
+		site_free(site);
 		return false;
 	}
 	struct dash_options o = { 0 };

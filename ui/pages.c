@@ -100,7 +100,7 @@ static void draw_home(const struct wizard *w)
 	static const char *const notes[] = {
 		"OpenLDAP consumer of the Carbonio master, over SSH",
 		"out of every node's ldap_url",
-		"two-way, between two servers", "not available yet", "",
+		"two-way, between two servers", "live replication state", "",
 	};
 	int y = 3;
 	put_role(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
@@ -208,7 +208,7 @@ static void draw_dovecot(const struct wizard *w)
 	int y = 2;
 	char buf[WIZARD_FIELD_MAX + 200];
 	put_role(y, 2, cols - 4, ROLE_RUNNING,
-		 "Two-way replication between two Dovecot 2.3 servers (SSH settings: the site file).");
+		 "Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
 	y += 2;
 	int fw = cols - 34;
 	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
@@ -217,8 +217,8 @@ static void draw_dovecot(const struct wizard *w)
 		if (f == DV_PASSWORD) {
 			/* never the password, not even its length */
 			snprintf(buf, sizeof buf, "[%s]", w->dv_password[0]
-				 ? "typed (hidden): Enter to retype, g to generate"
-				 : "generated (or an earlier run's): Enter to type one");
+				 ? "typed, hidden (Enter: retype, g: generate)"
+				 : "generated / an earlier run's (Enter: type)");
 			put_role(y, 31, fw, role, buf);
 			continue;
 		}
@@ -317,19 +317,50 @@ static void draw_report(struct wizard *w, int y, int h)
 	if (h < 3)
 		return;
 	term_box(y, 0, h, cols, w->op == OP_REMOVE ? "ldap_url before / after" : "Findings");
-	int inner = h - 2;
-	size_t count = pane_count(w->report);
+	int inner = h - 2, width = cols - 2;
+	/* wrapped to the box (continuations indented), then a window of it */
+	size_t total = 0, cap = 64;
+	char **lines = xcalloc(cap, sizeof *lines);
+	enum term_role *roles = xcalloc(cap, sizeof *roles);
+	for (size_t i = 0; i < pane_count(w->report); i++) {
+		const char *line = pane_line(w->report, i);
+		enum term_role role = strstr(line, "REFUSED") ? ROLE_ERROR
+				      : strstr(line, "DISAGREES") || strstr(line, "WARNING") ? ROLE_WARN
+				      : strncmp(line, "+++", 3) != 0 && line[0] == '+' ? ROLE_OK
+				      : strncmp(line, "---", 3) != 0 && line[0] == '-' ? ROLE_WARN : ROLE_NORMAL;
+		size_t len = strlen(line), off = 0;
+		do {
+			size_t room = (size_t)width - (off ? 4 : 0);
+			size_t cut = len - off > room ? room : len - off;
+			if (len - off > room) /* at a blank when there is one */
+				for (size_t k = cut; k > room / 2; k--)
+					if (line[off + k] == ' ') {
+						cut = k;
+						break;
+					}
+			if (total == cap) {
+				cap *= 2;
+				lines = xrealloc(lines, cap * sizeof *lines);
+				roles = xrealloc(roles, cap * sizeof *roles);
+			}
+			roles[total] = role;
+			lines[total++] = xasprintf("%s%.*s", off ? "    " : "", (int)cut, line + off);
+			off += cut;
+			while (off < len && line[off] == ' ')
+				off++;
+		} while (off < len);
+	}
+	size_t count = total;
 	size_t max = count > (size_t)inner ? count - (size_t)inner : 0;
 	if (w->report_scroll > max)
 		w->report_scroll = max;
 	size_t start = w->report_scroll; /* lines down from the top */
-	for (size_t i = start; i < count && (int)(i - start) < inner; i++) {
-		const char *line = pane_line(w->report, i);
-		enum term_role role = strstr(line, "REFUSED") ? ROLE_ERROR
-				      : strstr(line, "disagree") || strstr(line, "WARNING") ? ROLE_WARN
-				      : line[0] == '+' ? ROLE_OK : line[0] == '-' ? ROLE_WARN : ROLE_NORMAL;
-		put_role(y + 1 + (int)(i - start), 1, cols - 2, role, line);
-	}
+	for (size_t i = start; i < count && (int)(i - start) < inner; i++)
+		put_role(y + 1 + (int)(i - start), 1, width, roles[i], lines[i]);
+	for (size_t i = 0; i < total; i++)
+		free(lines[i]);
+	free(lines);
+	free(roles);
 	if (count > (size_t)inner) {
 		char buf[64];
 		snprintf(buf, sizeof buf, " lines %zu-%zu of %zu ", start + 1,
@@ -357,29 +388,26 @@ static void draw_preflight_other(struct wizard *w)
 		 "%zu warnings, %zu failed.", done, checks, warned, failed);
 	y += wrap(y, 2, cols - 4, 2, ROLE_RUNNING, buf);
 	y++;
-	/* the running, failed, warned items and the facts, with their messages */
+	/* the running, failed and warned items with their messages (the
+	 * facts and tables are in the box below) */
 	int limit = rows / 2;
 	for (size_t i = 0; i < n && y < limit; i++) {
 		const struct plan_item *it = &w->plan->items[i];
 		if (!it->step->phase)
 			continue;
-		bool facts = it->step->builtin && strcmp(it->step->builtin, "dovecot-facts") == 0 &&
-			     it->state == ITEM_DONE;
 		if (it->state != ITEM_RUNNING && it->state != ITEM_WAITING && it->state != ITEM_FAILED &&
-		    it->state != ITEM_WARNED && !facts)
+		    it->state != ITEM_WARNED)
 			continue;
 		y += item_line(w, y, i, cols - 4);
 		if (it->message && it->state != ITEM_RUNNING)
-			y += wrap(y, 6, cols - 8, facts ? 3 : 2,
-				  it->state == ITEM_FAILED ? ROLE_ERROR : it->state == ITEM_WARNED ? ROLE_WARN
-												  : ROLE_NORMAL,
+			y += wrap(y, 6, cols - 8, 3, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
 				  it->message);
 	}
 	draw_report(w, y, rows - 3 - y);
 	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
 	if (w->rstate == RUNNER_PAUSED) {
-		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and go on to the plan review.",
-			 warned ? " with warnings (read them above)" : "");
+		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm, then the plan review.",
+			 warned ? " with warnings (read them)" : "");
 		put_role(rows - 2, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {

@@ -1,6 +1,7 @@
 /* The wizard's model and key handling (see wizard.h). Handlers only change
  * state and set dirty; nothing here draws or talks to the engine directly. */
 #include "wizard.h"
+#include "dashboard_view.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -209,9 +210,28 @@ void wizard_hostkey(struct wizard *w, const char *node, const char *type, const 
 	w->dirty = true;
 }
 
+/* A line of the findings box, under a heading per node (dovecot: the two
+ * servers' findings alternate). */
+static void report_line(struct wizard *w, const char *node, const char *line)
+{
+	if (w->op == OP_DOVECOT && (!w->report_node || strcmp(w->report_node, node) != 0)) {
+		char *head = xasprintf("%s:", node);
+		pane_add(w->report, head);
+		free(head);
+		free(w->report_node);
+		w->report_node = xstrdup(node);
+	}
+	pane_add(w->report, line);
+}
+
 void wizard_item(struct wizard *w, const struct plan_item *it)
 {
 	struct wizard_node *n = wizard_add_node(w, it->node);
+	/* what will be done on a server (partner addresses, SELinux,
+	 * firewalld, password source): for the admin to confirm */
+	if (it->state == ITEM_DONE && it->message && it->step->builtin &&
+	    strcmp(it->step->builtin, "dovecot-facts") == 0)
+		report_line(w, it->node, it->message);
 	if (it->state == ITEM_RUNNING && !it->in_skip_check && it->attempts <= 1) {
 		free(n->step);
 		n->step = xstrdup(it->step->title);
@@ -242,16 +262,8 @@ static bool report_step(const struct plan_item *it)
 void wizard_output(struct wizard *w, const struct plan_item *it, const char *line)
 {
 	struct wizard_node *n = wizard_add_node(w, it->node);
-	if (it->step->phase && report_step(it)) {
-		if (w->op == OP_DOVECOT && (!w->report_node || strcmp(w->report_node, it->node) != 0)) {
-			char *head = xasprintf("%s:", it->node);
-			pane_add(w->report, head);
-			free(head);
-			free(w->report_node);
-			w->report_node = xstrdup(it->node);
-		}
-		pane_add(w->report, line);
-	}
+	if (it->step->phase && report_step(it))
+		report_line(w, it->node, line);
 	pane_add(n->pane, line);
 	if (n->scroll)
 		n->scroll++; /* keep the admin's place while reading back */
@@ -636,9 +648,12 @@ static void home_key(struct wizard *w, int key)
 	case 2:
 		wizard_begin(w, OP_DOVECOT);
 		break;
-	case 3:
-		notice(w, "The dashboard is not available yet in this version.");
+	case 3: {
+		char err[512];
+		if (!dashboard_view_nested(w->site_path, err, sizeof err))
+			notice(w, err);
 		break;
+	}
 	default:
 		w->quit = true;
 	}
@@ -1038,10 +1053,13 @@ void wizard_key(struct wizard *w, int key)
 	case PAGE_PLAN: plan_key(w, key); break;
 	case PAGE_RUN: run_key(w, key); break;
 	case PAGE_FINISH:
-		if (key == 'd')
-			notice(w, "The dashboard is not available yet in this version.");
-		else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER)
+		if (key == 'd') {
+			char err[512];
+			if (!dashboard_view_nested(w->site_path, err, sizeof err))
+				notice(w, err);
+		} else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER) {
 			w->quit = true;
+		}
 		break;
 	}
 }
