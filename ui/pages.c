@@ -406,8 +406,8 @@ static void draw_preflight_other(struct wizard *w)
 	draw_report(w, y, rows - 3 - y);
 	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
 	if (w->rstate == RUNNER_PAUSED) {
-		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm, then the plan review.",
-			 warned ? " with warnings (read them)" : "");
+		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and review the plan.",
+			 warned ? " with warnings (above)" : "");
 		put_role(rows - 2, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {
