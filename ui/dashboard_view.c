@@ -248,7 +248,7 @@ static void left_lines(const struct dview *v, struct vlines *l)
 {
 	const struct dash_master *m = dashboard_master(v->d);
 	char a[32];
-	int csn_w = l->width >= 54 ? 40 : l->width - 11;
+	int csn_w = l->width >= 54 ? 40 : 22; /* narrow: the time part only */
 	if (m->csn_valid && m->n_csns) {
 		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "master %s", m->name);
 		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "  contextCSN %.*s", csn_w, m->csns[0]);
@@ -300,7 +300,8 @@ static void left_lines(const struct dview *v, struct vlines *l)
 			vl_wrapped(l, ROLE_ERROR, "  ! LDAP: ", r->csn_error);
 			if (r->csn_valid) {
 				age(a, sizeof a, r->csn_at, v->now);
-				vl_add(l, ROLE_DIM, "  last CSN %s ago: %.*s", a, csn_w - 10, r->csn ? r->csn : "");
+				vl_add(l, ROLE_DIM, "  last CSN %s ago:", a);
+				vl_add(l, ROLE_DIM, "  replica %.*s", csn_w, r->csn ? r->csn : "");
 			}
 		} else if (r->csn_valid) {
 			if (r->lag_valid)
@@ -316,7 +317,9 @@ static void left_lines(const struct dview *v, struct vlines *l)
 		}
 		/* cn=Monitor: the consumer's session */
 		if (r->mon_error) {
-			vl_wrapped(l, ROLE_ERROR, "  ! ", r->mon_error);
+			/* the same unreachable server is said once */
+			if (!r->csn_error || strcmp(r->csn_error, r->mon_error) != 0)
+				vl_wrapped(l, ROLE_ERROR, "  ! ", r->mon_error);
 		} else if (r->mon_valid) {
 			if (r->mon_consumers == 0)
 				vl_add(l, ROLE_WARN, "  syncrepl: no consumer in cn=Monitor");
@@ -465,8 +468,12 @@ static void event_lines(const struct dview *v, struct vlines *l)
 			snprintf(pre, sizeof pre, "%s %-8s ", ts, dash_health_name(e->level));
 		else
 			snprintf(pre, sizeof pre, "%s %s ", ts, e->level == DASH_OK ? "+" : "!");
-		vl_wrapped(l, health_role(e->level) == ROLE_OK ? ROLE_NORMAL : health_role(e->level), pre,
-			   e->text);
+		enum term_role role = e->level == DASH_OK ? ROLE_NORMAL : health_role(e->level);
+		/* narrow: one line per event (more of them in sight), cut */
+		if (l->width >= 70)
+			vl_wrapped(l, role, pre, e->text);
+		else
+			vl_add(l, role, "%s%s", pre, e->text);
 	}
 }
 
@@ -540,8 +547,8 @@ static void draw_history(const struct dview *v, int y, int x, int h, int w)
 	for (size_t j = 0; j < dashboard_n_servers(v->d); j++)
 		if (ucols(dashboard_server(v->d, j)->name) > name_w)
 			name_w = ucols(dashboard_server(v->d, j)->name);
-	if (name_w > inner / 3)
-		name_w = inner / 3;
+	if (name_w > inner / 2 - 4)
+		name_w = inner / 2 - 4;
 	char spark[DASH_HISTORY * 4 + 1], val[32], val2[32], buf[1024];
 	for (size_t i = 0; i < dashboard_n_replicas(v->d) && line <= last; i++, line++) {
 		const struct dash_replica *r = dashboard_replica(v->d, i);
@@ -619,15 +626,17 @@ static void title_bar(const struct dview *v)
 	localtime_r(&v->now, &tm);
 	strftime(ts, sizeof ts, "%H:%M:%S", &tm);
 	fill_row(0, ROLE_TITLE);
-	snprintf(buf, sizeof buf, " replica-wizard %s Dashboard  %s", term_utf8() ? "\u2014" : "-",
-		 v->title ? v->title : "");
-	put_role(0, 0, cols, ROLE_TITLE, buf);
+	/* the right part (overall, interval, clock) always shows; the site
+	 * path is cut to what is left */
 	enum dash_health o = dashboard_overall(v->d);
 	snprintf(buf, sizeof buf, " overall %s  every %d s  %s ", dash_health_name(o),
 		 dashboard_interval(v->d) > 0 ? dashboard_interval(v->d) : 5, ts);
 	int len = ucols(buf);
 	if (len < cols)
 		put_role(0, cols - len, len, ROLE_TITLE, buf);
+	snprintf(buf, sizeof buf, " replica-wizard %s Dashboard  %s", term_utf8() ? "\u2014" : "-",
+		 v->title ? v->title : "");
+	put_role(0, 0, cols - len - 1, ROLE_TITLE, buf);
 }
 
 static void dialog_box(int h, int wd, const char *title, int *y, int *x)
