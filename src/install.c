@@ -142,7 +142,8 @@ static void build_plan(struct operation *op)
 static char *scope(struct operation *op)
 {
 	struct install *in = data(op);
-	size_t len = 16;
+	/* "replicas=" + " +answer" + NUL */
+	size_t len = sizeof "replicas=" + sizeof " +answer";
 	for (size_t i = 0; i < in->n_replicas; i++)
 		len += strlen(in->replicas[i]) + 1;
 	char *s = xmalloc(len);
