@@ -1,0 +1,135 @@
+#!/bin/bash
+# The wizard's "Configure Dovecot replication" end to end on the lab,
+# through tmux (160x48), from the bare Dovecot pair: home 3 -> the settings
+# (the two servers, port and max_conns from the site file; a doveadm
+# password typed masked, a too short one refused) -> Connect, accepting the
+# unknown host keys -> Preflight shows each server's partner address and
+# the config diff -> Plan review -> Run (both servers' panes) -> the finish
+# screen offers the dashboard; then a message saved on each server by plain
+# ssh arrives on the other, both configs hold the typed password, and it is
+# nowhere on screen, in the log, the journal, the site file or a process list.
+. "$(dirname -- "$0")/../lib/testlib.sh"
+lab_test_begin
+lab_up
+
+ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
+RW=$ROOT/replica-wizard
+[[ -x $RW ]] || fail "build replica-wizard first (make)"
+command -v tmux >/dev/null || fail "tmux is not installed"
+N1=imap1 N2=imap2
+IP1=$(node_ip $N1) IP2=$(node_ip $N2)
+CD1=$LAB_DIR/nodes/$N1/dovecot/conf.d CD2=$LAB_DIR/nodes/$N2/dovecot/conf.d
+PW="Tui-Typed-$RANDOM$RANDOM-pass"
+STATE=$(mktemp -d)
+SAMPLES=$STATE/ps-samples
+SOCK=rw-tui-dv-$$
+TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() {
+	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
+	TM kill-server 2>/dev/null
+	rm -rf -- "$STATE"
+}
+lab_on_exit cleanup
+unset REPLICA_WIZARD_DOVEADM_PASSWORD
+
+cp "$LAB_DIR/site.ini" "$STATE/site.ini"
+: >"$STATE/known_hosts"
+sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
+
+screen() { TM capture-pane -p -t rw; }
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	while :; do
+		screen | grep -qF -- "$2" && return 0
+		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
+		sleep 0.2
+	done
+}
+keys() { TM send-keys -t rw "$@"; }
+
+(while :; do ps -e -ww -o args= >>"$SAMPLES" 2>/dev/null; sleep 0.05; done) &
+SAMPLER=$!
+
+TM new-session -d -s rw -x 160 -y 48 \
+	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+wait_for 10 "Configure Dovecot replication"
+keys 3
+wait_for 5 "First Dovecot server"
+S=$(screen)
+assert_contains "$S" "[$IP1" "the first server comes from the site file"
+assert_contains "$S" "[$IP2 " "the second server comes from the site file"
+assert_contains "$S" "[$LAB_DOVEADM_PORT " "the port comes from the site file"
+# to the password field: type one that Dovecot's rules refuse, then ours
+for _ in 1 2 3 4; do keys Tab; done
+keys Enter
+wait_for 5 "doveadm_password for both servers"
+keys -l "short"
+keys Enter
+wait_for 5 "at least 12 characters"
+for _ in 1 2 3 4 5; do keys BSpace; done
+keys -l "$PW"
+assert_not_contains "$(screen)" "$PW" "the typed password is masked"
+keys Enter
+wait_for 5 "typed, hidden"
+keys Tab Enter
+end=$(($(date +%s) + 30))
+until screen | grep -qF "2 Preflight"; do
+	screen | grep -qF "Unknown host key" && keys y
+	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
+	sleep 0.3
+done
+assert_eq 2 "$(grep -c . "$STATE/known_hosts")" "both servers' keys were accepted"
+wait_for 90 "Enter: confirm and review the plan"
+S=$(screen)
+assert_contains "$S" "partner $IP2 (IPv4: $IP2; IPv6: none)" "imap1's partner address as resolved on imap1"
+assert_contains "$S" "partner $IP1 (IPv4: $IP1; IPv6: none)" "imap2's partner address as resolved on imap2"
+assert_contains "$S" "doveadm password: typed in the wizard" "the typed password is used"
+assert_contains "$S" "10-replication.conf yet: it will be created" "the config diff is shown"
+assert_not_contains "$S" "$PW" "the password is not on the preflight page"
+ok "preflight with the partner addresses for confirmation"
+keys Enter
+wait_for 10 "3 Plan review"
+assert_not_contains "$(screen)" "$PW" "the plan shows no password"
+keys Enter
+wait_for 10 "4 Run"
+wait_for 20 "Write 10-replication.conf"
+S=$(screen)
+assert_true "both servers' panes side by side" \
+	bash -c "grep -E '$IP1 .*$IP2 ' <<<\"\$1\" | grep -qF '+'" _ "$S" ||
+	assert_contains "$S" "$IP2" "the second server's pane"
+wait_for 300 "Dovecot replicates both ways: a test message went each way."
+assert_contains "$(screen)" "d open the dashboard" "the finish screen offers the dashboard"
+keys q
+end=$(($(date +%s) + 10))
+until [[ -s $STATE/rc ]]; do
+	(($(date +%s) < end)) || fail "the wizard did not quit"
+	sleep 0.2
+done
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
+
+for cd in "$CD1" "$CD2"; do
+	assert_eq "$PW" "$(sed -n 's/^doveadm_password = //p' "$cd/10-replication.conf")" "$cd holds the typed password"
+done
+
+# --- a message each way, by plain ssh ---------------------------------------------
+maildir() { echo "$LAB_DIR/nodes/$1/mail/example.com/$2/Maildir"; }
+send() { # NODE SUBJECT
+	printf 'From: t@example.com\nTo: user2@example.com\nSubject: %s\n\nbody\n' "$2" |
+		lab_ssh "$1" "doveadm save -u user2@example.com"
+}
+for dir in "$N1 $N2" "$N2 $N1"; do
+	set -- $dir
+	SUBJ="tui-62-$1-to-$2-$RANDOM"
+	assert_rc 0 "save a message on $1" send "$1" "$SUBJ"
+	wait_until 60 grep -rlsqx -- "Subject: $SUBJ" "$(maildir "$2" user2)/new" "$(maildir "$2" user2)/cur" ||
+		fail "the message saved on $1 never reached $2"
+	ok "a message saved on $1 arrived on $2"
+done
+
+kill "$SAMPLER" 2>/dev/null
+SAMPLER=
+! grep -qF -- "$PW" "$SAMPLES" || fail "the password is in a process list"
+for f in "$STATE/site.ini" "$STATE/state"/*; do
+	! grep -qF -- "$PW" "$f" || fail "the password is in $f"
+done
+ok "no password in a process list, the site file, the log or the journal"
