@@ -1,0 +1,152 @@
+#!/bin/bash
+# The dashboard's curses view on the lab, driven through tmux (160x48):
+#   after an install of replica1 and Dovecot replication, `replica-wizard
+#   dashboard` shows the replica row (zmreplchk In Sync, our CSN lag,
+#   syncrepl connected) and both Dovecot panels; Tab, ? and q answer; the
+#   exit status is 0 and the terminal is restored. With an empty
+#   known_hosts the unknown host keys are asked with their SHA256
+#   fingerprint (n rejects; nothing is added to known_hosts).
+. "$(dirname -- "$0")/../lib/testlib.sh"
+lab_test_begin
+lab_up
+
+ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
+RW=$ROOT/replica-wizard
+[[ -x $RW ]] || fail "build replica-wizard first (make)"
+command -v tmux >/dev/null || fail "tmux is not installed"
+M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
+I1=$(node_ip imap1) I2=$(node_ip imap2)
+STATE=$(mktemp -d)
+chmod 700 "$STATE"
+SOCK=rw-dash-$$
+TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() {
+	TM kill-server 2>/dev/null
+	rm -rf -- "$STATE"
+}
+lab_on_exit cleanup
+export REPLICA_WIZARD_STATE_DIR=$STATE/state
+
+SITE=$STATE/site.ini
+sed "s/^replicas = .*/replicas = $R1\nother_nodes = $R2/" "$LAB_DIR/site.ini" >"$SITE"
+assert_rc 0 "install replica1" "$RW" install --batch --yes --site "$SITE" --replica "$R1"
+
+# Dovecot two-way replication by hand, as t/70-dashboard.sh does
+PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
+conf() {
+	cat <<-CONF
+		mail_plugins = \$mail_plugins notify replication
+		service replicator {
+		  process_min_avail = 1
+		  unix_listener replicator-doveadm {
+		    mode = 0600
+		    user = vmail
+		  }
+		}
+		service aggregator {
+		  fifo_listener replication-notify-fifo {
+		    user = vmail
+		  }
+		  unix_listener replication-notify {
+		    user = vmail
+		  }
+		}
+		service doveadm {
+		  inet_listener {
+		    port = $LAB_DOVEADM_PORT
+		  }
+		}
+		doveadm_password = $PW
+		plugin {
+		  mail_replica = tcp:$1:$LAB_DOVEADM_PORT
+		}
+	CONF
+}
+for n in imap1 imap2; do
+	[[ $n == imap1 ]] && peer=$I2 || peer=$I1
+	conf "$peer" | lab_ssh $n "umask 077 && cat > $LAB_DIR/nodes/$n/dovecot/conf.d/10-replication.conf" ||
+		fail "$n: cannot write 10-replication.conf"
+done
+for n in imap1 imap2; do lab_ssh $n doveadm reload || fail "$n: reload"; done
+for n in imap1 imap2; do
+	wait_until 15 lab_ssh $n doveadm replicator status || fail "$n: replicator did not come up"
+done
+for n in imap1 imap2; do lab_ssh $n "doveadm replicator replicate -f '*'" >/dev/null || fail "$n: replicate"; done
+wait_until 30 bash -c "! ssh -F $LAB_DIR/ssh/ssh_config imap1 \"doveadm -f tab replicator status '*'\" | grep -q '	y\$'" ||
+	fail "initial Dovecot sync has failed users"
+ok "Dovecot replication configured"
+wait_until 30 "$RW" check --site "$SITE" >/dev/null || fail "check never OK after the install: $("$RW" check --site "$SITE")"
+
+screen() { TM capture-pane -p -t dash; }
+# wait_for SECONDS TEXT: poll the screen until TEXT shows
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	while :; do
+		screen | grep -qF -- "$2" && return 0
+		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
+		sleep 0.2
+	done
+}
+keys() { TM send-keys -t dash "$@"; }
+start() { # SITE
+	rm -f "$STATE/rc"
+	TM kill-session -t dash 2>/dev/null
+	TM new-session -d -s dash -x 160 -y 48 \
+		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW dashboard --site $1; echo \$? >$STATE/rc; sleep 60"
+}
+wait_rc() {
+	local end=$(($(date +%s) + 10))
+	until [[ -s $STATE/rc ]]; do
+		(($(date +%s) < end)) || { screen; fail "the dashboard did not exit after q"; }
+		sleep 0.2
+	done
+}
+
+# --- healthy site -----------------------------------------------------------------
+start "$SITE"
+wait_for 10 "Directory replication"
+wait_for 30 "zmreplchk: Code 0 In Sync"
+wait_for 30 "syncrepl connected"
+wait_for 30 "CSN lag 0 s"
+s=$(screen)
+assert_contains "$s" "OK       $R1" "the replica row"
+assert_contains "$s" "Dovecot replication" "the Dovecot side"
+wait_for 30 "$I2"
+s=$(screen)
+assert_contains "$s" "$I1" "imap1's panel"
+assert_contains "$s" "known users" "the replicator counters"
+assert_contains "$s" "History" "the sparklines"
+assert_contains "$s" "▁" "UTF-8 block characters in a UTF-8 locale"
+ok "replica row and both Dovecot panels on screen"
+keys Tab
+keys '?'
+wait_for 5 "requeue the selected user"
+keys x
+keys q
+wait_rc
+assert_eq 0 "$(cat "$STATE/rc")" "dashboard exit status after q"
+s=$(screen)
+assert_not_contains "$s" "Directory replication" "the terminal is restored (alternate screen left)"
+ok "q quits with 0"
+
+# --- unknown host keys are asked, never accepted silently ---------------------------
+cp "$SITE" "$STATE/site-unknown.ini"
+: >"$STATE/empty_known_hosts"
+sed -i "s|^known_hosts = .*|known_hosts = $STATE/empty_known_hosts|" "$STATE/site-unknown.ini"
+start "$STATE/site-unknown.ini"
+wait_for 20 "Unknown host key"
+assert_contains "$(screen)" "SHA256:" "the fingerprint is shown"
+# reject every key asked, then quit
+end=$(($(date +%s) + 20))
+while screen | grep -qF "Unknown host key"; do
+	keys n
+	sleep 0.5
+	(($(date +%s) < end)) || fail "host key dialogs never ended"
+done
+wait_for 10 "host key not accepted"
+keys q
+wait_rc
+assert_eq 0 "$(cat "$STATE/rc")" "exit status after rejecting the keys"
+assert_eq 0 "$(wc -c <"$STATE/empty_known_hosts")" "nothing added to known_hosts"
+ok "unknown host keys asked by fingerprint and rejected"
+lab_test_end
