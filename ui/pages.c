@@ -403,15 +403,15 @@ static void draw_preflight_other(struct wizard *w)
 			y += wrap(y, 6, cols - 8, 3, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
 				  it->message);
 	}
-	draw_report(w, y, rows - 3 - y);
+	draw_report(w, y, rows - 4 - y); /* rows-3: the verdict, rows-2: the status */
 	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
 	if (w->rstate == RUNNER_PAUSED) {
 		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and review the plan.",
 			 warned ? " with warnings (above)" : "");
-		put_role(rows - 2, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		put_role(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {
-		put_role(rows - 2, 2, cols - 4, ROLE_RUNNING, "Checking...");
+		put_role(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
 	}
 	key_bar(keys);
 }

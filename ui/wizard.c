@@ -721,6 +721,7 @@ static void nodes_key(struct wizard *w, int key)
 
 static void do_connect(struct wizard *w)
 {
+	w->status[0] = '\0'; /* the settings page's notices end here */
 	free(w->form_error);
 	w->form_error = NULL;
 	if (w->be.connect)
