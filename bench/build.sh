@@ -7,3 +7,4 @@ ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Wall -Wextra -Werror -
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wwrite-strings -g -O2 -Isrc \
 	bench/rw_bench.c build/libcore.a $(pkg-config --libs libssh ldap lber inih jansson) \
 	-o build/bench/rw_bench
+${CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC bench/nodelay.c -ldl -o build/bench/nodelay.so
