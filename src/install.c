@@ -142,19 +142,17 @@ static void build_plan(struct operation *op)
 static char *scope(struct operation *op)
 {
 	struct install *in = data(op);
-	/* "replicas=" + " +answer" + NUL */
-	size_t len = sizeof "replicas=" + sizeof " +answer";
-	for (size_t i = 0; i < in->n_replicas; i++)
-		len += strlen(in->replicas[i]) + 1;
-	char *s = xmalloc(len);
-	strcpy(s, "replicas=");
+	char *s = xstrdup("replicas=");
 	for (size_t i = 0; i < in->n_replicas; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, in->replicas[i]);
+		char *next = xasprintf("%s%s%s", s, i ? " " : "", in->replicas[i]);
+		free(s);
+		s = next;
 	}
-	if (operation_options(op)->answer_queries)
-		strcat(s, " +answer");
+	if (operation_options(op)->answer_queries) {
+		char *next = xasprintf("%s +answer", s);
+		free(s);
+		s = next;
+	}
 	return s;
 }
 

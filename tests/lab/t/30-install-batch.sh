@@ -12,7 +12,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 [[ -x $RW ]] || fail "build replica-wizard first (make)"
 SITE=$LAB_DIR/site.ini
 M=$(node_ip master) R1=$(node_ip replica1)
@@ -117,6 +117,6 @@ for f in "$STATE/run1.out" "$STATE/run2.out" "$REPLICA_WIZARD_STATE_DIR"/*; do
 	! grep -qF -- "$LAB_PASS" "$f" || fail "the password is in $f"
 done
 ok "no password in the wizard's output or journal"
-left=$(find /tmp -maxdepth 1 -name 'rw-bootstrap.*' 2>/dev/null; find "$R1DIR/opt/zextras" -maxdepth 1 -name 'config.[0-9]*')
+left=$(find "$R1DIR/opt/zextras" -maxdepth 1 \( -name '.rw-bootstrap.*' -o -name 'config.[0-9]*' \))
 [[ -z $left ]] || fail "files with passwords left on the node: $left"
 ok "no bootstrap answers file nor config.<pid> left on the replica"

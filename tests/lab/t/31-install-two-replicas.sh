@@ -9,7 +9,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 SITE=$LAB_DIR/site.ini
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
 PORT=$LAB_LDAP_PORT

@@ -9,7 +9,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 R1=$(node_ip replica1)
 STATE=$(mktemp -d)
 export REPLICA_WIZARD_STATE_DIR=$STATE/state

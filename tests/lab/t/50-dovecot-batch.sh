@@ -15,7 +15,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 [[ -x $RW ]] || fail "build replica-wizard first (make)"
 SITE=$LAB_DIR/site.ini
 N1=imap1 N2=imap2

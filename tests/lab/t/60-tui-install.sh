@@ -10,7 +10,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 [[ -x $RW ]] || fail "build replica-wizard first (make)"
 command -v tmux >/dev/null || fail "tmux is not installed"
 R1=$(node_ip replica1)

@@ -12,7 +12,7 @@ lab_test_begin
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
+RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 [[ -x $RW ]] || fail "build replica-wizard first (make)"
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
 I1=$(node_ip imap1) I2=$(node_ip imap2)
