@@ -69,62 +69,14 @@ static int check_targets(const char *path, const char *const *only, size_t n_onl
  * site stays as it was. */
 static int update_site(const char *path, const char *const *only, size_t n_only, const char *prog)
 {
-	struct site_error serr;
-	char buf[2048];
-	int rc = RW_EXIT_FAILED;
-	char *list = NULL;
-	struct site *site = site_load(path, &serr);
-	if (!site) {
-		fprintf(stderr, "%s remove: %s\n", prog, site_error_format(&serr, buf, sizeof buf));
-		return RW_EXIT_FAILED;
-	}
-	size_t n = 0;
-	const char *const *reps = site_list(site, SITE_ROLE_REPLICA, &n);
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(reps[i]) + 1;
-	list = xcalloc(1, len);
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool gone = false;
-		for (size_t k = 0; k < n_only; k++)
-			gone |= strcasecmp(reps[i], only[k]) == 0;
-		if (gone)
-			continue;
-		if (kept++)
-			strcat(list, " ");
-		strcat(list, reps[i]);
-	}
-	if (kept == n) {
-		rc = RW_EXIT_OK; /* already out of the site file */
-		goto out;
-	}
-	/* a [host NAME] of a node the site no longer names is an error: drop
-	 * it unless another role keeps the node */
-	bool *drop = xcalloc(n_only + 1, sizeof *drop);
-	for (size_t k = 0; k < n_only; k++) {
-		const struct site_host *h = site_host(site, only[k]);
-		drop[k] = h && !(h->roles & ~(unsigned)SITE_ROLE_REPLICA);
-	}
-	bool set = site_set(site, "carbonio", "replicas", kept ? list : NULL, &serr);
-	for (size_t k = 0; set && k < n_only; k++)
-		if (drop[k])
-			site_remove_host_section(site, only[k]);
-	free(drop);
-	if (!set)
-		goto fail;
-	if (!site_validate(site, &serr) || site_write(site, path, &serr) != 0)
-		goto fail;
-	printf("site file %s: replicas = %s\n", path, kept ? list : "(none)");
-	rc = RW_EXIT_OK;
-	goto out;
-fail:
-	fprintf(stderr, "%s remove: the nodes are done, but the site file was not updated: %s\n", prog,
-		site_error_format(&serr, buf, sizeof buf));
-out:
-	free(list);
-	site_free(site);
-	return rc;
+	bool ok;
+	char *msg = remove_update_site(path, only, n_only, &ok);
+	if (ok)
+		printf("%s\n", msg);
+	else
+		fprintf(stderr, "%s remove: %s\n", prog, msg);
+	free(msg);
+	return ok ? RW_EXIT_OK : RW_EXIT_FAILED;
 }
 
 int cmd_remove_main(int argc, char **argv, const struct cli *cli)

@@ -532,3 +532,58 @@ const struct operation_kind remove_kind = {
 	.builtin = builtin,
 	.prepare = prepare,
 };
+
+/* After a complete removal: the removed replicas leave [carbonio] replicas,
+ * and their [host NAME] section goes too unless another role keeps the node
+ * (the site file would not validate otherwise). */
+char *remove_update_site(const char *path, const char *const *removed, size_t n_removed, bool *ok)
+{
+	struct site_error se;
+	char buf[2048];
+	char *msg = NULL, *list = NULL;
+	*ok = false;
+	if (!path)
+		return xstrdup("no site file: nothing to update");
+	struct site *site = site_load(path, &se);
+	if (!site)
+		return xasprintf("the site file was NOT updated: %s", site_error_format(&se, buf, sizeof buf));
+	size_t n = 0, kept = 0;
+	const char *const *reps = site_list(site, SITE_ROLE_REPLICA, &n);
+	list = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		bool gone = false;
+		for (size_t k = 0; k < n_removed; k++)
+			gone |= strcasecmp(reps[i], removed[k]) == 0;
+		if (gone)
+			continue;
+		char *next = xasprintf("%s%s%s", list, kept++ ? " " : "", reps[i]);
+		free(list);
+		list = next;
+	}
+	if (kept == n) {
+		*ok = true;
+		msg = xasprintf("site file %s already lists none of them: replicas = %s", path,
+				kept ? list : "(none)");
+		goto out;
+	}
+	bool *drop = xcalloc(n_removed + 1, sizeof *drop);
+	for (size_t k = 0; k < n_removed; k++) {
+		const struct site_host *h = site_host(site, removed[k]);
+		drop[k] = h && !(h->roles & ~(unsigned)SITE_ROLE_REPLICA);
+	}
+	bool set = site_set(site, "carbonio", "replicas", kept ? list : NULL, &se);
+	for (size_t k = 0; set && k < n_removed; k++)
+		if (drop[k])
+			site_remove_host_section(site, removed[k]);
+	free(drop);
+	if (set && site_validate(site, &se) && site_write(site, path, &se) == 0) {
+		*ok = true;
+		msg = xasprintf("site file %s updated: replicas = %s", path, kept ? list : "(none)");
+	} else
+		msg = xasprintf("the nodes are done, but the site file was NOT updated: %s",
+				site_error_format(&se, buf, sizeof buf));
+out:
+	free(list);
+	site_free(site);
+	return msg;
+}

@@ -48,4 +48,9 @@ char **remove_table(const struct remove_node_in *in, const struct remove_node_ou
 		    const char *const restart[]);
 void remove_table_free(char **lines);
 
+/* Take the removed replicas out of the site file after a complete run.
+ * Returns the sentence to show (allocated); *ok is false when the file could
+ * not be updated. */
+char *remove_update_site(const char *path, const char *const *removed, size_t n_removed, bool *ok);
+
 #endif

@@ -4,6 +4,7 @@
  * review), with the engine's events turned into model changes. */
 #include "ui.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -187,61 +188,6 @@ static void load_menu_state(struct app *a)
 	a->menus_loaded = true;
 }
 
-/* After a complete removal, as the batch does: the replicas leave
- * [carbonio] replicas (and their [host NAME] section when no other role
- * keeps them). Returns the sentence for the finish page (allocated). */
-static char *remove_update_site(const char *path, char *const *only, size_t n_only)
-{
-	struct site_error se;
-	char buf[2048];
-	char *msg = NULL, *list = NULL;
-	if (!path)
-		return xstrdup("No site file: nothing to update.");
-	struct site *site = site_load(path, &se);
-	if (!site)
-		return xasprintf("Site file NOT updated: %s", site_error_format(&se, buf, sizeof buf));
-	size_t n = 0;
-	const char *const *reps = site_list(site, SITE_ROLE_REPLICA, &n);
-	size_t len = 1, kept = 0;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(reps[i]) + 1;
-	list = xcalloc(1, len);
-	for (size_t i = 0; i < n; i++) {
-		bool gone = false;
-		for (size_t k = 0; k < n_only; k++)
-			gone |= strcasecmp(reps[i], only[k]) == 0;
-		if (gone)
-			continue;
-		if (kept++)
-			strcat(list, " ");
-		strcat(list, reps[i]);
-	}
-	if (kept == n) {
-		msg = xasprintf("Site file %s already lists none of them: replicas = %s", path,
-				kept ? list : "(none)");
-		goto out;
-	}
-	bool *drop = xcalloc(n_only + 1, sizeof *drop);
-	for (size_t k = 0; k < n_only; k++) {
-		const struct site_host *h = site_host(site, only[k]);
-		drop[k] = h && !(h->roles & ~(unsigned)SITE_ROLE_REPLICA);
-	}
-	bool ok = site_set(site, "carbonio", "replicas", kept ? list : NULL, &se);
-	for (size_t k = 0; ok && k < n_only; k++)
-		if (drop[k])
-			site_remove_host_section(site, only[k]);
-	free(drop);
-	if (ok && site_validate(site, &se) && site_write(site, path, &se) == 0)
-		msg = xasprintf("Site file %s updated: replicas = %s", path, kept ? list : "(none)");
-	else
-		msg = xasprintf("The nodes are done, but the site file was NOT updated: %s",
-				site_error_format(&se, buf, sizeof buf));
-out:
-	free(list);
-	site_free(site);
-	return msg;
-}
-
 static void ev_state(void *ud, int state)
 {
 	struct app *a = ud;
@@ -251,7 +197,12 @@ static void ev_state(void *ud, int state)
 		load_menu_state(a);
 	if (state == RUNNER_DONE && a->w->op == OP_REMOVE && a->w->run_continued) {
 		free(a->w->site_saved);
-		a->w->site_saved = remove_update_site(a->w->site_path, a->only, a->n_only);
+		bool ok;
+		char *msg = remove_update_site(a->w->site_path, (const char *const *)a->only, a->n_only, &ok);
+		/* the finish page shows it as a sentence */
+		if (msg[0])
+			msg[0] = (char)toupper((unsigned char)msg[0]);
+		a->w->site_saved = msg;
 	}
 	wizard_runner_state(a->w, state);
 }
