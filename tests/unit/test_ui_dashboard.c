@@ -425,6 +425,11 @@ static void test_help_and_too_small(void **state)
 
 int main(void)
 {
+	/* the screens must not depend on this machine: no real site file, no
+	 * state directory of the user running the tests */
+	setenv("REPLICA_WIZARD_SITE", "/nonexistent/replica-wizard-test/site.ini", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent/replica-wizard-test", 1);
+	setenv("REPLICA_WIZARD_STATE_DIR", "/tmp", 1);
 	/* the clock and event times on the screens are UTC */
 	setenv("TZ", "UTC", 1);
 	tzset();

@@ -469,6 +469,11 @@ static void test_pane_bounded(void **state)
 
 int main(void)
 {
+	/* the screens must not depend on this machine: no real site file, no
+	 * state directory of the user running the tests */
+	setenv("REPLICA_WIZARD_SITE", "/nonexistent/replica-wizard-test/site.ini", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent/replica-wizard-test", 1);
+	setenv("REPLICA_WIZARD_STATE_DIR", "/tmp", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
