@@ -3,6 +3,7 @@
  * would refuse (password_rules.h). The end-to-end side (command line, the
  * proof that nothing connects) is tests/lab/t/81-bad-input.sh. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +114,50 @@ static void test_site_cases(void **state)
 	unlink(path);
 }
 
+/* The TUI's fields go through site_set(): the same refusals, per field. */
+struct set_case {
+	const char *section, *key, *value, *needle;
+};
+
+static const struct set_case set_cases[] = {
+	{ "carbonio", "master", "bad_host", "is not a valid host name" },
+	{ "carbonio", "master", "", "required" },
+	{ "carbonio", "replicas", "r1.example.com r1.example.com", "listed twice" },
+	{ "ssh", "port", "0", "1 to 65535" },
+	{ "ssh", "port", "70000", "1 to 65535" },
+	{ "ssh", "port", "22x", "not a valid port" },
+	{ "ssh", "user", "ro ot", "not a valid user name" },
+	{ "carbonio", "prefix", "relative/path", "not an absolute path" },
+	{ "carbonio", "prefix", "/opt/\033[2J", "control character U+001B" },
+	{ "carbonio", "prefix", "/opt/\377", "invalid UTF-8" },
+	{ "carbonio", "password", "secret", "looks like a secret" },
+	{ "nosuch", "x", "1", "unknown section" },
+	{ "host bad_host", "port", "22", "not a valid host name" },
+};
+
+static void test_site_set_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof set_cases / sizeof set_cases[0]; i++) {
+		const struct set_case *c = &set_cases[i];
+		struct site *s = site_new();
+		struct site_error err;
+		memset(&err, 0, sizeof err);
+		bool ok = site_set(s, c->section, c->key, c->value, &err);
+		if (ok) {
+			/* some refusals are cross-field: they come from validate */
+			ok = site_set(s, "carbonio", "master", "m.example.com", &err) &&
+			     site_validate(s, &err);
+		}
+		site_free(s);
+		if (ok)
+			fail_msg("site_set case %zu ([%s] %s): accepted", i, c->section, c->key);
+		if (!strstr(err.message, c->needle))
+			fail_msg("site_set case %zu ([%s] %s): expected \"%s\", got \"%s\"", i, c->section,
+				 c->key, c->needle, err.message);
+	}
+}
+
 struct pw_case {
 	const char *pw;
 	const char *needle; /* NULL: accepted */
@@ -171,6 +216,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_site_cases),
+		cmocka_unit_test(test_site_set_cases),
 		cmocka_unit_test(test_password_cases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
