@@ -30,9 +30,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <lber.h>
 #include <ldap.h>
+#include <openldap.h> /* ldap_init_fd, LDAP_PROTO_TCP */
 
 #include "loop.h"
 #include "xalloc.h"
@@ -70,6 +72,7 @@ struct ldapprobe {
 	struct ldapprobe_res **take;   /* ldapprobe_run(): hand the result over */
 
 	LDAP *ld;
+	int given_fd;                  /* req.fd not yet handed to libldap, or -1 */
 	int fd;                        /* watched socket, -1 when none */
 	int timeout_timer;             /* 0 when none */
 	int deliver_timer;             /* 0 when none */
@@ -136,6 +139,10 @@ static void ldapprobe_teardown(struct ldapprobe *p)
 		/* Sends the unbind when connected, closes the socket, frees. */
 		ldap_unbind_ext(p->ld, NULL, NULL);
 		p->ld = NULL;
+	}
+	if (p->given_fd >= 0) {
+		close(p->given_fd);
+		p->given_fd = -1;
 	}
 	ldapprobe_wipe_password(p);
 }
@@ -518,7 +525,10 @@ static void ldapprobe_begin(struct ldapprobe *p)
 	int v3 = LDAP_VERSION3, rc, fd = -1;
 	struct timeval net;
 
-	rc = ldap_initialize(&p->ld, p->url);
+	if (p->given_fd >= 0)
+		rc = ldap_init_fd(p->given_fd, LDAP_PROTO_TCP, p->url, &p->ld);
+	else
+		rc = ldap_initialize(&p->ld, p->url);
 	if (rc != LDAP_SUCCESS || p->ld == NULL) {
 		char *u = ldapprobe_clean_str(p->url);
 
@@ -545,6 +555,23 @@ static void ldapprobe_begin(struct ldapprobe *p)
 		ldap_set_option(p->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &never);
 		ldap_set_option(p->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	}
+	if (p->given_fd >= 0) {
+		/* Already connected: libldap owns the fd now (unbind closes it). */
+		fd = p->given_fd;
+		p->given_fd = -1;
+		p->fd = fd;
+		if (loop_watch_fd(p->loop, fd, POLLIN, ldapprobe_on_fd, p) < 0) {
+			p->fd = -1;
+			ldapprobe_fail_contact(p, LDAP_LOCAL_ERROR, "cannot watch the socket");
+			return;
+		}
+		p->state = LDAPPROBE_ST_BIND; /* not CONNECT: on_fd must drain */
+		if (p->starttls && strncmp(p->url, "ldaps://", 8) != 0)
+			ldapprobe_send_starttls(p);
+		else
+			ldapprobe_after_tls(p);
+		return;
+	}
 	rc = ldap_connect(p->ld);
 	if (rc != LDAP_SUCCESS) {
 		ldapprobe_fail_contact(p, rc, NULL);
@@ -569,11 +596,14 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 {
 	struct ldapprobe *p;
 
-	if (loop == NULL || req == NULL || req->url == NULL || (cb == NULL && take == NULL))
+	if (loop == NULL || req == NULL || req->url == NULL || (cb == NULL && take == NULL) ||
+	    (req->kind != LDAPPROBE_BIND && req->kind != LDAPPROBE_CONTEXTCSN &&
+	     req->kind != LDAPPROBE_CONSUMER) ||
+	    (req->use_fd && req->fd < 0)) {
+		if (req != NULL && req->use_fd && req->fd >= 0)
+			close(req->fd); /* ours from the call on */
 		return NULL;
-	if (req->kind != LDAPPROBE_BIND && req->kind != LDAPPROBE_CONTEXTCSN &&
-	    req->kind != LDAPPROBE_CONSUMER)
-		return NULL;
+	}
 	ldapprobe_global_init();
 
 	p = xcalloc(1, sizeof(*p));
@@ -591,6 +621,7 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	p->ud = ud;
 	p->take = take;
 	p->fd = -1;
+	p->given_fd = req->use_fd ? req->fd : -1;
 	p->started = loop_now();
 	p->res = xcalloc(1, sizeof(*p->res));
 	p->state = LDAPPROBE_ST_CONNECT;
@@ -611,8 +642,11 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 struct ldapprobe *ldapprobe_start(struct loop *loop, const struct ldapprobe_request *req,
 				  ldapprobe_done_cb cb, void *ud)
 {
-	if (cb == NULL)
+	if (cb == NULL) {
+		if (req != NULL && req->use_fd && req->fd >= 0)
+			close(req->fd);
 		return NULL;
+	}
 	return ldapprobe_start_common(loop, req, cb, ud, NULL);
 }
 

@@ -45,6 +45,15 @@ struct ldapprobe_request {
 	const char *password;       /* copied and wiped */
 	int timeout_s;              /* whole probe bound; 0: 10 s */
 	bool starttls;              /* ldap_starttls_supported on the site */
+	/* use_fd: talk LDAP over fd, already connected (a forward through the
+	 * node's SSH session, conn_forward_take_fd), instead of connecting to
+	 * url's host; url still names the server in messages (and for TLS).
+	 * The probe owns fd from the call on, even when it returns NULL, and
+	 * closes it when done. (A flag, so zeroed requests keep connecting.)
+	 * A forward is pumped by the loop of its conn: use ldapprobe_start() on
+	 * that loop, not ldapprobe_run() (its private loop would not pump). */
+	bool use_fd;
+	int fd;
 };
 
 typedef void (*ldapprobe_done_cb)(void *ud, const struct ldapprobe_result *r);

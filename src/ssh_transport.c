@@ -26,6 +26,7 @@
 
 #include "linebuf.h"
 #include "loop.h"
+#include "ssh_internal.h"
 #include "xalloc.h"
 
 /* OpenSSH's default MaxSessions is 10: keep below, queue the rest. */
@@ -110,6 +111,7 @@ struct conn {
 	double last_rx, last_ka;
 
 	struct job *jobs;
+	struct conn_forward *forwards; /* ssh_forward.c */
 	int busy;
 	bool free_pending, close_pending;
 	bool tearing_down;        /* conn_exec() refuses while jobs are ended */
@@ -445,6 +447,7 @@ static void conn_teardown(struct conn *c, enum job_end how, const char *why)
 	while (c->jobs != NULL)
 		job_finish(c->jobs, how, why);
 	c->tearing_down = false;
+	ssh_forward_conn_down(c, why != NULL ? why : c->error);
 	conn_unwatch(c);
 	if (c->ev != NULL) {
 		if (c->s != NULL)
@@ -848,7 +851,7 @@ static int conn_open_channels(const struct conn *c)
 	for (const struct job *j = c->jobs; j != NULL; j = j->next)
 		if (j->st != JOB_QUEUED)
 			n++;
-	return n;
+	return n + ssh_forward_open_count(c);
 }
 
 static void job_write_stdin(struct job *j)
@@ -1007,6 +1010,8 @@ static void conn_step_ready(struct conn *c)
 		if (c->free_pending || c->close_pending || c->st != CONN_READY)
 			return;
 	}
+	if (ssh_forward_step_all(c))
+		loop_wake_in(c->loop, 0);
 	/* Keepalive: silence for 3 intervals means the node is gone (stopped,
 	 * unplugged); a probe every interval makes a live server answer. */
 	if (now - c->last_rx >= 3.0 * ka) {
@@ -1349,6 +1354,7 @@ static void conn_destroy(struct conn *c)
 	c->busy = 1;
 	c->free_pending = true;
 	conn_teardown(c, END_CANCEL, NULL);
+	ssh_forward_conn_gone(c);
 	loop_remove_tick(c->loop, conn_tick, c);
 	free(c->name);
 	free(c->address);
@@ -1425,4 +1431,33 @@ void job_cancel(struct job *j)
 		return;
 	j->cancel_req = true;
 	loop_wake_in(j->conn->loop, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* for ssh_forward.c (ssh_internal.h)                                 */
+
+ssh_session conn_internal_session(struct conn *c)
+{
+	return c->s;
+}
+
+struct loop *conn_internal_loop(struct conn *c)
+{
+	return c->loop;
+}
+
+bool conn_internal_usable(const struct conn *c)
+{
+	return c->st == CONN_READY && c->s != NULL && !c->free_pending && !c->close_pending &&
+	       !c->tearing_down;
+}
+
+int conn_internal_channel_room(const struct conn *c)
+{
+	return TRANSPORT_MAX_CHANNELS - conn_open_channels(c);
+}
+
+struct conn_forward **conn_internal_forwards(struct conn *c)
+{
+	return &c->forwards;
 }

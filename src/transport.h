@@ -113,6 +113,37 @@ struct job *conn_exec(struct conn *c, const char *command,
  * command timeout ends the command the same way. */
 void job_cancel(struct job *j);
 
+/* A TCP connection made BY THE NODE (an SSH "direct-tcpip" channel on the
+ * node's existing session, so it goes wherever the node can reach: its own
+ * LDAP port when the admin's machine cannot), handed to the caller as one
+ * end of a local socketpair. The transport pumps bytes both ways from the
+ * loop, within the channel window and bounded buffers; EOF travels both
+ * ways. The channel counts against the per-connection channel limit (it
+ * waits for a free slot). Failures (the node cannot connect, the session is
+ * lost, conn_forward_close) close the transport's end: the caller sees EOF.
+ * host is resolved by the node itself. */
+enum conn_forward_state {
+	FWD_QUEUED,   /* waiting for a free channel */
+	FWD_OPENING,  /* channel open requested */
+	FWD_OPEN,
+	FWD_CLOSED,   /* ended normally (EOF both ways, or remote close) */
+	FWD_FAILED,   /* conn_forward_error() says why */
+};
+
+struct conn_forward;
+
+/* NULL (err filled) when c is not READY or no socketpair can be made. */
+struct conn_forward *conn_forward_open(struct conn *c, const char *host, int port,
+				       char *err, size_t errlen);
+/* The caller's end (blocking, close-on-exec), once: then -1. The caller owns
+ * it (ldapprobe closes it). */
+int conn_forward_take_fd(struct conn_forward *f);
+enum conn_forward_state conn_forward_state(const struct conn_forward *f);
+const char *conn_forward_error(const struct conn_forward *f); /* NULL unless FAILED */
+/* Close the channel and both ends still held; free. Not from inside a
+ * libssh call (there are no forward callbacks, so any caller is fine). */
+void conn_forward_close(struct conn_forward *f);
+
 /* Where diagnostics go (libssh's own log included): nothing is ever printed;
  * without a hook they are dropped. fn NULL: drop again. */
 void transport_set_log(void (*fn)(void *ud, const char *line), void *ud);
