@@ -33,7 +33,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s check [--site FILE] [--warn-lag S] [--crit-lag S] [--warn-failed N]\n"
 		"                [--crit-failed N] [--warn-queue N] [--crit-queue N] [--timeout S]\n"
-		"                [--starttls]\n"
+		"                [--starttls] [--ldap-via-ssh]\n"
 		"\n"
 		"Monitoring plugin (Nagios/Icinga): checks Directory replication (lag of each\n"
 		"replica, Server down, syncrepl session) and Dovecot replication (replicator\n"
@@ -41,7 +41,8 @@ static void usage(FILE *f, const char *prog)
 		"one off): --warn-lag %.0f --crit-lag %.0f (seconds behind the master),\n"
 		"--warn-failed %d --crit-failed %d (failed users per server), --warn-queue %d\n"
 		"--crit-queue %d (queued requests per server). --timeout (default 30 s) bounds\n"
-		"the whole check.\n"
+		"the whole check. --ldap-via-ssh: LDAP probes through each node's SSH session\n"
+		"(otherwise only when the direct connection cannot contact the server).\n"
 		"\n"
 		"Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Unknown SSH host keys are refused\n"
 		"(UNKNOWN): accept them once with `%s dashboard --once --accept-new-host-keys`.\n",
@@ -176,6 +177,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		{ "crit-queue", required_argument, NULL, 'Q' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, 'T' },
+		{ "ldap-via-ssh", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -204,6 +206,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		case 'Q': o.th.crit_queue = (long long)v; break;
 		case 't': timeout = v; break;
 		case 'T': o.starttls = true; break;
+		case 'L': o.ldap_via_ssh = true; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return CHECK_OK;

@@ -35,6 +35,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s dashboard [--site FILE] [--interval N] [--once [--format text|json]]\n"
 		"                    [--accept-new-host-keys] [--starttls] [--timeout N]\n"
+		"                    [--ldap-via-ssh]\n"
 		"\n"
 		"Live view of Directory replication (zmreplchk on each replica, plus our own\n"
 		"contextCSN lag and syncrepl state from cn=Monitor) and Dovecot replication\n"
@@ -51,6 +52,10 @@ static void usage(FILE *f, const char *prog)
 		"  --timeout N             --once: give up on silent hosts after N s (default 40)\n"
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
 		"  --starttls              use StartTLS for the LDAP probes\n"
+		"  --ldap-via-ssh          LDAP probes through each node's own SSH session\n"
+		"                          (default: direct, and through the session only\n"
+		"                          when the direct connection cannot contact the\n"
+		"                          server; shown as \"via ssh\")\n"
 		"\n"
 		"Environment: REPLICA_WIZARD_LDAP_PASSWORD (uid=zimbra password for cn=Monitor;\n"
 		"read from the master when unset), REPLICA_WIZARD_SSH_PASSWORD, COLUMNS.\n"
@@ -78,6 +83,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "accept-new-host-keys", no_argument, NULL, 'A' },
 		{ "starttls", no_argument, NULL, 'T' },
+		{ "ldap-via-ssh", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,6 +117,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 			break;
 		case 'A': o.accept_new_host_keys = true; break;
 		case 'T': o.starttls = true; break;
+		case 'L': o.ldap_via_ssh = true; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return RW_EXIT_OK;

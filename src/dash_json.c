@@ -70,11 +70,11 @@ static json_t *replica(const struct dash_replica *r, time_t now)
 		"behind_s", r->zm_valid ? count_or_null(r->zm_behind) : json_null(),
 		"age_s", age_or_null(r->zm_valid, r->zm_at, now),
 		"error", str_or_null(r->zm_error)));
-	json_object_set_new(o, "ldap", json_pack("{s:o,s:o,s:o,s:o}",
+	json_object_set_new(o, "ldap", json_pack("{s:o,s:o,s:o,s:o,s:b}",
 		"contextCSN", r->csn_valid ? str_or_null(r->csn) : json_null(),
 		"lag_s", r->lag_valid ? json_real(r->lag) : json_null(),
 		"age_s", age_or_null(r->csn_valid, r->csn_at, now),
-		"error", str_or_null(r->csn_error)));
+		"error", str_or_null(r->csn_error), "via_ssh", r->via_ssh));
 	json_object_set_new(o, "syncrepl", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
 		"connected", r->mon_valid ? json_boolean(r->mon_connected) : json_null(),
 		"consumers", r->mon_valid ? json_integer((json_int_t)r->mon_consumers) : json_null(),
@@ -147,8 +147,8 @@ char *dash_json_render(const struct dashboard *d, time_t now)
 	json_t *csns = json_array();
 	for (size_t i = 0; m->csn_valid && i < m->n_csns; i++)
 		json_array_append_new(csns, json_string(m->csns[i]));
-	json_object_set_new(root, "master", json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
-		"name", m->name, "url", m->url,
+	json_object_set_new(root, "master", json_pack("{s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o}",
+		"name", m->name, "url", m->url, "via_ssh", m->via_ssh,
 		"contextCSN", m->csn_valid ? csns : (json_decref(csns), json_null()),
 		"csn_age_s", age_or_null(m->csn_valid, m->csn_at, now),
 		"error", str_or_null(m->csn_error), "ssh_error", str_or_null(m->ssh_error),

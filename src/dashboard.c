@@ -81,6 +81,11 @@ struct host {
 	struct job *job;
 	struct buf out, err;
 	struct ldapprobe *probe_csn, *probe_mon;
+	/* LDAP path of this target: true = a forward on its own session */
+	bool ldap_via_ssh;
+	bool ldap_deferred;     /* --ldap-via-ssh round before the session was up */
+	struct conn_forward *fwd_csn, *fwd_mon;
+	bool csn_via, mon_via;  /* path of the running probes */
 };
 
 /* Private state of a replica / server used to detect transitions. */
@@ -424,6 +429,10 @@ static void host_cancel(struct host *h)
 	if (h->probe_mon)
 		ldapprobe_cancel(h->probe_mon);
 	h->probe_csn = h->probe_mon = NULL;
+	/* after the probes: they closed their ends first */
+	conn_forward_close(h->fwd_csn);
+	conn_forward_close(h->fwd_mon);
+	h->fwd_csn = h->fwd_mon = NULL;
 }
 
 void dashboard_free(struct dashboard *d)
@@ -1191,7 +1200,7 @@ static void host_round_part_done(struct host *h)
 		return;
 	time_t now = wall();
 	h->busy = false;
-	if (h->ssh_polled || !needs_ssh(h))
+	if ((h->ssh_polled || !needs_ssh(h)) && !h->ldap_deferred)
 		h->first_done = true;
 	if (h->replica >= 0)
 		dashboard_commit_replica(h->d, (size_t)h->replica, now);
@@ -1204,13 +1213,53 @@ static void host_round_part_done(struct host *h)
 	}
 }
 
+static bool start_csn_probe(struct host *h);
+static bool start_mon_probe(struct host *h);
+
+/* A direct connect that never reached the server (refused, no answer):
+ * the case for the node's own session. */
+static bool cannot_contact(const struct ldapprobe_result *r)
+{
+	return !r->ok && r->error != NULL &&
+	       strncmp(r->error, "cannot contact LDAP server", 26) == 0;
+}
+
+/* After a probe of h on path `via`: remember the path that worked, and say
+ * whether to try again at once through the session. */
+static bool ldap_path_learn(struct host *h, bool via, const struct ldapprobe_result *r)
+{
+	struct dashboard *d = h->d;
+
+	if (d->closing)
+		return false;
+	if (r->ok) {
+		h->ldap_via_ssh = via || d->opts.ldap_via_ssh;
+		return false;
+	}
+	if (!cannot_contact(r))
+		return false;
+	if (!via) {
+		h->ldap_via_ssh = true; /* next rounds go through the session */
+		return h->conn && conn_state(h->conn) == CONN_READY;
+	}
+	if (!d->opts.ldap_via_ssh)
+		h->ldap_via_ssh = false; /* neither worked: direct again next round */
+	return false;
+}
+
 static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 {
 	struct host *h = ud;
 	struct dashboard *d = h->d;
+	bool via = h->csn_via;
 	h->probe_csn = NULL;
+	conn_forward_close(h->fwd_csn);
+	h->fwd_csn = NULL;
+	if (ldap_path_learn(h, via, r) && start_csn_probe(h))
+		return; /* same part of the round, now through the session */
 	time_t now = wall();
 	if (h->is_master) {
+		d->master.via_ssh = via;
 		dashboard_feed_master_csn(d, r->ok ? r->csns : NULL, r->ok ? NULL : r->error, now);
 		for (size_t i = 0; i < d->n_hosts; i++) {
 			struct host *o = &d->hosts[i];
@@ -1220,16 +1269,23 @@ static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 			}
 		}
 	}
-	if (h->replica >= 0)
+	if (h->replica >= 0) {
+		d->reps[h->replica].via_ssh = via;
 		dashboard_feed_replica_csn(d, (size_t)h->replica, r->ok ? r->csns : NULL,
 					   r->ok ? NULL : r->error, now);
+	}
 	host_round_part_done(h);
 }
 
 static void probe_mon_done(void *ud, const struct ldapprobe_result *r)
 {
 	struct host *h = ud;
+	bool via = h->mon_via;
 	h->probe_mon = NULL;
+	conn_forward_close(h->fwd_mon);
+	h->fwd_mon = NULL;
+	if (ldap_path_learn(h, via, r) && start_mon_probe(h))
+		return;
 	if (r->ok) {
 		bool all = r->n_consumers > 0;
 		const char *phase = NULL, *next = NULL;
@@ -1260,6 +1316,61 @@ static bool conn_connecting(const struct conn *c)
 	return st != CONN_READY && st != CONN_FAILED && st != CONN_NEW;
 }
 
+static const char *host_url(const struct host *h)
+{
+	const struct dashboard *d = h->d;
+	return h->is_master ? d->master.url : h->replica >= 0 ? d->reps[h->replica].url : NULL;
+}
+
+/* Start one probe on the path of h: through a forward on the node's own
+ * session to the site's address and ldap_port (the node resolves it), or
+ * direct. *via tells which. */
+static struct ldapprobe *host_probe(struct host *h, struct ldapprobe_request *req,
+				    ldapprobe_done_cb cb, struct conn_forward **fwd, bool *via)
+{
+	struct dashboard *d = h->d;
+	*via = false;
+	if (h->ldap_via_ssh && h->conn && conn_state(h->conn) == CONN_READY) {
+		char err[256];
+		*fwd = conn_forward_open(h->conn, h->sh->address, (int)h->sh->ldap_port, err,
+					 sizeof err);
+		if (*fwd) {
+			req->use_fd = true;
+			req->fd = conn_forward_take_fd(*fwd);
+			*via = true;
+		}
+	}
+	struct ldapprobe *p = ldapprobe_start(d->loop, req, cb, h);
+	if (!p && *fwd) {
+		conn_forward_close(*fwd);
+		*fwd = NULL;
+	}
+	return p;
+}
+
+static bool start_csn_probe(struct host *h)
+{
+	struct dashboard *d = h->d;
+	struct ldapprobe_request req = {
+		.kind = LDAPPROBE_CONTEXTCSN, .url = host_url(h), .timeout_s = d->opts.ldap_timeout_s,
+		.starttls = d->opts.starttls,
+	};
+	h->probe_csn = host_probe(h, &req, probe_csn_done, &h->fwd_csn, &h->csn_via);
+	return h->probe_csn != NULL;
+}
+
+static bool start_mon_probe(struct host *h)
+{
+	struct dashboard *d = h->d;
+	struct ldapprobe_request req = {
+		.kind = LDAPPROBE_CONSUMER, .url = host_url(h), .bind_dn = ZIMBRA_DN,
+		.password = d->password, .timeout_s = d->opts.ldap_timeout_s,
+		.starttls = d->opts.starttls,
+	};
+	h->probe_mon = host_probe(h, &req, probe_mon_done, &h->fwd_mon, &h->mon_via);
+	return h->probe_mon != NULL;
+}
+
 static void start_round(struct host *h)
 {
 	struct dashboard *d = h->d;
@@ -1267,15 +1378,33 @@ static void start_round(struct host *h)
 		return; /* never overlap a poll of the same host */
 	h->busy = true;
 	h->pending = 1; /* held until everything below is started */
-	const char *url = h->is_master ? d->master.url : h->replica >= 0 ? d->reps[h->replica].url : NULL;
+	const char *url = host_url(h);
+	h->ldap_deferred = false;
+	if (d->opts.ldap_via_ssh)
+		h->ldap_via_ssh = true;
+	if (url && d->opts.ldap_via_ssh && h->conn && conn_state(h->conn) != CONN_READY) {
+		/* forced through the session: wait for it (READY polls again),
+		 * or say why there is none */
+		if (conn_state(h->conn) == CONN_FAILED) {
+			char *e = xasprintf("cannot contact LDAP server %s via ssh: %s", url,
+					    conn_error(h->conn) ? conn_error(h->conn) : "not connected");
+			time_t now = wall();
+			if (h->is_master)
+				dashboard_feed_master_csn(d, NULL, e, now);
+			if (h->replica >= 0) {
+				dashboard_feed_replica_csn(d, (size_t)h->replica, NULL, e, now);
+				dashboard_feed_consumer(d, (size_t)h->replica, 0, false, NULL, NULL, e,
+							now);
+			}
+			free(e);
+		} else {
+			h->ldap_deferred = true;
+		}
+		url = NULL;
+	}
 	if (url) {
-		struct ldapprobe_request req = {
-			.kind = LDAPPROBE_CONTEXTCSN, .url = url, .timeout_s = d->opts.ldap_timeout_s,
-			.starttls = d->opts.starttls,
-		};
 		h->pending++;
-		h->probe_csn = ldapprobe_start(d->loop, &req, probe_csn_done, h);
-		if (!h->probe_csn)
+		if (!start_csn_probe(h))
 			h->pending--;
 	}
 	if (h->replica >= 0 && !h->is_master && d->master_host >= 0 &&
@@ -1284,16 +1413,10 @@ static void start_round(struct host *h)
 		h->wait_master = true;
 		h->pending++;
 	}
-	if (h->replica >= 0) {
+	if (h->replica >= 0 && url) {
 		if (d->password) {
-			struct ldapprobe_request req = {
-				.kind = LDAPPROBE_CONSUMER, .url = url, .bind_dn = ZIMBRA_DN,
-				.password = d->password, .timeout_s = d->opts.ldap_timeout_s,
-				.starttls = d->opts.starttls,
-			};
 			h->pending++;
-			h->probe_mon = ldapprobe_start(d->loop, &req, probe_mon_done, h);
-			if (!h->probe_mon)
+			if (!start_mon_probe(h))
 				h->pending--;
 		} else {
 			dashboard_feed_consumer(d, (size_t)h->replica, 0, false, NULL, NULL,

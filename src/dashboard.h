@@ -106,6 +106,7 @@ struct dash_replica {
 	double lag;            /* seconds, master - replica (negative: ahead) */
 	bool lag_no_csn;       /* the replica lacks a server id of the master */
 	char *csn_error;       /* "cannot contact LDAP server ..." */
+	bool via_ssh;          /* the last probe went through the node's SSH session */
 
 	/* own probe: cn=Monitor consumer (bound as uid=zimbra) */
 	bool mon_valid;
@@ -166,6 +167,7 @@ struct dash_master {
 	char **csns;            /* NULL-terminated contextCSN values */
 	size_t n_csns;
 	char *csn_error;
+	bool via_ssh;           /* the last probe went through the master's SSH session */
 	char *ssh_error;
 	bool have_password;     /* zimbra_ldap_password known (memory only) */
 	char *password_error;   /* why it could not be read */
@@ -176,6 +178,12 @@ struct dash_options {
 	int command_timeout_s;   /* 0: 30 */
 	int ldap_timeout_s;      /* 0: 5 */
 	bool starttls;           /* StartTLS for our probes */
+	/* LDAP probes through a forward on the node's own SSH session (to the
+	 * site's address and ldap_port, resolved by the node). Without it the
+	 * probe goes direct and falls back to the forward, per target, when
+	 * the direct connect "cannot contact" (refused, timeout); the path
+	 * that worked is remembered and shown ("via ssh"). */
+	bool ldap_via_ssh;
 	bool accept_new_host_keys;
 	struct dash_thresholds th;
 };
