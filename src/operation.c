@@ -230,6 +230,25 @@ void operation_plan_step(struct operation *op, const char *step_id, const char *
 		plan_add(&op->plan, s, node);
 }
 
+bool operation_resumable(const struct operation *op)
+{
+	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	char *scope = op->kind->scope((struct operation *)op);
+	struct journal_run *last = journal_last_run(path);
+	/* a run that failed never wrote an end line; an aborted one says so */
+	bool yes = last && strcmp(last->scope, scope) == 0 &&
+		   (!last->end_state || strcmp(last->end_state, "aborted") == 0);
+	journal_run_free(last);
+	free(scope);
+	free(path);
+	return yes;
+}
+
+void operation_set_resume(struct operation *op, bool resume)
+{
+	op->opts.resume = resume;
+}
+
 bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen)
 {
 	*complete = false;

@@ -80,6 +80,11 @@ struct journal *operation_journal(const struct operation *op);
 /* The earlier run being resumed (after operation_open_journal), or NULL. */
 const struct journal_run *operation_resumed_run(const struct operation *op);
 
+/* Was the last run of the same scope cut short or aborted (so reopening the
+ * wizard can continue it)? Call before operation_open_journal. */
+bool operation_resumable(const struct operation *op);
+void operation_set_resume(struct operation *op, bool resume);
+
 /* Open the journal (resume: continue its last run when the scope matches).
  * Returns false with a message when --resume finds nothing to resume. A
  * finished run of the same scope sets *complete. */

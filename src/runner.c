@@ -481,9 +481,10 @@ static void start_item(struct runner *r, struct plan_item *it)
 			return;
 		}
 	}
-	/* A resumed run keeps what the earlier run finished, except the steps
-	 * that capture facts or secrets (nothing secret is journaled). */
-	if (r->cfg.resume && !s->capture_shell && !s->builtin &&
+	/* A resumed run keeps what the earlier run finished, except the
+	 * preflight checks (the nodes may have changed since), the steps that
+	 * capture facts or secrets (nothing secret is journaled) and builtins. */
+	if (r->cfg.resume && !s->phase && !s->capture_shell && !s->builtin &&
 	    journal_run_done(r->cfg.resume, s->id, it->node)) {
 		it->state = ITEM_RESUMED;
 		set_message(it, "done by the earlier run");

@@ -445,6 +445,10 @@ static void be_connect(struct wizard *w)
 	}
 	if (w->op == OP_DOVECOT && w->dv_password[0])
 		dovecot_op_set_password(a->op, w->dv_password);
+	/* Reopening the wizard continues a run that was cut short or aborted,
+	 * as --resume does in batch mode. */
+	bool resumed = operation_resumable(a->op);
+	operation_set_resume(a->op, resumed);
 	bool complete = false;
 	if (!operation_open_journal(a->op, &complete, err, sizeof err) || complete) {
 		w->form_error = complete ? xasprintf("%s is already complete on this site for the same "
@@ -460,6 +464,9 @@ static void be_connect(struct wizard *w)
 	free(w->report_node);
 	w->report_node = NULL;
 	w->run_continued = false;
+	if (resumed)
+		wizard_report(w, "Continuing the run that was cut short earlier (see the journal): "
+				 "the steps it finished are not run again.");
 	w->plan = operation_plan(a->op);
 	/* the nodes in plan order: the master first */
 	for (size_t i = 0; i < w->plan->n; i++)

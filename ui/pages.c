@@ -438,6 +438,10 @@ static void draw_preflight(struct wizard *w)
 		failed += it->state == ITEM_FAILED;
 		warned += it->state == ITEM_WARNED;
 	}
+	/* what the operation has to say (e.g. that it continues a run cut
+	 * short earlier) */
+	if (w->report && pane_count(w->report) > 0 && y + 4 < rows - 4)
+		draw_report(w, y + 1, rows - 4 - (y + 1));
 	const char *keys = "q quit";
 	if (w->rstate == RUNNER_PAUSED) {
 		char buf[200];
