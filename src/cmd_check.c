@@ -191,7 +191,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 's' && c != 'h' && c != 'T' && c != ':' && c != '?' &&
+		if (c != 's' && c != 'h' && c != 'T' && c != 'L' && c != ':' && c != '?' &&
 		    !parse_num(optarg, &v)) {
 			printf("REPLICATION UNKNOWN - %s: not a number: %s\n", argv[optind - 1], optarg);
 			return CHECK_UNKNOWN;

@@ -1323,8 +1323,11 @@ static const char *host_url(const struct host *h)
 }
 
 /* Start one probe on the path of h: through a forward on the node's own
- * session to the site's address and ldap_port (the node resolves it), or
- * direct. *via tells which. */
+ * session, or direct. The forward goes to the node's site NAME (the host
+ * name slapd serves, as in its ldap_url), resolved by the node itself: the
+ * site's `address` is how the ADMIN reaches the node (maybe a NAT or a
+ * relay that only passes SSH), and slapd may not listen on 127.0.0.1.
+ * *via tells which path. */
 static struct ldapprobe *host_probe(struct host *h, struct ldapprobe_request *req,
 				    ldapprobe_done_cb cb, struct conn_forward **fwd, bool *via)
 {
@@ -1332,7 +1335,7 @@ static struct ldapprobe *host_probe(struct host *h, struct ldapprobe_request *re
 	*via = false;
 	if (h->ldap_via_ssh && h->conn && conn_state(h->conn) == CONN_READY) {
 		char err[256];
-		*fwd = conn_forward_open(h->conn, h->sh->address, (int)h->sh->ldap_port, err,
+		*fwd = conn_forward_open(h->conn, h->sh->name, (int)h->sh->ldap_port, err,
 					 sizeof err);
 		if (*fwd) {
 			req->use_fd = true;

@@ -179,7 +179,7 @@ struct dash_options {
 	int ldap_timeout_s;      /* 0: 5 */
 	bool starttls;           /* StartTLS for our probes */
 	/* LDAP probes through a forward on the node's own SSH session (to the
-	 * site's address and ldap_port, resolved by the node). Without it the
+	 * node's site name and ldap_port, resolved by the node). Without it the
 	 * probe goes direct and falls back to the forward, per target, when
 	 * the direct connect "cannot contact" (refused, timeout); the path
 	 * that worked is remembered and shown ("via ssh"). */
