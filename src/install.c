@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "journal.h"
 #include "ldapprobe.h"
@@ -88,15 +89,65 @@ static void prepare(struct operation *op)
 	explicit_bzero(secret, sizeof secret);
 }
 
+static bool listed(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+const char **install_answer_candidates(const struct site *site, size_t *n)
+{
+	size_t n_mta = 0, n_other = 0, n_master = 0;
+	const char *const *mta = site_list(site, SITE_ROLE_MTA, &n_mta);
+	const char *const *other = site_list(site, SITE_ROLE_OTHER, &n_other);
+	const char *const *master = site_list(site, SITE_ROLE_MASTER, &n_master);
+	const char **out = xcalloc(n_mta + n_other + 2, sizeof *out);
+	size_t k = 0;
+	/* a master that is also an MTA is rewritten once, last */
+	for (size_t i = 0; i < n_mta; i++)
+		if (!listed(out, k, mta[i]) && !(n_master && strcasecmp(mta[i], master[0]) == 0))
+			out[k++] = mta[i];
+	for (size_t i = 0; i < n_other; i++)
+		if (!listed(out, k, other[i]) && !(n_master && strcasecmp(other[i], master[0]) == 0))
+			out[k++] = other[i];
+	if (n_master)
+		out[k++] = master[0];
+	*n = k;
+	return out;
+}
+
+/* The nodes whose ldap_url this run rewrites (answer_nodes, in the
+ * candidates' order), none without answer_queries. Allocated. */
+static const char **answer_list(const struct operation *op, size_t *n)
+{
+	const struct operation_options *o = operation_options(op);
+	const char **all = install_answer_candidates(operation_site(op), n);
+	if (!o->answer_queries) {
+		*n = 0;
+		return all;
+	}
+	if (!o->answer_nodes)
+		return all;
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (listed(o->answer_nodes, o->n_answer_nodes, all[i]))
+			all[k++] = all[i];
+	*n = k;
+	return all;
+}
+
 static void build_plan(struct operation *op)
 {
 	struct install *in = data(op);
 	struct site *site = operation_site(op);
 	const struct procedure *proc = operation_procedure(op);
 	const char *master = operation_master(op);
-	size_t n_mta = 0, n_other = 0;
+	size_t n_mta = 0, n_other = 0, n_ans = 0;
 	const char *const *mta = site_list(site, SITE_ROLE_MTA, &n_mta);
 	const char *const *other = site_list(site, SITE_ROLE_OTHER, &n_other);
+	const char **ans = answer_list(op, &n_ans);
 
 	for (size_t s = 0; s < proc->n_steps; s++) {
 		const struct proc_step *st = &proc->steps[s];
@@ -112,31 +163,18 @@ static void build_plan(struct operation *op)
 			for (size_t i = 0; i < n_other; i++)
 				operation_plan_step(op, st->id, other[i]);
 		/* preflight checks every node taking part before anything changes */
-		if (st->phase && (st->nodes & PROC_NODE_ANSWER) && operation_options(op)->answer_queries) {
-			for (size_t i = 0; i < n_mta; i++)
-				operation_plan_step(op, st->id, mta[i]);
-			for (size_t i = 0; i < n_other; i++)
-				operation_plan_step(op, st->id, other[i]);
-			operation_plan_step(op, st->id, master);
-		}
+		if (st->phase && (st->nodes & PROC_NODE_ANSWER))
+			for (size_t i = 0; i < n_ans; i++)
+				operation_plan_step(op, st->id, ans[i]);
 	}
-	if (!operation_options(op)->answer_queries)
-		return;
 	/* Answering queries restarts services: one node at a time (stop, new
 	 * ldap_url, start, check) so the directory stays up while the others
 	 * restart; the master, which runs it, last. */
-	const char **nodes = xcalloc(n_mta + n_other + 2, sizeof *nodes);
-	size_t n = 0;
-	for (size_t i = 0; i < n_mta; i++)
-		nodes[n++] = mta[i];
-	for (size_t i = 0; i < n_other; i++)
-		nodes[n++] = other[i];
-	nodes[n++] = master;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n_ans; i++)
 		for (size_t s = 0; s < proc->n_steps; s++)
 			if ((proc->steps[s].nodes & PROC_NODE_ANSWER) && !proc->steps[s].phase)
-				operation_plan_step(op, proc->steps[s].id, nodes[i]);
-	free(nodes);
+				operation_plan_step(op, proc->steps[s].id, ans[i]);
+	free(ans);
 }
 
 static char *scope(struct operation *op)
@@ -152,6 +190,17 @@ static char *scope(struct operation *op)
 		char *next = xasprintf("%s +answer", s);
 		free(s);
 		s = next;
+		/* a subset is another scope (all of them keeps the old one) */
+		size_t n_all = 0, n_ans = 0;
+		const char **all = install_answer_candidates(operation_site(op), &n_all);
+		const char **ans = answer_list(op, &n_ans);
+		for (size_t i = 0; n_ans < n_all && i < n_ans; i++) {
+			next = xasprintf("%s%s%s", s, i ? "," : "=", ans[i]);
+			free(s);
+			s = next;
+		}
+		free(all);
+		free(ans);
 	}
 	return s;
 }

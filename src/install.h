@@ -17,4 +17,10 @@ void install_skip_fetch(struct operation *op);
 /* The current value (read or typed), or NULL: never display it. */
 const char *install_password(const struct operation *op, const char *name);
 
+struct site;
+/* The nodes --answer-queries can rewrite, in the order the run does it: the
+ * MTA nodes, the other_nodes, the master last (each once). The array is
+ * allocated (free it), the names belong to the site. */
+const char **install_answer_candidates(const struct site *site, size_t *n);
+
 #endif

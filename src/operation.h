@@ -53,6 +53,10 @@ struct operation_options {
 	bool disable_ldap;        /* remove: take LDAP off the removed replicas */
 	const char *const *only;  /* install/remove: the replicas of this run (NULL: the site's) */
 	size_t n_only;
+	/* install with answer_queries: the nodes whose ldap_url is rewritten
+	 * (NULL: all of them, the master, MTA and other nodes) */
+	const char *const *answer_nodes;
+	size_t n_answer_nodes;
 	int command_timeout_s;
 	bool pause_after_preflight; /* TUI: stop after the read-only phase */
 	int connect_timeout_s;
