@@ -53,6 +53,10 @@ struct app {
 	struct operation *op;
 	struct conn **hk_queue;    /* unknown host keys waiting for a decision */
 	size_t n_hk;
+	struct conn **sec_queue;   /* nodes waiting for a passphrase/password */
+	char **sec_what;           /* what each asks for (no secret) */
+	size_t n_sec;
+	const char **answer;       /* opts.answer_nodes (names owned by the wizard) */
 	bool start_pending;        /* all connected: operation_start next pass */
 	bool menus_loaded;
 	struct ldapprobe *probe[PW_COUNT];
@@ -129,7 +133,7 @@ static void ev_conn(void *ud, struct conn *c, enum conn_state st)
 
 static void show_next_hostkey(struct app *a)
 {
-	if (!a->n_hk || a->w->dialog == DLG_HOSTKEY)
+	if (!a->n_hk || a->w->dialog == DLG_HOSTKEY || a->w->dialog == DLG_SECRET)
 		return;
 	const struct hostkey_info *hk = conn_hostkey(a->hk_queue[0]);
 	wizard_hostkey(a->w, conn_name(a->hk_queue[0]), hk ? hk->type : "?",
@@ -145,21 +149,63 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	show_next_hostkey(a);
 }
 
+/* The transport's prompt as the dialog names it: "Enter passphrase for key
+ * 'F': " -> "passphrase for key F", "Password for U@H: " -> "password for
+ * U@H". */
+static char *secret_what(enum conn_secret_kind kind, const char *prompt)
+{
+	const char *p = prompt ? prompt : "";
+	if (strncmp(p, "Enter ", 6) == 0)
+		p += 6;
+	char *what = xstrdup(*p ? p : kind == SECRET_KEY_PASSPHRASE ? "passphrase for your SSH key" : "password");
+	size_t len = strlen(what);
+	while (len && (what[len - 1] == ' ' || what[len - 1] == ':'))
+		what[--len] = '\0';
+	/* the key file without its quotes */
+	char *q = strchr(what, '\'');
+	if (q && len > 1 && what[len - 1] == '\'' && q < what + len - 1) {
+		memmove(q, q + 1, len - (size_t)(q - what));
+		what[len - 2] = '\0';
+	}
+	what[0] = (char)tolower((unsigned char)what[0]);
+	return what;
+}
+
+static void show_next_secret(struct app *a)
+{
+	if (!a->n_sec || a->w->dialog == DLG_SECRET || a->w->dialog == DLG_HOSTKEY)
+		return;
+	wizard_ask_secret(a->w, conn_name(a->sec_queue[0]), a->sec_what[0]);
+}
+
 static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
 	struct app *a = ud;
-	(void)prompt;
-	/* same source as batch mode; the wizard does not prompt for it yet */
+	/* same source as batch mode first: set, it answers without asking */
 	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
-	if (!pw || !*pw) {
-		snprintf(a->w->status, sizeof a->w->status,
-			 "%s asks for %s: set REPLICA_WIZARD_SSH_PASSWORD or use a key/agent.", conn_name(c),
-			 kind == SECRET_KEY_PASSPHRASE ? "the key's passphrase" : "a password");
-		conn_answer_secret(c, NULL);
+	if (pw && *pw) {
+		redact_add(pw);
+		conn_answer_secret(c, pw);
 		return;
 	}
-	redact_add(pw);
-	conn_answer_secret(c, pw);
+	a->sec_queue = xrealloc(a->sec_queue, (a->n_sec + 1) * sizeof *a->sec_queue);
+	a->sec_what = xrealloc(a->sec_what, (a->n_sec + 1) * sizeof *a->sec_what);
+	a->sec_queue[a->n_sec] = c;
+	a->sec_what[a->n_sec++] = secret_what(kind, prompt);
+	show_next_secret(a);
+}
+
+static void drop_secrets(struct app *a)
+{
+	for (size_t i = 0; i < a->n_sec; i++)
+		free(a->sec_what[i]);
+	free(a->sec_what);
+	free(a->sec_queue);
+	a->sec_what = NULL;
+	a->sec_queue = NULL;
+	a->n_sec = 0;
+	if (a->w->dialog == DLG_SECRET)
+		a->w->dialog = DLG_NONE;
 }
 
 static void ev_item(void *ud, const struct plan_item *it)
@@ -225,6 +271,9 @@ static void drop_operation(struct app *a)
 	free(a->hk_queue);
 	a->hk_queue = NULL;
 	a->n_hk = 0;
+	drop_secrets(a);
+	free(a->answer);
+	a->answer = NULL;
 	a->start_pending = false;
 	a->menus_loaded = false;
 	a->w->started = false;
@@ -424,8 +473,12 @@ static void be_connect(struct wizard *w)
 	const struct operation_kind *kind = w->op == OP_REMOVE    ? &remove_kind
 					    : w->op == OP_DOVECOT ? &dovecot_kind
 								  : &install_kind;
+	size_t n_answer = 0;
+	a->answer = w->op == OP_INSTALL ? wizard_answer_nodes(w, &n_answer) : NULL;
 	struct operation_options oo = {
-		.answer_queries = w->answer_queries,
+		.answer_queries = w->op == OP_INSTALL && w->answer_queries,
+		.answer_nodes = a->answer,
+		.n_answer_nodes = n_answer,
 		.disable_ldap = w->op == OP_REMOVE && w->disable_ldap,
 		.pause_after_preflight = true,
 		.only = a->n_only ? (const char *const *)a->only : NULL,
@@ -514,6 +567,24 @@ static void be_hostkey(struct wizard *w, bool accept)
 	memmove(a->hk_queue, a->hk_queue + 1, (a->n_hk - 1) * sizeof *a->hk_queue);
 	a->n_hk--;
 	conn_hostkey_decide(c, accept);
+	show_next_hostkey(a);
+	show_next_secret(a);
+}
+
+/* The dialog's answer goes to the transport (which copies and later wipes
+ * it); nothing here keeps it. */
+static void be_secret(struct wizard *w, const char *value)
+{
+	struct app *a = w->be.ud;
+	if (!a->n_sec)
+		return;
+	struct conn *c = a->sec_queue[0];
+	free(a->sec_what[0]);
+	memmove(a->sec_queue, a->sec_queue + 1, (a->n_sec - 1) * sizeof *a->sec_queue);
+	memmove(a->sec_what, a->sec_what + 1, (a->n_sec - 1) * sizeof *a->sec_what);
+	a->n_sec--;
+	conn_answer_secret(c, value);
+	show_next_secret(a);
 	show_next_hostkey(a);
 }
 
@@ -678,7 +749,7 @@ int ui_main(const struct cli *cli)
 	a.w->be = (struct wizard_backend){
 		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
-		.review = be_review, .ud = &a,
+		.review = be_review, .secret = be_secret, .ud = &a,
 	};
 	loop_watch_fd(a.loop, STDIN_FILENO, POLLIN, on_stdin, &a);
 

@@ -122,6 +122,26 @@ static const char *const field_labels[] = {
 	[FIELD_ANSWER] = "Answer queries afterwards",
 };
 
+/* "[x] 2 of 3: mta, master" — the nodes whose ldap_url the run rewrites. */
+static void answer_summary(const struct wizard *w, char *buf, size_t size)
+{
+	if (!w->answer_queries) {
+		snprintf(buf, size, "[ ] no: ldap_url unchanged");
+		return;
+	}
+	size_t n = 0, total = w->n_ans + 1;
+	const char **some = wizard_answer_nodes(w, &n);
+	if (!some) {
+		snprintf(buf, size, "[x] yes: all %zu node%s (MTA, other nodes, the master last)", total,
+			 total == 1 ? "" : "s");
+		return;
+	}
+	size_t len = (size_t)snprintf(buf, size, "[x] %zu of %zu:", n, total);
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s %s", i ? "," : "", some[i]);
+	free(some);
+}
+
 static void draw_nodes(const struct wizard *w)
 {
 	int y = 2;
@@ -133,10 +153,10 @@ static void draw_nodes(const struct wizard *w)
 		enum term_role role = f == w->field_sel ? ROLE_SELECTED : ROLE_NORMAL;
 		char buf[WIZARD_FIELD_MAX + 64];
 		if (f == FIELD_ANSWER) {
-			snprintf(buf, sizeof buf, "[%c] %s", w->answer_queries ? 'x' : ' ',
-				 w->answer_queries ? "yes: point ldap_url at the replicas on the master, MTA and other nodes"
-						   : "no: ldap_url unchanged (space to change)");
+			answer_summary(w, buf, sizeof buf);
 			put_role(y, 31, fw, role, buf);
+			if (f == w->field_sel)
+				put_role(y + 1, 31, fw, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
 			continue;
 		}
 		const char *v = w->field[f];
@@ -706,7 +726,17 @@ static void draw_finish(const struct wizard *w)
 	}
 	y++;
 	if (w->op == OP_INSTALL) {
-		if (w->answer_queries)
+		size_t na = 0;
+		const char **some = wizard_answer_nodes(w, &na);
+		if (some) {
+			size_t len = (size_t)snprintf(buf, sizeof buf, "Answer queries: ldap_url on");
+			for (size_t i = 0; i < na && len < sizeof buf; i++)
+				len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s", i ? "," : "", some[i]);
+			if (len < sizeof buf)
+				snprintf(buf + len, sizeof buf - len,
+					 " now lists the replicas first; the other nodes are unchanged.");
+			free(some);
+		} else if (w->answer_queries)
 			snprintf(buf, sizeof buf, "Answer queries: ldap_url on the master, MTA and other nodes now lists the replicas first.");
 		else
 			snprintf(buf, sizeof buf, "Answer queries: not chosen; ldap_url is unchanged everywhere.");
@@ -826,6 +856,42 @@ static void draw_dialog(struct wizard *w)
 			 w->dv_typing ? "Enter set (never shown, kept in memory only)   Esc cancel"
 				      : "Enter set (verified on the master)   Esc cancel");
 		status_line(w);
+		break;
+	}
+	case DLG_ANSWER: {
+		/* the checklist: MTA and other nodes in run order, the master last */
+		size_t n = w->n_ans + 1;
+		int room = rows - 12 < 3 ? 3 : rows - 12;
+		int list = (int)n < room ? (int)n : room;
+		dialog_box(list + 9, wd, "Answer queries: which nodes get the new ldap_url", &y, &x);
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
+		     "After the replica is verified, each checked node points ldap_url at the replicas "
+		     "(the master URL last), one at a time, the master last.");
+		size_t top = w->ans_sel >= (size_t)list ? w->ans_sel - (size_t)list + 1 : 0;
+		for (int i = 0; i < list && top + (size_t)i < n; i++) {
+			size_t k = top + (size_t)i;
+			const char *name = k < w->n_ans ? w->ans_names[k] : w->field[FIELD_MASTER];
+			snprintf(buf, sizeof buf, "[%c] %-40s %s", w->ans_checked[k] ? 'x' : ' ',
+				 *name ? name : "(no master on the Nodes page)",
+				 k == w->n_ans ? "master (last)" : "");
+			put_role(y + 5 + i, x + 4, wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		}
+		put_role(y + 6 + list, x + 2, wd - 4, ROLE_DIM,
+			 "Space check  a all  n none  Enter done  Esc cancel");
+		break;
+	}
+	case DLG_SECRET: {
+		dialog_box(10, wd, "SSH login", &y, &x);
+		snprintf(buf, sizeof buf, "%s asks for the %s:", w->sec_node ? w->sec_node : "", w->sec_what);
+		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		char mask[260];
+		size_t l = w->sec_len < sizeof mask - 2 ? w->sec_len : sizeof mask - 2;
+		memset(mask, '*', l);
+		mask[l] = '_';
+		mask[l + 1] = '\0';
+		put_role(y + 5, x + 2, wd - 4, ROLE_SELECTED, mask);
+		wrap(y + 7, x + 2, wd - 4, 2, ROLE_DIM,
+		     "Enter send (this connection only, never stored)   Esc none: the connection fails");
 		break;
 	}
 	case DLG_LOG: {

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dovecot_op.h"
+#include "install.h"
 #include "pane.h"
 #include "site.h"
 #include "xalloc.h"
@@ -24,6 +26,7 @@ struct wizard *wizard_new(void)
 	for (int i = 0; i < PW_COUNT; i++)
 		w->pw[i] = PWS_UNSET;
 	w->report = pane_new(WIZARD_PANE_LINES);
+	wizard_set_answer_nodes(w, NULL, 0);
 	snprintf(w->dv_field[DV_PORT], WIZARD_FIELD_MAX, "%d", SITE_DEFAULT_DOVEADM_PORT);
 	snprintf(w->dv_field[DV_MAX_CONNS], WIZARD_FIELD_MAX, "%d", SITE_DEFAULT_MAX_CONNS);
 	return w;
@@ -59,6 +62,9 @@ void wizard_free(struct wizard *w)
 	free(w->extra_hosts);
 	free(w->message);
 	wizard_set_replicas(w, NULL, 0);
+	wizard_set_answer_nodes(w, NULL, 0);
+	free(w->sec_node);
+	explicit_bzero(w->sec_input, sizeof w->sec_input);
 	pane_free(w->report);
 	free(w->report_node);
 	explicit_bzero(w->pw_input, sizeof w->pw_input);
@@ -97,6 +103,10 @@ void wizard_prefill(struct wizard *w, const char *site_path)
 	size_t n = 0;
 	const char *const *reps = site_list(s, SITE_ROLE_REPLICA, &n);
 	wizard_set_replicas(w, reps, n);
+	/* the run's answering order; the master (last) follows the form */
+	const char **cand = install_answer_candidates(s, &n);
+	wizard_set_answer_nodes(w, cand, n ? n - 1 : 0);
+	free(cand);
 	const char *const *dv = site_list(s, SITE_ROLE_DOVECOT, &n);
 	for (size_t i = 0; i < n && i < 2; i++)
 		snprintf(w->dv_field[DV_SERVER1 + i], WIZARD_FIELD_MAX, "%s", dv[i]);
@@ -119,6 +129,70 @@ void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
 		w->rm_names[i] = xstrdup(names[i]);
 	w->n_rm = n;
 	w->rm_sel = 0;
+	w->dirty = true;
+}
+
+void wizard_set_answer_nodes(struct wizard *w, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < w->n_ans; i++)
+		free(w->ans_names[i]);
+	free(w->ans_names);
+	free(w->ans_checked);
+	free(w->ans_saved);
+	w->ans_names = n ? xcalloc(n, sizeof *w->ans_names) : NULL;
+	w->ans_checked = xcalloc(n + 1, sizeof *w->ans_checked);
+	w->ans_saved = xcalloc(n + 1, sizeof *w->ans_saved);
+	for (size_t i = 0; i < n; i++)
+		w->ans_names[i] = xstrdup(names[i]);
+	for (size_t i = 0; i <= n; i++)
+		w->ans_checked[i] = true; /* the default: every node */
+	w->n_ans = n;
+	w->ans_sel = 0;
+	w->dirty = true;
+}
+
+/* The name on row i of the checklist (the master: the form's). */
+static const char *ans_name(const struct wizard *w, size_t i)
+{
+	return i < w->n_ans ? w->ans_names[i] : w->field[FIELD_MASTER];
+}
+
+static bool ans_is_master(const struct wizard *w, size_t i)
+{
+	/* an MTA row that names the master is the master's row */
+	return i == w->n_ans || strcasecmp(w->ans_names[i], w->field[FIELD_MASTER]) == 0;
+}
+
+const char **wizard_answer_nodes(const struct wizard *w, size_t *n)
+{
+	*n = 0;
+	if (!w->answer_queries || !w->ans_checked)
+		return NULL;
+	const char **out = xcalloc(w->n_ans + 2, sizeof *out);
+	size_t k = 0, rows = 0;
+	for (size_t i = 0; i <= w->n_ans; i++) {
+		if (i < w->n_ans && ans_is_master(w, i))
+			continue;
+		rows++;
+		if (w->ans_checked[i] && *ans_name(w, i))
+			out[k++] = ans_name(w, i);
+	}
+	if (k == rows) { /* all of them: as --answer-queries */
+		free(out);
+		return NULL;
+	}
+	*n = k;
+	return out;
+}
+
+void wizard_ask_secret(struct wizard *w, const char *node, const char *what)
+{
+	free(w->sec_node);
+	w->sec_node = xstrdup(node);
+	snprintf(w->sec_what, sizeof w->sec_what, "%s", what);
+	explicit_bzero(w->sec_input, sizeof w->sec_input);
+	w->sec_len = 0;
+	w->dialog = DLG_SECRET;
 	w->dirty = true;
 }
 
@@ -683,14 +757,20 @@ static void nodes_key(struct wizard *w, int key)
 			if (w->be.connect)
 				w->be.connect(w);
 		} else if (f == FIELD_ANSWER) {
-			w->answer_queries = !w->answer_queries;
+			memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
+			w->ans_sel = 0;
+			w->dialog = DLG_ANSWER;
 		} else {
 			w->field_sel = f + 1;
 		}
 		return;
 	case ' ':
 		if (f == FIELD_ANSWER) {
+			/* all or none: the checklist (Enter) chooses */
 			w->answer_queries = !w->answer_queries;
+			if (w->answer_queries)
+				for (size_t i = 0; i <= w->n_ans; i++)
+					w->ans_checked[i] = true;
 			return;
 		}
 		break;
@@ -717,6 +797,76 @@ static void nodes_key(struct wizard *w, int key)
 			w->field[f][l + 1] = '\0';
 		}
 	}
+}
+
+/* The answer-queries checklist: Space checks, a all, n none, Enter
+ * confirms (answer queries is on when any is checked), Esc restores. */
+static void answer_key(struct wizard *w, int key)
+{
+	size_t rows = w->n_ans + 1;
+	switch (key) {
+	case KEY_UP:
+		w->ans_sel = w->ans_sel ? w->ans_sel - 1 : rows - 1;
+		return;
+	case KEY_DOWN:
+	case '\t':
+		w->ans_sel = (w->ans_sel + 1) % rows;
+		return;
+	case ' ':
+		w->ans_checked[w->ans_sel] = !w->ans_checked[w->ans_sel];
+		return;
+	case 'a':
+	case 'n':
+		for (size_t i = 0; i < rows; i++)
+			w->ans_checked[i] = key == 'a';
+		return;
+	case KEY_ESC:
+		memcpy(w->ans_checked, w->ans_saved, rows * sizeof *w->ans_checked);
+		w->dialog = DLG_NONE;
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER: {
+		bool any = false;
+		for (size_t i = 0; i < rows; i++)
+			any |= w->ans_checked[i] && !(i < w->n_ans && ans_is_master(w, i));
+		w->answer_queries = any;
+		if (!any) /* off again; the next Space means every node */
+			for (size_t i = 0; i < rows; i++)
+				w->ans_checked[i] = true;
+		w->dialog = DLG_NONE;
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+/* A node's passphrase or password: handed to the backend at once and wiped
+ * here; Esc answers none (the connection fails with its message). */
+static void secret_key(struct wizard *w, int key)
+{
+	bool enter = key == '\r' || key == '\n' || key == KEY_ENTER;
+	if (key == KEY_ESC || enter) {
+		w->dialog = DLG_NONE;
+		if (w->be.secret)
+			w->be.secret(w, enter ? w->sec_input : NULL);
+		explicit_bzero(w->sec_input, sizeof w->sec_input);
+		w->sec_len = 0;
+		return;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (w->sec_len)
+			w->sec_input[--w->sec_len] = '\0';
+		return;
+	}
+	if (key == KEY_CTRL('u')) {
+		explicit_bzero(w->sec_input, sizeof w->sec_input);
+		w->sec_len = 0;
+		return;
+	}
+	if (key >= 32 && key < 256 && key != 127 && w->sec_len + 1 < sizeof w->sec_input)
+		w->sec_input[w->sec_len++] = (char)key;
 }
 
 static void do_connect(struct wizard *w)
@@ -1015,6 +1165,12 @@ void wizard_key(struct wizard *w, int key)
 		return;
 	case DLG_PASSWORD:
 		password_key(w, key);
+		return;
+	case DLG_ANSWER:
+		answer_key(w, key);
+		return;
+	case DLG_SECRET:
+		secret_key(w, key);
 		return;
 	case DLG_LOG: {
 		if (key == KEY_UP)

@@ -42,6 +42,8 @@ enum wizard_dialog {
 	DLG_LOG,         /* the failed node's whole output */
 	DLG_PASSWORD,    /* masked entry */
 	DLG_MESSAGE,     /* a notice (e.g. "not available yet") */
+	DLG_ANSWER,      /* install: which nodes get the new ldap_url */
+	DLG_SECRET,      /* SSH: a node asks for a key passphrase or a password */
 };
 
 enum wizard_menu { MENU_MAIN, MENU_COMMON, MENU_LDAP };
@@ -66,7 +68,7 @@ enum wizard_field {
 	FIELD_PORT,
 	FIELD_IDENTITY,
 	FIELD_KNOWN_HOSTS,
-	FIELD_ANSWER,    /* toggle: answer queries afterwards */
+	FIELD_ANSWER,    /* answer queries afterwards: Space all/none, Enter choose */
 	FIELD_CONNECT,   /* the button */
 	FIELD_COUNT,
 };
@@ -108,6 +110,8 @@ struct wizard_backend {
 	void (*abort)(struct wizard *w);
 	/* The menus are left for the plan review: compute w->plan_cmds. */
 	void (*review)(struct wizard *w);
+	/* DLG_SECRET answered (value NULL: Esc, none) for w->sec_node. */
+	void (*secret)(struct wizard *w, const char *value);
 	void *ud;
 };
 
@@ -125,6 +129,20 @@ struct wizard {
 	int field_sel;
 	char *site_path;
 	char *form_error;      /* why Connect was refused */
+	/* answer queries: the site's MTA and other nodes (the master, from
+	 * the form, is the last row); checked ones get the new ldap_url */
+	char **ans_names;
+	bool *ans_checked;     /* n_ans + 1: the master last */
+	bool *ans_saved;       /* the checks when the dialog opened (Esc) */
+	size_t n_ans;
+	size_t ans_sel;
+
+	/* DLG_SECRET: what a node asks for (the answer goes straight to
+	 * be.secret and is wiped here) */
+	char *sec_node;
+	char sec_what[320];    /* "passphrase for key FILE", "password for USER@HOST" */
+	char sec_input[256];
+	size_t sec_len;
 
 	/* Remove page: the site's replicas, the ones checked for removal */
 	char **rm_names;
@@ -197,6 +215,15 @@ void wizard_prefill(struct wizard *w, const char *site_path);
 void wizard_begin(struct wizard *w, enum wizard_op op);
 /* The remove checklist (replaces it; none checked). */
 void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n);
+/* The answer-queries checklist: the site's MTA and other nodes in run
+ * order, without the master (all checked). */
+void wizard_set_answer_nodes(struct wizard *w, const char *const *names, size_t n);
+/* The checked nodes (the master last, from the form), NULL when all are
+ * checked or answer queries is off; *n the count. Free the array only. */
+const char **wizard_answer_nodes(const struct wizard *w, size_t *n);
+/* A node asks for a secret: open DLG_SECRET (what: "passphrase for key
+ * FILE" or "password for USER@HOST"). */
+void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
 /* The operation's name as the title bar shows it. */

@@ -89,6 +89,8 @@ struct fake {
 	int connects, starts, retries, skips, aborts, reviews;
 	int hostkey_yes, hostkey_no;
 	char last_pw[64];
+	int secrets, secrets_none;
+	char last_secret[64];
 };
 
 static struct fake fake;
@@ -101,6 +103,16 @@ static void f_password(struct wizard *w, enum wizard_pw which, const char *v)
 	/* the master accepts only "secret1" (the real one binds via ldapprobe) */
 	if (which != PW_ROOT)
 		w->pw[which] = strcmp(v, "secret1") == 0 ? PWS_SET : PWS_NOT_VERIFIED;
+}
+static void f_secret(struct wizard *w, const char *v)
+{
+	(void)w;
+	if (!v) {
+		fake.secrets_none++;
+		return;
+	}
+	fake.secrets++;
+	snprintf(fake.last_secret, sizeof fake.last_secret, "%s", v);
 }
 static void f_start(struct wizard *w) { (void)w; fake.starts++; }
 static void f_retry(struct wizard *w) { (void)w; fake.retries++; }
@@ -157,6 +169,7 @@ static int setup(void **state)
 	w->be = (struct wizard_backend){
 		.connect = f_connect, .hostkey = f_hostkey, .password = f_password, .start = f_start,
 		.retry = f_retry, .skip = f_skip, .abort = f_abort, .review = f_review,
+		.secret = f_secret,
 	};
 	w->site_path = xstrdup("/etc/replica-wizard/site.ini");
 	snprintf(w->field[FIELD_MASTER], WIZARD_FIELD_MAX, "srv1.example.com");
@@ -257,6 +270,89 @@ static void test_nodes(void **state)
 	assert_int_equal(w->field_sel, FIELD_CONNECT);
 	wizard_key(w, '\r');
 	assert_int_equal(fake.connects, 1);
+}
+
+static void test_answer_nodes(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	const char *const site_nodes[] = { "mta1.example.com", "app1.example.com" };
+	wizard_set_answer_nodes(w, site_nodes, 2);
+	w->page = PAGE_NODES;
+	w->field_sel = FIELD_ANSWER;
+	size_t n = 99;
+	assert_null(wizard_answer_nodes(w, &n)); /* off */
+	assert_int_equal(n, 0);
+	wizard_key(w, ' '); /* Space: every node */
+	assert_true(w->answer_queries);
+	assert_null(wizard_answer_nodes(w, &n)); /* all: as --answer-queries */
+	wizard_key(w, '\r');
+	assert_int_equal(w->dialog, DLG_ANSWER);
+	wizard_key(w, ' ');      /* mta1 off */
+	wizard_key(w, KEY_DOWN);
+	wizard_key(w, ' ');      /* app1 off */
+	wizard_key(w, KEY_DOWN); /* on the master */
+	both_sizes(w, "answer-nodes");
+	wizard_key(w, '\r');
+	assert_int_equal(w->dialog, DLG_NONE);
+	assert_true(w->answer_queries);
+	const char **some = wizard_answer_nodes(w, &n);
+	assert_non_null(some);
+	assert_int_equal(n, 1);
+	assert_string_equal(some[0], "srv1.example.com");
+	free(some);
+	both_sizes(w, "nodes-answer-master");
+	/* Esc puts the checks back */
+	wizard_key(w, '\r');
+	wizard_key(w, 'a');
+	wizard_key(w, KEY_ESC);
+	some = wizard_answer_nodes(w, &n);
+	assert_int_equal(n, 1);
+	free(some);
+	/* none checked: answer queries is off, the next Space means all */
+	wizard_key(w, '\r');
+	wizard_key(w, 'n');
+	wizard_key(w, '\r');
+	assert_false(w->answer_queries);
+	assert_null(wizard_answer_nodes(w, &n));
+	wizard_key(w, ' ');
+	assert_true(w->answer_queries);
+	assert_null(wizard_answer_nodes(w, &n));
+}
+
+static void test_ssh_secret(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	w->page = PAGE_CONNECT;
+	wizard_conn_state(w, "srv1.example.com", CONN_READY, NULL);
+	wizard_conn_state(w, "ds-replica.example.com", CONN_SECRET_WAIT, NULL);
+	wizard_ask_secret(w, "ds-replica.example.com", "passphrase for key /root/.ssh/id_ed25519");
+	assert_int_equal(w->dialog, DLG_SECRET);
+	for (const char *c = "pass phrase!"; *c; c++)
+		wizard_key(w, *c);
+	wizard_key(w, KEY_BACKSPACE);
+	both_sizes(w, "connect-secret");
+	resize_term(24, 80);
+	wizard_draw(w);
+	char *dump = term_dump();
+	assert_null(strstr(dump, "pass phrase"));
+	assert_non_null(strstr(dump, "***********_"));
+	free(dump);
+	wizard_key(w, '\r');
+	assert_int_equal(w->dialog, DLG_NONE);
+	assert_int_equal(fake.secrets, 1);
+	assert_string_equal(fake.last_secret, "pass phrase");
+	for (size_t i = 0; i < sizeof w->sec_input; i++)
+		assert_int_equal(w->sec_input[i], 0); /* wiped */
+	assert_int_equal(w->sec_len, 0);
+	/* a password, then Esc: answered with none */
+	wizard_ask_secret(w, "ds-replica.example.com", "password for root@ds-replica.example.com");
+	wizard_key(w, 'x');
+	wizard_key(w, KEY_ESC);
+	assert_int_equal(fake.secrets_none, 1);
+	assert_int_equal(fake.secrets, 1);
+	assert_int_equal(w->sec_input[0], 0);
 }
 
 static void test_connect_hostkey(void **state)
@@ -478,6 +574,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_hostkey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_menus, setup, teardown),
