@@ -11,10 +11,14 @@ lab_up
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
 RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
 [[ -x $RW ]] || fail "build replica-wizard first (make)"
-SITE=$LAB_DIR/site.ini
 M=$(node_ip master) R1=$(node_ip replica1) MTA=$(node_ip mta)
 PORT=$LAB_LDAP_PORT
 STATE=$(mktemp -d)
+# the new ldap_url lists every replica the site names: name replica1 only
+SITE=$STATE/site.ini
+R2=$(node_ip replica2)
+sed "s|^replicas = .*|replicas = $R1|" "$LAB_DIR/site.ini" |
+	awk -v drop="[host $R2]" '/^\[/ { skip = ($0 == drop) } !skip' >"$SITE"
 export REPLICA_WIZARD_STATE_DIR=$STATE
 cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
