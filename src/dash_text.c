@@ -166,8 +166,9 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 	if (m->csn_valid && m->n_csns) {
 		age(a, sizeof a, m->csn_at, now);
 		add(l, "master %s%s", m->name, m->csn_error ? "  (stale)" : "");
-		add(l, "  contextCSN %.*s%s", l->width >= 54 ? 40 : 22, m->csns[0],
-		    m->via_ssh ? " (via ssh)" : "");
+		add(l, "  contextCSN %.*s", l->width >= 54 ? 40 : 22, m->csns[0]);
+		if (m->via_ssh)
+			add(l, "  LDAP (via ssh)");
 		if (m->csn_error)
 			add(l, "  ! %s (last good %s ago)", m->csn_error, a);
 	} else {
@@ -207,8 +208,9 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 				add(l, "  CSN lag: no CSN of the master's server id");
 			else
 				add(l, "  CSN lag unknown (master CSN missing)");
-			add(l, "  contextCSN %.*s%s", l->width >= 54 ? 40 : 22, r->csn ? r->csn : "",
-			    r->via_ssh ? " (via ssh)" : "");
+			add(l, "  contextCSN %.*s", l->width >= 54 ? 40 : 22, r->csn ? r->csn : "");
+			if (r->via_ssh)
+				add(l, "  LDAP (via ssh)");
 		}
 		if (r->mon_error)
 			add_wrapped(l, "  ! ", r->mon_error);
