@@ -41,6 +41,18 @@ static void free_plan_cmds(struct wizard *w)
 	w->plan_cmds = NULL;
 }
 
+static void ans_clear(struct wizard *w)
+{
+	for (size_t i = 0; i < w->n_ans; i++)
+		free(w->ans_names[i]);
+	free(w->ans_names);
+	free(w->ans_checked);
+	free(w->ans_saved);
+	w->ans_names = NULL;
+	w->ans_checked = w->ans_saved = NULL;
+	w->n_ans = 0;
+}
+
 void wizard_free(struct wizard *w)
 {
 	if (!w)
@@ -62,7 +74,7 @@ void wizard_free(struct wizard *w)
 	free(w->extra_hosts);
 	free(w->message);
 	wizard_set_replicas(w, NULL, 0);
-	wizard_set_answer_nodes(w, NULL, 0);
+	ans_clear(w);
 	free(w->sec_node);
 	explicit_bzero(w->sec_input, sizeof w->sec_input);
 	pane_free(w->report);
@@ -134,11 +146,7 @@ void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
 
 void wizard_set_answer_nodes(struct wizard *w, const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < w->n_ans; i++)
-		free(w->ans_names[i]);
-	free(w->ans_names);
-	free(w->ans_checked);
-	free(w->ans_saved);
+	ans_clear(w);
 	w->ans_names = n ? xcalloc(n, sizeof *w->ans_names) : NULL;
 	w->ans_checked = xcalloc(n + 1, sizeof *w->ans_checked);
 	w->ans_saved = xcalloc(n + 1, sizeof *w->ans_saved);
