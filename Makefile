@@ -53,7 +53,7 @@ CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(shell $(PKG_CONFIG) --cflags cmocka))
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
 
 ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
-	-DRW_VERSION=\"$(VERSION)\" -Isrc -Iui $(PKG_CFLAGS)
+	-DRW_VERSION=\"$(VERSION)\" -DRW_DATADIR=\"$(DATADIR)\" -Isrc -Iui $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))

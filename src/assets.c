@@ -43,6 +43,15 @@ const char *assets_dir(void)
 				found = xasprintf("%s/assets", exe);
 				return found;
 			}
+			/* installed: PREFIX/bin/replica-wizard beside
+			 * PREFIX/share/replica-wizard, whatever PREFIX was */
+			candidate = xasprintf("%s/../share/replica-wizard/procedures", exe);
+			ok = is_dir(candidate);
+			free(candidate);
+			if (ok) {
+				found = xasprintf("%s/../share/replica-wizard", exe);
+				return found;
+			}
 		}
 	}
 	found = xstrdup(RW_DATADIR);

@@ -4,7 +4,8 @@
 #define RW_ASSETS_H
 
 /* The assets directory: $REPLICA_WIZARD_ASSETS, else <dir of the
- * executable>/assets when it exists (running from the tree), else the
+ * executable>/assets when it exists (running from the tree), else
+ * <dir of the executable>/../share/replica-wizard (installed), else the
  * compiled-in data directory. Never NULL. */
 const char *assets_dir(void);
 
