@@ -218,6 +218,45 @@ static unsigned ldap_port_of(const struct operation *op, const char *node)
 	return h ? h->ldap_port : 389;
 }
 
+/* The ldap_url an answering node gets: the replicas its ldap_url already
+ * lists (installed earlier: never dropped), then this run's replicas, then
+ * the master URL last, byte-identical to ldap_master_url. A replica the site
+ * names but that is not installed is not added. NULL while the master's URL
+ * or the node's current value is not known (dry run). */
+static char *new_ldap_url(struct operation *op, const char *node)
+{
+	struct install *in = data(op);
+	struct vars *v = operation_vars(op);
+	const char *master = operation_master(op);
+	const char *murl = vars_get(v, master, "ldap_master_url", false);
+	const char *current = vars_get(v, node, "current_ldap_url", false);
+	if (!murl || !current)
+		return NULL;
+	struct ldapurl_list *masters = ldapurl_list_parse(murl, LDAPURL_LENIENT, NULL);
+	struct ldapurl_list *now = ldapurl_list_parse(current, LDAPURL_LENIENT, NULL);
+	size_t cap = (now ? now->n : 0) + in->n_replicas + 1, n = 0;
+	char **urls = xcalloc(cap, sizeof *urls);
+	for (size_t i = 0; now && i < now->n; i++) {
+		bool is_master = false;
+		for (size_t m = 0; masters && m < masters->n; m++)
+			is_master |= ldapurl_same_server(&now->v[i], &masters->v[m]);
+		if (!is_master)
+			urls[n++] = xstrdup(now->v[i].text);
+	}
+	unsigned port = ldap_port_of(op, master);
+	for (size_t i = 0; i < in->n_replicas; i++)
+		urls[n++] = ldapurl_for(in->replicas[i], port); /* duplicates are dropped below */
+	char *err = NULL;
+	char *list = ldapurl_install(murl, (const char *const *)urls, n, &err);
+	for (size_t i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	free(err);
+	ldapurl_list_free(masters);
+	ldapurl_list_free(now);
+	return list;
+}
+
 static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
 			  bool secret)
 {
@@ -255,24 +294,8 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		const char *domain = vars_get(v, NULL, "domain", false);
 		return local && domain ? keep(in, xasprintf("%s@%s", local, domain)) : NULL;
 	}
-	if (strcmp(name, "ldap_url_new") == 0) {
-		const char *murl = vars_get(v, master, "ldap_master_url", false);
-		if (!murl)
-			return NULL;
-		size_t n = 0;
-		const char *const *all = site_list(operation_site(op), SITE_ROLE_REPLICA, &n);
-		unsigned port = ldap_port_of(op, master);
-		char **urls = xcalloc(n + 1, sizeof *urls);
-		for (size_t i = 0; i < n; i++)
-			urls[i] = ldapurl_for(all[i], port);
-		char *err = NULL;
-		char *list = ldapurl_install(murl, (const char *const *)urls, n, &err);
-		for (size_t i = 0; i < n; i++)
-			free(urls[i]);
-		free(urls);
-		free(err);
-		return list ? keep(in, list) : NULL;
-	}
+	if (strcmp(name, "ldap_url_new") == 0)
+		return node ? keep(in, new_ldap_url(op, node)) : NULL;
 	return vars_get(v, node, name, false);
 }
 
