@@ -270,8 +270,27 @@ again:
 void linebuf_feed(struct linebuf *lb, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++)
-		linebuf_byte(lb, p[i]);
+	size_t i = 0;
+	while (i < len) {
+		/* Fast path: a run of printable ASCII in the ground state, outside
+		 * a UTF-8 sequence and after any bare CR, is copied in one go
+		 * (what linebuf_put would do byte by byte), up to the line cap. */
+		if (lb->st == LB_GROUND && lb->u8need == 0 && !lb->cr && p[i] >= 0x20 && p[i] < 0x7F) {
+			size_t room = lb->max - lb->len, j = i;
+			while (j < len && j - i < room && p[j] >= 0x20 && p[j] < 0x7F)
+				j++;
+			if (j > i) {
+				memcpy(lb->line + lb->len, p + i, j - i);
+				lb->len += j - i;
+				lb->line[lb->len] = '\0';
+				lb->col += j - i;
+				lb->u8bad = false;
+				i = j;
+				continue;
+			}
+		}
+		linebuf_byte(lb, p[i++]);
+	}
 }
 
 void linebuf_flush(struct linebuf *lb)

@@ -1,6 +1,8 @@
 /* The wizard's model and key handling (see wizard.h). Handlers only change
  * state and set dirty; nothing here draws or talks to the engine directly. */
 #include "wizard.h"
+
+#include "password_rules.h"
 #include "dashboard_view.h"
 
 #include <curses.h>
@@ -670,8 +672,11 @@ static void password_key(struct wizard *w, int key)
 		return;
 	}
 	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
-		if (w->pw_len < 6) {
-			snprintf(w->status, sizeof w->status, "The password needs at least 6 characters.");
+		/* the same rules as the batch (what Carbonio accepts), before
+		 * anything binds with it */
+		const char *why = password_rules_ldap_problem(w->pw_input);
+		if (why) {
+			snprintf(w->status, sizeof w->status, "%s", why);
 			return;
 		}
 		w->dialog = DLG_NONE;
