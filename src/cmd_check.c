@@ -40,7 +40,9 @@ static void usage(FILE *f, const char *prog)
 		"reachable, failed users, queued requests). Thresholds (a negative value turns\n"
 		"one off): --warn-lag %.0f --crit-lag %.0f (seconds behind the master),\n"
 		"--warn-failed %d --crit-failed %d (failed users per server), --warn-queue %d\n"
-		"--crit-queue %d (queued requests per server). --timeout (default 30 s) bounds\n"
+		"--crit-queue %d (queued requests per server). The site file's [monitor]\n"
+		"section sets them too (warn_lag, crit_lag, warn_failed, crit_failed,\n"
+		"warn_queue, crit_queue); an option wins. --timeout (default 30 s) bounds\n"
 		"the whole check. --ldap-via-ssh: LDAP probes through each node's SSH session\n"
 		"(otherwise only when the direct connection cannot contact the server).\n"
 		"\n"
@@ -165,6 +167,28 @@ static bool parse_num(const char *s, double *out)
 	return true;
 }
 
+/* Thresholds from the site file's [monitor] section (validated there), for
+ * those no option set. */
+static void site_thresholds(const struct site *site, unsigned given, struct dash_thresholds *th)
+{
+	static const char *const keys[] = { "warn_lag", "crit_lag", "warn_failed",
+					    "crit_failed", "warn_queue", "crit_queue" };
+	for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *val = site_get(site, "monitor", keys[i]);
+		if (!val || (given & (1u << i)))
+			continue;
+		double d = strtod(val, NULL);
+		switch (i) {
+		case 0: th->warn_lag = d; break;
+		case 1: th->crit_lag = d; break;
+		case 2: th->warn_failed = (long long)d; break;
+		case 3: th->crit_failed = (long long)d; break;
+		case 4: th->warn_queue = (long long)d; break;
+		case 5: th->crit_queue = (long long)d; break;
+		}
+	}
+}
+
 int cmd_check_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
@@ -186,6 +210,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	dash_thresholds_default(&o.th);
 	o.interval_s = 3600; /* one round only */
 	double timeout = 30, v = 0;
+	unsigned given = 0; /* thresholds set by an option win over [monitor] */
 	int c;
 
 	optind = 0;
@@ -198,12 +223,12 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		}
 		switch (c) {
 		case 's': override = optarg; break;
-		case 'w': o.th.warn_lag = v; break;
-		case 'c': o.th.crit_lag = v; break;
-		case 'W': o.th.warn_failed = (long long)v; break;
-		case 'C': o.th.crit_failed = (long long)v; break;
-		case 'q': o.th.warn_queue = (long long)v; break;
-		case 'Q': o.th.crit_queue = (long long)v; break;
+		case 'w': o.th.warn_lag = v; given |= 1u << 0; break;
+		case 'c': o.th.crit_lag = v; given |= 1u << 1; break;
+		case 'W': o.th.warn_failed = (long long)v; given |= 1u << 2; break;
+		case 'C': o.th.crit_failed = (long long)v; given |= 1u << 3; break;
+		case 'q': o.th.warn_queue = (long long)v; given |= 1u << 4; break;
+		case 'Q': o.th.crit_queue = (long long)v; given |= 1u << 5; break;
 		case 't': timeout = v; break;
 		case 'T': o.starttls = true; break;
 		case 'L': o.ldap_via_ssh = true; break;
@@ -237,6 +262,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		free(path);
 		return CHECK_UNKNOWN;
 	}
+	site_thresholds(site, given, &o.th);
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);

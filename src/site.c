@@ -30,6 +30,7 @@ enum site_kind {
 	KIND_HOST_LIST,
 	KIND_HOST_PAIR,
 	KIND_MAX_CONNS,
+	KIND_THRESHOLD, /* an integer; negative turns the check off */
 };
 
 enum site_sec {
@@ -37,6 +38,7 @@ enum site_sec {
 	SEC_CARBONIO = 1u << 1,
 	SEC_DOVECOT = 1u << 2,
 	SEC_HOST = 1u << 3,
+	SEC_MONITOR = 1u << 4,
 };
 
 enum site_key_id {
@@ -55,6 +57,12 @@ enum site_key_id {
 	K_MAX_CONNS,
 	K_CONF_DIR,
 	K_ADDRESS,
+	K_WARN_LAG,
+	K_CRIT_LAG,
+	K_WARN_FAILED,
+	K_CRIT_FAILED,
+	K_WARN_QUEUE,
+	K_CRIT_QUEUE,
 	K_COUNT
 };
 
@@ -79,6 +87,13 @@ static const struct site_key {
 	[K_MAX_CONNS] = { "max_conns", KIND_MAX_CONNS, SEC_DOVECOT, false },
 	[K_CONF_DIR] = { "conf_dir", KIND_PATH, SEC_DOVECOT | SEC_HOST, false },
 	[K_ADDRESS] = { "address", KIND_HOST, SEC_HOST, false },
+	/* thresholds of `replica-wizard check` (its options override them) */
+	[K_WARN_LAG] = { "warn_lag", KIND_THRESHOLD, SEC_MONITOR, false },
+	[K_CRIT_LAG] = { "crit_lag", KIND_THRESHOLD, SEC_MONITOR, false },
+	[K_WARN_FAILED] = { "warn_failed", KIND_THRESHOLD, SEC_MONITOR, false },
+	[K_CRIT_FAILED] = { "crit_failed", KIND_THRESHOLD, SEC_MONITOR, false },
+	[K_WARN_QUEUE] = { "warn_queue", KIND_THRESHOLD, SEC_MONITOR, false },
+	[K_CRIT_QUEUE] = { "crit_queue", KIND_THRESHOLD, SEC_MONITOR, false },
 };
 
 /* Order in which site_write emits the keys of each kind of section. */
@@ -87,6 +102,9 @@ static const enum site_key_id site_order_carbonio[] = {
 	K_MASTER, K_REPLICAS, K_MTA, K_OTHER_NODES, K_LDAP_PORT, K_PREFIX, K_BOOTSTRAP
 };
 static const enum site_key_id site_order_dovecot[] = { K_SERVERS, K_PORT, K_MAX_CONNS, K_CONF_DIR };
+static const enum site_key_id site_order_monitor[] = {
+	K_WARN_LAG, K_CRIT_LAG, K_WARN_FAILED, K_CRIT_FAILED, K_WARN_QUEUE, K_CRIT_QUEUE
+};
 static const enum site_key_id site_order_host[] = {
 	K_ADDRESS, K_USER, K_PORT, K_IDENTITY, K_KNOWN_HOSTS, K_PREFIX, K_BOOTSTRAP, K_LDAP_PORT, K_CONF_DIR
 };
@@ -105,7 +123,7 @@ struct site_section {
 	int vline[K_COUNT];
 };
 
-enum { FIX_SSH, FIX_CARBONIO, FIX_DOVECOT, FIX_COUNT };
+enum { FIX_SSH, FIX_CARBONIO, FIX_DOVECOT, FIX_MONITOR, FIX_COUNT };
 enum { LIST_MASTER, LIST_REPLICA, LIST_MTA, LIST_OTHER, LIST_DOVECOT, LIST_COUNT };
 
 struct site {
@@ -121,7 +139,7 @@ struct site {
 	size_t nlists[LIST_COUNT];
 };
 
-static const char *const site_fixed_names[FIX_COUNT] = { "ssh", "carbonio", "dovecot" };
+static const char *const site_fixed_names[FIX_COUNT] = { "ssh", "carbonio", "dovecot", "monitor" };
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -272,6 +290,8 @@ static const char *site_section_label(const struct site_section *sec, char *buf,
 		return "carbonio";
 	case SEC_DOVECOT:
 		return "dovecot";
+	case SEC_MONITOR:
+		return "monitor";
 	case SEC_HOST:
 		snprintf(buf, size, "host %s", sec->host);
 		return buf;
@@ -305,7 +325,7 @@ static struct site_section *site_find_host(const struct site *site, const char *
 static bool site_parse_section(const char *text, int line, int *fix, char **host,
 			       struct site_error *err)
 {
-	static const char *const valid[] = { "ssh", "carbonio", "dovecot", "host" };
+	static const char *const valid[] = { "ssh", "carbonio", "dovecot", "monitor", "host" };
 
 	*fix = -1;
 	*host = NULL;
@@ -336,7 +356,7 @@ static bool site_parse_section(const char *text, int line, int *fix, char **host
 	const char *near = site_nearest(text, valid, sizeof(valid) / sizeof(valid[0]));
 	char *q = validate_quote(text, 60);
 	site_err(err, line, text, NULL,
-		 "unknown section %s%s%s%s (valid: [ssh], [carbonio], [dovecot], [host NAME])", q,
+		 "unknown section %s%s%s%s (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])", q,
 		 near ? " (did you mean [" : "", near ? near : "", near ? "]?)" : "");
 	free(q);
 	return false;
@@ -404,6 +424,7 @@ static int site_key_lookup(const struct site_section *sec, const char *name, int
 		site_err(err, line, slabel, name, "%s does not belong in [%s] (it goes in [%s])", q,
 			 slabel,
 			 s & SEC_CARBONIO ? "carbonio" : s & SEC_DOVECOT ? "dovecot" :
+			 s & SEC_MONITOR ? "monitor" :
 			 s & SEC_SSH ? "ssh" : "host NAME");
 	} else {
 		const char *near = site_nearest(name, cands, ncands);
@@ -459,6 +480,14 @@ static char *site_check_value(int k, const char *value, char **norm)
 	case KIND_MAX_CONNS:
 		m = validate_uint_range(value, 1, 1000, NULL);
 		break;
+	case KIND_THRESHOLD:
+		m = value[0] == '-' ? validate_uint_range(value + 1, 1, 1, NULL)
+				    : validate_uint_range(value, 0, 1000000000, NULL);
+		if (m) {
+			free(m);
+			m = xstrdup("must be a whole number from 0 to 1000000000, or -1 to turn the check off");
+		}
+		break;
 	case KIND_HOST_LIST:
 	case KIND_HOST_PAIR: {
 		size_t n;
@@ -505,6 +534,7 @@ struct site *site_new(void)
 	site->fixed[FIX_SSH].kind = SEC_SSH;
 	site->fixed[FIX_CARBONIO].kind = SEC_CARBONIO;
 	site->fixed[FIX_DOVECOT].kind = SEC_DOVECOT;
+	site->fixed[FIX_MONITOR].kind = SEC_MONITOR;
 	return site;
 }
 
@@ -1253,6 +1283,9 @@ int site_write(const struct site *site, const char *path, struct site_error *err
 	if (site->fixed[FIX_DOVECOT].present)
 		site_write_section(f, &site->fixed[FIX_DOVECOT], site_order_dovecot,
 				   sizeof(site_order_dovecot) / sizeof(site_order_dovecot[0]));
+	if (site->fixed[FIX_MONITOR].present)
+		site_write_section(f, &site->fixed[FIX_MONITOR], site_order_monitor,
+				   sizeof(site_order_monitor) / sizeof(site_order_monitor[0]));
 	for (size_t i = 0; i < site->nhosts; i++)
 		site_write_section(f, site->hosts[i], site_order_host,
 				   sizeof(site_order_host) / sizeof(site_order_host[0]));

@@ -136,6 +136,10 @@ static const char full_site[] =
 	"max_conns = 20\n"
 	"conf_dir = /etc/dovecot/local.d\n"
 	"\n"
+	"[monitor]\n"
+	"crit_lag = 120\n"
+	"warn_failed = -1\n"
+	"\n"
 	"[host ldap3.example.com]\n"
 	"address = 192.0.2.13\n"
 	"user = ops\n"
@@ -269,7 +273,12 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ M "[sssh]\n", 3, "sssh", "", "unknown section \"sssh\" (did you mean [ssh]?)" },
-	{ M "[weird]\nx = 1\n", 3, "weird", "", "unknown section \"weird\" (valid: [ssh], [carbonio], [dovecot], [host NAME])" },
+	{ M "[weird]\nx = 1\n", 3, "weird", "", "unknown section \"weird\" (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])" },
+	{ M "[monitor]\nwarn_lag = soon\n", 4, "monitor", "warn_lag", "must be a whole number from 0 to 1000000000, or -1" },
+	{ M "[monitor]\ncrit_failed = -5\n", 4, "monitor", "crit_failed", "or -1 to turn the check off" },
+	{ M "[monitor]\nwarn_lag = 10\nwarn_lag = 20\n", 5, "monitor", "warn_lag", "duplicate key (first set at line 4)" },
+	{ M "[monitor]\nlag = 10\n", 4, "monitor", "lag", "unknown key \"lag\"" },
+	{ "[monitor]\nmaster = a.example\n", 2, "monitor", "master", "does not belong in [monitor] (it goes in [carbonio])" },
 	{ M "[carbonio]\n", 3, "carbonio", "", "duplicate section (first at line 1)" },
 	{ M "[host a.example]\n[host A.EXAMPLE]\n", 4, "host a.example", "", "duplicate section (first at line 3)" },
 	{ M "master = b.example\n", 3, "carbonio", "master", "duplicate key (first set at line 2)" },
@@ -433,7 +442,7 @@ static void test_error_format(void **state)
 
 	assert_null(load_text(M "[zz]\n", &err));
 	snprintf(want, sizeof(want),
-		 "%s/site.ini:3: [zz]: unknown section \"zz\" (valid: [ssh], [carbonio], [dovecot], [host NAME])",
+		 "%s/site.ini:3: [zz]: unknown section \"zz\" (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])",
 		 tmpdir);
 	assert_string_equal(site_error_format(&err, buf, sizeof(buf)), want);
 
@@ -495,6 +504,8 @@ static void test_round_trip(void **state)
 	assert_same_hosts(a, b);
 	assert_string_equal(site_get(b, "ssh", "identity"), "~/.ssh/id_ed25519");
 	assert_string_equal(site_get(b, "host ldap3.example.com", "address"), "192.0.2.13");
+	assert_string_equal(site_get(b, "monitor", "crit_lag"), "120");
+	assert_string_equal(site_get(b, "monitor", "warn_failed"), "-1");
 
 	/* Writing the reloaded site gives the same bytes. */
 	char out2[256];
