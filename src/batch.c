@@ -215,6 +215,58 @@ static void summary(struct batch *b, enum runner_state st)
 	printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
 }
 
+bool batch_common_option(int c, const char *arg, struct batch_cli *b)
+{
+	switch (c) {
+	case 's': b->site = arg; return true;
+	case 'b': b->batch = true; return true;
+	case 'y': b->bo.yes = true; return true;
+	case 'n': b->oo.dry_run = true; return true;
+	case 'r': b->oo.resume = true; return true;
+	case 'A': b->bo.accept_new_host_keys = true; return true;
+	default: return false;
+	}
+}
+
+/* An argument echoed back: as typed when it is printable text, quoted with
+ * escapes otherwise (never raw control bytes on the admin's terminal). */
+static char *echo_arg(const char *arg)
+{
+	char *bad = validate_text(arg, strlen(arg), false);
+	if (!bad)
+		return xstrdup(arg);
+	free(bad);
+	return validate_quote(arg, 80);
+}
+
+int batch_option_error(const char *prog, const char *command, int c, const char *option)
+{
+	char *o = echo_arg(option);
+	if (c == ':')
+		fprintf(stderr, "%s %s: option %s needs a value\n", prog, command, o);
+	else
+		fprintf(stderr, "%s %s: unknown option %s (see --help)\n", prog, command, o);
+	free(o);
+	return RW_EXIT_USAGE;
+}
+
+bool batch_args_ok(const char *prog, const char *command, int argc, char **argv, int first,
+		   bool batch, const char *what)
+{
+	if (first < argc) {
+		char *a = echo_arg(argv[first]);
+		fprintf(stderr, "%s %s: unexpected argument \"%s\"\n", prog, command, a);
+		free(a);
+		return false;
+	}
+	if (!batch) {
+		fprintf(stderr, "%s %s: the interactive wizard is started without a command; "
+			"use --batch for the non-interactive %s\n", prog, command, what);
+		return false;
+	}
+	return true;
+}
+
 int batch_run(const char *site_path, const struct operation_kind *kind,
 	      const struct operation_options *oo, const struct batch_options *bo)
 {

@@ -14,6 +14,33 @@ struct batch_options {
 	bool accept_new_host_keys;
 };
 
+/* The options every batch command shares: --site, --batch, --yes,
+ * --dry-run, --resume, --accept-new-host-keys. Their getopt_long lines: */
+#define BATCH_COMMON_OPTIONS                                            \
+	{ "site", required_argument, NULL, 's' },                      \
+	{ "batch", no_argument, NULL, 'b' },                           \
+	{ "yes", no_argument, NULL, 'y' },                             \
+	{ "dry-run", no_argument, NULL, 'n' },                         \
+	{ "resume", no_argument, NULL, 'r' },                          \
+	{ "accept-new-host-keys", no_argument, NULL, 'A' }
+
+struct batch_cli {
+	const char *site;   /* --site, else NULL */
+	bool batch;         /* --batch */
+	struct batch_options bo;
+	struct operation_options oo;
+};
+
+/* Apply getopt's c when it is one of the shared options. */
+bool batch_common_option(int c, const char *arg, struct batch_cli *b);
+/* getopt returned ':' or '?': say so (naming the option safely). Returns
+ * RW_EXIT_USAGE. */
+int batch_option_error(const char *prog, const char *command, int c, const char *option);
+/* After the options: no stray argument, and --batch given (what: "install",
+ * "removal", ...). Prints the reason when not. */
+bool batch_args_ok(const char *prog, const char *command, int argc, char **argv, int first,
+		   bool batch, const char *what);
+
 /* Load the site, run the operation, print steps, output and a summary.
  * Returns an RW_EXIT_* status. */
 int batch_run(const char *site_path, const struct operation_kind *kind,

@@ -42,60 +42,38 @@ static void usage(FILE *f, const char *prog)
 int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "resume", no_argument, NULL, 'r' },
-		{ "accept-new-host-keys", no_argument, NULL, 'A' },
+		BATCH_COMMON_OPTIONS,
 		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct batch_options bo = { 0 };
-	struct operation_options oo = { 0 };
-	const char *override = NULL;
-	bool batch = false, verify = false;
+	struct batch_cli b = { 0 };
+	bool verify = false;
 	int c;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (batch_common_option(c, optarg, &b))
+			continue;
 		switch (c) {
-		case 's': override = optarg; break;
-		case 'b': batch = true; break;
-		case 'y': bo.yes = true; break;
-		case 'n': oo.dry_run = true; break;
-		case 'r': oo.resume = true; break;
-		case 'A': bo.accept_new_host_keys = true; break;
 		case 'V': verify = true; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return RW_EXIT_OK;
-		case ':':
-			fprintf(stderr, "%s dovecot: option %s needs a value\n", cli->progname, argv[optind - 1]);
-			return RW_EXIT_USAGE;
 		default:
-			fprintf(stderr, "%s dovecot: unknown option %s (see --help)\n", cli->progname, argv[optind - 1]);
-			return RW_EXIT_USAGE;
+			return batch_option_error(cli->progname, "dovecot", c, argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s dovecot: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
+	if (!batch_args_ok(cli->progname, "dovecot", argc, argv, optind, b.batch, "setup"))
 		return RW_EXIT_USAGE;
-	}
-	if (!batch) {
-		fprintf(stderr, "%s dovecot: the interactive wizard is started without a command; "
-			"use --batch for the non-interactive setup\n", cli->progname);
-		return RW_EXIT_USAGE;
-	}
 	const char *pw = getenv("REPLICA_WIZARD_DOVEADM_PASSWORD");
 	const char *why = pw && *pw ? dovecot_op_password_problem(pw) : NULL;
 	if (why) {
 		fprintf(stderr, "%s dovecot: REPLICA_WIZARD_DOVEADM_PASSWORD: %s\n", cli->progname, why);
 		return RW_EXIT_USAGE;
 	}
-	char *path = cli_site_path(cli, override);
+	char *path = cli_site_path(cli, b.site);
 	/* the pair must be named before anything connects */
 	struct site_error serr;
 	struct site *site = site_load(path, &serr);
@@ -111,9 +89,9 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 			return RW_EXIT_USAGE;
 		}
 	}
-	bo.command = "dovecot";
-	bo.progname = cli->progname;
-	rc = batch_run(path, verify ? &dovecot_verify_kind : &dovecot_kind, &oo, &bo);
+	b.bo.command = "dovecot";
+	b.bo.progname = cli->progname;
+	rc = batch_run(path, verify ? &dovecot_verify_kind : &dovecot_kind, &b.oo, &b.bo);
 	free(path);
 	return rc;
 }

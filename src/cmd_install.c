@@ -74,47 +74,35 @@ static bool answer_nodes_valid(const char *prog, const char *path, const char **
 int cmd_install_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "resume", no_argument, NULL, 'r' },
-		{ "accept-new-host-keys", no_argument, NULL, 'A' },
+		BATCH_COMMON_OPTIONS,
 		{ "answer-queries", no_argument, NULL, 'Q' },
 		{ "replica", required_argument, NULL, 'R' },
 		{ "answer-node", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct batch_options bo = { 0 };
-	struct operation_options oo = { 0 };
-	const char *override = NULL;
+	struct batch_cli b = { 0 };
 	const char **only = NULL;
 	size_t n_only = 0;
 	const char **answer = NULL;
 	size_t n_answer = 0;
 	int rc = RW_EXIT_USAGE;
-	bool batch = false;
 	char *path = NULL;
 	int c;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (batch_common_option(c, optarg, &b))
+			continue;
 		switch (c) {
-		case 's': override = optarg; break;
-		case 'b': batch = true; break;
-		case 'y': bo.yes = true; break;
-		case 'n': oo.dry_run = true; break;
-		case 'r': oo.resume = true; break;
-		case 'A': bo.accept_new_host_keys = true; break;
-		case 'Q': oo.answer_queries = true; break;
+		case 'Q': b.oo.answer_queries = true; break;
 		case 'R':
 			only = xrealloc(only, (n_only + 1) * sizeof *only);
 			only[n_only++] = optarg;
 			break;
 		case 'N':
-			oo.answer_queries = true;
+			b.oo.answer_queries = true;
 			answer = xrealloc(answer, (n_answer + 1) * sizeof *answer);
 			answer[n_answer++] = optarg;
 			break;
@@ -122,23 +110,13 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 			usage(stdout, cli->progname);
 			rc = RW_EXIT_OK;
 			goto out;
-		case ':':
-			fprintf(stderr, "%s install: option %s needs a value\n", cli->progname, argv[optind - 1]);
-			goto out;
 		default:
-			fprintf(stderr, "%s install: unknown option %s (see --help)\n", cli->progname, argv[optind - 1]);
+			rc = batch_option_error(cli->progname, "install", c, argv[optind - 1]);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s install: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
+	if (!batch_args_ok(cli->progname, "install", argc, argv, optind, b.batch, "install"))
 		goto out;
-	}
-	if (!batch) {
-		fprintf(stderr, "%s install: the interactive wizard is started without a command; "
-			"use --batch for the non-interactive install\n", cli->progname);
-		goto out;
-	}
 	/* Carbonio refuses some passwords only deep in the bootstrap: refuse
 	 * them here, before anything connects. */
 	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
@@ -147,16 +125,16 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s install: REPLICA_WIZARD_LDAP_PASSWORD: %s\n", cli->progname, why);
 		goto out;
 	}
-	path = cli_site_path(cli, override);
+	path = cli_site_path(cli, b.site);
 	if (n_answer && !answer_nodes_valid(cli->progname, path, answer, n_answer))
 		goto out;
-	oo.only = only;
-	oo.n_only = n_only;
-	oo.answer_nodes = n_answer ? answer : NULL;
-	oo.n_answer_nodes = n_answer;
-	bo.command = "install";
-	bo.progname = cli->progname;
-	rc = batch_run(path, &install_kind, &oo, &bo);
+	b.oo.only = only;
+	b.oo.n_only = n_only;
+	b.oo.answer_nodes = n_answer ? answer : NULL;
+	b.oo.n_answer_nodes = n_answer;
+	b.bo.command = "install";
+	b.bo.progname = cli->progname;
+	rc = batch_run(path, &install_kind, &b.oo, &b.bo);
 out:
 	free(path);
 	free(only);

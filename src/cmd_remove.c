@@ -82,37 +82,25 @@ static int update_site(const char *path, const char *const *only, size_t n_only,
 int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "resume", no_argument, NULL, 'r' },
-		{ "accept-new-host-keys", no_argument, NULL, 'A' },
+		BATCH_COMMON_OPTIONS,
 		{ "disable-ldap", no_argument, NULL, 'D' },
 		{ "replica", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct batch_options bo = { 0 };
-	struct operation_options oo = { 0 };
-	const char *override = NULL;
+	struct batch_cli b = { 0 };
 	const char **only = NULL;
 	size_t n_only = 0;
-	bool batch = false;
 	int c, rc = RW_EXIT_USAGE;
 	char *path = NULL;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (batch_common_option(c, optarg, &b))
+			continue;
 		switch (c) {
-		case 's': override = optarg; break;
-		case 'b': batch = true; break;
-		case 'y': bo.yes = true; break;
-		case 'n': oo.dry_run = true; break;
-		case 'r': oo.resume = true; break;
-		case 'A': bo.accept_new_host_keys = true; break;
-		case 'D': oo.disable_ldap = true; break;
+		case 'D': b.oo.disable_ldap = true; break;
 		case 'R':
 			only = xrealloc(only, (n_only + 1) * sizeof *only);
 			only[n_only++] = optarg;
@@ -121,28 +109,18 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 			usage(stdout, cli->progname);
 			rc = RW_EXIT_OK;
 			goto out;
-		case ':':
-			fprintf(stderr, "%s remove: option %s needs a value\n", cli->progname, argv[optind - 1]);
-			goto out;
 		default:
-			fprintf(stderr, "%s remove: unknown option %s (see --help)\n", cli->progname, argv[optind - 1]);
+			rc = batch_option_error(cli->progname, "remove", c, argv[optind - 1]);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s remove: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
+	if (!batch_args_ok(cli->progname, "remove", argc, argv, optind, b.batch, "removal"))
 		goto out;
-	}
-	if (!batch) {
-		fprintf(stderr, "%s remove: the interactive wizard is started without a command; "
-			"use --batch for the non-interactive removal\n", cli->progname);
-		goto out;
-	}
 	if (n_only == 0) {
 		fprintf(stderr, "%s remove: name the replica(s) to remove with --replica HOST\n", cli->progname);
 		goto out;
 	}
-	path = cli_site_path(cli, override);
+	path = cli_site_path(cli, b.site);
 	if (!path) {
 		fprintf(stderr, "%s remove: no site file (--site FILE)\n", cli->progname);
 		goto out;
@@ -150,12 +128,12 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 	rc = check_targets(path, only, n_only, cli->progname);
 	if (rc != RW_EXIT_OK)
 		goto out;
-	oo.only = only;
-	oo.n_only = n_only;
-	bo.command = "remove";
-	bo.progname = cli->progname;
-	rc = batch_run(path, &remove_kind, &oo, &bo);
-	if (rc == RW_EXIT_OK && !oo.dry_run)
+	b.oo.only = only;
+	b.oo.n_only = n_only;
+	b.bo.command = "remove";
+	b.bo.progname = cli->progname;
+	rc = batch_run(path, &remove_kind, &b.oo, &b.bo);
+	if (rc == RW_EXIT_OK && !b.oo.dry_run)
 		rc = update_site(path, only, n_only, cli->progname);
 out:
 	free(path);
