@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-32s %s\n", commands[i].usage, commands[i].summary);
-	fprintf(f, "\nSee replica-wizard(1) for the site file and exit statuses.\n");
+	fprintf(f, "\nWith no command, the ncurses wizard starts (install, remove, Dovecot,\n"
+		   "dashboard). See replica-wizard(1) for the site file and exit statuses.\n");
 }
 
 static void usage_hint(void)
