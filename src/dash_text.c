@@ -109,7 +109,7 @@ static void lines_free(struct lines *l)
 }
 
 /* "5 s", "3 min", "2 h", "4 d" */
-static void age(char *out, size_t size, time_t then, time_t now)
+void dash_fmt_age(char *out, size_t size, time_t then, time_t now)
 {
 	long long a = (long long)(now - then);
 	if (a < 0)
@@ -125,7 +125,7 @@ static void age(char *out, size_t size, time_t then, time_t now)
 }
 
 /* "HH:MM:SS" (or "-" for never) of a doveadm "seconds ago" value. */
-static void hms(char *out, size_t size, long long s)
+void dash_fmt_hms(char *out, size_t size, long long s)
 {
 	if (s < 0)
 		snprintf(out, size, "-");
@@ -133,7 +133,7 @@ static void hms(char *out, size_t size, long long s)
 		snprintf(out, size, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
 }
 
-static const char *prio_name(enum doveadm_priority p)
+const char *dash_prio_name(enum doveadm_priority p)
 {
 	switch (p) {
 	case DOVEADM_PRIO_LOW: return "low";
@@ -164,7 +164,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 	char a[32];
 	add(l, "DIRECTORY REPLICATION");
 	if (m->csn_valid && m->n_csns) {
-		age(a, sizeof a, m->csn_at, now);
+		dash_fmt_age(a, sizeof a, m->csn_at, now);
 		add(l, "master %s%s", m->name, m->csn_error ? "  (stale)" : "");
 		add(l, "  contextCSN %.*s", l->width >= 54 ? 40 : 22, m->csns[0]);
 		if (m->via_ssh)
@@ -186,7 +186,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 		add_wrapped(l, "  ", r->summary ? r->summary : "");
 		/* zmreplchk */
 		if (r->zm_valid) {
-			age(a, sizeof a, r->zm_at, now);
+			dash_fmt_age(a, sizeof a, r->zm_at, now);
 			add(l, "  zmreplchk: Code %d %s%s%s%s", r->zm_code, r->zm_status ? r->zm_status : "",
 			    r->zm_error ? " (" : "", r->zm_error ? a : "", r->zm_error ? " ago)" : "");
 		}
@@ -198,7 +198,7 @@ static void left_panel(const struct dashboard *d, struct lines *l, time_t now)
 		if (r->csn_error) {
 			add_wrapped(l, "  ! LDAP: ", r->csn_error);
 			if (r->csn_valid) {
-				age(a, sizeof a, r->csn_at, now);
+				dash_fmt_age(a, sizeof a, r->csn_at, now);
 				add(l, "  last CSN %s ago", a);
 			}
 		} else if (r->csn_valid) {
@@ -249,19 +249,19 @@ static void user_rows(const struct dash_server *s, struct lines *l, int width)
 		char *name = cut(u->username, name_w);
 		/* pad by code points, not bytes */
 		int pad = name_w - (int)cols(name);
-		hms(f, sizeof f, u->fast_sync_ago);
-		hms(fu, sizeof fu, u->full_sync_ago);
-		hms(su, sizeof su, u->success_sync_ago);
+		dash_fmt_hms(f, sizeof f, u->fast_sync_ago);
+		dash_fmt_hms(fu, sizeof fu, u->full_sync_ago);
+		dash_fmt_hms(su, sizeof su, u->success_sync_ago);
 		if (u->next_sync_secs >= 0)
-			hms(nx, sizeof nx, u->next_sync_secs);
+			dash_fmt_hms(nx, sizeof nx, u->next_sync_secs);
 		else
 			snprintf(nx, sizeof nx, "-");
 		const char *fl = u->failed ? "y" : "-";
 		if (mode == 2)
-			add(l, "  %s%*s %-8s %-8s %-8s %-8s %-4s %s", name, pad, "", prio_name(u->priority), f,
+			add(l, "  %s%*s %-8s %-8s %-8s %-8s %-4s %s", name, pad, "", dash_prio_name(u->priority), f,
 			    fu, su, fl, nx);
 		else if (mode == 1)
-			add(l, "  %s%*s %-8s %-8s %-8s %s", name, pad, "", prio_name(u->priority), fu, su, fl);
+			add(l, "  %s%*s %-8s %-8s %-8s %s", name, pad, "", dash_prio_name(u->priority), fu, su, fl);
 		else
 			add(l, "  %s%*s %-8s %s", name, pad, "", su, fl);
 		free(name);
@@ -286,7 +286,7 @@ static void right_panel(const struct dashboard *d, struct lines *l, time_t now)
 		if (s->ov_valid) {
 			const struct doveadm_overview *o = &s->ov;
 			if (stale) {
-				age(a, sizeof a, s->ov_at, now);
+				dash_fmt_age(a, sizeof a, s->ov_at, now);
 				add(l, "  last good %s ago:", a);
 			}
 			add(l, "  queued sync %lld high %lld low %lld", o->queued_sync, o->queued_high,

@@ -8,6 +8,8 @@
 
 #include <time.h>
 
+#include "doveadm_parse.h"
+
 struct dashboard;
 
 /* 80, 120 or 160 from $COLUMNS-like text: the widest layout that fits;
@@ -18,5 +20,12 @@ int dash_text_width(const char *columns);
  * columns (counting UTF-8 code points). title (e.g. "site: PATH") is a
  * second header line, may be NULL. Allocated. */
 char *dash_text_render(const struct dashboard *d, int width, const char *title, time_t now);
+
+/* Formatters shared with the curses view: an age ("5 s", "3 min", "2 h",
+ * "4 d"), a doveadm "seconds ago" as HH:MM:SS ("-" for never), a replicator
+ * priority name. */
+void dash_fmt_age(char *out, size_t size, time_t then, time_t now);
+void dash_fmt_hms(char *out, size_t size, long long s);
+const char *dash_prio_name(enum doveadm_priority p);
 
 #endif

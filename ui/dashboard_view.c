@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dashboard.h"
+#include "dash_text.h"
 #include "term.h"
 #include "xalloc.h"
 
@@ -54,40 +55,6 @@ static enum term_role health_role(enum dash_health h)
 	case DASH_WARNING: return ROLE_WARN;
 	case DASH_CRITICAL: return ROLE_ERROR;
 	default: return ROLE_DIM;
-	}
-}
-
-/* "5 s", "3 min", "2 h", "4 d" (as dash_text) */
-static void age(char *out, size_t size, time_t then, time_t now)
-{
-	long long a = (long long)(now - then);
-	if (a < 0)
-		a = 0;
-	if (a < 120)
-		snprintf(out, size, "%lld s", a);
-	else if (a < 7200)
-		snprintf(out, size, "%lld min", a / 60);
-	else if (a < 172800)
-		snprintf(out, size, "%lld h", a / 3600);
-	else
-		snprintf(out, size, "%lld d", a / 86400);
-}
-
-static void hms(char *out, size_t size, long long s)
-{
-	if (s < 0)
-		snprintf(out, size, "-");
-	else
-		snprintf(out, size, "%02lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-}
-
-static const char *prio_name(enum doveadm_priority p)
-{
-	switch (p) {
-	case DOVEADM_PRIO_LOW: return "low";
-	case DOVEADM_PRIO_HIGH: return "high";
-	case DOVEADM_PRIO_SYNC: return "sync";
-	default: return "none";
 	}
 }
 
@@ -253,7 +220,7 @@ static void left_lines(const struct dview *v, struct vlines *l)
 		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "master %s", m->name);
 		vl_add(l, m->csn_error ? ROLE_DIM : ROLE_NORMAL, "  contextCSN %.*s", csn_w, m->csns[0]);
 		if (m->csn_error) {
-			age(a, sizeof a, m->csn_at, v->now);
+			dash_fmt_age(a, sizeof a, m->csn_at, v->now);
 			vl_wrapped(l, ROLE_ERROR, "  ! ", m->csn_error);
 			vl_add(l, ROLE_DIM, "    last good %s ago", a);
 		}
@@ -280,7 +247,7 @@ static void left_lines(const struct dview *v, struct vlines *l)
 			if (r->zm_behind >= 0)
 				snprintf(beh, sizeof beh, " (%lld s behind)", r->zm_behind);
 			if (r->zm_error) {
-				age(a, sizeof a, r->zm_at, v->now);
+				dash_fmt_age(a, sizeof a, r->zm_at, v->now);
 				vl_add(l, ROLE_DIM, "  zmreplchk: Code %d %s (%s ago)", r->zm_code,
 				       r->zm_status ? r->zm_status : "", a);
 			} else if (r->zm_behind >= 0 && !(r->zm_status && strstr(r->zm_status, "behind"))) {
@@ -299,7 +266,7 @@ static void left_lines(const struct dview *v, struct vlines *l)
 		if (r->csn_error) {
 			vl_wrapped(l, ROLE_ERROR, "  ! LDAP: ", r->csn_error);
 			if (r->csn_valid) {
-				age(a, sizeof a, r->csn_at, v->now);
+				dash_fmt_age(a, sizeof a, r->csn_at, v->now);
 				vl_add(l, ROLE_DIM, "  last CSN %s ago:", a);
 				vl_add(l, ROLE_DIM, "  replica %.*s", csn_w, r->csn ? r->csn : "");
 			}
@@ -363,20 +330,20 @@ static void user_row(struct vlines *l, const struct doveadm_user *u, int mode, i
 	int pad = name_w - ucols(name);
 	if (pad < 0)
 		pad = 0;
-	hms(f, sizeof f, u->fast_sync_ago);
-	hms(fu, sizeof fu, u->full_sync_ago);
-	hms(su, sizeof su, u->success_sync_ago);
+	dash_fmt_hms(f, sizeof f, u->fast_sync_ago);
+	dash_fmt_hms(fu, sizeof fu, u->full_sync_ago);
+	dash_fmt_hms(su, sizeof su, u->success_sync_ago);
 	if (u->next_sync_secs >= 0)
-		hms(nx, sizeof nx, u->next_sync_secs);
+		dash_fmt_hms(nx, sizeof nx, u->next_sync_secs);
 	else
 		snprintf(nx, sizeof nx, "-");
 	const char *fl = u->failed ? "y" : "-";
 	enum term_role role = stale ? ROLE_DIM : u->failed ? ROLE_ERROR : ROLE_NORMAL;
 	if (mode == 2)
-		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %-8s %-4s %s", name, pad, "", prio_name(u->priority),
+		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %-8s %-4s %s", name, pad, "", dash_prio_name(u->priority),
 		       f, fu, su, fl, next ? nx : "");
 	else if (mode == 1)
-		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %s", name, pad, "", prio_name(u->priority), fu, su, fl);
+		vl_add(l, role, "  %s%*s %-8s %-8s %-8s %s", name, pad, "", dash_prio_name(u->priority), fu, su, fl);
 	else
 		vl_add(l, role, "  %s%*s %-8s %s", name, pad, "", su, fl);
 }
@@ -409,7 +376,7 @@ static void right_lines(const struct dview *v, struct vlines *l)
 		if (s->ov_valid) {
 			const struct doveadm_overview *o = &s->ov;
 			if (stale) {
-				age(a, sizeof a, s->ov_at, v->now);
+				dash_fmt_age(a, sizeof a, s->ov_at, v->now);
 				vl_add(l, ROLE_DIM, "  last good %s ago:", a);
 			}
 			vl_add(l, vr, "  queued sync %lld high %lld low %lld", o->queued_sync, o->queued_high,
