@@ -27,7 +27,6 @@ static void on_sigint(int sig)
 struct batch {
 	const struct batch_options *bo;
 	struct operation *op;
-	bool hostkey_refused;
 	bool secret_missing;
 	size_t total;
 };
@@ -119,7 +118,6 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	       "(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then run again with "
 	       "--accept-new-host-keys, or add the key to known_hosts yourself.\n",
 	       conn_name(c), hk->type, hk->fingerprint);
-	b->hostkey_refused = true;
 	conn_hostkey_decide(c, false);
 }
 
@@ -361,7 +359,7 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	}
 	if (failed || interrupted) {
 		/* let the other connections finish failing or connecting */
-		if (b.hostkey_refused)
+		if (operation_hostkey_refused(op))
 			rc = RW_EXIT_HOSTKEY;
 		else
 			rc = RW_EXIT_FAILED;
@@ -384,7 +382,8 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	for (int i = 0; i < 20 && abort_sent; i++)
 		loop_poll(loop, 100);
 	summary(&b, runner_state(r));
-	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK : RW_EXIT_FAILED;
+	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK
+		: operation_hostkey_refused(op) ? RW_EXIT_HOSTKEY : RW_EXIT_FAILED;
 out:
 	if (handlers) {
 		sigaction(SIGINT, &old_int, NULL);

@@ -136,6 +136,7 @@ struct dash_server {
 	enum doveadm_failure fail;
 	char *fail_text;        /* "replication not configured or dovecot down: Connection refused" */
 	char *ssh_error;        /* "ssh: connection refused" */
+	bool ssh_hostkey_refused; /* ssh_error is a host-key refusal: UNKNOWN, not CRITICAL */
 
 	bool users_valid;
 	time_t users_at;

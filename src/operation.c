@@ -383,6 +383,14 @@ struct conn *operation_conn_at(const struct operation *op, size_t i)
 	return op->conns[i].conn;
 }
 
+bool operation_hostkey_refused(const struct operation *op)
+{
+	for (size_t i = 0; i < op->n_conns; i++)
+		if (conn_hostkey_refused(op->conns[i].conn))
+			return true;
+	return false;
+}
+
 struct runner *operation_runner(const struct operation *op)
 {
 	return op->runner;

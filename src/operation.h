@@ -102,6 +102,8 @@ struct conn *operation_conn(const struct operation *op, const char *node);
 size_t operation_conn_count(const struct operation *op);
 struct conn *operation_conn_at(const struct operation *op, size_t i);
 
+/* Some node's connection failed on its host key: exit status 3. */
+bool operation_hostkey_refused(const struct operation *op);
 struct runner *operation_runner(const struct operation *op);
 /* A line of a built-in step's own output, shown like a command's output
  * (on_output); the line passes through the redactor first. */

@@ -39,6 +39,9 @@ enum hostkey_verdict {
 	HOSTKEY_UNKNOWN,     /* not in known_hosts: ask (TUI) or --accept-new-host-keys */
 	HOSTKEY_CHANGED,     /* always refused */
 	HOSTKEY_OTHER_TYPE,  /* known with another key type: refused like CHANGED */
+	HOSTKEY_REVOKED,     /* listed @revoked in known_hosts: always refused */
+	HOSTKEY_CA_UNSUPPORTED, /* only an @cert-authority line names the host: refused */
+	HOSTKEY_UNCHECKED,   /* known_hosts could not be read: refused */
 };
 
 struct hostkey_info {
@@ -69,6 +72,9 @@ enum conn_state conn_state(const struct conn *c);
 const char *conn_error(const struct conn *c);
 const char *conn_name(const struct conn *c);
 const struct hostkey_info *conn_hostkey(const struct conn *c);
+/* The last connection attempt failed on the host key (changed, revoked,
+ * CA-only, unreadable known_hosts, or an unknown key not accepted). */
+bool conn_hostkey_refused(const struct conn *c);
 const char *conn_login_user(const struct conn *c); /* after READY */
 /* Cancels its jobs (on_done, cancelled) and drops the session: back to
  * CONN_NEW, conn_start() reconnects. Safe from any callback (deferred). */
