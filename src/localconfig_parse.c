@@ -184,10 +184,10 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 {
 	size_t p = *pos, n = 0;
 
+	if (p >= len || buf[p] != '\'')
+		return (size_t)-1;
+	p++;
 	for (;;) {
-		if (p >= len || buf[p] != '\'')
-			return (size_t)-1;
-		p++;
 		while (p < len && buf[p] != '\'') {
 			if (buf[p] == '\n')
 				(*lines)++;
@@ -199,11 +199,21 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 		if (p >= len)
 			return (size_t)-1;
 		p++;	/* closing quote */
-		if (p + 1 < len && buf[p] == '\\' && buf[p + 1] == '\'') {
+		/* zmlocalconfig -m shell (Carbonio's ConfigWriter) writes a quote
+		 * inside a value as '' */
+		if (p < len && buf[p] == '\'') {
 			if (out)
 				out[n] = '\'';
 			n++;
-			p += 2;
+			p++;
+			continue;
+		}
+		/* the POSIX shell form '\'' */
+		if (p + 2 < len && buf[p] == '\\' && buf[p + 1] == '\'' && buf[p + 2] == '\'') {
+			if (out)
+				out[n] = '\'';
+			n++;
+			p += 3;
 			continue;
 		}
 		break;

@@ -172,6 +172,8 @@ static const struct pw_case pw_cases[] = {
 	{ "$HOME12", "'$' or '\\'" },
 	{ "a\\b1234", "'$' or '\\'" },
 	{ "it's1234", "single quote" },
+	{ "say\"hi\"1", "double quote" },
+	{ "\"quoted\"", "double quote" },
 	{ "with space", "a space" },
 	{ "trailing ", "a space" },
 	{ "new\nline1", "control character" },

@@ -129,6 +129,16 @@ static void test_shell(void **state)
 	assert_string_equal(localconfig_get(lc, "last"), "x''");
 	localconfig_free(lc);
 
+	/* what Carbonio's zmlocalconfig -m shell really writes: '' for a quote */
+	lc = localconfig_parse_shell(S("q='it''s';\nend='it''';\nstart='''a';\ntwo='''''';\n"), &e);
+	assert_non_null(lc);
+	assert_int_equal(lc->n, 4);
+	assert_string_equal(localconfig_get(lc, "q"), "it's");
+	assert_string_equal(localconfig_get(lc, "end"), "it'");
+	assert_string_equal(localconfig_get(lc, "start"), "'a");
+	assert_string_equal(localconfig_get(lc, "two"), "''");
+	localconfig_free(lc);
+
 	assert_null(localconfig_parse_shell(S("a='1';\nb='2\n"), &e));
 	assert_int_equal(e.line, 2);
 	assert_null(localconfig_parse_shell(S("a='1';\nb='2'\n"), &e));
