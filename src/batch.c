@@ -284,6 +284,7 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, site_error_format(&serr, buf, sizeof buf));
 		return RW_EXIT_USAGE;
 	}
+	cli_site_warnings(site, site_path, stderr);
 	for (size_t i = 0; i < oo->n_only; i++) {
 		const struct site_host *h = site_host(site, oo->only[i]);
 		if (!h || !(h->roles & SITE_ROLE_REPLICA)) {

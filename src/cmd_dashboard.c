@@ -154,6 +154,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		free(path);
 		return RW_EXIT_USAGE;
 	}
+	cli_site_warnings(site, path, stderr);
 	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
 	signal(SIGPIPE, SIG_IGN);
 	if (!once) {

@@ -66,8 +66,6 @@ static const struct site_case site_cases[] = {
 	  "unknown section" },
 	{ "a password in the file", S2("m.example.com", "r1.example.com") "password = x\n", 0, 4, "password",
 	  "looks like a secret" },
-	{ "host section for an unknown node", S2("m.example.com", "r1.example.com") "[host z.example.com]\nport = 22\n",
-	  0, 4, "", "is not named in [carbonio] or [dovecot]" },
 	{ "relative prefix", S2("m.example.com", "r1.example.com") "prefix = opt/zextras\n", 0, 4, "prefix",
 	  "is not an absolute path" },
 	{ "user with a blank", "[ssh]\nuser = ro ot\n" S2("m.example.com", "r1.example.com"), 0, 2, "user",
