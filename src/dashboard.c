@@ -582,6 +582,7 @@ void dashboard_feed_zmreplchk(struct dashboard *d, size_t i, const char *out, si
 	r->zm_code = e->code;
 	set_str(&r->zm_status, e->status);
 	r->zm_behind = (e->flags & ZMREPLCHK_F_BEHIND) ? e->behind_secs : -1;
+	r->zm_master_down = (e->flags & ZMREPLCHK_F_MASTER_DOWN) != 0;
 	set_str(&r->zm_error, NULL);
 out:
 	zmreplchk_result_free(res);
@@ -733,6 +734,9 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	if (down) {
 		h = DASH_CRITICAL;
 		ADD("Server down");
+	} else if (!have_lag && r->zm_valid && !r->zm_error && r->zm_master_down) {
+		h = DASH_CRITICAL;
+		ADD("master down (zmreplchk could not read the master's contextCSN)");
 	} else if (have_lag) {
 		if (th->crit_lag >= 0 && lag >= th->crit_lag)
 			h = DASH_CRITICAL;

@@ -96,6 +96,7 @@ struct dash_replica {
 	int zm_code;           /* -1 when printed empty */
 	char *zm_status;       /* status text as printed */
 	long long zm_behind;   /* seconds when "... s behind", else -1 */
+	bool zm_master_down;   /* code 6, empty status: it could not read the master */
 	char *zm_error;        /* last poll failed: "ssh: ...", "zmreplchk: exit 255: ..."; NULL when fine */
 
 	/* own probe: contextCSN (anonymous) */
