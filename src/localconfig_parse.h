@@ -43,7 +43,8 @@ struct localconfig *localconfig_parse_nokey(const char *buf, size_t len,
 					    struct localconfig_error *err);
 
 /* `zmlocalconfig -s -m shell`: lines "key='value';" where a quote inside
- * the value is written '\'' (a value may span lines). */
+ * the value is written '' (Carbonio's ConfigWriter) or '\'' (a shell's
+ * printf %q-like quoting); a value may span lines. */
 struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
 					    struct localconfig_error *err);
 

@@ -46,6 +46,8 @@ struct plan_item {
 	/* private to the runner */
 	char *out;                  /* output kept for matching (wiped) */
 	size_t out_len, out_cap;
+	char *cap;                  /* capture steps: stdout alone (wiped) */
+	size_t cap_len, cap_cap;
 	struct job *job;
 	bool in_skip_check;
 	int timer;
