@@ -72,6 +72,12 @@ assert_contains "$T_OUT" "older than 2.3.20" "2.3.19 warns about the replication
 assert_contains "$T_OUT" "only $IP1 holds mail" "no INBOX GUID conflict reported"
 n=$(grep -c "the partner's test message arrived after" <<<"$T_OUT")
 assert_eq 2 "$n" "the test messages arrived both ways"
+# no test message before both servers report a finished full sync of the user
+last_sync=$(grep -n 'A finished full sync of the test user' <<<"$T_OUT" | tail -n 1 | cut -d: -f1)
+first_save=$(grep -n 'Save a marked test message' <<<"$T_OUT" | head -n 1 | cut -d: -f1)
+[[ -n $last_sync && -n $first_save ]] && ((last_sync < first_save)) ||
+	fail "the full-sync check (line ${last_sync:-none}) must come before the first save (line ${first_save:-none})"
+ok "the test message is saved only after the full sync on both servers"
 
 for cd in "$CD1" "$CD2"; do
 	assert_eq "600 root:root" "$(stat -c '%a %U:%G' "$cd/10-replication.conf")" "$cd/10-replication.conf is 0600 root:root"
