@@ -212,8 +212,20 @@ sub configLCValues {
     configLog('configLCValues');
 }
 
-sub stopLdap  { runAsZextras("$P/bin/ldap stop"); }
-sub startLdap { runAsZextras("$P/bin/ldap start"); }
+# setup.pl:6120-6170: through systemctl (carbonio-openldap.service) on a
+# systemd node, bin/ldap otherwise
+sub ldapctl {
+    my ($verb) = @_;
+    require LabSystemd;
+    if ( LabSystemd::is_systemd() ) {
+        my $active = LabSystemd::unit_active('carbonio-openldap.service');
+        return 0 if ( $verb eq 'start' ) == $active;
+        return LabSystemd::unit_control( $verb, 'carbonio-openldap.service' );
+    }
+    return runAsZextras("$P/bin/ldap $verb");
+}
+sub stopLdap  { return ldapctl('stop'); }
+sub startLdap { return ldapctl('start'); }
 
 sub configSetupLdap {
     return unless $installed{'carbonio-directory-server'};
