@@ -23,8 +23,14 @@ void stopsig_install(void)
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigemptyset(&sa.sa_mask);
 	pending = first = 0;
-	for (size_t i = 0; i < N_STOP; i++)
-		sigaction(stop_signals[i], &sa, installed ? NULL : &saved[i]);
+	for (size_t i = 0; i < N_STOP; i++) {
+		struct sigaction old;
+		sigaction(stop_signals[i], NULL, installed ? &old : &saved[i]);
+		/* ignored when we started (nohup, `cmd &` in a script): the
+		 * caller asked for the run to survive it */
+		if ((installed ? old : saved[i]).sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
 	installed = true;
 }
 

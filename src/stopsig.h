@@ -8,7 +8,8 @@
 
 #include <stdbool.h>
 
-/* Install the handlers (the old ones are kept for stopsig_restore). */
+/* Install the handlers (the old ones are kept for stopsig_restore). A
+ * signal ignored at that point (nohup) stays ignored. */
 void stopsig_install(void);
 void stopsig_restore(void);
 /* The signal that arrived since the last call (the first if several), or 0. */

@@ -479,6 +479,23 @@ static void test_stop_signals(void **state)
 	stopsig_restore();
 }
 
+/* nohup: a signal ignored at the start stays ignored, and after restore */
+static void test_ignored_signal_stays_ignored(void **state)
+{
+	(void)state;
+	signal(SIGHUP, SIG_IGN);
+	stopsig_install();
+	raise(SIGHUP);
+	assert_int_equal(stopsig_take(), 0);
+	raise(SIGTERM);
+	assert_int_equal(stopsig_take(), SIGTERM);
+	stopsig_restore();
+	struct sigaction now;
+	sigaction(SIGHUP, NULL, &now);
+	assert_true(now.sa_handler == SIG_IGN);
+	signal(SIGHUP, SIG_DFL);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -491,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_site_lock),
 		cmocka_unit_test(test_lock_path_beside_journal),
 		cmocka_unit_test(test_stop_signals),
+		cmocka_unit_test(test_ignored_signal_stays_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
