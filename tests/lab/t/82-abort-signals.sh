@@ -6,11 +6,11 @@
 #      journal says the step failed (aborted) and the run aborted, and
 #      --resume finishes the install
 #   B  install --batch in the LDAP password verification (the master's slapd
-#      stopped right after zmldapenablereplica, so the bind hangs): ^C
-#      (SIGINT): exit 130, the verification is journaled as aborted
+#      stopped right after zmldapenablereplica, so the bind hangs): SIGHUP:
+#      exit 129, the verification is journaled as aborted
 #   C  dovecot --batch in the built-in wait for the test message (imap1's
-#      `doveadm search` hangs): SIGHUP: exit 129, the wait's own command is
-#      gone from the node, the journal says aborted; --resume finishes
+#      `doveadm search` hangs): ^C (SIGINT): exit 130, the wait's own command
+#      is gone from the node, the journal says aborted; --resume finishes
 #   D  the wizard (tmux) in a preflight command (replica1's systemctl hangs):
 #      SIGTERM: exit 143, the terminal is restored (no alternate screen,
 #      echo and icanon back), the command is gone, the journal says aborted
@@ -112,7 +112,7 @@ assert_contains "$T_OUT" "install: complete." "A: the install completes"
 assert_contains "$T_OUT" "done by the earlier run" "A: what the aborted run finished is not run again"
 asan_clean A.resume
 
-# --- B: ^C in the LDAP verification ---------------------------------------------
+# --- B: SIGHUP in the LDAP verification ---------------------------------------------
 # replica2 this time; the master's zmldapenablereplica stops slapd as it ends
 R2=$(node_ip replica2)
 export REPLICA_WIZARD_STATE_DIR=$W/state-b
@@ -121,27 +121,27 @@ PIDF=$LAB_DIR/nodes/master/opt/zextras/run/slapd.pid
 mv "$E" "$E.real"
 printf '#!/bin/bash\n%q "$@"; rc=$?\nkill -STOP "$(cat %q)"\nexit $rc\n' "$E.real" "$PIDF" >"$E"
 chmod 755 "$E"
-# a script's `cmd &` ignores SIGINT, and so does the wizard then (as with nohup)
-env --default-signal=INT "$RW" install --batch --yes --site "$SITE" --replica "$R2" >"$W/B.out" 2>&1 &
+"$RW" install --batch --yes --site "$SITE" --replica "$R2" >"$W/B.out" 2>&1 &
 RUN=$!
 wait_until 120 bash -c "grep -q 'step=enable-replication	.*state=\(done\|already\)' $REPLICA_WIZARD_STATE_DIR/*.install-replica.journal" ||
 	fail "B: replication was never enabled: $(cat "$W/B.out")"
 SLAPD=$(cat "$PIDF")
-stopped B INT 130 "no-remote-process"
+stopped B HUP 129 "no-remote-process"
 journaled B install-replica verify-passwords
 asan_clean B
 kill -CONT "$SLAPD"
 SLAPD=
 mv "$E.real" "$E"
 
-# --- C: SIGHUP in the built-in wait of dovecot; --resume ---------------------------
+# --- C: ^C in the built-in wait of dovecot; --resume ---------------------------
 export REPLICA_WIZARD_STATE_DIR=$W/state-c
 MC=3600.$$3
 hang imap1 doveadm "$MC" search
-"$RW" dovecot --batch --yes --site "$SITE" >"$W/C.out" 2>&1 &
+# a script's `cmd &` ignores SIGINT, and so does the wizard then (as with nohup)
+env --default-signal=INT "$RW" dovecot --batch --yes --site "$SITE" >"$W/C.out" 2>&1 &
 RUN=$!
 wait_until 180 running "$MC" || fail "C: the wait never polled: $(cat "$W/C.out")"
-stopped C HUP 129 "$MC"
+stopped C INT 130 "$MC"
 journaled C dovecot verify-arrived
 asan_clean C
 unhang imap1 doveadm
