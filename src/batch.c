@@ -378,10 +378,9 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	}
 	if (stopsig_first() && runner_state(r) != RUNNER_DONE)
 		runner_abort(r); /* a signal as the run stopped at a failure */
-	/* the cancelled command is killed on its node before we disconnect;
-	 * another signal stops waiting for that */
-	if (stopsig_first())
-		operation_drain(op, 15, stopsig_again);
+	/* a cancelled or timed-out command is killed on its node before we
+	 * disconnect; another signal stops waiting for that */
+	operation_drain(op, 15, stopsig_again);
 	summary(&b, runner_state(r));
 	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK
 		: stopsig_first()               ? stopsig_exit_status(stopsig_first())

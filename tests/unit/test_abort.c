@@ -182,7 +182,8 @@ static int setup(void **state)
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	/* exec: the sleep is the channel's own process, as a step's command is */
-	snprintf(e->marker, sizeof e->marker, "sleep 60.%d", (int)getpid() % 1000 + 2000);
+	static int n_setup;
+	snprintf(e->marker, sizeof e->marker, "sleep 60.%d%d", (int)getpid() % 1000 + 2000, ++n_setup);
 	snprintf(e->cmd, sizeof e->cmd, "exec %s", e->marker);
 	fprintf(f, proc_text, e->cmd);
 	fclose(f);
@@ -229,6 +230,11 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 	conn_free(e->conn);
+	/* freed without a drain (test_free_*), a remote command outlives us */
+	char *kill = xasprintf("pkill -f '^%s$'", e->marker);
+	if (system(kill) < 0)
+		print_error("cannot run pkill\n");
+	free(kill);
 	loop_free(e->loop);
 	journal_close(e->journal);
 	procedure_free(e->proc);

@@ -175,6 +175,9 @@ for _ in 1 2 3 4 5 6; do keys Tab; done
 keys Enter
 wait_until 60 running "$MD" || { screen; fail "D: the preflight never reached systemctl"; }
 [[ $(TM display -p -t rw '#{alternate_on}') == 1 ]] || fail "D: the wizard is not on the alternate screen"
+run "$RW" install --batch --yes --site "$SITE" --replica "$R2"
+assert_eq 1 "$T_RC" "D: a batch run beside the wizard exits 1"
+assert_contains "$T_OUT" "process $(cat "$W/D.pid") (install-replica)" "D: it names the wizard as the holder"
 kill -TERM "$(cat "$W/D.pid")"
 wait_until 30 test -s "$W/D.rc" || fail "D: the wizard did not end after SIGTERM"
 assert_eq 143 "$(cat "$W/D.rc")" "D: the wizard exits 143 after SIGTERM"
