@@ -11,9 +11,11 @@
 #   C  dovecot --batch in the built-in wait for the test message (imap1's
 #      `doveadm search` hangs): ^C (SIGINT): exit 130, the wait's own command
 #      is gone from the node, the journal says aborted; --resume finishes
-#   D  the wizard (tmux) in a preflight command (replica1's systemctl hangs):
-#      SIGTERM: exit 143, the terminal is restored (no alternate screen,
-#      echo and icanon back), the command is gone, the journal says aborted
+#   D  the wizard (tmux) shows a batch run that holds the site; then, in a
+#      preflight command (replica2's systemctl hangs), it holds the site
+#      itself, and SIGTERM: exit 143, the terminal is restored (no alternate
+#      screen, echo and icanon back), the command is gone, the journal says
+#      aborted
 # Run it with REPLICA_WIZARD_BIN=build-asan/replica-wizard too (.ci/run):
 # the abort paths then run under ASan+UBSan.
 . "$(dirname -- "$0")/../lib/testlib.sh"
@@ -172,7 +174,15 @@ keys 1
 wait_for 5 "Replicas (space separated)"
 keys Tab C-u "$R2"
 for _ in 1 2 3 4 5 6; do keys Tab; done
+# a batch run holds the site: the wizard shows who, and runs nothing
+"$RW" install --batch --yes --site "$SITE" --replica "$R2" >"$W/D-batch.out" 2>&1 &
+RUN=$!
+wait_until 60 running "$MD" || fail "D: the batch run never reached systemctl: $(cat "$W/D-batch.out")"
 keys Enter
+wait_for 30 "another run is working on this site: process $RUN"
+ok "D: the wizard shows the run that holds the site"
+stopped D-batch TERM 143 "$MD"
+keys Enter # the same form again, the site free now
 wait_until 60 running "$MD" || { screen; fail "D: the preflight never reached systemctl"; }
 [[ $(TM display -p -t rw '#{alternate_on}') == 1 ]] || fail "D: the wizard is not on the alternate screen"
 run "$RW" install --batch --yes --site "$SITE" --replica "$R2"
