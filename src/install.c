@@ -414,6 +414,17 @@ static void builtin(struct operation *op, struct runner *r, struct plan_item *it
 	verify_next(op);
 }
 
+/* Abort or free mid-verification: the probe is dropped unheard. */
+static void builtin_cancel(struct operation *op, struct plan_item *it)
+{
+	struct install *in = data(op);
+	if (in->verify_item != it)
+		return;
+	in->verify_item = NULL;
+	ldapprobe_cancel(in->probe);
+	in->probe = NULL;
+}
+
 static void journal_started(struct operation *op);
 
 const struct operation_kind install_kind = {
@@ -423,6 +434,7 @@ const struct operation_kind install_kind = {
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,
+	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,
 };

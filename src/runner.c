@@ -388,6 +388,8 @@ static void judge(struct runner *r, struct plan_item *it)
 static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
 {
 	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* a cancelled job of an aborted item (stop_in_flight) */
 	struct runner *r = it->owner;
 	keep_output(it, stream, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
@@ -402,13 +404,11 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 static void on_job_done(void *ud, const struct job_result *res)
 {
 	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* cancelled by stop_in_flight, already finished */
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
-	if (r->state == RUNNER_ABORTED) {
-		finish(r, it, ITEM_FAILED, "aborted");
-		return;
-	}
 	if (res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0) {
 		const char *why = res->error ? res->error
 			: res->timed_out ? "the command timed out"
@@ -601,6 +601,24 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan)
 	return r;
 }
 
+/* Cancel whatever item it has in flight, whatever its kind: a remote
+ * command (its late on_done finds it->job NULL and is dropped), a retry
+ * timer, or a builtin's own jobs, timers and probes (its hook). */
+static void stop_in_flight(struct runner *r, struct plan_item *it)
+{
+	if (it->timer) {
+		loop_timer_cancel(r->cfg.loop, it->timer);
+		it->timer = 0;
+	}
+	if (it->job) {
+		job_cancel(it->job);
+		it->job = NULL;
+	}
+	it->in_skip_check = false;
+	if (it->step->builtin && it->state == ITEM_RUNNING && r->cfg.hooks.builtin_cancel)
+		r->cfg.hooks.builtin_cancel(r->cfg.hooks.ud, it);
+}
+
 void runner_free(struct runner *r)
 {
 	if (!r)
@@ -609,10 +627,9 @@ void runner_free(struct runner *r)
 		loop_timer_cancel(r->cfg.loop, r->advance_timer);
 	for (size_t i = 0; i < r->plan->n; i++) {
 		struct plan_item *it = &r->plan->items[i];
-		if (it->timer)
-			loop_timer_cancel(r->cfg.loop, it->timer);
-		if (it->job)
-			job_cancel(it->job);
+		stop_in_flight(r, it);
+		if (it->owner == r)
+			it->owner = NULL;
 	}
 	free(r);
 }
@@ -686,13 +703,10 @@ void runner_abort(struct runner *r)
 	/* a paused or stopped run has nothing in flight */
 	for (size_t i = 0; i < r->plan->n; i++) {
 		struct plan_item *it = &r->plan->items[i];
-		if (it->timer) {
-			loop_timer_cancel(r->cfg.loop, it->timer);
-			it->timer = 0;
-			finish(r, it, ITEM_FAILED, "aborted");
-		}
-		if (it->job)
-			job_cancel(it->job); /* on_done journals it as aborted */
+		if (it->state != ITEM_RUNNING && it->state != ITEM_WAITING)
+			continue;
+		stop_in_flight(r, it);
+		finish(r, it, ITEM_FAILED, "aborted");
 	}
 	if (r->cfg.journal)
 		journal_end(r->cfg.journal, "aborted");

@@ -1482,6 +1482,11 @@ static struct job *conn_exec_internal(struct conn *c, const char *command, bool 
 	return j;
 }
 
+bool conn_busy(const struct conn *c)
+{
+	return c->jobs != NULL;
+}
+
 void job_cancel(struct job *j)
 {
 	if (j == NULL)

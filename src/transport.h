@@ -81,6 +81,10 @@ const char *conn_login_user(const struct conn *c); /* after READY */
 void conn_close(struct conn *c);
 /* Also safe from a callback of c or of its jobs (freed when it unwinds). */
 void conn_free(struct conn *c);
+/* Does c still have a command running, or one being stopped (a cancelled
+ * job's remote kill)? Before freeing c after job_cancel, run the loop until
+ * it says no, or the remote command may outlive the cancel. */
+bool conn_busy(const struct conn *c);
 
 /* A remote command on its own channel of the node's session. Output is split
  * into sanitised display lines (linebuf.h): stdout and stderr apart. */
