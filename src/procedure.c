@@ -17,6 +17,7 @@ static const char *const variables[] = {
 	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user",
 	"zimbra_server_hostname", "systemd_targets", "master_ldap_host",
 	"conf_preview", "firewall_rules", /* dovecot: rendered by dovecot_op.c */
+	"firewall_zone",
 	NULL,
 };
 

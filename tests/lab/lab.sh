@@ -142,6 +142,10 @@ make_dovecot_node() {
 	if [[ $n == imap1 ]]; then
 		echo Enforcing >"$d/selinux-state"
 		echo running >"$d/firewalld/state"
+		# as on many sites, the interface toward the partner is not in
+		# the default zone: the rules must go where its traffic arrives
+		printf '%s internal\n' "$(ip -o route get "$(node_ip imap2)" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" \
+			>"$d/firewalld/interfaces"
 	else
 		echo Disabled >"$d/selinux-state"
 		echo "not running" >"$d/firewalld/state"

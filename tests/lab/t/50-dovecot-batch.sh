@@ -30,7 +30,7 @@ cleanup() {
 	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
 	rm -rf -- "$STATE"
 }
-trap 'cleanup; lab_test_end' EXIT
+lab_on_exit cleanup
 
 sample_processes() {
 	while :; do
@@ -90,13 +90,20 @@ assert_contains "$(cat "$CD1/10-replication.conf")" "mail_replica = tcp:$IP2:$PO
 assert_contains "$(cat "$CD2/10-replication.conf")" "mail_replica = tcp:$IP1:$PORT" "imap2 replicates to imap1"
 
 run cat "$LAB_DIR/nodes/$N1/calls.log"
+# imap1's interface toward imap2 is in zone "internal" (lab.sh): the rule goes
+# there, not to the default zone, and is checked active after the reload
+DEV=$(ip -o route get "$IP2" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 assert_eq "firewall-cmd --state
+firewall-cmd --get-zone-of-source=$IP2
+firewall-cmd --get-zone-of-interface=$DEV
 setsebool -P nis_enabled on
-firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
-firewall-cmd --reload" "$T_OUT" "$N1: calls.log (Enforcing, firewalld running)"
+firewall-cmd --permanent --zone=internal '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
+firewall-cmd --reload
+firewall-cmd --zone=internal '--query-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'" \
+	"$T_OUT" "$N1: calls.log (Enforcing, firewalld running, partner in zone internal)"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
 assert_eq "firewall-cmd --state" "$T_OUT" "$N2: calls.log (SELinux Disabled, firewalld not running)"
-run lab_ssh $N1 firewall-cmd --list-rich-rules
+run lab_ssh $N1 firewall-cmd --zone=internal --list-rich-rules
 assert_eq "rule family=\"ipv4\" source address=\"$IP2/32\" port port=\"$PORT\" protocol=\"tcp\" accept" \
 	"$T_OUT" "$N1: the partner's address only"
 
