@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "doveadm_parse.h"
+#include "ldap_cli.h"
 
 struct loop;
 struct site;
@@ -177,13 +178,11 @@ struct dash_options {
 	int interval_s;          /* 0: 5 */
 	int command_timeout_s;   /* 0: 30 */
 	int ldap_timeout_s;      /* 0: 5 */
-	bool starttls;           /* StartTLS for our probes */
-	/* LDAP probes through a forward on the node's own SSH session (to the
-	 * node's site name and ldap_port, resolved by the node). Without it the
-	 * probe goes direct and falls back to the forward, per target, when
-	 * the direct connect "cannot contact" (refused, timeout); the path
-	 * that worked is remembered and shown ("via ssh"). */
-	bool ldap_via_ssh;
+	/* The path of our LDAP probes (ldap_route.h): through each node's own
+	 * SSH session (to the node's site name and ldap_port, resolved by the
+	 * node) unless direct is asked for (then always verified TLS); shown
+	 * as "via ssh". --starttls adds StartTLS inside the session too. */
+	struct ldap_cli ldap;
 	bool accept_new_host_keys;
 	struct dash_thresholds th;
 };

@@ -12,8 +12,8 @@
 bool ldap_cli_option(int c, const char *arg, struct ldap_cli *o)
 {
 	switch (c) {
-	case LDAP_CLI_DIRECT: o->direct = 1; return true;
-	case LDAP_CLI_VIA_SSH: o->direct = 0; return true;
+	case LDAP_CLI_DIRECT: o->path = LDAP_PATH_DIRECT; return true;
+	case LDAP_CLI_VIA_SSH: o->path = LDAP_PATH_SSH; return true;
 	case LDAP_CLI_CA_FILE: o->ca_file = arg; return true;
 	case LDAP_CLI_SKIP_VERIFY: o->skip_verify = true; return true;
 	default: return false;
@@ -24,7 +24,8 @@ bool ldap_cli_config(const struct ldap_cli *o, const struct site *site,
 		     struct ldap_route_config *cfg, char **hold, char *err, size_t errlen)
 {
 	*hold = NULL;
-	cfg->direct = o && o->direct >= 0 ? o->direct == 1 : site && site_ldap_direct(site);
+	cfg->direct = o && o->path != LDAP_PATH_SITE ? o->path == LDAP_PATH_DIRECT
+						 : site && site_ldap_direct(site);
 	cfg->starttls = o && o->starttls;
 	cfg->tls_skip_verify = o && o->skip_verify;
 	cfg->ca_file = o ? o->ca_file : NULL;

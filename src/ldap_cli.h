@@ -41,14 +41,19 @@ enum ldap_cli_code {
 	"  --ldap-tls-insecure-skip-verify\n"                                                \
 	"                          do not verify the LDAP server certificate (insecure)\n"
 
+enum ldap_cli_path {
+	LDAP_PATH_SITE = 0,   /* as the site says (default: through SSH) */
+	LDAP_PATH_SSH,        /* --ldap-via-ssh */
+	LDAP_PATH_DIRECT,     /* --ldap-direct */
+};
+
+/* Zeroed: no option given. */
 struct ldap_cli {
-	int direct;           /* -1: as the site says; 0: --ldap-via-ssh; 1: --ldap-direct */
+	enum ldap_cli_path path;
 	const char *ca_file;  /* --ldap-ca-file (argv memory) */
 	bool skip_verify;
 	bool starttls;        /* --starttls (dashboard, check) */
 };
-
-#define LDAP_CLI_INIT { .direct = -1 }
 
 /* Apply getopt's c when it is one of LDAP_CLI_OPTIONS. */
 bool ldap_cli_option(int c, const char *arg, struct ldap_cli *o);
