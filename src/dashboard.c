@@ -731,7 +731,11 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	bool not_connected = !down && r->mon_valid && !r->mon_error && !r->mon_connected;
 	bool ssh_err = r->zm_error != NULL;
 
-	if (down) {
+	if (down && r->csn_error && r->csn_tls_refused) {
+		/* up, maybe, but we would not talk to it: say so, not "down" */
+		h = DASH_CRITICAL;
+		ADD("LDAP TLS refused (%s)", r->csn_error);
+	} else if (down) {
 		h = DASH_CRITICAL;
 		ADD("Server down");
 	} else if (have_lag) {
@@ -1244,6 +1248,7 @@ static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 	}
 	if (h->replica >= 0) {
 		d->reps[h->replica].via_ssh = via;
+		d->reps[h->replica].csn_tls_refused = r->failure == LDAPPROBE_FAIL_TLS;
 		dashboard_feed_replica_csn(d, (size_t)h->replica, r->ok ? r->csns : NULL,
 					   r->ok ? NULL : r->error, now);
 	}

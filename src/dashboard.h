@@ -107,6 +107,7 @@ struct dash_replica {
 	double lag;            /* seconds, master - replica (negative: ahead) */
 	bool lag_no_csn;       /* the replica lacks a server id of the master */
 	char *csn_error;       /* "cannot contact LDAP server ..." */
+	bool csn_tls_refused;  /* csn_error is a refused TLS certificate/handshake */
 	bool via_ssh;          /* the last probe went through the node's SSH session */
 
 	/* own probe: cn=Monitor consumer (bound as uid=zimbra) */
