@@ -610,6 +610,7 @@ void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns
 	if (i >= d->n_reps)
 		return;
 	struct dash_replica *r = &d->reps[i];
+	r->csn_tls_refused = r->csn_no_session = false;
 	if (error) {
 		set_str(&r->csn_error, error);
 	} else {
@@ -621,6 +622,16 @@ void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns
 		d->rprev[i].csns = dup_csns(csns, NULL);
 	}
 	bump(d);
+}
+
+void dashboard_feed_replica_csn_failed(struct dashboard *d, size_t i, enum ldapprobe_failure why,
+				       const char *error, time_t now)
+{
+	if (i >= d->n_reps)
+		return;
+	dashboard_feed_replica_csn(d, i, NULL, error ? error : "failed", now);
+	d->reps[i].csn_tls_refused = why == LDAPPROBE_FAIL_TLS;
+	d->reps[i].csn_no_session = why == LDAPPROBE_FAIL_NO_ROUTE;
 }
 
 /* Lag of replica i from the latest CSNs of both sides (at commit time, so
@@ -721,7 +732,10 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 #define ADD(...) (sl += (size_t)snprintf(sum + sl, sl < sizeof sum ? sizeof sum - sl : 0, __VA_ARGS__), \
 		  sl = sl < sizeof sum ? sl : sizeof sum - 1)
 
-	bool down = (r->csn_error != NULL) ||
+	/* a probe refused by TLS, or never made (no SSH session to carry
+	 * it), says nothing about the server being down */
+	bool tls_refused = r->csn_error && r->csn_tls_refused;
+	bool down = (r->csn_error && !r->csn_tls_refused && !r->csn_no_session) ||
 		    (r->zm_valid && !r->zm_error && r->zm_code == 4);
 	double lag = 0;
 	bool have_lag = !down && dash_replica_lag(r, &lag);
@@ -731,13 +745,13 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	bool not_connected = !down && r->mon_valid && !r->mon_error && !r->mon_connected;
 	bool ssh_err = r->zm_error != NULL;
 
-	if (down && r->csn_error && r->csn_tls_refused) {
-		/* up, maybe, but we would not talk to it: say so, not "down" */
-		h = DASH_CRITICAL;
-		ADD("LDAP TLS refused (%s)", r->csn_error);
-	} else if (down) {
+	if (down) {
 		h = DASH_CRITICAL;
 		ADD("Server down");
+	} else if (tls_refused) {
+		/* up, maybe, but we would not talk to it */
+		h = DASH_CRITICAL;
+		ADD("LDAP TLS refused (%s)", r->csn_error);
 	} else if (have_lag) {
 		if (th->crit_lag >= 0 && lag >= th->crit_lag)
 			h = DASH_CRITICAL;
@@ -1248,9 +1262,10 @@ static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 	}
 	if (h->replica >= 0) {
 		d->reps[h->replica].via_ssh = via;
-		d->reps[h->replica].csn_tls_refused = r->failure == LDAPPROBE_FAIL_TLS;
-		dashboard_feed_replica_csn(d, (size_t)h->replica, r->ok ? r->csns : NULL,
-					   r->ok ? NULL : r->error, now);
+		if (r->ok)
+			dashboard_feed_replica_csn(d, (size_t)h->replica, r->csns, NULL, now);
+		else
+			dashboard_feed_replica_csn_failed(d, (size_t)h->replica, r->failure, r->error, now);
 	}
 	host_round_part_done(h);
 }
@@ -1347,7 +1362,8 @@ static void start_round(struct host *h)
 			if (h->is_master)
 				dashboard_feed_master_csn(d, NULL, e, now);
 			if (h->replica >= 0) {
-				dashboard_feed_replica_csn(d, (size_t)h->replica, NULL, e, now);
+				dashboard_feed_replica_csn_failed(d, (size_t)h->replica,
+								  LDAPPROBE_FAIL_NO_ROUTE, e, now);
 				dashboard_feed_consumer(d, (size_t)h->replica, 0, false, NULL, NULL, e,
 							now);
 			}

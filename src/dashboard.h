@@ -36,6 +36,7 @@
 
 #include "doveadm_parse.h"
 #include "ldap_cli.h"
+#include "ldapprobe.h"
 
 struct loop;
 struct site;
@@ -108,6 +109,7 @@ struct dash_replica {
 	bool lag_no_csn;       /* the replica lacks a server id of the master */
 	char *csn_error;       /* "cannot contact LDAP server ..." */
 	bool csn_tls_refused;  /* csn_error is a refused TLS certificate/handshake */
+	bool csn_no_session;   /* csn_error: not tried, the node's SSH session is down */
 	bool via_ssh;          /* the last probe went through the node's SSH session */
 
 	/* own probe: cn=Monitor consumer (bound as uid=zimbra) */
@@ -272,6 +274,11 @@ void dashboard_feed_master_csn(struct dashboard *d, char *const *csns, const cha
 /* contextCSN of replica i or an error. */
 void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns,
 				const char *error, time_t now);
+/* The contextCSN probe of replica i failed; why decides what it means: a
+ * refused TLS certificate, or a probe never made for want of the node's
+ * SSH session (NO_ROUTE), is not "Server down". */
+void dashboard_feed_replica_csn_failed(struct dashboard *d, size_t i, enum ldapprobe_failure why,
+				       const char *error, time_t now);
 /* cn=Monitor of replica i: n consumers, connected if ALL are, or an error. */
 void dashboard_feed_consumer(struct dashboard *d, size_t i, size_t n, bool connected,
 			     const char *phase, const char *next_connect, const char *error,

@@ -109,7 +109,8 @@ static void deliver_fail(void *ud)
 	struct ldap_route_probe *p = ud;
 	struct ldapprobe_result res = {
 		.ok = false, .failure = p->fail,
-		.ldap_code = p->fail == LDAPPROBE_FAIL_CONTACT ? LDAP_SERVER_DOWN : LDAP_LOCAL_ERROR,
+		.ldap_code = p->fail == LDAPPROBE_FAIL_CONTACT || p->fail == LDAPPROBE_FAIL_NO_ROUTE
+				     ? LDAP_SERVER_DOWN : LDAP_LOCAL_ERROR,
 		.error = p->fail_msg,
 	};
 
@@ -186,7 +187,7 @@ static void probe_go(struct ldap_route_probe *p)
 
 		if (p->conn == NULL || conn_state(p->conn) != CONN_READY) {
 			const char *why = p->conn && conn_error(p->conn) ? conn_error(p->conn) : "not connected";
-			probe_fail(p, LDAPPROBE_FAIL_CONTACT,
+			probe_fail(p, LDAPPROBE_FAIL_NO_ROUTE,
 				   xasprintf("cannot contact LDAP server %s through the SSH session of %s: %s",
 					     p->url, p->conn ? conn_name(p->conn) : "its node", why));
 			return;

@@ -56,7 +56,7 @@ struct ldap_route_probe;
  * on the route: through node's session `conn` (the URL's host is resolved
  * by that node), or direct with TLS. cb runs once from the loop, never from
  * inside this call; a failure of our own (session not connected, no CA) is
- * reported the same way with failure CONTACT or TLS. Returns NULL only on
+ * reported the same way: NO_ROUTE (session not up), CONTACT, TLS (no CA). Returns NULL only on
  * bad arguments. */
 struct ldap_route_probe *ldap_route_probe_start(struct ldap_route *r, struct conn *conn,
 						const struct ldapprobe_request *req,

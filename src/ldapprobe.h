@@ -36,6 +36,8 @@ enum ldapprobe_failure {
 	                               naming the host, no TLS on the port) */
 	LDAPPROBE_FAIL_CREDENTIALS, /* invalid credentials (49) */
 	LDAPPROBE_FAIL_OTHER,       /* any other error from the server or libldap */
+	LDAPPROBE_FAIL_NO_ROUTE,    /* not tried: the node's SSH session that
+	                               carries it is not up (ldap_route.h) */
 };
 
 struct ldapprobe_result {

@@ -1,7 +1,7 @@
 /* The route of our LDAP probes (ldap_route.h) against a REAL private sshd
  * (the "node") and a REAL slapd with StartTLS:
  *   - through the node's SSH session (the default): the bind works, and a
- *     session that is not connected fails as CONTACT naming the node;
+ *     session that is not connected fails as NO_ROUTE naming the node;
  *   - direct: always TLS; Carbonio's CA read from the node with `cat`
  *     (PREFIX/conf/ca/ca.pem) makes the certificate check pass, another
  *     CA makes it fail as TLS ("not trusted"), a missing CA file on the node
@@ -182,7 +182,7 @@ static void test_via_ssh_not_connected(void **state)
 
 	bind_on(e, &cfg, idle, e->prefix, &run);
 	assert_false(run.ok);
-	assert_int_equal(run.failure, LDAPPROBE_FAIL_CONTACT);
+	assert_int_equal(run.failure, LDAPPROBE_FAIL_NO_ROUTE);
 	assert_non_null(strstr(run.error, "through the SSH session of node2"));
 	conn_free(idle);
 }
