@@ -49,6 +49,7 @@ struct ldap_route {
 	struct ca_fetch *fetch;
 	int ca_fd;
 	char ca_path[64];
+	char *ca_label;        /* "Carbonio's CA of MASTER (PREFIX/conf/ca/ca.pem)" */
 	char *ca_error;
 
 	struct ldap_route_probe *probes; /* every live probe */
@@ -180,6 +181,8 @@ static void probe_go(struct ldap_route_probe *p)
 	if (needs_tls(r, p->url)) {
 		req.starttls = !url_is_ldaps(p->url);
 		req.ca_file = r->ca_file ? r->ca_file : needs_carbonio_ca(r, p->url) ? r->ca_path : NULL;
+		if (!r->ca_file && req.ca_file)
+			req.ca_label = r->ca_label;
 	}
 	if (!r->cfg.direct) {
 		struct ldapurl u;
@@ -288,6 +291,9 @@ static char *ca_store(struct ldap_route *r, const char *pem, size_t len)
 	}
 	r->ca_fd = fd;
 	snprintf(r->ca_path, sizeof r->ca_path, "/proc/self/fd/%d", fd);
+	free(r->ca_label);
+	r->ca_label = xasprintf("Carbonio's CA from %s:%s/%s", r->ca_master, r->ca_prefix,
+				LDAP_ROUTE_CARBONIO_CA);
 	return NULL;
 }
 
@@ -413,6 +419,7 @@ void ldap_route_free(struct ldap_route *r)
 	free(r->ca_master);
 	free(r->ca_prefix);
 	free(r->ca_error);
+	free(r->ca_label);
 	free(r);
 }
 

@@ -69,6 +69,7 @@ struct ldapprobe {
 	int timeout_s;
 	bool starttls;
 	char *ca_file;
+	char *ca_label;
 	bool tls_skip_verify;
 	ldapprobe_done_cb cb;
 	void *ud;
@@ -155,6 +156,7 @@ static void ldapprobe_free_probe(struct ldapprobe *p)
 	free(p->url);
 	free(p->bind_dn);
 	free(p->ca_file);
+	free(p->ca_label);
 	free(p);
 }
 
@@ -358,7 +360,8 @@ static bool ldapprobe_handshake(struct ldapprobe *p)
 		ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, rc,
 			       xasprintf("TLS handshake with %s failed: the server certificate is not "
 					 "trusted (CA: %s) or does not name the host of the URL (%d)",
-					 p->url, p->ca_file ? p->ca_file : "the system's trust store", rc));
+					 p->url, p->ca_label ? p->ca_label : p->ca_file ? p->ca_file
+							 : "the system's trust store", rc));
 	else
 		ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, rc,
 			       xasprintf("TLS handshake with %s failed: %s%s%s (%d)", p->url,
@@ -594,7 +597,8 @@ static void ldapprobe_begin(struct ldapprobe *p)
 		if (rc != LDAP_OPT_SUCCESS) {
 			ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, LDAP_LOCAL_ERROR,
 				       xasprintf("cannot set up TLS for %s with CA %s (%d)", p->url,
-						 p->ca_file ? p->ca_file : "the system's trust store",
+						 p->ca_label ? p->ca_label : p->ca_file ? p->ca_file
+							     : "the system's trust store",
 						 LDAP_LOCAL_ERROR));
 			return;
 		}
@@ -668,6 +672,7 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	p->timeout_s = req->timeout_s > 0 ? req->timeout_s : LDAPPROBE_DEFAULT_TIMEOUT_S;
 	p->starttls = req->starttls;
 	p->ca_file = req->ca_file ? xstrdup(req->ca_file) : NULL;
+	p->ca_label = req->ca_label ? ldapprobe_clean_str(req->ca_label) : NULL;
 	p->tls_skip_verify = req->tls_skip_verify;
 	p->cb = cb;
 	p->ud = ud;

@@ -65,6 +65,7 @@ struct ldapprobe_request {
 	 * system's trust store) and naming the URL's host. Only
 	 * tls_skip_verify (an option that says so) turns the checks off. */
 	const char *ca_file;
+	const char *ca_label;       /* ca_file in messages (NULL: its path) */
 	bool tls_skip_verify;
 	/* use_fd: talk LDAP over fd, already connected (a forward through the
 	 * node's SSH session, conn_forward_take_fd), instead of connecting to

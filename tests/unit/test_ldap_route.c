@@ -214,6 +214,7 @@ static void test_direct_other_ca_refused(void **state)
 	assert_int_equal(run.failure, LDAPPROBE_FAIL_TLS);
 	assert_non_null(strstr(run.error, slapd_fixture_url(provider)));
 	assert_non_null(strstr(run.error, "not trusted"));
+	assert_non_null(strstr(run.error, "(CA: Carbonio's CA from node1:"));
 }
 
 static void test_direct_no_ca_on_node(void **state)
