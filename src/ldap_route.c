@@ -51,6 +51,7 @@ struct ldap_route {
 	char ca_path[64];
 	char *ca_label;        /* "Carbonio's CA of MASTER (PREFIX/conf/ca/ca.pem)" */
 	char *ca_error;
+	enum ldapprobe_failure ca_failure; /* TLS, or NO_ROUTE: the master's session is down */
 
 	struct ldap_route_probe *probes; /* every live probe */
 };
@@ -237,15 +238,16 @@ static void ca_settle(struct ldap_route *r)
 		if (r->ca_state == CA_READY)
 			probe_go(p);
 		else if (r->ca_state == CA_FAILED)
-			probe_fail(p, LDAPPROBE_FAIL_TLS,
+			probe_fail(p, r->ca_failure,
 				   xasprintf("cannot check the certificate of %s: %s", p->url, r->ca_error));
 	}
 }
 
-static void ca_failed(struct ldap_route *r, char *why)
+static void ca_failed(struct ldap_route *r, enum ldapprobe_failure kind, char *why)
 {
 	free(r->ca_error);
 	r->ca_error = why;
+	r->ca_failure = kind;
 	r->ca_state = CA_FAILED;
 	ca_settle(r);
 }
@@ -323,7 +325,7 @@ static void ca_on_done(void *ud, const struct job_result *res)
 		}
 		free(where);
 		if (err) {
-			ca_failed(r, err);
+			ca_failed(r, LDAPPROBE_FAIL_TLS, err);
 		} else {
 			r->ca_state = CA_READY;
 			ca_settle(r);
@@ -342,14 +344,14 @@ static void ca_fetch_maybe(struct ldap_route *r)
 	if (r->ca_state != CA_NONE)
 		return;
 	if (r->ca_conn == NULL) {
-		ca_failed(r, xstrdup("no CA to check it against: name one with ldap_ca_file "
+		ca_failed(r, LDAPPROBE_FAIL_TLS, xstrdup("no CA to check it against: name one with ldap_ca_file "
 				     "(or --ldap-ca-file)"));
 		return;
 	}
 	if (conn_state(r->ca_conn) == CONN_FAILED) {
 		char *why = xasprintf("cannot read Carbonio's CA from %s: %s", r->ca_master,
 				      conn_error(r->ca_conn) ? conn_error(r->ca_conn) : "not connected");
-		ca_failed(r, why);
+		ca_failed(r, LDAPPROBE_FAIL_NO_ROUTE, why);
 		r->ca_state = CA_NONE; /* the probes failed; the next ones try again */
 		return;
 	}
@@ -368,7 +370,7 @@ static void ca_fetch_maybe(struct ldap_route *r)
 	if (conn_exec(r->ca_conn, wrapped, NULL, 0, ROUTE_CA_TIMEOUT_S, &cb) == NULL) {
 		r->fetch = NULL;
 		free(f);
-		ca_failed(r, xasprintf("cannot read Carbonio's CA from %s: %s", r->ca_master,
+		ca_failed(r, LDAPPROBE_FAIL_NO_ROUTE, xasprintf("cannot read Carbonio's CA from %s: %s", r->ca_master,
 				       conn_error(r->ca_conn) ? conn_error(r->ca_conn) : "not connected"));
 	}
 	free(wrapped);
@@ -381,7 +383,7 @@ static void on_ca_wait_timeout(void *ud)
 	struct ldap_route_probe *p = ud;
 
 	p->timer = 0;
-	probe_fail(p, LDAPPROBE_FAIL_TLS,
+	probe_fail(p, LDAPPROBE_FAIL_NO_ROUTE,
 		   xasprintf("cannot check the certificate of %s: Carbonio's CA was not read from %s "
 			     "within %d s", p->url, p->r->ca_master ? p->r->ca_master : "the master",
 			     p->timeout_s));
@@ -469,7 +471,7 @@ struct ldap_route_probe *ldap_route_probe_start(struct ldap_route *r, struct con
 	p->next = r->probes;
 	r->probes = p;
 	if (needs_carbonio_ca(r, p->url) && r->ca_state == CA_FAILED) {
-		probe_fail(p, LDAPPROBE_FAIL_TLS,
+		probe_fail(p, r->ca_failure,
 			   xasprintf("cannot check the certificate of %s: %s", p->url, r->ca_error));
 		return p;
 	}
