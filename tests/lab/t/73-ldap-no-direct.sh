@@ -28,7 +28,9 @@ sed "s/^replicas = .*/replicas = $R1\nother_nodes = $R2/" "$LAB_DIR/site.ini" >"
 traced() {
 	local name=$1
 	shift
-	run strace -f -qq -e trace=connect -o "$STATE/$name.strace" "$@"
+	# (LeakSanitizer cannot run under ptrace: off for an ASan binary)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		run strace -f -qq -e trace=connect -o "$STATE/$name.strace" "$@"
 	grep -oE 'sin6?_port=htons\([0-9]+\), sin6?_(addr|addr6)=inet_(addr|pton)\([^)]*\)' \
 		"$STATE/$name.strace" |
 		sed -E 's/.*htons\(([0-9]+)\).*inet_(addr|pton)\((AF_INET6, )?"([^"]*)"\).*/\4:\1/' \
