@@ -34,7 +34,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s check [--site FILE] [--warn-lag S] [--crit-lag S] [--warn-failed N]\n"
 		"                [--crit-failed N] [--warn-queue N] [--crit-queue N] [--timeout S]\n"
-		"                [--starttls] [--ldap-via-ssh] " LDAP_CLI_USAGE "\n"
+		"                " LDAP_CLI_USAGE "\n"
+		"                [--starttls] " LDAP_CLI_USAGE_SKIP "\n"
 		"\n"
 		"Monitoring plugin (Nagios/Icinga): checks Directory replication (lag of each\n"
 		"replica, Server down, syncrepl session) and Dovecot replication (replicator\n"

@@ -36,7 +36,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s dashboard [--site FILE] [--interval N] [--once [--format text|json]]\n"
 		"                    [--accept-new-host-keys] [--starttls] [--timeout N]\n"
-		"                    [--ldap-via-ssh] " LDAP_CLI_USAGE "\n"
+		"                    " LDAP_CLI_USAGE "\n"
+		"                    " LDAP_CLI_USAGE_SKIP "\n"
 		"\n"
 		"Live view of Directory replication (zmreplchk on each replica, plus our own\n"
 		"contextCSN lag and syncrepl state from cn=Monitor) and Dovecot replication\n"

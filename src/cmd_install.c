@@ -23,7 +23,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s install --batch [--site FILE] [--yes] [--dry-run] [--resume]\n"
 		"                  [--accept-new-host-keys] [--answer-queries] [--answer-node HOST ...]\n"
-		"                  [--replica HOST ...] [--ldap-via-ssh]\n"
+		"                  [--replica HOST ...] " LDAP_CLI_USAGE_SKIP "\n"
 		"                  " LDAP_CLI_USAGE "\n"
 		"\n"
 		"Install the site's Directory Replicas (or the --replica ones): enable\n"

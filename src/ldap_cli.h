@@ -25,7 +25,8 @@ enum ldap_cli_code {
 	{ "ldap-ca-file", required_argument, NULL, LDAP_CLI_CA_FILE },                \
 	{ "ldap-tls-insecure-skip-verify", no_argument, NULL, LDAP_CLI_SKIP_VERIFY }
 
-#define LDAP_CLI_USAGE "[--ldap-direct [--ldap-ca-file FILE]] [--ldap-tls-insecure-skip-verify]"
+#define LDAP_CLI_USAGE "[--ldap-via-ssh | --ldap-direct [--ldap-ca-file FILE]]"
+#define LDAP_CLI_USAGE_SKIP "[--ldap-tls-insecure-skip-verify]"
 
 #define LDAP_CLI_HELP                                                                     \
 	"  --ldap-via-ssh          our LDAP connections go through each node's own SSH\n"  \
