@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "dashboard.h"
+#include "ldap_cli.h"
 #include "loop.h"
 #include "redact.h"
 #include "site.h"
@@ -33,7 +34,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s check [--site FILE] [--warn-lag S] [--crit-lag S] [--warn-failed N]\n"
 		"                [--crit-failed N] [--warn-queue N] [--crit-queue N] [--timeout S]\n"
-		"                [--starttls] [--ldap-via-ssh]\n"
+		"                " LDAP_CLI_USAGE "\n"
+		"                [--starttls] " LDAP_CLI_USAGE_SKIP "\n"
 		"\n"
 		"Monitoring plugin (Nagios/Icinga): checks Directory replication (lag of each\n"
 		"replica, Server down, syncrepl session) and Dovecot replication (replicator\n"
@@ -43,8 +45,11 @@ static void usage(FILE *f, const char *prog)
 		"--crit-queue %d (queued requests per server). The site file's [monitor]\n"
 		"section sets them too (warn_lag, crit_lag, warn_failed, crit_failed,\n"
 		"warn_queue, crit_queue); an option wins. --timeout (default 30 s) bounds\n"
-		"the whole check. --ldap-via-ssh: LDAP probes through each node's SSH session\n"
-		"(otherwise only when the direct connection cannot contact the server).\n"
+		"the whole check.\n"
+		"\n"
+		"  --starttls              StartTLS for the LDAP probes also inside the SSH\n"
+		"                          session (certificate verified as with --ldap-direct)\n"
+		LDAP_CLI_HELP
 		"\n"
 		"Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Unknown SSH host keys are refused\n"
 		"(UNKNOWN): accept them once with `%s dashboard --once --accept-new-host-keys`.\n",
@@ -201,7 +206,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		{ "crit-queue", required_argument, NULL, 'Q' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "starttls", no_argument, NULL, 'T' },
-		{ "ldap-via-ssh", no_argument, NULL, 'L' },
+		LDAP_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,7 +221,9 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 's' && c != 'h' && c != 'T' && c != 'L' && c != ':' && c != '?' &&
+		if (ldap_cli_option(c, optarg, &o.ldap))
+			continue;
+		if (c != 's' && c != 'h' && c != 'T' && c != ':' && c != '?' &&
 		    !parse_num(optarg, &v)) {
 			printf("REPLICATION UNKNOWN - %s: not a number: %s\n", argv[optind - 1], optarg);
 			return CHECK_UNKNOWN;
@@ -230,8 +237,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		case 'q': o.th.warn_queue = (long long)v; given |= 1u << 4; break;
 		case 'Q': o.th.crit_queue = (long long)v; given |= 1u << 5; break;
 		case 't': timeout = v; break;
-		case 'T': o.starttls = true; break;
-		case 'L': o.ldap_via_ssh = true; break;
+		case 'T': o.ldap.starttls = true; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return CHECK_OK;
@@ -264,6 +270,19 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	}
 	cli_site_warnings(site, path, stderr);
 	site_thresholds(site, given, &o.th);
+	{
+		struct ldap_route_config rc;
+		char *hold = NULL, err[512];
+		bool ok = ldap_cli_config(&o.ldap, site, &rc, &hold, err, sizeof err);
+		free(hold);
+		if (!ok) {
+			no_pipes(err);
+			printf("REPLICATION UNKNOWN - %s\n", err);
+			site_free(site);
+			free(path);
+			return CHECK_UNKNOWN;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);

@@ -12,6 +12,7 @@
 #include "dash_json.h"
 #include "dash_text.h"
 #include "dashboard.h"
+#include "ldap_cli.h"
 #include "loop.h"
 #include "redact.h"
 #include "site.h"
@@ -35,7 +36,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s dashboard [--site FILE] [--interval N] [--once [--format text|json]]\n"
 		"                    [--accept-new-host-keys] [--starttls] [--timeout N]\n"
-		"                    [--ldap-via-ssh]\n"
+		"                    " LDAP_CLI_USAGE "\n"
+		"                    " LDAP_CLI_USAGE_SKIP "\n"
 		"\n"
 		"Live view of Directory replication (zmreplchk on each replica, plus our own\n"
 		"contextCSN lag and syncrepl state from cn=Monitor) and Dovecot replication\n"
@@ -51,11 +53,9 @@ static void usage(FILE *f, const char *prog)
 		"  --interval N            seconds between polls (default 5)\n"
 		"  --timeout N             --once: give up on silent hosts after N s (default 40)\n"
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
-		"  --starttls              use StartTLS for the LDAP probes\n"
-		"  --ldap-via-ssh          LDAP probes through each node's own SSH session\n"
-		"                          (default: direct, and through the session only\n"
-		"                          when the direct connection cannot contact the\n"
-		"                          server; shown as \"via ssh\")\n"
+		"  --starttls              StartTLS for the LDAP probes also inside the SSH\n"
+		"                          session (certificate verified as with --ldap-direct)\n"
+		LDAP_CLI_HELP
 		"\n"
 		"Environment: REPLICA_WIZARD_LDAP_PASSWORD (uid=zimbra password for cn=Monitor;\n"
 		"read from the master when unset), REPLICA_WIZARD_SSH_PASSWORD, COLUMNS.\n"
@@ -83,7 +83,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "accept-new-host-keys", no_argument, NULL, 'A' },
 		{ "starttls", no_argument, NULL, 'T' },
-		{ "ldap-via-ssh", no_argument, NULL, 'L' },
+		LDAP_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,6 +97,8 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (ldap_cli_option(c, optarg, &o.ldap))
+			continue;
 		switch (c) {
 		case 's': override = optarg; break;
 		case 'o': once = true; break;
@@ -116,8 +118,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 			}
 			break;
 		case 'A': o.accept_new_host_keys = true; break;
-		case 'T': o.starttls = true; break;
-		case 'L': o.ldap_via_ssh = true; break;
+		case 'T': o.ldap.starttls = true; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return RW_EXIT_OK;
@@ -155,6 +156,18 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		return RW_EXIT_USAGE;
 	}
 	cli_site_warnings(site, path, stderr);
+	{
+		struct ldap_route_config rc;
+		char *hold = NULL, err[512];
+		bool ok = ldap_cli_config(&o.ldap, site, &rc, &hold, err, sizeof err);
+		free(hold);
+		if (!ok) {
+			fprintf(stderr, "%s dashboard: %s\n", cli->progname, err);
+			site_free(site);
+			free(path);
+			return RW_EXIT_USAGE;
+		}
+	}
 	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
 	signal(SIGPIPE, SIG_IGN);
 	if (!once) {

@@ -13,6 +13,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "install.h"
+#include "ldap_cli.h"
 #include "password_rules.h"
 #include "site.h"
 #include "xalloc.h"
@@ -22,7 +23,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s install --batch [--site FILE] [--yes] [--dry-run] [--resume]\n"
 		"                  [--accept-new-host-keys] [--answer-queries] [--answer-node HOST ...]\n"
-		"                  [--replica HOST ...]\n"
+		"                  [--replica HOST ...] " LDAP_CLI_USAGE_SKIP "\n"
+		"                  " LDAP_CLI_USAGE "\n"
 		"\n"
 		"Install the site's Directory Replicas (or the --replica ones): enable\n"
 		"replication on the master, verify the LDAP passwords against it, install\n"
@@ -38,6 +40,7 @@ static void usage(FILE *f, const char *prog)
 		"  --answer-node HOST      only on this node (the master, an MTA or an other\n"
 		"                          node; repeatable; implies --answer-queries)\n"
 		"  --replica HOST          install only this replica (repeatable)\n"
+		LDAP_CLI_HELP
 		"\n"
 		"Environment: REPLICA_WIZARD_LDAP_PASSWORD (all LDAP passwords; read from the\n"
 		"master when unset), REPLICA_WIZARD_SSH_PASSWORD (SSH login password or key\n"
@@ -71,6 +74,21 @@ static bool answer_nodes_valid(const char *prog, const char *path, const char **
 	return ok;
 }
 
+/* A CA file named by an option or the site must be readable before
+ * anything runs. An unreadable site is left to batch_run. */
+static bool ldap_ca_file_readable(const char *prog, const char *path, const struct ldap_cli *o)
+{
+	struct site *site = path ? site_load(path, NULL) : NULL;
+	struct ldap_route_config rc;
+	char *hold = NULL, err[512];
+	bool ok = ldap_cli_config(o, site, &rc, &hold, err, sizeof err);
+	if (!ok)
+		fprintf(stderr, "%s install: %s\n", prog, err);
+	free(hold);
+	site_free(site);
+	return ok;
+}
+
 int cmd_install_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
@@ -78,6 +96,7 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		{ "answer-queries", no_argument, NULL, 'Q' },
 		{ "replica", required_argument, NULL, 'R' },
 		{ "answer-node", required_argument, NULL, 'N' },
+		LDAP_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,7 +112,7 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (batch_common_option(c, optarg, &b))
+		if (batch_common_option(c, optarg, &b) || ldap_cli_option(c, optarg, &b.oo.ldap))
 			continue;
 		switch (c) {
 		case 'Q': b.oo.answer_queries = true; break;
@@ -127,6 +146,8 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	}
 	path = cli_site_path(cli, b.site);
 	if (n_answer && !answer_nodes_valid(cli->progname, path, answer, n_answer))
+		goto out;
+	if (!ldap_ca_file_readable(cli->progname, path, &b.oo.ldap))
 		goto out;
 	b.oo.only = only;
 	b.oo.n_only = n_only;

@@ -8,7 +8,9 @@
 
 #include "csn.h"
 #include "doveadm_parse.h"
+#include "ldap_route.h"
 #include "ldapprobe.h"
+#include "ldapurl.h"
 #include "localconfig_parse.h"
 #include "loop.h"
 #include "redact.h"
@@ -80,12 +82,11 @@ struct host {
 	enum step step;
 	struct job *job;
 	struct buf out, err;
-	struct ldapprobe *probe_csn, *probe_mon;
-	/* LDAP path of this target: true = a forward on its own session */
-	bool ldap_via_ssh;
-	bool ldap_deferred;     /* --ldap-via-ssh round before the session was up */
-	struct conn_forward *fwd_csn, *fwd_mon;
-	bool csn_via, mon_via;  /* path of the running probes */
+	struct ldap_route_probe *probe_csn, *probe_mon;
+	/* the URL our probes use: through the node's session, its own name
+	 * (as slapd serves it, resolved by the node); direct, the address */
+	char *probe_url;
+	bool ldap_deferred;     /* a round before the session was up (via SSH) */
 };
 
 /* Private state of a replica / server used to detect transitions. */
@@ -128,6 +129,7 @@ struct dashboard {
 
 	char *password;          /* zimbra_ldap_password, memory only */
 	bool password_pending;   /* fetch running on the master */
+	struct ldap_route *route; /* our LDAP probes' path (ldap_route.h); NULL offline */
 	double started;
 	int timer;
 	bool offline;
@@ -406,8 +408,18 @@ struct dashboard *dashboard_new(struct loop *loop, const struct site *site,
 		d->srvs[j].name = xstrdup(sh->name);
 		host_get(d, sh)->server = (long)j;
 	}
-	for (size_t i = 0; i < d->n_hosts; i++)
-		d->hosts[i].d = d;
+	struct ldap_route_config rc;
+	char *hold = NULL, err[512];
+	/* an unreadable CA file was refused by the command; here it would
+	 * only make the probes fail with its name */
+	ldap_cli_config(&d->opts.ldap, site, &rc, &hold, err, sizeof err);
+	d->route = ldap_route_new(loop, &rc);
+	free(hold);
+	for (size_t i = 0; i < d->n_hosts; i++) {
+		struct host *h = &d->hosts[i];
+		h->d = d;
+		h->probe_url = rc.direct ? ldap_url(h->sh) : ldapurl_for(h->sh->name, h->sh->ldap_port);
+	}
 	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
 	if (pw && *pw) {
 		d->password = xstrdup(pw);
@@ -424,15 +436,9 @@ static void host_cancel(struct host *h)
 		h->job = NULL;
 		job_cancel(j);
 	}
-	if (h->probe_csn)
-		ldapprobe_cancel(h->probe_csn);
-	if (h->probe_mon)
-		ldapprobe_cancel(h->probe_mon);
+	ldap_route_probe_cancel(h->probe_csn);
+	ldap_route_probe_cancel(h->probe_mon);
 	h->probe_csn = h->probe_mon = NULL;
-	/* after the probes: they closed their ends first */
-	conn_forward_close(h->fwd_csn);
-	conn_forward_close(h->fwd_mon);
-	h->fwd_csn = h->fwd_mon = NULL;
 }
 
 void dashboard_free(struct dashboard *d)
@@ -452,7 +458,9 @@ void dashboard_free(struct dashboard *d)
 		buf_wipe(&h->out);
 		buf_wipe(&h->err);
 		free(h->name);
+		free(h->probe_url);
 	}
+	ldap_route_free(d->route);
 	free(d->hosts);
 	for (size_t i = 0; i < d->n_reps; i++) {
 		struct dash_replica *r = &d->reps[i];
@@ -610,6 +618,7 @@ void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns
 	if (i >= d->n_reps)
 		return;
 	struct dash_replica *r = &d->reps[i];
+	r->csn_tls_refused = r->csn_no_session = false;
 	if (error) {
 		set_str(&r->csn_error, error);
 	} else {
@@ -621,6 +630,16 @@ void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns
 		d->rprev[i].csns = dup_csns(csns, NULL);
 	}
 	bump(d);
+}
+
+void dashboard_feed_replica_csn_failed(struct dashboard *d, size_t i, enum ldapprobe_failure why,
+				       const char *error, time_t now)
+{
+	if (i >= d->n_reps)
+		return;
+	dashboard_feed_replica_csn(d, i, NULL, error ? error : "failed", now);
+	d->reps[i].csn_tls_refused = why == LDAPPROBE_FAIL_TLS;
+	d->reps[i].csn_no_session = why == LDAPPROBE_FAIL_NO_ROUTE;
 }
 
 /* Lag of replica i from the latest CSNs of both sides (at commit time, so
@@ -721,7 +740,10 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 #define ADD(...) (sl += (size_t)snprintf(sum + sl, sl < sizeof sum ? sizeof sum - sl : 0, __VA_ARGS__), \
 		  sl = sl < sizeof sum ? sl : sizeof sum - 1)
 
-	bool down = (r->csn_error != NULL) ||
+	/* a probe refused by TLS, or never made (no SSH session to carry
+	 * it), says nothing about the server being down */
+	bool tls_refused = r->csn_error && r->csn_tls_refused;
+	bool down = (r->csn_error && !r->csn_tls_refused && !r->csn_no_session) ||
 		    (r->zm_valid && !r->zm_error && r->zm_code == 4);
 	double lag = 0;
 	bool have_lag = !down && dash_replica_lag(r, &lag);
@@ -734,6 +756,10 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	if (down) {
 		h = DASH_CRITICAL;
 		ADD("Server down");
+	} else if (tls_refused) {
+		/* up, maybe, but we would not talk to it */
+		h = DASH_CRITICAL;
+		ADD("LDAP TLS refused (%s)", r->csn_error);
 	} else if (!have_lag && r->zm_valid && !r->zm_error && r->zm_master_down) {
 		h = DASH_CRITICAL;
 		ADD("master down (zmreplchk could not read the master's contextCSN)");
@@ -1228,47 +1254,12 @@ static void host_round_part_done(struct host *h)
 static bool start_csn_probe(struct host *h);
 static bool start_mon_probe(struct host *h);
 
-/* A direct connect that never reached the server (refused, no answer):
- * the case for the node's own session. */
-static bool cannot_contact(const struct ldapprobe_result *r)
-{
-	return !r->ok && r->error != NULL &&
-	       strncmp(r->error, "cannot contact LDAP server", 26) == 0;
-}
-
-/* After a probe of h on path `via`: remember the path that worked, and say
- * whether to try again at once through the session. */
-static bool ldap_path_learn(struct host *h, bool via, const struct ldapprobe_result *r)
-{
-	struct dashboard *d = h->d;
-
-	if (d->closing)
-		return false;
-	if (r->ok) {
-		h->ldap_via_ssh = via || d->opts.ldap_via_ssh;
-		return false;
-	}
-	if (!cannot_contact(r))
-		return false;
-	if (!via) {
-		h->ldap_via_ssh = true; /* next rounds go through the session */
-		return h->conn && conn_state(h->conn) == CONN_READY;
-	}
-	if (!d->opts.ldap_via_ssh)
-		h->ldap_via_ssh = false; /* neither worked: direct again next round */
-	return false;
-}
-
 static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 {
 	struct host *h = ud;
 	struct dashboard *d = h->d;
-	bool via = h->csn_via;
+	bool via = !ldap_route_direct(d->route);
 	h->probe_csn = NULL;
-	conn_forward_close(h->fwd_csn);
-	h->fwd_csn = NULL;
-	if (ldap_path_learn(h, via, r) && start_csn_probe(h))
-		return; /* same part of the round, now through the session */
 	time_t now = wall();
 	if (h->is_master) {
 		d->master.via_ssh = via;
@@ -1283,8 +1274,10 @@ static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 	}
 	if (h->replica >= 0) {
 		d->reps[h->replica].via_ssh = via;
-		dashboard_feed_replica_csn(d, (size_t)h->replica, r->ok ? r->csns : NULL,
-					   r->ok ? NULL : r->error, now);
+		if (r->ok)
+			dashboard_feed_replica_csn(d, (size_t)h->replica, r->csns, NULL, now);
+		else
+			dashboard_feed_replica_csn_failed(d, (size_t)h->replica, r->failure, r->error, now);
 	}
 	host_round_part_done(h);
 }
@@ -1292,12 +1285,7 @@ static void probe_csn_done(void *ud, const struct ldapprobe_result *r)
 static void probe_mon_done(void *ud, const struct ldapprobe_result *r)
 {
 	struct host *h = ud;
-	bool via = h->mon_via;
 	h->probe_mon = NULL;
-	conn_forward_close(h->fwd_mon);
-	h->fwd_mon = NULL;
-	if (ldap_path_learn(h, via, r) && start_mon_probe(h))
-		return;
 	if (r->ok) {
 		bool all = r->n_consumers > 0;
 		const char *phase = NULL, *next = NULL;
@@ -1334,43 +1322,25 @@ static const char *host_url(const struct host *h)
 	return h->is_master ? d->master.url : h->replica >= 0 ? d->reps[h->replica].url : NULL;
 }
 
-/* Start one probe on the path of h: through a forward on the node's own
- * session, or direct. The forward goes to the node's site NAME (the host
- * name slapd serves, as in its ldap_url), resolved by the node itself: the
- * site's `address` is how the ADMIN reaches the node (maybe a NAT or a
- * relay that only passes SSH), and slapd may not listen on 127.0.0.1.
- * *via tells which path. */
-static struct ldapprobe *host_probe(struct host *h, struct ldapprobe_request *req,
-				    ldapprobe_done_cb cb, struct conn_forward **fwd, bool *via)
+/* One probe of h on the dashboard's route: through a forward on the node's
+ * own session (to its site NAME, resolved by the node: the site's `address`
+ * is how the ADMIN reaches the node, maybe a NAT or a relay that only
+ * passes SSH, and slapd may not listen on 127.0.0.1), or direct with
+ * verified TLS when asked. */
+static struct ldap_route_probe *host_probe(struct host *h, struct ldapprobe_request *req,
+					   ldapprobe_done_cb cb)
 {
-	struct dashboard *d = h->d;
-	*via = false;
-	if (h->ldap_via_ssh && h->conn && conn_state(h->conn) == CONN_READY) {
-		char err[256];
-		*fwd = conn_forward_open(h->conn, h->sh->name, (int)h->sh->ldap_port, err,
-					 sizeof err);
-		if (*fwd) {
-			req->use_fd = true;
-			req->fd = conn_forward_take_fd(*fwd);
-			*via = true;
-		}
-	}
-	struct ldapprobe *p = ldapprobe_start(d->loop, req, cb, h);
-	if (!p && *fwd) {
-		conn_forward_close(*fwd);
-		*fwd = NULL;
-	}
-	return p;
+	req->url = h->probe_url;
+	return ldap_route_probe_start(h->d->route, h->conn, req, cb, h);
 }
 
 static bool start_csn_probe(struct host *h)
 {
 	struct dashboard *d = h->d;
 	struct ldapprobe_request req = {
-		.kind = LDAPPROBE_CONTEXTCSN, .url = host_url(h), .timeout_s = d->opts.ldap_timeout_s,
-		.starttls = d->opts.starttls,
+		.kind = LDAPPROBE_CONTEXTCSN, .timeout_s = d->opts.ldap_timeout_s,
 	};
-	h->probe_csn = host_probe(h, &req, probe_csn_done, &h->fwd_csn, &h->csn_via);
+	h->probe_csn = host_probe(h, &req, probe_csn_done);
 	return h->probe_csn != NULL;
 }
 
@@ -1378,11 +1348,10 @@ static bool start_mon_probe(struct host *h)
 {
 	struct dashboard *d = h->d;
 	struct ldapprobe_request req = {
-		.kind = LDAPPROBE_CONSUMER, .url = host_url(h), .bind_dn = ZIMBRA_DN,
+		.kind = LDAPPROBE_CONSUMER, .bind_dn = ZIMBRA_DN,
 		.password = d->password, .timeout_s = d->opts.ldap_timeout_s,
-		.starttls = d->opts.starttls,
 	};
-	h->probe_mon = host_probe(h, &req, probe_mon_done, &h->fwd_mon, &h->mon_via);
+	h->probe_mon = host_probe(h, &req, probe_mon_done);
 	return h->probe_mon != NULL;
 }
 
@@ -1395,19 +1364,18 @@ static void start_round(struct host *h)
 	h->pending = 1; /* held until everything below is started */
 	const char *url = host_url(h);
 	h->ldap_deferred = false;
-	if (d->opts.ldap_via_ssh)
-		h->ldap_via_ssh = true;
-	if (url && d->opts.ldap_via_ssh && h->conn && conn_state(h->conn) != CONN_READY) {
-		/* forced through the session: wait for it (READY polls again),
-		 * or say why there is none */
+	if (url && !ldap_route_direct(d->route) && h->conn && conn_state(h->conn) != CONN_READY) {
+		/* through the session: wait for it (READY polls again), or say
+		 * why there is none */
 		if (conn_state(h->conn) == CONN_FAILED) {
-			char *e = xasprintf("cannot contact LDAP server %s via ssh: %s", url,
+			char *e = xasprintf("cannot contact LDAP server %s through the SSH session: %s", url,
 					    conn_error(h->conn) ? conn_error(h->conn) : "not connected");
 			time_t now = wall();
 			if (h->is_master)
 				dashboard_feed_master_csn(d, NULL, e, now);
 			if (h->replica >= 0) {
-				dashboard_feed_replica_csn(d, (size_t)h->replica, NULL, e, now);
+				dashboard_feed_replica_csn_failed(d, (size_t)h->replica,
+								  LDAPPROBE_FAIL_NO_ROUTE, e, now);
 				dashboard_feed_consumer(d, (size_t)h->replica, 0, false, NULL, NULL, e,
 							now);
 			}
@@ -1491,6 +1459,8 @@ static void on_conn_state(void *ud, struct conn *c, enum conn_state st)
 		if (h->is_master) {
 			free(d->master.ssh_error);
 			d->master.ssh_error = st == CONN_FAILED ? xasprintf("ssh: %s", conn_error(c)) : NULL;
+			/* probes waiting for Carbonio's CA (direct) go on */
+			ldap_route_kick(d->route);
 		}
 		/* poll now (READY) or record the error (FAILED) */
 		if (h->busy)
@@ -1589,6 +1559,8 @@ void dashboard_start(struct dashboard *d)
 		h->conn = conn_new(d->loop, &cfg, &cb);
 		/* the master's session first fetches the password (on READY) */
 		conn_start(h->conn);
+		if (h->is_master)
+			ldap_route_set_ca_source(d->route, h->conn, sh->name, sh->prefix);
 	}
 	arm(d, 0);
 }

@@ -35,6 +35,8 @@
 #include <time.h>
 
 #include "doveadm_parse.h"
+#include "ldap_cli.h"
+#include "ldapprobe.h"
 
 struct loop;
 struct site;
@@ -107,6 +109,8 @@ struct dash_replica {
 	double lag;            /* seconds, master - replica (negative: ahead) */
 	bool lag_no_csn;       /* the replica lacks a server id of the master */
 	char *csn_error;       /* "cannot contact LDAP server ..." */
+	bool csn_tls_refused;  /* csn_error is a refused TLS certificate/handshake */
+	bool csn_no_session;   /* csn_error: not tried, the node's SSH session is down */
 	bool via_ssh;          /* the last probe went through the node's SSH session */
 
 	/* own probe: cn=Monitor consumer (bound as uid=zimbra) */
@@ -179,13 +183,11 @@ struct dash_options {
 	int interval_s;          /* 0: 5 */
 	int command_timeout_s;   /* 0: 30 */
 	int ldap_timeout_s;      /* 0: 5 */
-	bool starttls;           /* StartTLS for our probes */
-	/* LDAP probes through a forward on the node's own SSH session (to the
-	 * node's site name and ldap_port, resolved by the node). Without it the
-	 * probe goes direct and falls back to the forward, per target, when
-	 * the direct connect "cannot contact" (refused, timeout); the path
-	 * that worked is remembered and shown ("via ssh"). */
-	bool ldap_via_ssh;
+	/* The path of our LDAP probes (ldap_route.h): through each node's own
+	 * SSH session (to the node's site name and ldap_port, resolved by the
+	 * node) unless direct is asked for (then always verified TLS); shown
+	 * as "via ssh". --starttls adds StartTLS inside the session too. */
+	struct ldap_cli ldap;
 	bool accept_new_host_keys;
 	struct dash_thresholds th;
 };
@@ -274,6 +276,11 @@ void dashboard_feed_master_csn(struct dashboard *d, char *const *csns, const cha
 /* contextCSN of replica i or an error. */
 void dashboard_feed_replica_csn(struct dashboard *d, size_t i, char *const *csns,
 				const char *error, time_t now);
+/* The contextCSN probe of replica i failed; why decides what it means: a
+ * refused TLS certificate, or a probe never made for want of the node's
+ * SSH session (NO_ROUTE), is not "Server down". */
+void dashboard_feed_replica_csn_failed(struct dashboard *d, size_t i, enum ldapprobe_failure why,
+				       const char *error, time_t now);
 /* cn=Monitor of replica i: n consumers, connected if ALL are, or an error. */
 void dashboard_feed_consumer(struct dashboard *d, size_t i, size_t n, bool connected,
 			     const char *phase, const char *next_connect, const char *error,

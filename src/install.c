@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "journal.h"
+#include "ldap_route.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
 #include "operation.h"
@@ -36,7 +37,8 @@ struct install {
 	struct runner *runner;
 	struct plan_item *verify_item;
 	size_t verify_next;
-	struct ldapprobe *probe;
+	struct ldap_route *route;       /* our LDAP connections (ldap_route.h) */
+	struct ldap_route_probe *probe;
 };
 
 static void install_data_free(void *p)
@@ -44,8 +46,8 @@ static void install_data_free(void *p)
 	struct install *in = p;
 	if (!in)
 		return;
-	if (in->probe)
-		ldapprobe_cancel(in->probe);
+	ldap_route_probe_cancel(in->probe);
+	ldap_route_free(in->route);
 	free(in->replicas);
 	free(in->scratch);
 	free(in);
@@ -70,6 +72,14 @@ static void prepare(struct operation *op)
 		in->replicas[i] = list[i];
 	in->n_replicas = count;
 	operation_set_kind_data(op, in, install_data_free);
+
+	struct ldap_route_config rc;
+	char *hold = NULL, err[512];
+	/* an unreadable CA file was refused before the run (cmd_install);
+	 * here it would only make the check fail with its name */
+	ldap_cli_config(&o->ldap, operation_site(op), &rc, &hold, err, sizeof err);
+	in->route = ldap_route_new(operation_loop(op), &rc);
+	free(hold);
 
 	/* One password for all: on a default master every LDAP password
 	 * equals zimbra_ldap_password. */
@@ -368,6 +378,19 @@ static const struct bind_check bind_checks[] = {
 
 static void verify_next(struct operation *op);
 
+void install_ldap_ca_source(struct operation *op)
+{
+	const char *master = operation_master(op);
+	const struct site_host *h = master ? site_host(operation_site(op), master) : NULL;
+	ldap_route_set_ca_source(data(op)->route, master ? operation_conn(op, master) : NULL, master,
+				 h ? h->prefix : NULL);
+}
+
+struct ldap_route *install_ldap_route(const struct operation *op)
+{
+	return data(op)->route;
+}
+
 static void verify_done(void *ud, const struct ldapprobe_result *res)
 {
 	struct operation *op = ud;
@@ -375,13 +398,23 @@ static void verify_done(void *ud, const struct ldapprobe_result *res)
 	in->probe = NULL;
 	const struct bind_check *c = &bind_checks[in->verify_next];
 	if (!res->ok) {
-		/* 49 is a wrong password; anything else says the master's LDAP
-		 * did not answer the question at all */
-		char *msg = res->ldap_code == 49
+		/* a wrong password; anything else says the master's LDAP did
+		 * not answer the question at all, and why decides the hint */
+		bool direct = ldap_route_direct(in->route);
+		const char *hint =
+			res->failure == LDAPPROBE_FAIL_TLS
+				? " Check the CA that signed its certificate (--ldap-ca-file, [carbonio] ldap_ca_file)."
+			: res->failure == LDAPPROBE_FAIL_CONTACT && direct
+				? " Does this machine reach the master's LDAP port? Without --ldap-direct the"
+				  " check goes through the master's SSH session."
+			: res->failure == LDAPPROBE_FAIL_CONTACT
+				? " Is slapd running on the master, listening where its ldap_master_url says?"
+				: "";
+		char *msg = res->failure == LDAPPROBE_FAIL_CREDENTIALS
 			? xasprintf("%s does not bind as %s on the master: %s. Nothing was changed on the replica.",
 				    c->what, c->dn, res->error ? res->error : "invalid credentials")
-			: xasprintf("cannot check the %s on the master: %s. Is slapd running on the master?",
-				    c->what, res->error ? res->error : "no answer");
+			: xasprintf("cannot check the %s on the master: %s.%s",
+				    c->what, res->error ? res->error : "no answer", hint);
 		struct plan_item *it = in->verify_item;
 		in->verify_item = NULL;
 		runner_builtin_done(in->runner, it, false, msg);
@@ -425,7 +458,8 @@ static void verify_next(struct operation *op)
 		.password = pw,
 		.timeout_s = 10,
 	};
-	in->probe = ldapprobe_start(operation_loop(op), &req, verify_done, op);
+	/* through the master's own session: the URL as the master reaches it */
+	in->probe = ldap_route_probe_start(in->route, operation_conn(op, master), &req, verify_done, op);
 	free(first);
 	if (!in->probe) {
 		struct plan_item *it = in->verify_item;
@@ -444,6 +478,7 @@ static void builtin(struct operation *op, struct runner *r, struct plan_item *it
 	in->runner = r;
 	in->verify_item = it;
 	in->verify_next = 0;
+	install_ldap_ca_source(op);
 	verify_next(op);
 }
 
@@ -454,7 +489,7 @@ static void builtin_cancel(struct operation *op, struct plan_item *it)
 	if (in->verify_item != it)
 		return;
 	in->verify_item = NULL;
-	ldapprobe_cancel(in->probe);
+	ldap_route_probe_cancel(in->probe);
 	in->probe = NULL;
 }
 

@@ -17,6 +17,14 @@ void install_skip_fetch(struct operation *op);
 /* The current value (read or typed), or NULL: never display it. */
 const char *install_password(const struct operation *op, const char *name);
 
+struct ldap_route;
+/* The route of our LDAP password checks (through the master's SSH session
+ * unless direct was asked for); the TUI's checks use it too. */
+struct ldap_route *install_ldap_route(const struct operation *op);
+/* Carbonio's CA, when a direct check needs it, comes from the master:
+ * call when the master's session exists (before the first check). */
+void install_ldap_ca_source(struct operation *op);
+
 struct site;
 /* The nodes --answer-queries can rewrite, in the order the run does it: the
  * MTA nodes, the other_nodes, the master last (each once). The array is

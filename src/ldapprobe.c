@@ -14,8 +14,9 @@
  *  - the TLS handshake (ldap_install_tls() for StartTLS, or ldaps://): libldap
  *    runs it synchronously, bounded by LDAP_OPT_NETWORK_TIMEOUT, which is set
  *    to min(time left, LDAPPROBE_TLS_MAX_S) right before it.
- * TLS: certificates are not verified (LDAP_OPT_X_TLS_NEVER), as zmreplchk's
- * start_tls(verify => 'none').
+ * TLS: the server certificate is verified (LDAP_OPT_X_TLS_DEMAND: a trusted
+ * CA, the URL's host named in it) unless the request says tls_skip_verify;
+ * the password is sent only after the handshake succeeded.
  * Secrets: our copy of the password is wiped (explicit_bzero) once the bind
  * request is encoded; libldap keeps its own encoded request until the
  * response arrives and frees it without wiping (not under our control).
@@ -67,6 +68,9 @@ struct ldapprobe {
 	size_t password_len;
 	int timeout_s;
 	bool starttls;
+	char *ca_file;
+	char *ca_label;
+	bool tls_skip_verify;
 	ldapprobe_done_cb cb;
 	void *ud;
 	struct ldapprobe_res **take;   /* ldapprobe_run(): hand the result over */
@@ -151,6 +155,8 @@ static void ldapprobe_free_probe(struct ldapprobe *p)
 {
 	free(p->url);
 	free(p->bind_dn);
+	free(p->ca_file);
+	free(p->ca_label);
 	free(p);
 }
 
@@ -185,18 +191,19 @@ static void ldapprobe_finish(struct ldapprobe *p, bool ok)
 	p->deliver_timer = loop_timer(p->loop, 0, ldapprobe_deliver, p);
 }
 
-static void ldapprobe_fail(struct ldapprobe *p, int code, char *msg)
+static void ldapprobe_fail(struct ldapprobe *p, enum ldapprobe_failure why, int code, char *msg)
 {
 	free(p->res->error);
 	p->res->error = msg;
 	p->res->pub.error = msg;
 	p->res->pub.ldap_code = code;
+	p->res->pub.failure = why;
 	ldapprobe_finish(p, false);
 }
 
 static void ldapprobe_fail_contact(struct ldapprobe *p, int code, const char *detail)
 {
-	ldapprobe_fail(p, code, xasprintf("cannot contact LDAP server %s (%d)%s%s", p->url, code,
+	ldapprobe_fail(p, LDAPPROBE_FAIL_CONTACT, code, xasprintf("cannot contact LDAP server %s (%d)%s%s", p->url, code,
 					  detail ? ": " : "", detail ? detail : ""));
 }
 
@@ -208,25 +215,28 @@ static void ldapprobe_fail_ld(struct ldapprobe *p, int rc, const char *what)
 			ldapprobe_fail_contact(p, rc, NULL);
 			return;
 		}
-		ldapprobe_fail(p, rc, xasprintf("lost the connection to LDAP server %s during %s: %s (%d)",
-						p->url, what, ldap_err2string(rc), rc));
+		ldapprobe_fail(p, LDAPPROBE_FAIL_OTHER, rc,
+			       xasprintf("lost the connection to LDAP server %s during %s: %s (%d)",
+					 p->url, what, ldap_err2string(rc), rc));
 		return;
 	}
-	ldapprobe_fail(p, rc, xasprintf("%s on %s failed: %s (%d)", what, p->url,
-					ldap_err2string(rc), rc));
+	ldapprobe_fail(p, LDAPPROBE_FAIL_OTHER, rc, xasprintf("%s on %s failed: %s (%d)", what, p->url,
+							      ldap_err2string(rc), rc));
 }
 
 /* An LDAP result code from the server, with its diagnostic text. */
-static void ldapprobe_fail_result(struct ldapprobe *p, int err, const char *diag, const char *what)
+static void ldapprobe_fail_result(struct ldapprobe *p, enum ldapprobe_failure why, int err,
+				  const char *diag, const char *what)
 {
 	char *d = diag && *diag ? ldapprobe_clean_str(diag) : NULL;
 
 	if (err == LDAP_INVALID_CREDENTIALS) {
 		/* Names the DN, never the password. */
-		ldapprobe_fail(p, err, xasprintf("invalid credentials (49) for %s on %s",
-						 p->bind_dn ? p->bind_dn : "anonymous", p->url));
+		ldapprobe_fail(p, LDAPPROBE_FAIL_CREDENTIALS, err,
+			       xasprintf("invalid credentials (49) for %s on %s",
+					 p->bind_dn ? p->bind_dn : "anonymous", p->url));
 	} else {
-		ldapprobe_fail(p, err, xasprintf("%s on %s: %s (%d)%s%s", what, p->url,
+		ldapprobe_fail(p, why, err, xasprintf("%s on %s: %s (%d)%s%s", what, p->url,
 						 ldap_err2string(err), err, d ? ": " : "", d ? d : ""));
 	}
 	free(d);
@@ -251,7 +261,8 @@ static void ldapprobe_on_timeout(void *ud)
 		ldapprobe_fail_contact(p, LDAP_TIMEOUT, detail);
 		return;
 	}
-	ldapprobe_fail(p, LDAP_TIMEOUT,
+	ldapprobe_fail(p, p->state == LDAPPROBE_ST_STARTTLS ? LDAPPROBE_FAIL_TLS : LDAPPROBE_FAIL_OTHER,
+		       LDAP_TIMEOUT,
 		       xasprintf("LDAP server %s did not answer the %s within %d s (%d)",
 				 p->url, phase[p->state], p->timeout_s, LDAP_TIMEOUT));
 }
@@ -324,6 +335,39 @@ static void ldapprobe_after_tls(struct ldapprobe *p)
 		ldapprobe_send_bind(p);
 	else
 		ldapprobe_send_search(p);
+}
+
+/* The TLS handshake (after StartTLS, or at once for ldaps:// on a given
+ * fd), synchronous in libldap: bounded. With verification on, libldap
+ * fails it (LDAP_CONNECT_ERROR) when the certificate is not trusted or does
+ * not name the URL's host; its diagnostic says which. Returns true on
+ * success; on failure the probe has failed (nothing was sent but the
+ * handshake). */
+static bool ldapprobe_handshake(struct ldapprobe *p)
+{
+	char *diag = NULL, *d;
+	int rc;
+
+	ldapprobe_set_net_timeout(p, ldapprobe_left(p));
+	rc = ldap_install_tls(p->ld);
+	if (rc == LDAP_SUCCESS)
+		return true;
+	ldap_get_option(p->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	d = diag && *diag ? ldapprobe_clean_str(diag) : NULL;
+	ldap_memfree(diag);
+	/* (GnuTLS leaves no useful diagnostic for a refused certificate) */
+	if (rc == LDAP_CONNECT_ERROR && !p->tls_skip_verify)
+		ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, rc,
+			       xasprintf("TLS handshake with %s failed: the server certificate is not "
+					 "trusted (CA: %s) or does not name the host of the URL (%d)",
+					 p->url, p->ca_label ? p->ca_label : p->ca_file ? p->ca_file
+							 : "the system's trust store", rc));
+	else
+		ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, rc,
+			       xasprintf("TLS handshake with %s failed: %s%s%s (%d)", p->url,
+					 ldap_err2string(rc), d ? ": " : "", d ? d : "", rc));
+	free(d);
+	return false;
 }
 
 static void ldapprobe_send_starttls(struct ldapprobe *p)
@@ -414,18 +458,11 @@ static void ldapprobe_on_starttls_result(struct ldapprobe *p, LDAPMessage *msg)
 		goto out;
 	}
 	if (err != LDAP_SUCCESS) {
-		ldapprobe_fail_result(p, err, diag, "StartTLS refused");
+		ldapprobe_fail_result(p, LDAPPROBE_FAIL_TLS, err, diag, "StartTLS refused");
 		goto out;
 	}
-	/* The handshake is synchronous in libldap: bound it. */
-	ldapprobe_set_net_timeout(p, ldapprobe_left(p));
-	rc = ldap_install_tls(p->ld);
-	if (rc != LDAP_SUCCESS) {
-		ldapprobe_fail(p, rc, xasprintf("TLS handshake with %s failed: %s (%d)", p->url,
-						ldap_err2string(rc), rc));
-		goto out;
-	}
-	ldapprobe_after_tls(p);
+	if (ldapprobe_handshake(p))
+		ldapprobe_after_tls(p);
 out:
 	ldap_memfree(diag);
 }
@@ -442,7 +479,7 @@ static void ldapprobe_on_final_result(struct ldapprobe *p, LDAPMessage *msg)
 	}
 	if (p->state == LDAPPROBE_ST_BIND) {
 		if (err != LDAP_SUCCESS)
-			ldapprobe_fail_result(p, err, diag, "bind");
+			ldapprobe_fail_result(p, LDAPPROBE_FAIL_OTHER, err, diag, "bind");
 		else if (p->kind == LDAPPROBE_BIND)
 			ldapprobe_finish(p, true); /* teardown unbinds */
 		else
@@ -450,10 +487,10 @@ static void ldapprobe_on_final_result(struct ldapprobe *p, LDAPMessage *msg)
 		goto out;
 	}
 	if (err == LDAP_NO_SUCH_OBJECT && p->kind == LDAPPROBE_CONSUMER)
-		ldapprobe_fail(p, err, xasprintf("cn=Monitor is not readable on %s (%d)%s", p->url, err,
+		ldapprobe_fail(p, LDAPPROBE_FAIL_OTHER, err, xasprintf("cn=Monitor is not readable on %s (%d)%s", p->url, err,
 						 p->bind_dn ? "" : ": bind as a DN allowed to read it"));
 	else if (err != LDAP_SUCCESS)
-		ldapprobe_fail_result(p, err, diag,
+		ldapprobe_fail_result(p, LDAPPROBE_FAIL_OTHER, err, diag,
 				      p->kind == LDAPPROBE_CONTEXTCSN ? "contextCSN search" :
 								      "cn=Monitor search");
 	else
@@ -533,7 +570,7 @@ static void ldapprobe_begin(struct ldapprobe *p)
 		char *u = ldapprobe_clean_str(p->url);
 
 		p->ld = NULL;
-		ldapprobe_fail(p, rc != LDAP_SUCCESS ? rc : LDAP_PARAM_ERROR,
+		ldapprobe_fail(p, LDAPPROBE_FAIL_OTHER, rc != LDAP_SUCCESS ? rc : LDAP_PARAM_ERROR,
 			       xasprintf("invalid LDAP URL \"%s\" (%d)", u, rc));
 		free(u);
 		return;
@@ -548,12 +585,23 @@ static void ldapprobe_begin(struct ldapprobe *p)
 	net.tv_usec = 0;
 	ldap_set_option(p->ld, LDAP_OPT_NETWORK_TIMEOUT, &net);
 	if (p->starttls || strncmp(p->url, "ldaps://", 8) == 0) {
-		/* As zmreplchk: verify => 'none' (Carbonio's certificates are
-		 * self-signed by its own CA, absent from this machine). */
-		int never = LDAP_OPT_X_TLS_NEVER, zero = 0;
+		/* Our own TLS context for this handle: the checks below, and
+		 * nothing from ldap.conf or another probe. */
+		int require = p->tls_skip_verify ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
+		int zero = 0;
 
-		ldap_set_option(p->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &never);
-		ldap_set_option(p->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+		ldap_set_option(p->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
+		if (p->ca_file != NULL)
+			ldap_set_option(p->ld, LDAP_OPT_X_TLS_CACERTFILE, p->ca_file);
+		rc = ldap_set_option(p->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+		if (rc != LDAP_OPT_SUCCESS) {
+			ldapprobe_fail(p, LDAPPROBE_FAIL_TLS, LDAP_LOCAL_ERROR,
+				       xasprintf("cannot set up TLS for %s with CA %s (%d)", p->url,
+						 p->ca_label ? p->ca_label : p->ca_file ? p->ca_file
+							     : "the system's trust store",
+						 LDAP_LOCAL_ERROR));
+			return;
+		}
 	}
 	if (p->given_fd >= 0) {
 		/* Already connected: libldap owns the fd now (unbind closes it). */
@@ -566,10 +614,16 @@ static void ldapprobe_begin(struct ldapprobe *p)
 			return;
 		}
 		p->state = LDAPPROBE_ST_BIND; /* not CONNECT: on_fd must drain */
-		if (p->starttls && strncmp(p->url, "ldaps://", 8) != 0)
+		if (strncmp(p->url, "ldaps://", 8) == 0) {
+			/* libldap connects ldaps:// itself; on a given fd the
+			 * TLS layer is ours to start. */
+			if (ldapprobe_handshake(p))
+				ldapprobe_after_tls(p);
+		} else if (p->starttls) {
 			ldapprobe_send_starttls(p);
-		else
+		} else {
 			ldapprobe_after_tls(p);
+		}
 		return;
 	}
 	rc = ldap_connect(p->ld);
@@ -617,6 +671,9 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	}
 	p->timeout_s = req->timeout_s > 0 ? req->timeout_s : LDAPPROBE_DEFAULT_TIMEOUT_S;
 	p->starttls = req->starttls;
+	p->ca_file = req->ca_file ? xstrdup(req->ca_file) : NULL;
+	p->ca_label = req->ca_label ? ldapprobe_clean_str(req->ca_label) : NULL;
+	p->tls_skip_verify = req->tls_skip_verify;
 	p->cb = cb;
 	p->ud = ud;
 	p->take = take;
@@ -631,7 +688,7 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	    p->password_len == 0) {
 		/* A DN with an empty password is an "unauthenticated bind" that
 		 * some servers accept: it would prove nothing. */
-		ldapprobe_fail(p, LDAP_PARAM_ERROR,
+		ldapprobe_fail(p, LDAPPROBE_FAIL_OTHER, LDAP_PARAM_ERROR,
 			       xasprintf("no password given for %s (%d)", p->bind_dn, LDAP_PARAM_ERROR));
 		return p;
 	}

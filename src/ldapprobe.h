@@ -26,8 +26,23 @@ struct ldapprobe_consumer {
 	bool connected;        /* connection non-empty and next_connect is the 0101 value */
 };
 
+/* Why a probe failed, for decisions (the text in `error` is for people). */
+enum ldapprobe_failure {
+	LDAPPROBE_FAIL_NONE,        /* ok */
+	LDAPPROBE_FAIL_CONTACT,     /* never reached the server: refused, no
+	                               answer, the forward could not open */
+	LDAPPROBE_FAIL_TLS,         /* StartTLS refused, or the TLS handshake
+	                               failed (certificate not trusted, not
+	                               naming the host, no TLS on the port) */
+	LDAPPROBE_FAIL_CREDENTIALS, /* invalid credentials (49) */
+	LDAPPROBE_FAIL_OTHER,       /* any other error from the server or libldap */
+	LDAPPROBE_FAIL_NO_ROUTE,    /* not tried: the node's SSH session that
+	                               carries it is not up (ldap_route.h) */
+};
+
 struct ldapprobe_result {
 	bool ok;
+	enum ldapprobe_failure failure;
 	int ldap_code;              /* LDAP result code, or a negative libldap error */
 	const char *error;          /* human text when !ok: "invalid credentials (49)",
 	                               "cannot contact LDAP server ldap://h:389 (-1)", ... */
@@ -44,7 +59,14 @@ struct ldapprobe_request {
 	const char *bind_dn;        /* NULL: anonymous */
 	const char *password;       /* copied and wiped */
 	int timeout_s;              /* whole probe bound; 0: 10 s */
-	bool starttls;              /* ldap_starttls_supported on the site */
+	bool starttls;              /* StartTLS first (not with ldaps://) */
+	/* TLS (StartTLS or ldaps://) checks the server certificate
+	 * (LDAP_OPT_X_TLS_DEMAND): signed by a CA of ca_file (NULL: the
+	 * system's trust store) and naming the URL's host. Only
+	 * tls_skip_verify (an option that says so) turns the checks off. */
+	const char *ca_file;
+	const char *ca_label;       /* ca_file in messages (NULL: its path) */
+	bool tls_skip_verify;
 	/* use_fd: talk LDAP over fd, already connected (a forward through the
 	 * node's SSH session, conn_forward_take_fd), instead of connecting to
 	 * url's host; url still names the server in messages (and for TLS).

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ldap_cli.h"
 #include "runner.h"
 #include "transport.h"
 
@@ -65,6 +66,8 @@ struct operation_options {
 	bool pause_after_preflight; /* TUI: stop after the read-only phase */
 	int connect_timeout_s;
 	int keepalive_s;
+	/* install: the path of our own LDAP connections (password checks) */
+	struct ldap_cli ldap;
 };
 
 struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,

@@ -32,6 +32,7 @@ enum site_kind {
 	KIND_HOST_PAIR,
 	KIND_MAX_CONNS,
 	KIND_THRESHOLD, /* an integer; negative turns the check off */
+	KIND_YES_NO,
 };
 
 enum site_sec {
@@ -64,6 +65,8 @@ enum site_key_id {
 	K_CRIT_FAILED,
 	K_WARN_QUEUE,
 	K_CRIT_QUEUE,
+	K_LDAP_DIRECT,
+	K_LDAP_CA_FILE,
 	K_COUNT
 };
 
@@ -95,12 +98,17 @@ static const struct site_key {
 	[K_CRIT_FAILED] = { "crit_failed", KIND_THRESHOLD, SEC_MONITOR, false },
 	[K_WARN_QUEUE] = { "warn_queue", KIND_THRESHOLD, SEC_MONITOR, false },
 	[K_CRIT_QUEUE] = { "crit_queue", KIND_THRESHOLD, SEC_MONITOR, false },
+	/* the wizard's own LDAP connections: direct (with verified TLS)
+	 * instead of through each node's SSH session (ldap_route.h) */
+	[K_LDAP_DIRECT] = { "ldap_direct", KIND_YES_NO, SEC_CARBONIO, false },
+	[K_LDAP_CA_FILE] = { "ldap_ca_file", KIND_HOME_PATH, SEC_CARBONIO, false },
 };
 
 /* Order in which site_write emits the keys of each kind of section. */
 static const enum site_key_id site_order_ssh[] = { K_USER, K_PORT, K_IDENTITY, K_KNOWN_HOSTS };
 static const enum site_key_id site_order_carbonio[] = {
-	K_MASTER, K_REPLICAS, K_MTA, K_OTHER_NODES, K_LDAP_PORT, K_PREFIX, K_BOOTSTRAP
+	K_MASTER, K_REPLICAS, K_MTA, K_OTHER_NODES, K_LDAP_PORT, K_PREFIX, K_BOOTSTRAP,
+	K_LDAP_DIRECT, K_LDAP_CA_FILE
 };
 static const enum site_key_id site_order_dovecot[] = { K_SERVERS, K_PORT, K_MAX_CONNS, K_CONF_DIR };
 static const enum site_key_id site_order_monitor[] = {
@@ -490,6 +498,10 @@ static char *site_check_value(int k, const char *value, char **norm)
 			free(m);
 			m = xstrdup("must be a whole number from 0 to 1000000000, or -1 to turn the check off");
 		}
+		break;
+	case KIND_YES_NO:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			m = xstrdup("must be yes or no");
 		break;
 	case KIND_HOST_LIST:
 	case KIND_HOST_PAIR: {
@@ -1377,4 +1389,18 @@ out:
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+bool site_ldap_direct(const struct site *site)
+{
+	const char *v = site->fixed[FIX_CARBONIO].val[K_LDAP_DIRECT];
+
+	return v != NULL && strcmp(v, "yes") == 0;
+}
+
+char *site_ldap_ca_file(const struct site *site)
+{
+	const char *v = site->fixed[FIX_CARBONIO].val[K_LDAP_CA_FILE];
+
+	return v ? validate_expand_home(v) : NULL;
 }

@@ -2,7 +2,7 @@
  *
  *   [ssh]        user, port, identity, known_hosts
  *   [carbonio]   master, replicas, mta, other_nodes (lists: space separated),
- *                ldap_port, prefix, bootstrap
+ *                ldap_port, prefix, bootstrap, ldap_direct (yes|no), ldap_ca_file
  *   [dovecot]    servers (exactly two), port, max_conns, conf_dir
  *   [host NAME]  per-node overrides: address, port, user, identity,
  *                known_hosts, prefix, bootstrap, conf_dir, ldap_port
@@ -126,6 +126,12 @@ char *site_default_path(void);
  * Print them prefixed with the file name; they never stop a run. */
 size_t site_warning_count(const struct site *site);
 const char *site_warning_at(const struct site *site, size_t i);
+/* [carbonio] ldap_direct = yes: the wizard's own LDAP connections go
+ * direct (verified TLS) instead of through each node's SSH session. */
+bool site_ldap_direct(const struct site *site);
+/* [carbonio] ldap_ca_file, ~ expanded (allocated), or NULL when unset or
+ * when HOME is needed and not set. */
+char *site_ldap_ca_file(const struct site *site);
 
 /* Printable role list, e.g. "master, mta". Returns buf. */
 const char *site_roles_format(unsigned roles, char *buf, size_t size);

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "dovecot_op.h"
 #include "install.h"
+#include "ldap_route.h"
 #include "ldapprobe.h"
 #include "loop.h"
 #include "operation.h"
@@ -52,7 +53,7 @@ struct app {
 	const char **answer;       /* opts.answer_nodes (names owned by the wizard) */
 	bool start_pending;        /* all connected: operation_start next pass */
 	bool menus_loaded;
-	struct ldapprobe *probe[PW_COUNT];
+	struct ldap_route_probe *probe[PW_COUNT];
 	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
@@ -252,7 +253,7 @@ static void drop_operation(struct app *a)
 {
 	for (int p = 0; p < PW_COUNT; p++)
 		if (a->probe[p]) {
-			ldapprobe_cancel(a->probe[p]);
+			ldap_route_probe_cancel(a->probe[p]);
 			a->probe[p] = NULL;
 		}
 	wizard_set_plan_cmds(a->w, NULL);
@@ -614,7 +615,7 @@ static void be_password(struct wizard *w, enum wizard_pw which, const char *valu
 	redact_add(value);
 	install_set_password(a->op, wizard_pw_name(which), value);
 	if (a->probe[which]) {
-		ldapprobe_cancel(a->probe[which]);
+		ldap_route_probe_cancel(a->probe[which]);
 		a->probe[which] = NULL;
 	}
 	if (which == PW_ROOT)
@@ -636,7 +637,11 @@ static void be_password(struct wizard *w, enum wizard_pw which, const char *valu
 		.kind = LDAPPROBE_BIND, .url = first, .bind_dn = bind_dn[which],
 		.password = value, .timeout_s = 10,
 	};
-	a->probe[which] = ldapprobe_start(a->loop, &req, probe_done, pc);
+	/* the install's route: through the master's own SSH session unless
+	 * the site asks for direct (verified TLS) */
+	install_ldap_ca_source(a->op);
+	a->probe[which] = ldap_route_probe_start(install_ldap_route(a->op),
+						 operation_conn(a->op, w->master), &req, probe_done, pc);
 	free(first);
 	if (!a->probe[which]) {
 		w->pw[which] = PWS_NOT_VERIFIED;

@@ -154,6 +154,20 @@ make_dovecot_node() {
 	: >"$d/calls.log"
 }
 
+# The lab's own CA (as Carbonio has its own, keeping ca.pem under each
+# node's prefix at conf/ca/ca.pem): labnode init signs each Carbonio node's
+# slapd certificate with it, so slapd offers StartTLS with a certificate a
+# client can verify against that CA. ca.key stays here, mode 0600.
+make_lab_ca() {
+	mkdir -p "$LAB_DIR/ca"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+		-subj "/CN=replica-wizard lab CA $LAB_NET" -keyout "$LAB_DIR/ca/ca.key" \
+		-out "$LAB_DIR/ca/ca.pem" >"$LAB_DIR/ca/openssl.log" 2>&1 ||
+		die "openssl: cannot make the lab CA (see $LAB_DIR/ca/openssl.log)"
+	chmod 0600 "$LAB_DIR/ca/ca.key"
+	chmod 0644 "$LAB_DIR/ca/ca.pem"
+}
+
 make_carbonio_node() { # NODE ROLE; runs in a background job
 	local n=$1 d
 	d=$(node_dir "$n")
@@ -304,6 +318,7 @@ cmd_up() {
 	for n in "${LAB_DOVECOT_NODES[@]}"; do make_dovecot_node "$n"; done
 	local -a jobs=()
 	if have_labnode; then
+		make_lab_ca
 		for n in "${LAB_CARBONIO_NODES[@]}"; do
 			mkdir -p "$(node_dir "$n")/bin"
 			case $n in master) v=master ;; mta) v=mta ;; *) v=replica ;; esac

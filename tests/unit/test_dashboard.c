@@ -190,6 +190,39 @@ static void test_in_sync_but_not_connected(void **state)
 	dashboard_free(d);
 }
 
+/* A contextCSN probe that was refused by TLS, or never made because the
+ * node's SSH session (which carries it) is down, is not "Server down". */
+static void test_ldap_failure_kinds(void **state)
+{
+	(void)state;
+	struct dashboard *d = model();
+	healthy_round(d, T0);
+	dashboard_feed_replica_csn_failed(d, 0, LDAPPROBE_FAIL_NO_ROUTE,
+					  "cannot contact LDAP server ldap://127.77.9.3:3389 through the SSH "
+					  "session: host key not accepted", T0 + 5);
+	dashboard_commit_replica(d, 0, T0 + 5);
+	const struct dash_replica *r = dashboard_replica(d, 0);
+	assert_int_not_equal(r->health, DASH_CRITICAL);
+	assert_null(strstr(r->summary, "Server down"));
+	for (size_t k = 0; k < dashboard_n_events(d); k++)
+		assert_null(strstr(dashboard_event(d, k)->text, "Server down"));
+
+	dashboard_feed_replica_csn_failed(d, 0, LDAPPROBE_FAIL_TLS, "TLS handshake with "
+					  "ldap://127.77.9.3:3389 failed: the server certificate is not trusted",
+					  T0 + 10);
+	dashboard_commit_replica(d, 0, T0 + 10);
+	assert_int_equal(r->health, DASH_CRITICAL);
+	assert_non_null(strstr(r->summary, "LDAP TLS refused (TLS handshake with ldap://127.77.9.3:3389"));
+	assert_null(strstr(r->summary, "Server down"));
+
+	dashboard_feed_replica_csn_failed(d, 0, LDAPPROBE_FAIL_CONTACT,
+					  "cannot contact LDAP server ldap://127.77.9.3:3389 (-1)", T0 + 15);
+	dashboard_commit_replica(d, 0, T0 + 15);
+	assert_int_equal(r->health, DASH_CRITICAL);
+	assert_string_equal(r->summary, "Server down");
+	dashboard_free(d);
+}
+
 static void test_server_down_and_ssh(void **state)
 {
 	(void)state;
@@ -473,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_healthy_no_events),
 		cmocka_unit_test(test_transitions_events),
 		cmocka_unit_test(test_in_sync_but_not_connected),
+		cmocka_unit_test(test_ldap_failure_kinds),
 		cmocka_unit_test(test_server_down_and_ssh),
 		cmocka_unit_test(test_master_down_real_form),
 		cmocka_unit_test(test_history),

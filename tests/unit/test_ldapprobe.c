@@ -23,6 +23,7 @@
 #include "ldapprobe.h"
 #include "loop.h"
 #include "slapd_fixture.h"
+#include "xalloc.h"
 
 #define PROVIDER_IP "127.80.0.2"
 #define CONSUMER_IP "127.80.0.3"
@@ -396,9 +397,12 @@ static void test_starttls_ok(void **state)
 	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
 					 .password = password, .timeout_s = 5, .starttls = true };
 	struct ldapprobe_result *r;
+	char *ca = slapd_fixture_cert(provider);
 	(void)state;
 
+	/* verified: the provider's certificate is its own CA */
 	req.url = slapd_fixture_url(provider);
+	req.ca_file = ca;
 	r = ldapprobe_run(&req);
 	assert_non_null(r);
 	assert_true(r->ok);
@@ -415,6 +419,86 @@ static void test_starttls_ok(void **state)
 	r = ldapprobe_run(&req);
 	assert_true(r->ok);
 	assert_int_equal(r->n_csns, 1);
+	ldapprobe_result_free(r);
+	free(ca);
+}
+
+/* A certificate no given CA signed is refused before the bind: the error
+ * names the server and says the certificate is not trusted. */
+static void assert_not_trusted(struct ldapprobe_result *r, const char *url)
+{
+	assert_non_null(r);
+	assert_false(r->ok);
+	assert_int_equal(r->failure, LDAPPROBE_FAIL_TLS);
+	assert_non_null(r->error);
+	assert_non_null(strstr(r->error, url));
+	assert_non_null(strstr(r->error, "not trusted"));
+	ldapprobe_result_free(r);
+}
+
+static void test_starttls_untrusted_refused(void **state)
+{
+	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
+					 .password = password, .timeout_s = 5, .starttls = true };
+	char dir[] = "/tmp/rw-otherca-XXXXXX", cmd[512], *other;
+	(void)state;
+
+	req.url = slapd_fixture_url(provider);
+	/* no CA given: the system's trust store does not know the lab CA */
+	assert_not_trusted(ldapprobe_run(&req), req.url);
+
+	/* a CA file of another CA */
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd,
+		 "/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca "
+		 "-keyout %s/k -out %s/ca.pem >/dev/null 2>&1", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	other = xasprintf("%s/ca.pem", dir);
+	req.ca_file = other;
+	assert_not_trusted(ldapprobe_run(&req), req.url);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(other);
+}
+
+/* The right CA, but a URL naming another host than the certificate: the
+ * host check refuses it (the connection itself goes to the provider). */
+static void test_starttls_wrong_host_refused(void **state)
+{
+	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
+					 .password = password, .timeout_s = 5, .starttls = true,
+					 .use_fd = true };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char *ca = slapd_fixture_cert(provider), url[96];
+	const char *port = strrchr(slapd_fixture_url(provider), ':') + 1;
+	struct ldapprobe_result *r;
+	(void)state;
+
+	sa.sin_port = htons((uint16_t)atoi(port));
+	inet_pton(AF_INET, PROVIDER_IP, &sa.sin_addr);
+	req.fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(req.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	snprintf(url, sizeof url, "ldap://not-the-provider.invalid:%s", port);
+	req.url = url;
+	req.ca_file = ca;
+	r = ldapprobe_run(&req);
+	assert_not_trusted(r, url);
+	free(ca);
+}
+
+/* Only the option that says so skips the checks. */
+static void test_starttls_skip_verify(void **state)
+{
+	struct ldapprobe_request req = { .kind = LDAPPROBE_BIND, .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN,
+					 .password = password, .timeout_s = 5, .starttls = true,
+					 .tls_skip_verify = true };
+	struct ldapprobe_result *r;
+	(void)state;
+
+	req.url = slapd_fixture_url(provider);
+	r = ldapprobe_run(&req);
+	assert_non_null(r);
+	assert_true(r->ok);
 	ldapprobe_result_free(r);
 }
 
@@ -647,6 +731,9 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_starttls_refused_without_tls),
 		cmocka_unit_test(test_starttls_ok),
+		cmocka_unit_test(test_starttls_untrusted_refused),
+		cmocka_unit_test(test_starttls_wrong_host_refused),
+		cmocka_unit_test(test_starttls_skip_verify),
 		cmocka_unit_test(test_tls_handshake_bounded),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_contextcsn_equal_after_write),

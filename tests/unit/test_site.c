@@ -298,6 +298,9 @@ static const struct bad_case bad_cases[] = {
 	{ M "[host a.example]\nport = 0\n", 4, "host a.example", "port", "\"0\" is not a valid port (1 to 65535)" },
 	{ "[dovecot]\nservers = i1.example i2.example\nport = 70000\n", 3, "dovecot", "port", "\"70000\" is not a valid port (1 to 65535)" },
 	{ M "ldap_port = -389\n", 3, "carbonio", "ldap_port", "is not a valid port (digits only" },
+	{ M "ldap_direct = true\n", 3, "carbonio", "ldap_direct", "must be yes or no" },
+	{ M "ldap_ca_file = ca.pem\n", 3, "carbonio", "ldap_ca_file", "absolute" },
+	{ M "[host a.example]\nldap_direct = yes\n", 4, "host a.example", "ldap_direct", "does not belong" },
 	{ "[dovecot]\nmax_conns = 0\n", 2, "dovecot", "max_conns", "\"0\" is out of range (1 to 1000)" },
 	{ "[dovecot]\nmax_conns = 1001\n", 2, "dovecot", "max_conns", "\"1001\" is out of range (1 to 1000)" },
 	{ M "prefix = opt/zextras\n", 3, "carbonio", "prefix", "\"opt/zextras\" is not an absolute path (start it with /)" },
@@ -329,6 +332,28 @@ static const struct bad_case bad_cases[] = {
 	{ "[carbonio]\r\nmaster = a.example\r\n\r\n[dovecot]\r\nservers = x.example x.example\r\n", 5, "dovecot", "servers", "both servers" },
 	{ "[carbonio]\nmaster = a.example\n[host a.example]\naddress = not valid\n", 4, "host a.example", "address", "\"not valid\" is not a valid host name" },
 };
+
+/* The path of our own LDAP connections: through SSH unless the site says
+ * ldap_direct = yes; ldap_ca_file with ~ expanded. */
+static void test_ldap_route_keys(void **state)
+{
+	(void)state;
+	struct site *site = load_ok(M);
+	assert_false(site_ldap_direct(site));
+	assert_null(site_ldap_ca_file(site));
+	site_free(site);
+
+	site = load_ok(M "ldap_direct = no\n");
+	assert_false(site_ldap_direct(site));
+	site_free(site);
+
+	site = load_ok(M "ldap_direct = yes\nldap_ca_file = ~/carbonio-ca.pem\n");
+	assert_true(site_ldap_direct(site));
+	char *ca = site_ldap_ca_file(site);
+	assert_string_equal(ca, "/home/tester/carbonio-ca.pem");
+	free(ca);
+	site_free(site);
+}
 
 static void test_bad_files(void **state)
 {
@@ -652,6 +677,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_ldap_route_keys),
 		cmocka_unit_test(test_full_and_overrides),
 		cmocka_unit_test(test_ipv6_and_comments),
 		cmocka_unit_test(test_dovecot_only_and_example),

@@ -1,16 +1,17 @@
 #!/bin/bash
-# LDAP probes of the dashboard through each node's own SSH session (issue 5):
-#   - `--ldap-via-ssh` on the plain lab site: the master's and replica1's
-#     contextCSN are read through a direct-tcpip channel, shown "(via ssh)"
-#     in text and "via_ssh": true in JSON; `check --ldap-via-ssh` is OK
-#   - the plain site without the flag: direct, no "via ssh"
+# LDAP probes of the dashboard through each node's own SSH session (issue 5;
+# the default since issue 11):
+#   - the plain lab site, no flag (and `--ldap-via-ssh`, kept as an alias):
+#     the master's and replica1's contextCSN are read through a direct-tcpip
+#     channel, shown "(via ssh)" in text and "via_ssh": true in JSON; `check`
+#     is OK
+#   - `--ldap-direct`: direct (verified StartTLS), no "via ssh"
 #   - a site where the LDAP port is REALLY unreachable from the admin side:
 #     the master's and replica1's `address` point to a relay on another
 #     loopback address that passes only the SSH port (as a bastion/NAT that
-#     exposes only SSH would). The direct LDAP connect to that address is
-#     refused, the dashboard falls back per target to the node's session
-#     (which connects to the node's own name, as slapd serves it) and shows
-#     the CSNs "via ssh", without any flag.
+#     exposes only SSH would). The default path (the node's session, which
+#     connects to the node's own name, as slapd serves it) reads the CSNs
+#     "via ssh"; `--ldap-direct` cannot contact the relayed address.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -44,11 +45,13 @@ json_get() { # JSON-FILE PYTHON-EXPR
 	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# --- forced through the sessions ------------------------------------------------
-wait_until 30 replica_ok --site "$SITE" --ldap-via-ssh || fail "check --ldap-via-ssh: replica never OK: $("$RW" check --site "$SITE" --ldap-via-ssh)"
+# --- through the sessions (the default) -------------------------------------------
+wait_until 30 replica_ok --site "$SITE" || fail "check: replica never OK: $("$RW" check --site "$SITE")"
+ok "check: replica $R1 In Sync"
+replica_ok --site "$SITE" --ldap-via-ssh || fail "check --ldap-via-ssh (alias of the default)"
 ok "check --ldap-via-ssh: replica $R1 In Sync"
-"$RW" dashboard --once --format json --ldap-via-ssh --site "$SITE" >"$STATE/forced.json" ||
-	fail "dashboard --once --ldap-via-ssh failed"
+"$RW" dashboard --once --format json --site "$SITE" >"$STATE/forced.json" ||
+	fail "dashboard --once failed"
 [[ $(json_get "$STATE/forced.json" 'd["master"]["via_ssh"]') == True ]] || fail "master not via ssh: $(cat "$STATE/forced.json")"
 [[ $(json_get "$STATE/forced.json" 'd["replicas"][0]["ldap"]["via_ssh"]') == True ]] || fail "replica1 not via ssh"
 MCSN=$(json_get "$STATE/forced.json" 'd["master"]["contextCSN"][0]')
@@ -56,15 +59,16 @@ RCSN=$(json_get "$STATE/forced.json" 'd["replicas"][0]["ldap"]["contextCSN"]')
 [[ $MCSN =~ ^[0-9]{14}\.[0-9]{6}Z#[0-9a-f]{6}#[0-9a-f]{3}#[0-9a-f]{6}$ ]] || fail "master CSN via ssh: '$MCSN'"
 [[ $RCSN =~ ^[0-9]{14}\.[0-9]{6}Z# ]] || fail "replica1 CSN via ssh: '$RCSN'"
 ok "JSON: master and replica1 contextCSN read via ssh ($MCSN)"
-COLUMNS=120 "$RW" dashboard --once --ldap-via-ssh --site "$SITE" >"$STATE/forced.txt" || fail "text --once"
+COLUMNS=120 "$RW" dashboard --once --site "$SITE" >"$STATE/forced.txt" || fail "text --once"
 [[ $(grep -c '^  LDAP (via ssh) ' "$STATE/forced.txt") -ge 2 ]] || fail "text lacks '(via ssh)' on both rows: $(cat "$STATE/forced.txt")"
 ok "text: master and replica rows marked (via ssh)"
 
-# --- plain site, no flag: direct ------------------------------------------------
-"$RW" dashboard --once --format json --site "$SITE" >"$STATE/direct.json" || fail "direct --once"
-[[ $(json_get "$STATE/direct.json" 'd["master"]["via_ssh"]') == False ]] || fail "master went via ssh without need"
-[[ $(json_get "$STATE/direct.json" 'd["replicas"][0]["ldap"]["via_ssh"]') == False ]] || fail "replica1 went via ssh without need"
-ok "reachable LDAP ports: direct probes, no via ssh"
+# --- --ldap-direct: direct ------------------------------------------------------
+"$RW" dashboard --once --format json --ldap-direct --site "$SITE" >"$STATE/direct.json" || fail "direct --once"
+[[ $(json_get "$STATE/direct.json" 'd["master"]["via_ssh"]') == False ]] || fail "master went via ssh with --ldap-direct"
+[[ $(json_get "$STATE/direct.json" 'd["replicas"][0]["ldap"]["via_ssh"]') == False ]] || fail "replica1 went via ssh with --ldap-direct"
+[[ $(json_get "$STATE/direct.json" 'd["master"]["contextCSN"][0]') =~ ^[0-9]{14}\. ]] || fail "master CSN (direct)"
+ok "--ldap-direct: direct probes (verified StartTLS), no via ssh"
 
 # --- LDAP unreachable from the admin side: only SSH passes ---------------------
 relay_ip() { echo "${1%.*}.$(( ${1##*.} + 200 ))"; }
@@ -129,8 +133,12 @@ grep -q "^address = $MX" "$RSITE" && grep -q "^address = $RX" "$RSITE" || fail "
 [[ $(json_get "$STATE/relay.json" 'd["master"]["contextCSN"][0]') =~ ^[0-9]{14}\. ]] || fail "master CSN missing (relay)"
 [[ $(json_get "$STATE/relay.json" 'd["replicas"][0]["ldap"]["contextCSN"]') =~ ^[0-9]{14}\. ]] || fail "replica1 CSN missing (relay)"
 [[ $(json_get "$STATE/relay.json" 'd["master"]["url"]') == "ldap://$MX:$LAB_LDAP_PORT" ]] || fail "master url"
-ok "direct LDAP refused: fell back to the node's session, CSNs via ssh"
+ok "LDAP unreachable from here: CSNs read through the nodes' sessions"
 replica_ok --site "$RSITE" || fail "check through the relay site: $("$RW" check --site "$RSITE")"
-ok "check through the relay site: replica $R1 In Sync (fallback)"
+ok "check through the relay site: replica $R1 In Sync"
+"$RW" dashboard --once --format json --ldap-direct --site "$RSITE" >"$STATE/relay-direct.json" || fail "relay --ldap-direct --once"
+[[ $(json_get "$STATE/relay-direct.json" 'd["master"]["error"]') == "cannot contact LDAP server ldap://$MX:$LAB_LDAP_PORT"* ]] ||
+	fail "--ldap-direct on the relay site: $(cat "$STATE/relay-direct.json")"
+ok "--ldap-direct on the relay site: cannot contact (no silent fallback)"
 
 lab_test_end

@@ -550,6 +550,11 @@ const char *slapd_fixture_url(const struct slapd_fixture *f)
 	return f->url;
 }
 
+char *slapd_fixture_cert(const struct slapd_fixture *f)
+{
+	return xasprintf("%s/tls.crt", f->dir);
+}
+
 const char *slapd_fixture_ldapi(const struct slapd_fixture *f)
 {
 	return f->ldapi;

@@ -29,6 +29,9 @@ struct slapd_fixture *slapd_fixture_consumer(const char *ip, const struct slapd_
 
 const char *slapd_fixture_url(const struct slapd_fixture *f);   /* ldap://ip:port */
 const char *slapd_fixture_ldapi(const struct slapd_fixture *f); /* ldapi://%2F... */
+/* The provider's self-signed certificate (CN = its address), which is also
+ * the CA that trusts it. Allocated path. */
+char *slapd_fixture_cert(const struct slapd_fixture *f);
 pid_t slapd_fixture_pid(const struct slapd_fixture *f);          /* 0 when stopped */
 
 /* SIGSTOP (pause = true) or SIGCONT the slapd. */

@@ -256,6 +256,13 @@ cn: config
 olcPidFile: $p/run/slapd.pid
 olcArgsFile: $p/run/slapd.args
 olcToolThreads: 1
+EOT
+    # StartTLS with the node's certificate (labnode node_cert), as Carbonio
+    # configures its slapd
+    $ldif .= "olcTLSCACertificateFile: $p/conf/ca/ca.pem\nolcTLSCertificateFile: $p/conf/slapd.crt\n"
+      . "olcTLSCertificateKeyFile: $p/conf/slapd.key\n"
+      if -f "$p/conf/slapd.crt" && -f "$p/conf/slapd.key";
+    $ldif .= <<"EOT";
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
