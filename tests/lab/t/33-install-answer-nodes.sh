@@ -4,8 +4,12 @@
 # first and itself last (its ldap_bind_url pinned), the MTA's ldap_url and
 # Postfix maps do not change. A host that is not the master, an MTA or an
 # other node is refused before anything connects (exit 2, naming it).
+# The replica's syncrepl has Carbonio's retry="60 +".
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+# Carbonio's own syncrepl retry (zmldapenablereplica writes retry="60 +"; the
+# lab's default is 10 s): the install's waits must hold with the real value.
+export LAB_LDAP_SYNC_RETRY="60 +"
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
@@ -62,3 +66,8 @@ maps_after=$(lab_ssh mta "cat $(prefix mta)/conf/ldap-vmm.cf" 2>/dev/null || tru
 assert_eq "$maps_before" "$maps_after" "the MTA's Postfix maps did not change"
 run lab_ssh replica1 "su - zextras -c '$(prefix replica1)/libexec/zmreplchk'"
 assert_contains "$T_OUT" "Replica: ldap://$R1:$PORT Code: 0 Status: In Sync" "the replica is In Sync"
+
+# --- Carbonio's 60 s syncrepl retry ------------------------------------------------
+# LDIF folds long lines: unfold before looking
+run lab_ssh replica1 "cat $(prefix replica1)/data/ldap/config/cn=config/*.ldif | sed -e ':a' -e 'N' -e '\$!ba' -e 's/\n //g' | grep olcSyncrepl"
+assert_contains "$T_STDOUT" 'retry="60 +"' "the replica's consumer retries every 60 s, as on Carbonio"
