@@ -36,7 +36,7 @@ assert_contains "$T_OUT" "olcDatabase={2}mdb,cn=config" "accesslog DB is {2}mdb 
 run zx master "$PM/bin/zmlocalconfig -e lab_test_key=y && $PM/bin/zmlocalconfig -m nokey lab_test_key && $PM/bin/zmlocalconfig -u lab_test_key"
 assert_eq "y" "$T_OUT" "zmlocalconfig -e/-u as zextras"
 run zx master "$PM/bin/zmlocalconfig lab_test_key"
-assert_eq "null valued key 'lab_test_key'" "$T_OUT" "unset key is gone"
+assert_eq "Warning: null valued key 'lab_test_key'" "$T_OUT" "unset key is gone (LocalConfigCLI's warning, on stderr)"
 run ssh_ master "$PM/bin/zmlocalconfig -e x=y"
 assert_eq 1 "$T_RC" "zmlocalconfig -e as root refused"
 assert_eq "cannot use -e when running as root" "$T_OUT" "root refusal text"
