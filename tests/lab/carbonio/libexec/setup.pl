@@ -229,6 +229,13 @@ sub startLdap { return ldapctl('start'); }
 
 sub configSetupLdap {
     return unless $installed{'carbonio-directory-server'};
+    # setup.pl:4646: the install history of the last config session says
+    # the LDAP setup was done: skipped, whatever the node's LDAP looks like
+    if ( ( $configStatus{configSetupLdap} // '' ) eq 'CONFIGURED' ) {
+        detail("ldap already configured bypassing configuration");
+        configLog('configSetupLdap');
+        return;
+    }
     if ( $config{LDAPHOST} eq $config{HOSTNAME} && !-f "$P/.enable_replica" ) {
         progress("Initializing ldap...FAILED (lab: a master is built by labnode init, not by setup.pl)\n");
         failConfig();
