@@ -51,7 +51,14 @@ enum auth_step {
 	AUTH_AUTO,
 	AUTH_PASSWORD_ASK,
 	AUTH_PASSWORD,
+	AUTH_KBDINT,       /* keyboard-interactive (PAM): the password as its answer */
 };
+
+/* Methods that take the login password: "password", and the
+ * "keyboard-interactive" that sshd with PAM offers instead on many sites. */
+#define PASSWORD_METHODS (SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE)
+/* PAM asks again after a wrong password: give up after this many rounds. */
+#define KBDINT_MAX_PASSWORD_ROUNDS 2
 
 enum job_state { JOB_QUEUED, JOB_OPENING, JOB_EXEC, JOB_RUNNING };
 
@@ -109,6 +116,7 @@ struct conn {
 	char *secret;
 	bool asked_passphrase, asked_password;
 	bool passphrase_wanted;   /* set by the libssh auth callback */
+	int kbdint_rounds;        /* keyboard-interactive prompts answered with the password */
 	double deadline;          /* connect + auth bound; paused while asking */
 
 	uint64_t rx_seen;
@@ -695,13 +703,58 @@ static void conn_auth_denied(struct conn *c, const char *what)
 	char *u = NULL;
 	const char *user = conn_user_for_msg(c, &u);
 
-	if ((c->methods & SSH_AUTH_METHOD_PASSWORD) && !c->asked_password) {
+	if ((c->methods & PASSWORD_METHODS) && !c->asked_password) {
 		c->auth = AUTH_PASSWORD_ASK;
 		ssh_string_free_char(u);
 		return;
 	}
 	conn_fail(c, "authentication failed for %s (user %s): %s", c->name, user, what);
 	ssh_string_free_char(u);
+}
+
+/* Keyboard-interactive: every prompt that does not echo (PAM's
+ * "Password: ") is answered with the login password; one that echoes
+ * (a user name, an OTP code shown) cannot be, and fails the login. */
+static void conn_step_kbdint(struct conn *c)
+{
+	int rc = ssh_userauth_kbdint(c->s, NULL, NULL);
+
+	if (rc == SSH_AUTH_AGAIN)
+		return;
+	if (rc == SSH_AUTH_SUCCESS) {
+		conn_become_ready(c);
+		return;
+	}
+	if (rc == SSH_AUTH_ERROR) {
+		conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+		return;
+	}
+	if (rc != SSH_AUTH_INFO) {
+		conn_fail(c, "authentication failed for %s: wrong password (keyboard-interactive)",
+			  c->name);
+		return;
+	}
+	int n = ssh_userauth_kbdint_getnprompts(c->s);
+	if (n > 0 && ++c->kbdint_rounds > KBDINT_MAX_PASSWORD_ROUNDS) {
+		conn_fail(c, "authentication failed for %s: wrong password (keyboard-interactive)",
+			  c->name);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char echo = 0;
+		const char *q = ssh_userauth_kbdint_getprompt(c->s, (unsigned)i, &echo);
+
+		if (echo) {
+			conn_fail(c, "authentication on %s asks \"%s\", which only a person can "
+				  "answer (keyboard-interactive): use a key", c->name, q ? q : "?");
+			return;
+		}
+		if (ssh_userauth_kbdint_setanswer(c->s, (unsigned)i, c->secret) < 0) {
+			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+			return;
+		}
+	}
+	loop_wake_in(c->loop, 0); /* send the answers */
 }
 
 static void conn_step_auth(struct conn *c)
@@ -787,7 +840,7 @@ static void conn_step_auth(struct conn *c)
 		conn_auth_denied(c, "no key was accepted (agent, default keys)");
 		return;
 	case AUTH_PASSWORD_ASK:
-		if (!(c->methods & SSH_AUTH_METHOD_PASSWORD) || c->asked_password) {
+		if (!(c->methods & PASSWORD_METHODS) || c->asked_password) {
 			char *u = NULL;
 
 			conn_fail(c, "authentication failed for %s (user %s): no accepted method",
@@ -810,6 +863,11 @@ static void conn_step_auth(struct conn *c)
 			conn_fail(c, "no password given for %s", c->name);
 			return;
 		}
+		if (!(c->methods & SSH_AUTH_METHOD_PASSWORD)) {
+			c->kbdint_rounds = 0;
+			c->auth = AUTH_KBDINT;
+			return;
+		}
 		rc = ssh_userauth_password(c->s, NULL, c->secret);
 		if (rc == SSH_AUTH_AGAIN)
 			return;
@@ -822,6 +880,9 @@ static void conn_step_auth(struct conn *c)
 			return;
 		}
 		conn_auth_denied(c, "wrong password");
+		return;
+	case AUTH_KBDINT:
+		conn_step_kbdint(c);
 		return;
 	}
 }
