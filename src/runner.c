@@ -371,6 +371,7 @@ static void on_job_done(void *ud, const struct job_result *res)
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
+	it->unfinished = res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0;
 	if (r->state == RUNNER_ABORTED) {
 		finish(r, it, ITEM_FAILED, "aborted");
 		return;
@@ -405,6 +406,7 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 {
 	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
 	if (!c || conn_state(c) != CONN_READY) {
+		it->unfinished = true;
 		char *msg = xasprintf("%s: not connected%s%s", it->node, c && conn_error(c) ? ": " : "",
 				      c && conn_error(c) ? conn_error(c) : "");
 		attempt_failed(r, it, msg, true);
@@ -447,6 +449,7 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 	free(cmd);
 	free(wrapped);
 	if (!it->job) {
+		it->unfinished = true;
 		char *msg = xasprintf("%s: %s", it->node, conn_error(c) ? conn_error(c) : "cannot start the command");
 		attempt_failed(r, it, msg, true);
 		free(msg);
@@ -457,6 +460,7 @@ static void start_attempt(struct runner *r, struct plan_item *it)
 {
 	it->state = ITEM_RUNNING;
 	it->attempts++;
+	it->unfinished = false;
 	it->started = loop_now();
 	clear_out(it);
 	notify_item(r, it);
@@ -597,6 +601,13 @@ enum runner_state runner_state(const struct runner *r)
 const struct plan *runner_plan(const struct runner *r)
 {
 	return r->plan;
+}
+
+const char *plan_item_hint(const struct plan_item *it)
+{
+	if (it->unfinished && it->step->hint_unfinished)
+		return it->step->hint_unfinished;
+	return it->step->hint;
 }
 
 const struct plan_item *runner_failed_item(const struct runner *r)
