@@ -212,8 +212,17 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 	return n;
 }
 
-struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
-					    struct localconfig_error *err)
+/* Does buf[pos..] start a key='...' assignment? */
+static bool starts_assignment(const char *buf, size_t len, size_t pos)
+{
+	size_t p = pos;
+	while (p < len && key_char(buf[p]))
+		p++;
+	return p > pos && p + 1 < len && buf[p] == '=' && buf[p + 1] == '\'';
+}
+
+static struct localconfig *parse_shell(const char *buf, size_t len, bool skip_others,
+				       struct localconfig_error *err)
 {
 	struct lc_builder b;
 	size_t pos = 0, lineno = 1, start, klen, vlen = 0, p2, dummy;
@@ -226,6 +235,13 @@ struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
 	}
 	builder_start(&b);
 	while (pos < len) {
+		if (skip_others && !starts_assignment(buf, len, pos)) {
+			while (pos < len && buf[pos] != '\n')
+				pos++;
+			pos++;
+			lineno++;
+			continue;
+		}
 		start = pos;
 		while (pos < len && key_char(buf[pos]))
 			pos++;
@@ -270,6 +286,18 @@ fail:
 	set_err(err, lineno, msg);
 	localconfig_free(b.lc);
 	return NULL;
+}
+
+struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
+					    struct localconfig_error *err)
+{
+	return parse_shell(buf, len, false, err);
+}
+
+struct localconfig *localconfig_parse_shell_lines(const char *buf, size_t len,
+						  struct localconfig_error *err)
+{
+	return parse_shell(buf, len, true, err);
 }
 
 const char *localconfig_get(const struct localconfig *lc, const char *key)

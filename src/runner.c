@@ -217,12 +217,15 @@ static void journal_item(struct runner *r, const struct plan_item *it)
 		     it->finished - it->first_started, it->message);
 }
 
-static void capture(struct runner *r, struct plan_item *it)
+/* Read the step's key='value'; lines into the run's variables. Other lines
+ * (stderr noise kept with the output) are skipped; a broken assignment is an
+ * error: false, never a silent run without the value. */
+static bool capture(struct runner *r, struct plan_item *it)
 {
 	struct localconfig_error err = { 0 };
-	struct localconfig *lc = localconfig_parse_shell(it->out ? it->out : "", it->out_len, &err);
+	struct localconfig *lc = localconfig_parse_shell_lines(it->out ? it->out : "", it->out_len, &err);
 	if (!lc)
-		return;
+		return false;
 	for (size_t i = 0; i < lc->n; i++) {
 		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
 			 it->step->output_hidden);
@@ -230,6 +233,7 @@ static void capture(struct runner *r, struct plan_item *it)
 			 it->step->output_hidden);
 	}
 	localconfig_free(lc);
+	return true;
 }
 
 static void finish(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
@@ -238,8 +242,8 @@ static void finish(struct runner *r, struct plan_item *it, enum item_state st, c
 	it->finished = loop_now();
 	it->job = NULL;
 	set_message(it, msg);
-	if ((st == ITEM_DONE || st == ITEM_ALREADY) && it->step->capture_shell)
-		capture(r, it);
+	if (st == ITEM_ALREADY && it->step->capture_shell)
+		capture(r, it); /* ITEM_DONE: judge() captured, or failed the step */
 	clear_out(it);
 	journal_item(r, it);
 	notify_item(r, it);
@@ -348,6 +352,11 @@ static void judge(struct runner *r, struct plan_item *it)
 		return;
 	}
 	free(why);
+	if (s->capture_shell && !capture(r, it)) {
+		/* the output is never quoted: a capture may hold secrets */
+		attempt_failed(r, it, "its output has a line that starts key=' but is not key='value';", false);
+		return;
+	}
 	finish(r, it, ITEM_DONE, NULL);
 }
 
