@@ -42,7 +42,7 @@ WARN_CFLAGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-proto
 	-Wformat=2 -Wwrite-strings
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PKGS = ncursesw libssh ldap lber inih jansson
+PKGS = ncursesw libssh ldap lber inih jansson libcrypto
 
 # pkg-config runs lazily, once, on first use: `make check` on a fresh
 # machine installs pkg-config and the -dev packages before anything needs

@@ -12,22 +12,14 @@
 #include "redact.h"
 #include "runner.h"
 #include "site.h"
+#include "stopsig.h"
 #include "transport.h"
 #include "validate.h"
 #include "xalloc.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
 struct batch {
 	const struct batch_options *bo;
 	struct operation *op;
-	bool hostkey_refused;
 	bool secret_missing;
 	size_t total;
 };
@@ -119,7 +111,6 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	       "(ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then run again with "
 	       "--accept-new-host-keys, or add the key to known_hosts yourself.\n",
 	       conn_name(c), hk->type, hk->fingerprint);
-	b->hostkey_refused = true;
 	conn_hostkey_decide(c, false);
 }
 
@@ -275,7 +266,6 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	int rc = RW_EXIT_FAILED;
 	struct loop *loop = NULL;
 	struct operation *op = NULL;
-	struct sigaction old_int, old_term;
 	bool handlers = false;
 
 	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
@@ -286,6 +276,7 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, site_error_format(&serr, buf, sizeof buf));
 		return RW_EXIT_USAGE;
 	}
+	cli_site_warnings(site, site_path, stderr);
 	for (size_t i = 0; i < oo->n_only; i++) {
 		const struct site_host *h = site_host(site, oo->only[i]);
 		if (!h || !(h->roles & SITE_ROLE_REPLICA)) {
@@ -332,7 +323,7 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	bool complete = false;
 	if (!operation_open_journal(op, &complete, err, sizeof err)) {
 		fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, err);
-		rc = RW_EXIT_USAGE;
+		rc = operation_site_busy(op) ? RW_EXIT_FAILED : RW_EXIT_USAGE;
 		goto out;
 	}
 	if (complete) {
@@ -346,22 +337,27 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 		goto out;
 	}
 
-	struct sigaction sa = { .sa_handler = on_sigint };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	/* ^C, SIGTERM and SIGHUP: stop the remote command, journal "aborted" */
+	stopsig_install();
 	handlers = true;
 
 	operation_connect(op);
 	bool failed = false;
 	while (!operation_connected(op, &failed)) {
-		if (failed || interrupted)
+		if (failed || stopsig_first())
 			break;
 		loop_poll(loop, 200);
 	}
-	if (failed || interrupted) {
+	struct runner *r = operation_runner(op);
+	if (stopsig_first()) {
+		runner_abort(r); /* nothing ran: the journal says aborted */
+		printf("%s: interrupted while connecting; nothing was run.\n", bo->command);
+		rc = stopsig_exit_status(stopsig_first());
+		goto out;
+	}
+	if (failed) {
 		/* let the other connections finish failing or connecting */
-		if (b.hostkey_refused)
+		if (operation_hostkey_refused(op))
 			rc = RW_EXIT_HOSTKEY;
 		else
 			rc = RW_EXIT_FAILED;
@@ -370,26 +366,29 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	}
 
 	operation_start(op);
-	struct runner *r = operation_runner(op);
-	bool abort_sent = false;
 	while (runner_state(r) == RUNNER_RUNNING) {
 		loop_poll(loop, 200);
-		if (interrupted && !abort_sent) {
-			printf("\ninterrupted: stopping the remote command and journaling the state...\n");
+		int sig = stopsig_take();
+		if (sig) {
+			printf("\ninterrupted (%s): stopping the remote command and journaling the state...\n",
+			       strsignal(sig));
+			fflush(stdout);
 			runner_abort(r);
-			abort_sent = true;
 		}
 	}
-	/* give a cancelled command a moment to report */
-	for (int i = 0; i < 20 && abort_sent; i++)
-		loop_poll(loop, 100);
+	if (stopsig_first() && runner_state(r) != RUNNER_DONE)
+		runner_abort(r); /* a signal as the run stopped at a failure */
+	/* a cancelled or timed-out command is killed on its node before we
+	 * disconnect; another signal stops waiting for that */
+	operation_drain(op, 15, stopsig_again);
 	summary(&b, runner_state(r));
-	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK : RW_EXIT_FAILED;
+	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK
+		: stopsig_first()               ? stopsig_exit_status(stopsig_first())
+		: operation_hostkey_refused(op) ? RW_EXIT_HOSTKEY
+						: RW_EXIT_FAILED;
 out:
-	if (handlers) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
+	if (handlers)
+		stopsig_restore();
 	operation_free(op);
 	loop_free(loop);
 	site_free(site);

@@ -262,6 +262,7 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 		free(path);
 		return CHECK_UNKNOWN;
 	}
+	cli_site_warnings(site, path, stderr);
 	site_thresholds(site, given, &o.th);
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;

@@ -154,6 +154,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		free(path);
 		return RW_EXIT_USAGE;
 	}
+	cli_site_warnings(site, path, stderr);
 	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
 	signal(SIGPIPE, SIG_IGN);
 	if (!once) {
@@ -190,6 +191,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	fflush(stdout);
 	free(safe);
 	free(out);
+	int rc = dashboard_hostkey_refused(d) ? RW_EXIT_HOSTKEY : RW_EXIT_OK;
 	dashboard_free(d);
 	loop_free(loop);
 	site_free(site);
@@ -197,5 +199,5 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	redact_clear();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	return RW_EXIT_OK;
+	return rc;
 }

@@ -54,6 +54,12 @@ static void cmd_site_show(const struct site *site, const char *path)
 	}
 }
 
+void cli_site_warnings(const struct site *site, const char *path, FILE *out)
+{
+	for (size_t i = 0; i < site_warning_count(site); i++)
+		fprintf(out, "%s: warning: %s\n", path, site_warning_at(site, i));
+}
+
 int cmd_site_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
@@ -116,6 +122,7 @@ int cmd_site_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s\n", site_error_format(&err, buf, sizeof(buf)));
 		goto out;
 	}
+	cli_site_warnings(site, path, stdout);
 	if (strcmp(action, "check") == 0)
 		printf("%s: OK\n", path);
 	else

@@ -5,6 +5,8 @@
 #ifndef RW_COMMANDS_H
 #define RW_COMMANDS_H
 
+#include <stdio.h>
+
 /* Exit statuses shared by every command (see replica-wizard(1)). */
 enum {
 	RW_EXIT_OK = 0,
@@ -45,5 +47,10 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 /* Resolve the site file: --site, else $REPLICA_WIZARD_SITE, else
  * $XDG_CONFIG_HOME/replica-wizard/site.ini (~/.config/...). Allocated. */
 char *cli_site_path(const struct cli *cli, const char *override);
+
+/* The site file's warnings (site_warning_at), one "PATH: warning: ..."
+ * line each on out. */
+struct site;
+void cli_site_warnings(const struct site *site, const char *path, FILE *out);
 
 #endif

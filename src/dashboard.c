@@ -515,10 +515,17 @@ bool dashboard_first_round_done(const struct dashboard *d)
 	return true;
 }
 
+/* Refused by the human (or batch), or by the transport's own policy:
+ * a changed or revoked key, which no answer can accept. */
+static bool host_hostkey_refused(const struct host *h)
+{
+	return h->hostkey_refused || (h->conn != NULL && conn_hostkey_refused(h->conn));
+}
+
 bool dashboard_hostkey_refused(const struct dashboard *d)
 {
 	for (size_t i = 0; i < d->n_hosts; i++)
-		if (d->hosts[i].hostkey_refused)
+		if (host_hostkey_refused(&d->hosts[i]))
 			return true;
 	return false;
 }
@@ -575,6 +582,7 @@ void dashboard_feed_zmreplchk(struct dashboard *d, size_t i, const char *out, si
 	r->zm_code = e->code;
 	set_str(&r->zm_status, e->status);
 	r->zm_behind = (e->flags & ZMREPLCHK_F_BEHIND) ? e->behind_secs : -1;
+	r->zm_master_down = (e->flags & ZMREPLCHK_F_MASTER_DOWN) != 0;
 	set_str(&r->zm_error, NULL);
 out:
 	zmreplchk_result_free(res);
@@ -726,6 +734,9 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	if (down) {
 		h = DASH_CRITICAL;
 		ADD("Server down");
+	} else if (!have_lag && r->zm_valid && !r->zm_error && r->zm_master_down) {
+		h = DASH_CRITICAL;
+		ADD("master down (zmreplchk could not read the master's contextCSN)");
 	} else if (have_lag) {
 		if (th->crit_lag >= 0 && lag >= th->crit_lag)
 			h = DASH_CRITICAL;
@@ -868,6 +879,7 @@ void dashboard_feed_doveadm(struct dashboard *d, size_t j, enum dash_doveadm_cmd
 		return;
 	}
 	set_str(&s->ssh_error, NULL);
+	s->ssh_hostkey_refused = false;
 	if (exit_status != 0) {
 		struct doveadm_failure_info fi;
 		doveadm_classify_failure(err, err ? err_len : 0, exit_status, &fi);
@@ -962,7 +974,7 @@ void dashboard_commit_server(struct dashboard *d, size_t j, time_t now)
 
 	if (ssh_err) {
 		/* a refused or changed host key: we could not look (UNKNOWN) */
-		h = strstr(s->ssh_error, "host key") ? DASH_UNKNOWN : DASH_CRITICAL;
+		h = s->ssh_hostkey_refused ? DASH_UNKNOWN : DASH_CRITICAL;
 		sum = xstrdup(s->ssh_error);
 	} else if (s->fail != DOVEADM_FAIL_NONE) {
 		h = DASH_CRITICAL;
@@ -1438,13 +1450,16 @@ static void start_round(struct host *h)
 		h->pending++;
 		host_next_step(h);
 	} else if (needs_ssh(h) && h->conn && !conn_connecting(h->conn)) {
-		const char *e = h->hostkey_refused ? "host key not accepted"
-			: conn_error(h->conn) ? conn_error(h->conn) : "not connected";
+		bool refused = host_hostkey_refused(h);
+		const char *e = conn_error(h->conn) ? conn_error(h->conn)
+			: refused ? "host key not accepted" : "not connected";
 		time_t now = wall();
 		if (h->replica >= 0)
 			dashboard_feed_zmreplchk(d, (size_t)h->replica, NULL, 0, NULL, 0, -1, e, now);
-		if (h->server >= 0)
+		if (h->server >= 0) {
 			dashboard_feed_server_ssh(d, (size_t)h->server, e, now);
+			d->srvs[h->server].ssh_hostkey_refused = refused;
+		}
 		if (h->is_master && d->password_pending) {
 			free(d->master.password_error);
 			d->master.password_error = xasprintf("ssh: %s", e);
@@ -1452,7 +1467,7 @@ static void start_round(struct host *h)
 		}
 		h->ssh_polled = true;
 		/* try again, except after a refused key */
-		if (!h->hostkey_refused && conn_state(h->conn) == CONN_FAILED)
+		if (!refused && conn_state(h->conn) == CONN_FAILED)
 			conn_start(h->conn);
 	}
 	host_round_part_done(h);

@@ -96,6 +96,7 @@ struct dash_replica {
 	int zm_code;           /* -1 when printed empty */
 	char *zm_status;       /* status text as printed */
 	long long zm_behind;   /* seconds when "... s behind", else -1 */
+	bool zm_master_down;   /* code 6, empty status: it could not read the master */
 	char *zm_error;        /* last poll failed: "ssh: ...", "zmreplchk: exit 255: ..."; NULL when fine */
 
 	/* own probe: contextCSN (anonymous) */
@@ -136,6 +137,7 @@ struct dash_server {
 	enum doveadm_failure fail;
 	char *fail_text;        /* "replication not configured or dovecot down: Connection refused" */
 	char *ssh_error;        /* "ssh: connection refused" */
+	bool ssh_hostkey_refused; /* ssh_error is a host-key refusal: UNKNOWN, not CRITICAL */
 
 	bool users_valid;
 	time_t users_at;

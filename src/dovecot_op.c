@@ -860,6 +860,15 @@ static void builtin(struct operation *op, struct runner *r, struct plan_item *it
 		runner_builtin_done(r, it, false, "unknown built-in step");
 }
 
+/* Abort or free mid-wait: the poll timer goes, and a cancelled poll's
+ * result that arrives later finds no item (wait_poll_done). */
+static void builtin_cancel(struct operation *op, struct plan_item *it)
+{
+	struct dovecot *d = data(op);
+	if (d->w.item == it)
+		wait_reset(d, true);
+}
+
 static void journal_started(struct operation *op)
 {
 	struct journal *j = operation_journal(op);
@@ -895,6 +904,7 @@ const struct operation_kind dovecot_kind = {
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,
+	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,
 	.journal_resumed = journal_resumed,
@@ -907,6 +917,7 @@ const struct operation_kind dovecot_verify_kind = {
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,
+	.builtin_cancel = builtin_cancel,
 	.prepare = prepare_verify,
 	.journal_started = journal_started,
 	.journal_resumed = journal_resumed,

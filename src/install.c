@@ -5,6 +5,7 @@
  * touched. */
 #include "install.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,18 @@ static unsigned ldap_port_of(const struct operation *op, const char *node)
 	return h ? h->ldap_port : 389;
 }
 
+/* The replica's URL as ldapenablereplica.pl writes it into the replica's
+ * ldap_url: from zimbra_server_hostname, which setup.pl lower-cases. */
+static char *replica_url_for(const char *node, unsigned port)
+{
+	char *lower = xstrdup(node);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	char *url = ldapurl_for(lower, port);
+	free(lower);
+	return url;
+}
+
 /* The ldap_url an answering node gets: the replicas its ldap_url already
  * lists (installed earlier: never dropped), then this run's replicas, then
  * the master URL last, byte-identical to ldap_master_url. A replica the site
@@ -246,7 +259,7 @@ static char *new_ldap_url(struct operation *op, const char *node)
 	}
 	unsigned port = ldap_port_of(op, master);
 	for (size_t i = 0; i < in->n_replicas; i++)
-		urls[n++] = ldapurl_for(in->replicas[i], port); /* duplicates are dropped below */
+		urls[n++] = replica_url_for(in->replicas[i], port); /* duplicates are dropped below */
 	char *err = NULL;
 	char *list = ldapurl_install(murl, (const char *const *)urls, n, &err);
 	for (size_t i = 0; i < n; i++)
@@ -256,6 +269,18 @@ static char *new_ldap_url(struct operation *op, const char *node)
 	ldapurl_list_free(masters);
 	ldapurl_list_free(now);
 	return list;
+}
+
+/* The FIRST entry of the master's ldap_master_url: the only one
+ * ldapenablereplica.pl uses (the replica's ldap_master_url and the end of
+ * its ldap_url). host_only: just its host, the master's own name. */
+static char *master_first_url(struct operation *op, bool host_only)
+{
+	const char *murl = vars_get(operation_vars(op), operation_master(op), "ldap_master_url", false);
+	struct ldapurl_list *l = murl ? ldapurl_list_parse(murl, LDAPURL_LENIENT, NULL) : NULL;
+	char *out = l && l->n > 0 ? xstrdup(host_only ? l->v[0].host : l->v[0].text) : NULL;
+	ldapurl_list_free(l);
+	return out;
 }
 
 static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
@@ -282,10 +307,18 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 	if (strcmp(name, "node_url") == 0)
 		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, node))) : NULL;
 	if (strcmp(name, "replica_url") == 0)
-		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, master))) : NULL;
-	if (strcmp(name, "master_url") == 0)
+		return node ? keep(in, replica_url_for(node, ldap_port_of(op, master))) : NULL;
+	if (strcmp(name, "master_url") == 0) {
 		/* byte-identical to what the master has, so read from it */
-		return vars_get(v, master, "ldap_master_url", false);
+		char *u = master_first_url(op, false);
+		return u ? keep(in, u) : NULL;
+	}
+	if (strcmp(name, "master_ldap_host") == 0) {
+		/* the name the master calls itself: the replica must use it,
+		 * whatever name or address the site file gives the master */
+		char *own = master_first_url(op, true);
+		return own ? keep(in, own) : NULL;
+	}
 	if (strcmp(name, "test_account") == 0) {
 		/* a resumed run's is the cut-short run's (journal_resumed) */
 		const char *local = vars_get(v, NULL, "test_account_local", false);
@@ -412,6 +445,17 @@ static void builtin(struct operation *op, struct runner *r, struct plan_item *it
 	verify_next(op);
 }
 
+/* Abort or free mid-verification: the probe is dropped unheard. */
+static void builtin_cancel(struct operation *op, struct plan_item *it)
+{
+	struct install *in = data(op);
+	if (in->verify_item != it)
+		return;
+	in->verify_item = NULL;
+	ldapprobe_cancel(in->probe);
+	in->probe = NULL;
+}
+
 static void journal_started(struct operation *op);
 static bool journal_resumed(struct operation *op, const struct journal_run *earlier, char *err,
 			    size_t errlen);
@@ -423,6 +467,7 @@ const struct operation_kind install_kind = {
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,
+	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,
 	.journal_resumed = journal_resumed,

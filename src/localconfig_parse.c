@@ -184,10 +184,10 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 {
 	size_t p = *pos, n = 0;
 
+	if (p >= len || buf[p] != '\'')
+		return (size_t)-1;
+	p++;
 	for (;;) {
-		if (p >= len || buf[p] != '\'')
-			return (size_t)-1;
-		p++;
 		while (p < len && buf[p] != '\'') {
 			if (buf[p] == '\n')
 				(*lines)++;
@@ -199,11 +199,21 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 		if (p >= len)
 			return (size_t)-1;
 		p++;	/* closing quote */
-		if (p + 1 < len && buf[p] == '\\' && buf[p + 1] == '\'') {
+		/* zmlocalconfig -m shell (Carbonio's ConfigWriter) writes a quote
+		 * inside a value as '' */
+		if (p < len && buf[p] == '\'') {
 			if (out)
 				out[n] = '\'';
 			n++;
-			p += 2;
+			p++;
+			continue;
+		}
+		/* the POSIX shell form '\'' */
+		if (p + 2 < len && buf[p] == '\\' && buf[p + 1] == '\'' && buf[p + 2] == '\'') {
+			if (out)
+				out[n] = '\'';
+			n++;
+			p += 3;
 			continue;
 		}
 		break;
@@ -212,17 +222,8 @@ static size_t shell_value(const char *buf, size_t len, size_t *pos,
 	return n;
 }
 
-/* Does buf[pos..] start a key='...' assignment? */
-static bool starts_assignment(const char *buf, size_t len, size_t pos)
-{
-	size_t p = pos;
-	while (p < len && key_char(buf[p]))
-		p++;
-	return p > pos && p + 1 < len && buf[p] == '=' && buf[p + 1] == '\'';
-}
-
-static struct localconfig *parse_shell(const char *buf, size_t len, bool skip_others,
-				       struct localconfig_error *err)
+struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
+					    struct localconfig_error *err)
 {
 	struct lc_builder b;
 	size_t pos = 0, lineno = 1, start, klen, vlen = 0, p2, dummy;
@@ -235,13 +236,6 @@ static struct localconfig *parse_shell(const char *buf, size_t len, bool skip_ot
 	}
 	builder_start(&b);
 	while (pos < len) {
-		if (skip_others && !starts_assignment(buf, len, pos)) {
-			while (pos < len && buf[pos] != '\n')
-				pos++;
-			pos++;
-			lineno++;
-			continue;
-		}
 		start = pos;
 		while (pos < len && key_char(buf[pos]))
 			pos++;
@@ -286,18 +280,6 @@ fail:
 	set_err(err, lineno, msg);
 	localconfig_free(b.lc);
 	return NULL;
-}
-
-struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
-					    struct localconfig_error *err)
-{
-	return parse_shell(buf, len, false, err);
-}
-
-struct localconfig *localconfig_parse_shell_lines(const char *buf, size_t len,
-						  struct localconfig_error *err)
-{
-	return parse_shell(buf, len, true, err);
 }
 
 const char *localconfig_get(const struct localconfig *lc, const char *key)

@@ -43,16 +43,10 @@ struct localconfig *localconfig_parse_nokey(const char *buf, size_t len,
 					    struct localconfig_error *err);
 
 /* `zmlocalconfig -s -m shell`: lines "key='value';" where a quote inside
- * the value is written '\'' (a value may span lines). */
+ * the value is written '' (Carbonio's ConfigWriter) or '\'' (a shell's
+ * printf %q-like quoting); a value may span lines. */
 struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
 					    struct localconfig_error *err);
-
-/* The same among other lines: a line that does not start a key='...'
- * assignment is skipped (a warning, a login shell's noise on stderr, kept
- * with a step's output), so that it cannot hide the values around it. A
- * broken assignment is still an error. */
-struct localconfig *localconfig_parse_shell_lines(const char *buf, size_t len,
-						  struct localconfig_error *err);
 
 /* Value of key, or NULL when absent. Owned by lc. */
 const char *localconfig_get(const struct localconfig *lc, const char *key);

@@ -9,6 +9,7 @@
 #include "procedure.h"
 #include "redact.h"
 #include "site.h"
+#include "sitelock.h"
 #include "vars.h"
 #include "xalloc.h"
 
@@ -34,6 +35,8 @@ struct operation {
 	size_t n_conns;
 	void *kind_data;
 	void (*kind_data_free)(void *);
+	struct sitelock *lock;     /* held from the journal's opening */
+	bool site_busy;            /* another process held it */
 };
 
 /* ---- runner hooks: forwarded to the kind and the events ---- */
@@ -62,6 +65,13 @@ static void hook_builtin(void *ud, struct runner *r, struct plan_item *it)
 		op->kind->builtin(op, r, it);
 	else
 		runner_builtin_done(r, it, false, "this procedure has no built-in steps");
+}
+
+static void hook_builtin_cancel(void *ud, struct plan_item *it)
+{
+	struct operation *op = ud;
+	if (op->kind->builtin_cancel)
+		op->kind->builtin_cancel(op, it);
 }
 
 static void hook_item(void *ud, const struct plan_item *it)
@@ -144,6 +154,7 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
 			.lookup = hook_lookup,
 			.condition = hook_condition,
 			.builtin = hook_builtin,
+			.builtin_cancel = hook_builtin_cancel,
 			.on_item = hook_item,
 			.on_output = hook_output,
 			.on_state = hook_state,
@@ -158,6 +169,10 @@ void operation_free(struct operation *op)
 {
 	if (!op)
 		return;
+	/* The runner first: it cancels the commands and the builtins' jobs,
+	 * timers and probes, so that what the connections still report as they
+	 * close (on_done of a cancelled job) reaches nothing freed. The plan and
+	 * the kind's data outlive the connections for the same reason. */
 	runner_free(op->runner);
 	for (size_t i = 0; i < op->n_conns; i++) {
 		conn_free(op->conns[i].conn);
@@ -168,6 +183,7 @@ void operation_free(struct operation *op)
 	if (op->kind_data_free)
 		op->kind_data_free(op->kind_data);
 	journal_close(op->journal);
+	sitelock_release(op->lock);
 	journal_run_free(op->resume);
 	vars_free(op->vars);
 	procedure_free(op->proc);
@@ -285,6 +301,18 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		ok = false;
 		goto out;
 	}
+	/* one run per site, before this one writes anything */
+	if (!op->lock) {
+		char *lock_path = sitelock_path_for(op->site_path);
+		op->lock = sitelock_acquire(lock_path, op->kind->procedure, &op->site_busy, err, errlen);
+		free(lock_path);
+		if (!op->lock) {
+			journal_close(op->journal);
+			op->journal = NULL;
+			ok = false;
+			goto out;
+		}
+	}
 	if (op->opts.resume) {
 		journal_begin(op->journal, last->run_id, scope, true);
 		op->resume = last;
@@ -306,6 +334,7 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		.hooks = {
 			.conn_for = hook_conn_for, .lookup = hook_lookup,
 			.condition = hook_condition, .builtin = hook_builtin,
+			.builtin_cancel = hook_builtin_cancel,
 			.on_item = hook_item, .on_output = hook_output,
 			.on_state = hook_state, .ud = op,
 		},
@@ -316,6 +345,11 @@ out:
 	free(scope);
 	free(path);
 	return ok;
+}
+
+bool operation_site_busy(const struct operation *op)
+{
+	return op->site_busy;
 }
 
 const struct journal_run *operation_resumed_run(const struct operation *op)
@@ -392,6 +426,14 @@ struct conn *operation_conn_at(const struct operation *op, size_t i)
 	return op->conns[i].conn;
 }
 
+bool operation_hostkey_refused(const struct operation *op)
+{
+	for (size_t i = 0; i < op->n_conns; i++)
+		if (conn_hostkey_refused(op->conns[i].conn))
+			return true;
+	return false;
+}
+
 struct runner *operation_runner(const struct operation *op)
 {
 	return op->runner;
@@ -400,6 +442,19 @@ struct runner *operation_runner(const struct operation *op)
 void operation_start(struct operation *op)
 {
 	runner_start(op->runner);
+}
+
+void operation_drain(struct operation *op, double max_s, bool (*give_up)(void))
+{
+	double until = loop_now() + max_s;
+	for (;;) {
+		bool busy = false;
+		for (size_t i = 0; i < op->n_conns && !busy; i++)
+			busy = conn_busy(op->conns[i].conn);
+		if (!busy || loop_now() >= until || (give_up && give_up()))
+			return;
+		loop_poll(op->loop, 100);
+	}
 }
 
 const struct plan *operation_plan(const struct operation *op)

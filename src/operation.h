@@ -30,6 +30,10 @@ struct operation_kind {
 			      const char *name, bool secret);
 	bool (*condition)(struct operation *op, const struct plan_item *it, const char *cond);
 	void (*builtin)(struct operation *op, struct runner *r, struct plan_item *it);
+	/* Stop the builtin step it now (abort, free): cancel its jobs, timers
+	 * and probes; it must not call runner_builtin_done afterwards. NULL
+	 * when every builtin of the kind finishes at once. */
+	void (*builtin_cancel)(struct operation *op, struct plan_item *it);
 	/* Before the run starts (secrets from the environment, generated names). */
 	void (*prepare)(struct operation *op);
 	/* The journal of a new (not resumed) run was opened: record what a
@@ -73,6 +77,9 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
 				const struct operation_kind *kind,
 				const struct operation_options *opts,
 				const struct operation_events *ev, char *err, size_t errlen);
+/* Safe at any time, also mid-step: the runner and the builtins are stopped
+ * first, so the connections' last callbacks find nothing freed. Releases
+ * the site lock. */
 void operation_free(struct operation *op);
 
 /* Accessors for the kinds. */
@@ -99,6 +106,9 @@ void operation_set_resume(struct operation *op, bool resume);
  * Returns false with a message when --resume finds nothing to resume. A
  * finished run of the same scope sets *complete. */
 bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen);
+/* The last operation_open_journal failed because another process runs on
+ * the same site (its lock file; err names the process and since when). */
+bool operation_site_busy(const struct operation *op);
 
 /* Connect every node of the plan (non-blocking). */
 void operation_connect(struct operation *op);
@@ -108,11 +118,17 @@ struct conn *operation_conn(const struct operation *op, const char *node);
 size_t operation_conn_count(const struct operation *op);
 struct conn *operation_conn_at(const struct operation *op, size_t i);
 
+/* Some node's connection failed on its host key: exit status 3. */
+bool operation_hostkey_refused(const struct operation *op);
 struct runner *operation_runner(const struct operation *op);
 /* A line of a built-in step's own output, shown like a command's output
  * (on_output); the line passes through the redactor first. */
 void operation_output(struct operation *op, const struct plan_item *it, const char *line);
 void operation_start(struct operation *op);
+/* After runner_abort: run the loop until every cancelled command has been
+ * stopped on its node (the transport's kill has run), for at most max_s,
+ * or until give_up() (may be NULL) says so (a second ^C). */
+void operation_drain(struct operation *op, double max_s, bool (*give_up)(void));
 const struct plan *operation_plan(const struct operation *op);
 
 #endif

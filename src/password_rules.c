@@ -51,6 +51,10 @@ const char *password_rules_ldap_problem(const char *pw)
 		if (*p == '\'')
 			return "the password contains a single quote, which breaks the '...' "
 			       "strings Carbonio's tools put it in";
+		if (*p == '"')
+			return "the password contains a double quote, which carbonio-bootstrap "
+			       "removes from its answers file (setup.pl), so the replica would "
+			       "get another password";
 		if (*p == ' ')
 			return "the password contains a space, which the bootstrap answers "
 			       "file (KEY=value lines) cannot carry";

@@ -4,7 +4,8 @@
  * than 6 characters; the tools later embed the password in '...' shell
  * strings (zmldappasswd -l '<pw>'), so a single quote breaks them; the
  * bootstrap answers file is KEY=value lines, so a blank, a newline or any
- * control character would cut or inject a line. */
+ * control character would cut or inject a line, and setup.pl strips every
+ * '"' from its values (setup.pl:309). */
 #ifndef RW_PASSWORD_RULES_H
 #define RW_PASSWORD_RULES_H
 

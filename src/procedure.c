@@ -15,7 +15,7 @@ static const char *const variables[] = {
 	"replica", "replica_url", "ldap_port", "test_account", "domain",
 	"ldap_url_new", "removed", "conf_dir", "partner", "partner_v4",
 	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user",
-	"zimbra_server_hostname",
+	"zimbra_server_hostname", "systemd_targets", "master_ldap_host",
 	"conf_preview", "firewall_rules", /* dovecot: rendered by dovecot_op.c */
 	NULL,
 };

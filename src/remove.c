@@ -457,9 +457,10 @@ static const char *restart_text(struct operation *op, const char *node, bool rem
 	const char *sm = vars_get(operation_vars(op), node, "service_manager", false);
 	bool systemd = sm && strcmp(sm, "systemd") == 0;
 	if (removed)
-		return systemd ? "take ldap out of zimbraServiceEnabled, then systemctl stop carbonio-openldap.service"
+		return systemd ? "take ldap out of zimbraServiceEnabled, then systemctl disable --now "
+				 "carbonio-directory-server.target and carbonio-openldap.service (down after a reboot too)"
 			       : "take ldap out of zimbraServiceEnabled, then stop slapd (ldap stop)";
-	return systemd ? "services restart (systemctl restart carbonio.target)"
+	return systemd ? "services restart (systemctl restart of the enabled targets)"
 		       : "services restart (zmcontrol restart)";
 }
 

@@ -52,14 +52,20 @@ void plan_add(struct plan *p, const struct proc_step *step, const char *node)
 	it->exit_status = -1;
 }
 
+static void wipe_buf(char **buf, size_t *len, size_t *cap)
+{
+	if (*buf) {
+		explicit_bzero(*buf, *cap);
+		free(*buf);
+	}
+	*buf = NULL;
+	*len = *cap = 0;
+}
+
 static void clear_out(struct plan_item *it)
 {
-	if (it->out) {
-		explicit_bzero(it->out, it->out_cap);
-		free(it->out);
-	}
-	it->out = NULL;
-	it->out_len = it->out_cap = 0;
+	wipe_buf(&it->out, &it->out_len, &it->out_cap);
+	wipe_buf(&it->cap, &it->cap_len, &it->cap_cap);
 }
 
 void plan_free(struct plan *p)
@@ -180,27 +186,36 @@ static bool output_matches(const struct runner *r, struct plan_item *it, const c
 	return match;
 }
 
-static void keep_output(struct plan_item *it, const char *line, size_t len)
+static void keep_line(char **buf, size_t *blen, size_t *bcap, const char *line, size_t len)
 {
-	if (it->out_len + len + 2 > OUT_CAP)
+	if (*blen + len + 2 > OUT_CAP)
 		return;
-	if (it->out_len + len + 2 > it->out_cap) {
-		size_t cap = it->out_cap ? it->out_cap : 4096;
-		while (cap < it->out_len + len + 2)
+	if (*blen + len + 2 > *bcap) {
+		size_t cap = *bcap ? *bcap : 4096;
+		while (cap < *blen + len + 2)
 			cap *= 2;
 		char *grown = xmalloc(cap); /* by hand: hidden output holds secrets */
-		if (it->out) {
-			memcpy(grown, it->out, it->out_len);
-			explicit_bzero(it->out, it->out_cap);
-			free(it->out);
+		if (*buf) {
+			memcpy(grown, *buf, *blen);
+			explicit_bzero(*buf, *bcap);
+			free(*buf);
 		}
-		it->out = grown;
-		it->out_cap = cap;
+		*buf = grown;
+		*bcap = cap;
 	}
-	memcpy(it->out + it->out_len, line, len);
-	it->out_len += len;
-	it->out[it->out_len++] = '\n';
-	it->out[it->out_len] = '\0';
+	memcpy(*buf + *blen, line, len);
+	*blen += len;
+	(*buf)[(*blen)++] = '\n';
+	(*buf)[*blen] = '\0';
+}
+
+/* Everything for patterns and messages; stdout alone for a capture (a
+ * tool's "Warning: ..." on stderr is no value to read). */
+static void keep_output(struct plan_item *it, enum job_stream stream, const char *line, size_t len)
+{
+	keep_line(&it->out, &it->out_len, &it->out_cap, line, len);
+	if (it->step->capture_shell && stream == JOB_STDOUT)
+		keep_line(&it->cap, &it->cap_len, &it->cap_cap, line, len);
 }
 
 /* ---- flow ---- */
@@ -217,15 +232,16 @@ static void journal_item(struct runner *r, const struct plan_item *it)
 		     it->finished - it->first_started, it->message);
 }
 
-/* Read the step's key='value'; lines into the run's variables. Other lines
- * (stderr noise kept with the output) are skipped; a broken assignment is an
- * error: false, never a silent run without the value. */
-static bool capture(struct runner *r, struct plan_item *it)
+/* Reads a capture step's stdout as name='value'; lines. NULL when read,
+ * else why not: the step then fails (fail closed), never goes on with
+ * values it could not read. */
+static char *capture(struct runner *r, struct plan_item *it)
 {
 	struct localconfig_error err = { 0 };
-	struct localconfig *lc = localconfig_parse_shell_lines(it->out ? it->out : "", it->out_len, &err);
+	struct localconfig *lc = localconfig_parse_shell(it->cap ? it->cap : "", it->cap_len, &err);
 	if (!lc)
-		return false;
+		return xasprintf("cannot read its answer (line %zu of its output: %s)", err.line,
+				 err.msg ? err.msg : "not name='value';");
 	for (size_t i = 0; i < lc->n; i++) {
 		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
 			 it->step->output_hidden);
@@ -233,7 +249,7 @@ static bool capture(struct runner *r, struct plan_item *it)
 			 it->step->output_hidden);
 	}
 	localconfig_free(lc);
-	return true;
+	return NULL;
 }
 
 static void finish(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
@@ -242,8 +258,6 @@ static void finish(struct runner *r, struct plan_item *it, enum item_state st, c
 	it->finished = loop_now();
 	it->job = NULL;
 	set_message(it, msg);
-	if (st == ITEM_ALREADY && it->step->capture_shell)
-		capture(r, it); /* ITEM_DONE: judge() captured, or failed the step */
 	clear_out(it);
 	journal_item(r, it);
 	notify_item(r, it);
@@ -321,12 +335,28 @@ static char *with_output(const struct plan_item *it, const char *what)
 	return msg;
 }
 
+/* Success, once a capture step's answer is read: one that does not parse
+ * fails the step with its output shown. */
+static void succeed(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
+{
+	char *why = it->step->capture_shell ? capture(r, it) : NULL;
+
+	if (why != NULL) {
+		char *m = with_output(it, why);
+		attempt_failed(r, it, m, false);
+		free(m);
+		free(why);
+		return;
+	}
+	finish(r, it, st, msg);
+}
+
 static void judge(struct runner *r, struct plan_item *it)
 {
 	const struct proc_step *s = it->step;
 	char *why = NULL;
 	if (s->done_output && output_matches(r, it, s->done_output, &why)) {
-		finish(r, it, ITEM_ALREADY, "already done (the node said so)");
+		succeed(r, it, ITEM_ALREADY, "already done (the node said so)");
 		return;
 	}
 	if (s->fail_output && output_matches(r, it, s->fail_output, &why)) {
@@ -352,19 +382,16 @@ static void judge(struct runner *r, struct plan_item *it)
 		return;
 	}
 	free(why);
-	if (s->capture_shell && !capture(r, it)) {
-		/* the output is never quoted: a capture may hold secrets */
-		attempt_failed(r, it, "its output has a line that starts key=' but is not key='value';", false);
-		return;
-	}
-	finish(r, it, ITEM_DONE, NULL);
+	succeed(r, it, ITEM_DONE, NULL);
 }
 
 static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
 {
 	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* a cancelled job of an aborted item (stop_in_flight) */
 	struct runner *r = it->owner;
-	keep_output(it, line, len);
+	keep_output(it, stream, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
 		return;
 	char *copy = xstrndup(line, len);
@@ -377,14 +404,12 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 static void on_job_done(void *ud, const struct job_result *res)
 {
 	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* cancelled by stop_in_flight, already finished */
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
 	it->unfinished = res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0;
-	if (r->state == RUNNER_ABORTED) {
-		finish(r, it, ITEM_FAILED, "aborted");
-		return;
-	}
 	if (res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0) {
 		const char *why = res->error ? res->error
 			: res->timed_out ? "the command timed out"
@@ -400,7 +425,7 @@ static void on_job_done(void *ud, const struct job_result *res)
 	if (it->in_skip_check) {
 		it->in_skip_check = false;
 		if (res->exit_status == 0) {
-			finish(r, it, ITEM_ALREADY, "already done (skip_if holds)");
+			succeed(r, it, ITEM_ALREADY, "already done (skip_if holds)");
 			return;
 		}
 		clear_out(it);
@@ -580,6 +605,25 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan)
 	return r;
 }
 
+/* Cancel whatever item it has in flight, whatever its kind: a remote
+ * command (its late on_done finds it->job NULL and is dropped), a retry
+ * timer, or a builtin's own jobs, timers and probes (its hook). */
+static void stop_in_flight(struct runner *r, struct plan_item *it)
+{
+	if (it->timer) {
+		loop_timer_cancel(r->cfg.loop, it->timer);
+		it->timer = 0;
+	}
+	if (it->job) {
+		job_cancel(it->job);
+		it->job = NULL;
+		it->unfinished = true; /* what it cleans up on its node may be left */
+	}
+	it->in_skip_check = false;
+	if (it->step->builtin && it->state == ITEM_RUNNING && r->cfg.hooks.builtin_cancel)
+		r->cfg.hooks.builtin_cancel(r->cfg.hooks.ud, it);
+}
+
 void runner_free(struct runner *r)
 {
 	if (!r)
@@ -588,10 +632,9 @@ void runner_free(struct runner *r)
 		loop_timer_cancel(r->cfg.loop, r->advance_timer);
 	for (size_t i = 0; i < r->plan->n; i++) {
 		struct plan_item *it = &r->plan->items[i];
-		if (it->timer)
-			loop_timer_cancel(r->cfg.loop, it->timer);
-		if (it->job)
-			job_cancel(it->job);
+		stop_in_flight(r, it);
+		if (it->owner == r)
+			it->owner = NULL;
 	}
 	free(r);
 }
@@ -672,13 +715,10 @@ void runner_abort(struct runner *r)
 	/* a paused or stopped run has nothing in flight */
 	for (size_t i = 0; i < r->plan->n; i++) {
 		struct plan_item *it = &r->plan->items[i];
-		if (it->timer) {
-			loop_timer_cancel(r->cfg.loop, it->timer);
-			it->timer = 0;
-			finish(r, it, ITEM_FAILED, "aborted");
-		}
-		if (it->job)
-			job_cancel(it->job); /* on_done journals it as aborted */
+		if (it->state != ITEM_RUNNING && it->state != ITEM_WAITING)
+			continue;
+		stop_in_flight(r, it);
+		finish(r, it, ITEM_FAILED, "aborted");
 	}
 	if (r->cfg.journal)
 		journal_end(r->cfg.journal, "aborted");

@@ -48,6 +48,8 @@ struct plan_item {
 	/* private to the runner */
 	char *out;                  /* output kept for matching (wiped) */
 	size_t out_len, out_cap;
+	char *cap;                  /* capture steps: stdout alone (wiped) */
+	size_t cap_len, cap_cap;
 	struct job *job;
 	bool in_skip_check;
 	int timer;
@@ -61,6 +63,9 @@ struct runner_hooks {
 	bool (*condition)(void *ud, const struct plan_item *it, const char *cond);
 	/* start a builtin step; finish it with runner_builtin_done() */
 	void (*builtin)(void *ud, struct runner *r, struct plan_item *it);
+	/* stop the builtin step it (abort, free): drop its jobs, timers and
+	 * probes so that nothing of it calls back later. May be NULL. */
+	void (*builtin_cancel)(void *ud, struct plan_item *it);
 	/* notifications */
 	void (*on_item)(void *ud, const struct plan_item *it);
 	void (*on_output)(void *ud, const struct plan_item *it, enum job_stream s,
@@ -99,12 +104,18 @@ void plan_add(struct plan *p, const struct proc_step *step, const char *node);
 void plan_free(struct plan *p);
 
 struct runner *runner_new(const struct runner_config *cfg, struct plan *plan);
+/* Cancels what is in flight as runner_abort does (without journaling): no
+ * callback reaches the runner afterwards. The plan must outlive the
+ * connections (a cancelled job's on_done still finds its item). */
 void runner_free(struct runner *r);
 void runner_start(struct runner *r);
 void runner_retry(struct runner *r);     /* run the failed item(s) again */
 bool runner_can_skip(const struct runner *r);
 void runner_skip(struct runner *r);      /* leave the failed item and go on */
-void runner_abort(struct runner *r);     /* stop the running command; journal it */
+/* Stop what is in flight (a command, a retry wait, a builtin): the item is
+ * journaled "failed: aborted" at once, then the run "aborted". A cancelled
+ * command's result that arrives later is dropped. */
+void runner_abort(struct runner *r);
 void runner_continue(struct runner *r);  /* go on after RUNNER_PAUSED */
 enum runner_state runner_state(const struct runner *r);
 const struct plan *runner_plan(const struct runner *r);

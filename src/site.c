@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,6 +138,8 @@ struct site {
 	size_t nrhosts;
 	char **lists[LIST_COUNT];
 	size_t nlists[LIST_COUNT];
+	char **warnings;        /* spare [host] sections, ... */
+	size_t nwarnings;
 };
 
 static const char *const site_fixed_names[FIX_COUNT] = { "ssh", "carbonio", "dovecot", "monitor" };
@@ -554,6 +557,9 @@ static void site_resolved_clear(struct site *site)
 	free(site->rhosts);
 	site->rhosts = NULL;
 	site->nrhosts = 0;
+	site_strv_free(site->warnings, site->nwarnings);
+	site->warnings = NULL;
+	site->nwarnings = 0;
 	for (int l = 0; l < LIST_COUNT; l++) {
 		site_strv_free(site->lists[l], site->nlists[l]);
 		site->lists[l] = NULL;
@@ -1070,6 +1076,60 @@ static bool site_resolve_host(struct site *site, struct site_host *h, struct sit
 	return true;
 }
 
+/* Edit distance of two host names (case-insensitive), capped: enough to
+ * tell a likely typo ("ds2" for "ds1", "ldap1.exmaple.com"). */
+#define SITE_NAME_DISTANCE_MAX 253
+static size_t name_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[SITE_NAME_DISTANCE_MAX + 1], cur[SITE_NAME_DISTANCE_MAX + 1];
+
+	if (la > SITE_NAME_DISTANCE_MAX || lb > SITE_NAME_DISTANCE_MAX)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] +
+				     (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+/* A [host NAME] that no role names: a spare node or a replica taken out.
+ * Kept (it may be named again) with a warning, naming a close role name
+ * when it looks like a typo. */
+static void site_warn_spare(struct site *site, const struct site_section *hs)
+{
+	const char *closest = NULL;
+	size_t best = 3; /* at most 2 edits away */
+	char label[300], *q = validate_quote(hs->host, 80), *hint = NULL;
+
+	for (size_t j = 0; j < site->nrhosts; j++) {
+		size_t d = name_distance(hs->host, site->rhosts[j].name);
+		if (d < best) {
+			best = d;
+			closest = site->rhosts[j].name;
+		}
+	}
+	if (closest != NULL) {
+		char *qc = validate_quote(closest, 80);
+		hint = xasprintf(" (did you mean %s?)", qc);
+		free(qc);
+	}
+	site->warnings = xrealloc(site->warnings, (site->nwarnings + 1) * sizeof(*site->warnings));
+	site->warnings[site->nwarnings++] =
+		xasprintf("line %d: [%s]: %s is not named in [carbonio] or [dovecot]: kept as a "
+			  "spare host, not contacted%s", hs->line,
+			  site_section_label(hs, label, sizeof(label)), q, hint ? hint : "");
+	free(hint);
+	free(q);
+}
+
 bool site_validate(struct site *site, struct site_error *err)
 {
 	const struct site_section *cb = &site->fixed[FIX_CARBONIO];
@@ -1145,15 +1205,8 @@ bool site_validate(struct site *site, struct site_error *err)
 		bool named = false;
 		for (size_t j = 0; j < site->nrhosts && !named; j++)
 			named = strcasecmp(site->rhosts[j].name, hs->host) == 0;
-		if (!named) {
-			char label[300];
-			char *q = validate_quote(hs->host, 80);
-			site_err(err, hs->line, site_section_label(hs, label, sizeof(label)), NULL,
-				 "%s is not named in [carbonio] or [dovecot]", q);
-			free(q);
-			site_resolved_clear(site);
-			return false;
-		}
+		if (!named)
+			site_warn_spare(site, hs);
 	}
 	for (size_t i = 0; i < site->nrhosts; i++) {
 		if (!site_resolve_host(site, &site->rhosts[i], err)) {
@@ -1166,6 +1219,16 @@ bool site_validate(struct site *site, struct site_error *err)
 }
 
 /* ---- accessors --------------------------------------------------------- */
+
+size_t site_warning_count(const struct site *site)
+{
+	return site->nwarnings;
+}
+
+const char *site_warning_at(const struct site *site, size_t i)
+{
+	return i < site->nwarnings ? site->warnings[i] : NULL;
+}
 
 size_t site_host_count(const struct site *site)
 {

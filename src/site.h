@@ -121,6 +121,12 @@ const char *site_error_format(const struct site_error *err, char *buf, size_t si
  * ~/.config/replica-wizard/site.ini. Allocated; NULL when no HOME. */
 char *site_default_path(void);
 
+/* Warnings of the last successful validate, e.g. a [host NAME] section
+ * that no role names (kept as a spare host): "line 12: [host ds3]: ...".
+ * Print them prefixed with the file name; they never stop a run. */
+size_t site_warning_count(const struct site *site);
+const char *site_warning_at(const struct site *site, size_t i);
+
 /* Printable role list, e.g. "master, mta". Returns buf. */
 const char *site_roles_format(unsigned roles, char *buf, size_t size);
 

@@ -14,6 +14,8 @@
 #include "transport.h"
 
 #include <poll.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,8 +26,10 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h> /* ssh_send_keepalive(), usable by clients too */
 
+#include "known_hosts.h"
 #include "linebuf.h"
 #include "loop.h"
+#include "ssh_config_value.h"
 #include "ssh_internal.h"
 #include "xalloc.h"
 
@@ -115,6 +119,7 @@ struct conn {
 	int busy;
 	bool free_pending, close_pending;
 	bool tearing_down;        /* conn_exec() refuses while jobs are ended */
+	bool hostkey_refused;     /* failed on the host key: exit status 3 */
 };
 
 static void (*transport_log_fn)(void *ud, const char *line);
@@ -482,75 +487,75 @@ static void conn_fail(struct conn *c, const char *fmt, ...)
 	conn_set_state(c, CONN_FAILED);
 }
 
-static void key_fingerprint(ssh_key key, char *out, size_t outlen)
+/* The known_hosts files that decide, as OpenSSH reads them: the site's file
+ * alone when it names one; else ssh_config's UserKnownHostsFile (libssh
+ * applied it) and GlobalKnownHostsFile. owned[] are freed by the caller. */
+/* ~/REL for the user we run as (libssh, too, asks getpwuid, not $HOME). */
+static char *home_path(const char *rel)
 {
-	unsigned char *hash = NULL;
-	size_t hlen = 0;
-	char *fp;
+	struct passwd *pw = getpwuid(getuid());
+	const char *home = pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : getenv("HOME");
 
-	out[0] = '\0';
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0)
-		return;
-	fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-	if (fp != NULL)
-		snprintf(out, outlen, "%s", fp);
-	ssh_string_free_char(fp);
-	ssh_clean_pubkey_hash(&hash);
+	return xasprintf("%s/%s", home != NULL ? home : "", rel);
 }
 
-static const char *conn_known_hosts_path(struct conn *c, char **owned)
+static size_t conn_known_hosts_files(struct conn *c, const char *files[2], char *owned[2])
 {
-	*owned = NULL;
-	if (c->known_hosts != NULL)
-		return c->known_hosts;
-	if (ssh_options_get(c->s, SSH_OPTIONS_KNOWNHOSTS, owned) == SSH_OK && *owned != NULL)
-		return *owned;
-	return "~/.ssh/known_hosts";
-}
-
-/* Fingerprint of the key known_hosts holds for this host: of the offered
- * type if there is one (CHANGED), else the first (OTHER type). */
-static void conn_known_fingerprint(struct conn *c, const char *path, char *out, size_t outlen)
-{
-	char host[300], *line = NULL;
-	size_t cap = 0;
-	FILE *fp;
-	bool exact = false;
-
-	out[0] = '\0';
-	if (c->eff_port == 22)
-		snprintf(host, sizeof(host), "%s", c->address);
-	else
-		snprintf(host, sizeof(host), "[%s]:%d", c->address, c->eff_port);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return;
-	while (!exact && getline(&line, &cap, fp) > 0) {
-		struct ssh_knownhosts_entry *e = NULL;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if (ssh_known_hosts_parse_line(host, line, &e) == SSH_OK && e != NULL &&
-		    e->hostname != NULL && e->publickey != NULL) {
-			exact = strcmp(ssh_key_type_to_char(ssh_key_type(e->publickey)),
-				       c->hk.type) == 0;
-			if (exact || out[0] == '\0')
-				key_fingerprint(e->publickey, out, outlen);
-		}
-		ssh_knownhosts_entry_free(e);
+	owned[0] = owned[1] = NULL;
+	if (c->known_hosts != NULL) {
+		files[0] = c->known_hosts;
+		return 1;
 	}
-	free(line);
-	fclose(fp);
+	if (ssh_options_get(c->s, SSH_OPTIONS_KNOWNHOSTS, &owned[0]) == SSH_OK && owned[0] != NULL)
+		files[0] = owned[0];
+	else
+		files[0] = owned[0] = home_path(".ssh/known_hosts");
+	if (ssh_options_get(c->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, &owned[1]) == SSH_OK &&
+	    owned[1] != NULL)
+		files[1] = owned[1];
+	else
+		files[1] = "/etc/ssh/ssh_known_hosts";
+	return 2;
 }
 
-/* The host key check after the key exchange. */
+/* The host name known_hosts lines are matched against: the one libssh
+ * connected to (ssh_config's HostName applied), as OpenSSH does. */
+static char *conn_known_hosts_host(struct conn *c)
+{
+	char *h = NULL;
+
+	if (ssh_options_get(c->s, SSH_OPTIONS_HOST, &h) == SSH_OK && h != NULL) {
+		char *copy = xstrdup(h);
+		ssh_string_free_char(h);
+		return copy;
+	}
+	return xstrdup(c->address);
+}
+
+/* A refusal that no answer can turn into a connection: exit status 3. */
+static void conn_refuse_hostkey(struct conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void conn_refuse_hostkey(struct conn *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->hostkey_refused = true;
+	conn_fail(c, "%s", buf);
+}
+
+/* The host key check after the key exchange: the wizard's own policy,
+ * whatever ssh_config's StrictHostKeyChecking says (known_hosts.h). */
 static void conn_check_hostkey(struct conn *c)
 {
 	ssh_key key = NULL;
-	enum ssh_known_hosts_e kh;
-	char *kh_owned = NULL;
-	const char *kh_path;
+	struct known_host_match m;
+	const char *files[2];
+	char *owned[2], *host, where[160];
+	size_t n;
 
 	memset(&c->hk, 0, sizeof(c->hk));
 	if (ssh_get_server_publickey(c->s, &key) != SSH_OK) {
@@ -558,62 +563,66 @@ static void conn_check_hostkey(struct conn *c)
 		return;
 	}
 	snprintf(c->hk.type, sizeof(c->hk.type), "%s", ssh_key_type_to_char(ssh_key_type(key)));
-	key_fingerprint(key, c->hk.fingerprint, sizeof(c->hk.fingerprint));
+	known_hosts_fingerprint(key, c->hk.fingerprint, sizeof(c->hk.fingerprint));
+	n = conn_known_hosts_files(c, files, owned);
+	host = conn_known_hosts_host(c);
+	known_hosts_check(files, n, host, c->eff_port, key, &m);
 	ssh_key_free(key);
+	snprintf(c->hk.known_fingerprint, sizeof(c->hk.known_fingerprint), "%s",
+		 m.known_fingerprint);
+	if (strcmp(c->name, host) == 0)
+		snprintf(where, sizeof(where), "port %d", c->eff_port);
+	else
+		snprintf(where, sizeof(where), "%s port %d", host, c->eff_port);
 
-	kh = ssh_session_is_known_server(c->s);
-	switch (kh) {
-	case SSH_KNOWN_HOSTS_OK:
+	switch (m.verdict) {
+	case KNOWN_HOST_OK:
 		c->hk.verdict = HOSTKEY_KNOWN;
 		c->auth = AUTH_NONE;
 		conn_set_state(c, CONN_AUTHENTICATING);
 		break;
-	case SSH_KNOWN_HOSTS_CHANGED:
-	case SSH_KNOWN_HOSTS_OTHER:
-		c->hk.verdict = kh == SSH_KNOWN_HOSTS_CHANGED ? HOSTKEY_CHANGED : HOSTKEY_OTHER_TYPE;
-		/* The known key's fingerprint, so the admin can compare both. */
-		kh_path = conn_known_hosts_path(c, &kh_owned);
-		conn_known_fingerprint(c, kh_path, c->hk.known_fingerprint,
-				       sizeof(c->hk.known_fingerprint));
-		{
-			char where[160], known[160];
-
-			if (strcmp(c->name, c->address) == 0)
-				snprintf(where, sizeof(where), "port %d", c->eff_port);
-			else
-				snprintf(where, sizeof(where), "%s port %d", c->address, c->eff_port);
-			if (kh == SSH_KNOWN_HOSTS_OTHER)
-				snprintf(known, sizeof(known), "a key of another type%s%s%s",
-					 c->hk.known_fingerprint[0] ? " (" : "",
-					 c->hk.known_fingerprint,
-					 c->hk.known_fingerprint[0] ? ")" : "");
-			else
-				snprintf(known, sizeof(known), "%s",
-					 c->hk.known_fingerprint[0] ? c->hk.known_fingerprint
-								    : "another key");
-			conn_fail(c,
-				  "host key for %s (%s) has CHANGED: known_hosts has %s, the server "
-				  "offers %s%s%s; refusing to connect (if the change is expected, "
-				  "remove the old line from %s)",
-				  c->name, where, known, c->hk.fingerprint,
-				  kh == SSH_KNOWN_HOSTS_OTHER ? " " : "",
-				  kh == SSH_KNOWN_HOSTS_OTHER ? c->hk.type : "", kh_path);
-		}
-		ssh_string_free_char(kh_owned);
+	case KNOWN_HOST_CHANGED:
+	case KNOWN_HOST_OTHER_TYPE:
+		c->hk.verdict = m.verdict == KNOWN_HOST_CHANGED ? HOSTKEY_CHANGED : HOSTKEY_OTHER_TYPE;
+		conn_refuse_hostkey(c,
+				    "host key for %s (%s) has CHANGED: %s line %u has %s %s, the "
+				    "server offers %s %s; refusing to connect (if the change is "
+				    "expected, remove that line)",
+				    c->name, where, m.file, m.line, m.known_type, m.known_fingerprint,
+				    c->hk.type, c->hk.fingerprint);
 		break;
-	case SSH_KNOWN_HOSTS_UNKNOWN:
-	case SSH_KNOWN_HOSTS_NOT_FOUND:
+	case KNOWN_HOST_REVOKED:
+		c->hk.verdict = HOSTKEY_REVOKED;
+		conn_refuse_hostkey(c,
+				    "host key %s %s of %s (%s) is REVOKED (@revoked in %s line %u); "
+				    "refusing to connect",
+				    c->hk.type, c->hk.fingerprint, c->name, where, m.file, m.line);
+		break;
+	case KNOWN_HOST_CA_ONLY:
+		c->hk.verdict = HOSTKEY_CA_UNSUPPORTED;
+		conn_refuse_hostkey(c,
+				    "%s (%s) is trusted through a certificate authority (@cert-authority "
+				    "in %s line %u), and CA-signed host keys are not supported: add the "
+				    "host's own key (%s %s) to known_hosts after checking it; refusing "
+				    "to connect",
+				    c->name, where, m.file, m.line, c->hk.type, c->hk.fingerprint);
+		break;
+	case KNOWN_HOST_ERROR:
+		c->hk.verdict = HOSTKEY_UNCHECKED;
+		conn_refuse_hostkey(c, "cannot check the host key of %s: %s; refusing to connect",
+				    c->name, m.error);
+		break;
+	case KNOWN_HOST_UNKNOWN:
 		c->hk.verdict = HOSTKEY_UNKNOWN;
 		conn_unwatch(c); /* nothing to read until the human decides */
 		conn_set_state(c, CONN_HOSTKEY_WAIT);
 		if (c->st == CONN_HOSTKEY_WAIT && !c->free_pending && c->cb.on_hostkey != NULL)
 			c->cb.on_hostkey(c->cb.ud, c, &c->hk);
 		break;
-	case SSH_KNOWN_HOSTS_ERROR:
-	default:
-		conn_fail(c, "cannot check the host key of %s: %s", c->name, ssh_get_error(c->s));
-		break;
 	}
+	free(host);
+	ssh_string_free_char(owned[0]);
+	ssh_string_free_char(owned[1]);
 }
 
 /* libssh asks for a key passphrase: answer only with what the human already
@@ -1184,6 +1193,28 @@ struct conn *conn_new(struct loop *loop, const struct conn_config *cfg,
 	return c;
 }
 
+/* libssh turns ProxyJump into "ssh ... -W '[%h]:%p' jump": that ssh checks
+ * the jump host's key by the admin's ssh_config, which may say
+ * StrictHostKeyChecking no. Our policy holds there too (unknown or changed:
+ * refused), and BatchMode keeps its prompts off our screen. The target's
+ * own key is still checked by us, end to end. */
+static bool strict_proxy_jump(ssh_session s)
+{
+	char *pc = NULL;
+	bool ok = true;
+
+	if (ssh_options_get(s, SSH_OPTIONS_PROXYCOMMAND, &pc) != SSH_OK || pc == NULL)
+		return true;
+	if (strncmp(pc, "ssh ", 4) == 0 && strstr(pc, " -W '[%h]:%p' ") != NULL) {
+		char *strict = xasprintf("ssh -o StrictHostKeyChecking=yes -o BatchMode=yes %s",
+					 pc + 4);
+		ok = ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, strict) == SSH_OK;
+		free(strict);
+	}
+	ssh_string_free_char(pc);
+	return ok;
+}
+
 /* A fresh session with our options; NULL (and c->error set) on failure. */
 static ssh_session conn_make_session(struct conn *c)
 {
@@ -1201,7 +1232,7 @@ static ssh_session conn_make_session(struct conn *c)
 	if (c->process_ssh_config) {
 		/* ~/.ssh/config may override anything: parse it first, then
 		 * re-apply what the site file says explicitly. */
-		if (ssh_options_parse_config(s, NULL) != SSH_OK)
+		if (ssh_options_parse_config(s, NULL) != SSH_OK || !strict_proxy_jump(s))
 			goto fail;
 	} else if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK) {
 		goto fail;
@@ -1250,6 +1281,7 @@ void conn_start(struct conn *c)
 	free(c->error);
 	c->error = NULL;
 	memset(&c->hk, 0, sizeof(c->hk));
+	c->hostkey_refused = false;
 	c->auth = AUTH_NONE;
 	c->methods = 0;
 	c->asked_passphrase = c->asked_password = false;
@@ -1272,20 +1304,35 @@ void conn_hostkey_decide(struct conn *c, bool accept)
 		return;
 	conn_enter(c);
 	if (!accept) {
-		conn_fail(c, "host key for %s rejected", c->name);
-	} else if (ssh_session_update_known_hosts(c->s) != SSH_OK) {
-		char *owned = NULL;
-		const char *path = conn_known_hosts_path(c, &owned);
-
-		conn_fail(c, "cannot add the host key of %s to %s: %s", c->name, path,
-			  ssh_get_error(c->s));
-		ssh_string_free_char(owned);
+		conn_refuse_hostkey(c, "host key %s %s of %s not accepted", c->hk.type,
+				    c->hk.fingerprint, c->name);
 	} else {
-		transport_logf("%s: host key %s added to known_hosts", c->name, c->hk.fingerprint);
-		c->auth = AUTH_NONE;
-		c->deadline = loop_now() + c->connect_timeout_s;
-		conn_set_state(c, CONN_AUTHENTICATING);
-		loop_wake_in(c->loop, 0);
+		const char *files[2];
+		char *owned[2], *host = conn_known_hosts_host(c), err[600];
+		ssh_key key = NULL;
+		/* OpenSSH's HashKnownHosts (Debian's ssh_config says yes) */
+		bool hashed = c->process_ssh_config &&
+			      ssh_config_flag(NULL, NULL, c->address, "HashKnownHosts", false);
+
+		conn_known_hosts_files(c, files, owned);
+		if (ssh_get_server_publickey(c->s, &key) != SSH_OK) {
+			conn_fail(c, "cannot get the host key of %s: %s", c->name,
+				  ssh_get_error(c->s));
+		} else if (!known_hosts_add(files[0], host, c->eff_port, key, hashed, err,
+					    sizeof(err))) {
+			conn_fail(c, "cannot add the host key of %s: %s", c->name, err);
+		} else {
+			transport_logf("%s: host key %s added to %s", c->name, c->hk.fingerprint,
+				       files[0]);
+			c->auth = AUTH_NONE;
+			c->deadline = loop_now() + c->connect_timeout_s;
+			conn_set_state(c, CONN_AUTHENTICATING);
+			loop_wake_in(c->loop, 0);
+		}
+		ssh_key_free(key);
+		free(host);
+		ssh_string_free_char(owned[0]);
+		ssh_string_free_char(owned[1]);
 	}
 	conn_leave(c);
 }
@@ -1322,6 +1369,11 @@ const char *conn_name(const struct conn *c)
 const struct hostkey_info *conn_hostkey(const struct conn *c)
 {
 	return &c->hk;
+}
+
+bool conn_hostkey_refused(const struct conn *c)
+{
+	return c->hostkey_refused;
 }
 
 const char *conn_login_user(const struct conn *c)
@@ -1428,6 +1480,11 @@ static struct job *conn_exec_internal(struct conn *c, const char *command, bool 
 	*tail = j;
 	loop_wake_in(c->loop, 0);
 	return j;
+}
+
+bool conn_busy(const struct conn *c)
+{
+	return c->jobs != NULL;
 }
 
 void job_cancel(struct job *j)

@@ -39,6 +39,9 @@ enum hostkey_verdict {
 	HOSTKEY_UNKNOWN,     /* not in known_hosts: ask (TUI) or --accept-new-host-keys */
 	HOSTKEY_CHANGED,     /* always refused */
 	HOSTKEY_OTHER_TYPE,  /* known with another key type: refused like CHANGED */
+	HOSTKEY_REVOKED,     /* listed @revoked in known_hosts: always refused */
+	HOSTKEY_CA_UNSUPPORTED, /* only an @cert-authority line names the host: refused */
+	HOSTKEY_UNCHECKED,   /* known_hosts could not be read: refused */
 };
 
 struct hostkey_info {
@@ -69,12 +72,19 @@ enum conn_state conn_state(const struct conn *c);
 const char *conn_error(const struct conn *c);
 const char *conn_name(const struct conn *c);
 const struct hostkey_info *conn_hostkey(const struct conn *c);
+/* The last connection attempt failed on the host key (changed, revoked,
+ * CA-only, unreadable known_hosts, or an unknown key not accepted). */
+bool conn_hostkey_refused(const struct conn *c);
 const char *conn_login_user(const struct conn *c); /* after READY */
 /* Cancels its jobs (on_done, cancelled) and drops the session: back to
  * CONN_NEW, conn_start() reconnects. Safe from any callback (deferred). */
 void conn_close(struct conn *c);
 /* Also safe from a callback of c or of its jobs (freed when it unwinds). */
 void conn_free(struct conn *c);
+/* Does c still have a command running, or one being stopped (a cancelled
+ * job's remote kill)? Before freeing c after job_cancel, run the loop until
+ * it says no, or the remote command may outlive the cancel. */
+bool conn_busy(const struct conn *c);
 
 /* A remote command on its own channel of the node's session. Output is split
  * into sanitised display lines (linebuf.h): stdout and stderr apart. */

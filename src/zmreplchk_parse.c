@@ -260,11 +260,12 @@ static void set_flags(struct zmreplchk_entry *e)
 		e->flags |= ZMREPLCHK_F_NO_CODE;
 	if (e->code == 0)
 		e->flags |= ZMREPLCHK_F_IN_SYNC;
-	if (e->code == 4 && starts_with(st, "Master ") &&
-	    ends_with(st, ": Server down"))
-		e->flags |= ZMREPLCHK_F_MASTER_DOWN;
 	if (e->code != 6)
 		return;
+	if (st.n == 0) {
+		e->flags |= ZMREPLCHK_F_MASTER_DOWN;
+		return;
+	}
 	d = zmreplchk_parse_delta(st.p, st.n, &dir);
 	if (d >= 0)
 		e->delta_secs = d;
@@ -274,8 +275,6 @@ static void set_flags(struct zmreplchk_entry *e)
 	} else {
 		e->flags |= ZMREPLCHK_F_AHEAD_UNKNOWN;
 	}
-	if (span_eq(st, "No contextCSN on replica"))
-		e->flags |= ZMREPLCHK_F_NO_CSN;
 }
 
 enum csn_mode { CSN_NONE, CSN_NEXT_LINES, CSN_SKIP };

@@ -35,10 +35,11 @@ enum zmreplchk_role {
 /* "Replica:  Code: 4 ..." with an empty URL: ldap_url holds two blanks in
  * a row (zmreplchk splits it on single spaces). */
 #define ZMREPLCHK_F_EMPTY_URL	0x08
-/* Lab only: "Code: 4 Status: Master <url>: Server down". */
+/* "Code: 6 Status: " with an empty status: replchk.pl compares with the
+ * master's contextCSN that it could not read (master down or not
+ * searchable: it prints no line of its own for a single master), and
+ * compareCSN() of nothing is empty (replchk.pl:58-61,216-231). */
 #define ZMREPLCHK_F_MASTER_DOWN	0x10
-/* Lab only: "Code: 6 Status: No contextCSN on replica". */
-#define ZMREPLCHK_F_NO_CSN	0x20
 /* "Code:  Status: " printed empty (zmreplchk does this when a replica
  * returns no contextCSN at all): code is -1. */
 #define ZMREPLCHK_F_NO_CODE	0x40

@@ -27,18 +27,11 @@
 #include "redact.h"
 #include "remove.h"
 #include "site.h"
+#include "stopsig.h"
 #include "term.h"
 #include "vars.h"
 #include "wizard.h"
 #include "xalloc.h"
-
-static volatile sig_atomic_t got_sigint;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	got_sigint = 1;
-}
 
 struct app;
 struct probe_ctx {
@@ -739,9 +732,9 @@ int ui_main(const struct cli *cli)
 		free(path);
 		return RW_EXIT_FAILED;
 	}
-	struct sigaction sa = { .sa_handler = on_sigint };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/* after term_init: SIGTERM and SIGHUP stop the run, not just the screen */
+	stopsig_install();
+	int stop_sig = 0; /* SIGTERM, SIGHUP: abort without asking, then quit */
 
 	a.loop = loop_new();
 	a.w = wizard_new();
@@ -761,9 +754,12 @@ int ui_main(const struct cli *cli)
 		}
 		loop_poll(a.loop, 250);
 		drain_keys(&a); /* KEY_RESIZE arrives without stdin being readable */
-		if (got_sigint) {
-			got_sigint = 0;
-			wizard_interrupt(a.w);
+		int sig = stopsig_take();
+		if (sig == SIGINT) {
+			wizard_interrupt(a.w); /* asks before aborting a run */
+		} else if (sig) {
+			stop_sig = sig;
+			a.w->quit = true;
 		}
 		if (a.start_pending) {
 			a.start_pending = false;
@@ -776,12 +772,15 @@ int ui_main(const struct cli *cli)
 		if (a.op && (a.w->rstate == RUNNER_RUNNING || a.w->page == PAGE_CONNECT))
 			a.w->dirty = true;
 	}
-	if (a.op && runner_state(operation_runner(a.op)) == RUNNER_RUNNING) {
-		/* quitting mid-run: stop the remote command and journal it */
-		runner_abort(operation_runner(a.op));
-		for (int i = 0; i < 20 && runner_state(operation_runner(a.op)) == RUNNER_RUNNING; i++)
-			loop_poll(a.loop, 100);
+	if (a.op) {
+		enum runner_state st = runner_state(operation_runner(a.op));
+		/* quitting mid-run, or killed: stop the remote command, journal it */
+		if (st == RUNNER_RUNNING || (stop_sig && st != RUNNER_DONE))
+			runner_abort(operation_runner(a.op));
+		/* let a cancelled command be killed on its node (a ^C stops waiting) */
+		operation_drain(a.op, 15, stopsig_again);
 	}
+	stopsig_restore();
 	term_done();
 	drop_operation(&a);
 	free_only(&a);
@@ -796,5 +795,5 @@ int ui_main(const struct cli *cli)
 	if (a.log)
 		fclose(a.log);
 	free(path);
-	return RW_EXIT_OK;
+	return stop_sig ? stopsig_exit_status(stop_sig) : RW_EXIT_OK;
 }

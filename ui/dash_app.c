@@ -182,6 +182,8 @@ int dashboard_view_main(const struct site *site, const char *site_path,
 	struct dashboard *d = make_model(loop, site, opts, &v, site_path);
 	run(v, d, loop);
 	term_done();
+	if (dashboard_hostkey_refused(d))
+		rc = RW_EXIT_HOSTKEY; /* as the batch commands: a refused key is 3 */
 	dashboard_free(d);
 	dview_free(v);
 	loop_free(loop);

@@ -5,6 +5,8 @@
 #   lab.sh stop-svc|start-svc NODE sshd|slapd|dovecot | hang|unhang NODE
 #   lab.sh syncrepl-break|syncrepl-mend NODE | dovecot-version NODE VERSION|real
 #   lab.sh ps-sample
+# LAB_SYSTEMD_NODES="master mta" (or all) makes those Carbonio nodes systemd
+# nodes: role targets per installed package, zmcontrol and bin/ldap refuse.
 set -euo pipefail
 umask 022
 LAB_HOME=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
@@ -151,8 +153,10 @@ make_dovecot_node() {
 make_carbonio_node() { # NODE ROLE; runs in a background job
 	local n=$1 d
 	d=$(node_dir "$n")
+	local sysd=0
+	[[ " ${LAB_SYSTEMD_NODES:-} " == *" $n "* || ${LAB_SYSTEMD_NODES:-} == all ]] && sysd=1
 	NODE_NAME=$n NODE_IP=$(node_ip "$n") MASTER_NAME=master MASTER_IP=$(node_ip master) \
-		LDAP_PORT=$LAB_LDAP_PORT LAB_PASS=$LAB_PASS LAB_DIR=$LAB_DIR \
+		LDAP_PORT=$LAB_LDAP_PORT LAB_PASS=$LAB_PASS LAB_DIR=$LAB_DIR LAB_SYSTEMD=$sysd \
 		"$LABNODE" init "$d" "$2" </dev/null >"$d/labnode-init.log" 2>&1 ||
 		{
 			echo "lab: labnode init $n $2 failed:" >&2
@@ -184,7 +188,7 @@ start_slapd() {
 	local n=$1 prefix
 	prefix=$(node_prefix "$n")
 	[[ -x $prefix/bin/ldap ]] || die "$n has no $prefix/bin/ldap (Carbonio stand-ins missing)"
-	lab_spawn "$prefix/log/lab-ldap-start.log" su - zextras -c "$prefix/bin/ldap start" ||
+	lab_spawn "$prefix/log/lab-ldap-start.log" su - zextras -c "LAB_VIA_SYSTEMD=1 $prefix/bin/ldap start" ||
 		die "slapd of $n failed to start: $(tail -n 5 "$prefix/log/lab-ldap-start.log")"
 	lab_wait_for 10 svc_pid "$n" slapd >/dev/null || die "slapd of $n did not write its PID file"
 }
@@ -194,7 +198,7 @@ stop_slapd() {
 	prefix=$(node_prefix "$n")
 	[[ -x $prefix/bin/ldap ]] || die "$n has no $prefix/bin/ldap"
 	pid=$(svc_pid "$n" slapd) || return 0
-	lab_spawn "$prefix/log/lab-ldap-stop.log" su - zextras -c "$prefix/bin/ldap stop" || true
+	lab_spawn "$prefix/log/lab-ldap-stop.log" su - zextras -c "LAB_VIA_SYSTEMD=1 $prefix/bin/ldap stop" || true
 	lab_wait_for 10 pid_gone "$pid" || true
 }
 pid_gone() { ! pid_alive "$1"; }

@@ -216,6 +216,26 @@ static void test_server_down_and_ssh(void **state)
 	dashboard_free(d);
 }
 
+/* The master down as replchk.pl shows it: Code 6 with an empty status on
+ * the replica (and our own master probe failing): "master down", CRITICAL,
+ * not "out of sync ()" as a warning. */
+static void test_master_down_real_form(void **state)
+{
+	(void)state;
+	static const char zm[] = "Replica: ldap://127.77.9.3:3389 Code: 6 Status:  CSNs:\n" CSN_OLD "\n";
+	struct dashboard *d = model();
+	healthy_round(d, T0);
+	dashboard_feed_zmreplchk(d, 0, zm, strlen(zm), "", 0, 0, NULL, T0 + 5);
+	dashboard_feed_master_csn(d, NULL, "cannot contact LDAP server ldap://127.77.9.2:3389 (-1)", T0 + 5);
+	dashboard_feed_replica_csn(d, 0, (char *[]){ (char *)CSN_OLD, NULL }, NULL, T0 + 5);
+	dashboard_commit_replica(d, 0, T0 + 5);
+	const struct dash_replica *r = dashboard_replica(d, 0);
+	assert_true(r->zm_master_down);
+	assert_int_equal(r->health, DASH_CRITICAL);
+	assert_non_null(strstr(r->summary, "master down"));
+	dashboard_free(d);
+}
+
 static void test_history(void **state)
 {
 	(void)state;
@@ -454,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_transitions_events),
 		cmocka_unit_test(test_in_sync_but_not_connected),
 		cmocka_unit_test(test_server_down_and_ssh),
+		cmocka_unit_test(test_master_down_real_form),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_text_render),
 		cmocka_unit_test(test_json_shape),

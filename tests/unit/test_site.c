@@ -314,7 +314,6 @@ static const struct bad_case bad_cases[] = {
 	{ "[dovecot]\nservers = i1.example\n", 2, "dovecot", "servers", "needs exactly two servers (a replication pair), got 1" },
 	{ "[dovecot]\nservers = i1.example i2.example i3.example\n", 2, "dovecot", "servers", "got 3" },
 	{ "[dovecot]\nservers = i1.example I1.example\n", 2, "dovecot", "servers", "both servers are \"I1.example\"" },
-	{ M "\n[host z.example]\nport = 22\n", 4, "host z.example", "", "\"z.example\" is not named in [carbonio] or [dovecot]" },
 	{ "\n[carbonio]\nreplicas = b.example\n", 2, "carbonio", "master", "is required" },
 	{ M "[dovecot]\nport = 12345\n", 3, "dovecot", "servers", "is required" },
 	{ "master = a.example\n", 1, "", "master", "a key outside of any section" },
@@ -359,6 +358,31 @@ static void test_bad_files(void **state)
 		assert_false(err.open_failed);
 		assert_non_null(strstr(err.file, "/site.ini"));
 	}
+}
+
+/* A [host NAME] that no role names is a spare (a node kept aside, a replica
+ * taken out): accepted with a warning, and a likely typo is named. */
+static void test_spare_host_warns(void **state)
+{
+	(void)state;
+	struct site *site = load_ok("[carbonio]\nmaster = m.example\nreplicas = ds1.example\n"
+				    "[host spare.example]\nport = 2222\n"
+				    "[host ds2.example]\nport = 22\n");
+
+	assert_int_equal(site_host_count(site), 2);
+	assert_null(site_host(site, "spare.example"));
+	assert_int_equal(site_warning_count(site), 2);
+	assert_string_equal(site_warning_at(site, 0),
+			    "line 4: [host spare.example]: \"spare.example\" is not named in [carbonio] "
+			    "or [dovecot]: kept as a spare host, not contacted");
+	assert_non_null(strstr(site_warning_at(site, 1), "line 6: [host ds2.example]"));
+	assert_non_null(strstr(site_warning_at(site, 1), "(did you mean \"ds1.example\"?)"));
+	assert_null(site_warning_at(site, 2));
+	site_free(site);
+
+	site = load_ok(M);
+	assert_int_equal(site_warning_count(site), 0);
+	site_free(site);
 }
 
 static void test_long_lines_and_nul(void **state)
@@ -577,8 +601,9 @@ static void test_build_with_setters(void **state)
 	/* A change invalidates the resolved view until the next validate. */
 	assert_true(site_set(site, "carbonio", "replicas", NULL, &err));
 	assert_int_equal(site_host_count(site), 0);
-	assert_false(site_validate(site, &err)); /* [host ldap2] now names nobody */
-	assert_string_equal(err.section, "host ldap2.example.com");
+	assert_true(site_validate(site, &err)); /* [host ldap2] now names nobody: a spare */
+	assert_int_equal(site_warning_count(site), 1);
+	assert_non_null(strstr(site_warning_at(site, 0), "[host ldap2.example.com]"));
 	assert_true(site_remove_host_section(site, "LDAP2.example.com"));
 	assert_false(site_remove_host_section(site, "ldap2.example.com"));
 	assert_true(site_validate(site, &err));
@@ -631,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_and_comments),
 		cmocka_unit_test(test_dovecot_only_and_example),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_spare_host_warns),
 		cmocka_unit_test(test_long_lines_and_nul),
 		cmocka_unit_test(test_inih_globals_isolated),
 		cmocka_unit_test(test_error_format),

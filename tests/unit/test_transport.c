@@ -289,7 +289,9 @@ static void test_hostkey_unknown_reject_then_accept(void **state)
 
 	conn_hostkey_decide(c, false);
 	assert_int_equal(conn_state(c), CONN_FAILED);
-	assert_string_equal(conn_error(c), "host key for node1 rejected");
+	assert_non_null(strstr(conn_error(c), "of node1 not accepted"));
+	assert_non_null(strstr(conn_error(c), fp));
+	assert_true(conn_hostkey_refused(c));
 	assert_false(file_contains(e->f.known_hosts, "ssh-ed25519"));
 
 	/* Retry and accept. */
@@ -353,7 +355,58 @@ static void test_hostkey_changed(void **state)
 	assert_non_null(strstr(err, oldfp));
 	assert_non_null(strstr(err, newfp));
 	assert_non_null(strstr(err, e->f.known_hosts));
+	assert_non_null(strstr(err, " line 1 "));
+	assert_true(conn_hostkey_refused(c));
 	conn_free(c);
+}
+
+/* known_hosts with a marker line before the plain one: @revoked wins over a
+ * plain line with the same key; @cert-authority alone is refused as
+ * unsupported. Neither is ever offered to the human. */
+static void hostkey_marked(struct env *e, const char *marker, enum hostkey_verdict want,
+			   const char *says)
+{
+	struct connrec r = { 0 };
+	char line[1024], hostpat[64];
+	struct conn *c;
+	FILE *in, *kh;
+
+	in = fopen(e->f.hostkey_pub, "r");
+	assert_non_null(in);
+	assert_non_null(fgets(line, sizeof(line), in));
+	fclose(in);
+	snprintf(hostpat, sizeof(hostpat), "[%s]:%d", e->f.addr, e->f.port);
+	kh = fopen(e->f.known_hosts, "w");
+	assert_non_null(kh);
+	fprintf(kh, "# a comment\n%s %s %s", marker, hostpat, line);
+	if (want == HOSTKEY_REVOKED)
+		fprintf(kh, "%s %s", hostpat, line); /* also listed plainly */
+	fclose(kh);
+
+	r.accept_hostkey = true; /* must never be asked */
+	c = env_conn(e, &r, e->f.client_key);
+	conn_start(c);
+	run_settle(e->loop, c);
+	assert_int_equal(conn_state(c), CONN_FAILED);
+	assert_int_equal(r.hostkey_calls, 0);
+	assert_int_equal(conn_hostkey(c)->verdict, want);
+	assert_true(conn_hostkey_refused(c));
+	if (getenv("RW_TEST_VERBOSE"))
+		fprintf(stderr, "%s: %s\n", marker, conn_error(c));
+	assert_non_null(strstr(conn_error(c), says));
+	assert_non_null(strstr(conn_error(c), " line 2"));
+	conn_free(c);
+}
+
+static void test_hostkey_revoked(void **state)
+{
+	hostkey_marked(*state, "@revoked", HOSTKEY_REVOKED, "is REVOKED");
+}
+
+static void test_hostkey_cert_authority(void **state)
+{
+	hostkey_marked(*state, "@cert-authority", HOSTKEY_CA_UNSUPPORTED,
+		       "CA-signed host keys are not supported");
 }
 
 /* ---------------- exec ---------------- */
@@ -998,6 +1051,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hostkey_unknown_reject_then_accept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostkey_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostkey_revoked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostkey_cert_authority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_streams_and_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_many_packets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_progress_and_sanitised, setup, teardown),

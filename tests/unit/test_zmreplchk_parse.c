@@ -130,22 +130,28 @@ static void test_ahead_quirk(void **state)
 	zmreplchk_result_free(r);
 }
 
-static void test_lab_texts_and_empty_url(void **state)
+/* What replchk.pl really prints when the single master cannot be read: no
+ * line for the master, and "Code: 6" with an empty status for each replica
+ * (compareCSN of nothing), its CSNs still listed. */
+static void test_master_down_and_empty_url(void **state)
 {
 	struct zmreplchk_result *r;
 
 	(void)state;
 	r = parse_ok(S("Replica:  Code: 4 Status: Server down\n"
-		       "Replica: ldap://127.0.0.3:389 Code: 4 Status: Master ldap://127.0.0.2:389: Server down\n"
-		       "Replica: ldap://127.0.0.3:389 Code: 6 Status: No contextCSN on replica\n"));
+		       "Replica: ldap://ds1.example.com:389 Code: 6 Status:  CSNs:\n"
+		       "20261122120315.636437Z#000000#000#000000\n"
+		       "Replica: ldap://ds2.example.com:389 Code: 4 Status: Server down\n"));
 	assert_int_equal(r->n_entries, 3);
+	assert_int_equal(r->n_unparsed, 0);
 	assert_string_equal(r->entries[0].url, "");
 	assert_int_equal(r->entries[0].flags, ZMREPLCHK_F_EMPTY_URL);
+	assert_int_equal(r->entries[1].code, 6);
+	assert_string_equal(r->entries[1].status, "");
 	assert_int_equal(r->entries[1].flags, ZMREPLCHK_F_MASTER_DOWN);
-	assert_string_equal(r->entries[1].status, "Master ldap://127.0.0.2:389: Server down");
-	assert_int_equal(r->entries[2].flags,
-			 ZMREPLCHK_F_AHEAD_UNKNOWN | ZMREPLCHK_F_NO_CSN);
-	assert_int_equal(r->entries[2].delta_secs, -1);
+	assert_int_equal(r->entries[1].n_csns, 1);
+	assert_int_equal(r->entries[1].behind_secs, -1);
+	assert_int_equal(r->entries[2].flags, 0);
 	zmreplchk_result_free(r);
 }
 
@@ -274,7 +280,7 @@ int main(void)
 		cmocka_unit_test(test_docs_and_mmr),
 		cmocka_unit_test(test_zimbra_old_form),
 		cmocka_unit_test(test_ahead_quirk),
-		cmocka_unit_test(test_lab_texts_and_empty_url),
+		cmocka_unit_test(test_master_down_and_empty_url),
 		cmocka_unit_test(test_empty_and_no_csn_bug),
 		cmocka_unit_test(test_oneline),
 		cmocka_unit_test(test_unparsed_kept),

@@ -94,6 +94,15 @@ boots=$(cat "$STATE/run1.out" "$STATE/run2.out" | grep -c 'Starting Carbonio Boo
 assert_eq 1 "$boots" "carbonio-bootstrap ran once over the cut-short run and its resume"
 assert_contains "$T_OUT" "install: complete." "the run completes"
 
+# --- the test account: a local domain, and no password in zmprov's history ---
+run lab_ssh master "su - zextras -c '$LAB_DIR/nodes/master/opt/zextras/bin/zmprov -l gad'"
+assert_eq "alias.example.com" "$(head -n 1 <<<"$T_STDOUT")" "gad lists the alias domain first (as on real sites)"
+hist=$LAB_DIR/nodes/master/opt/zextras/.zmprov_history
+[[ ! -e $hist ]] || ! grep -q '^ca ' "$hist" || fail "the test account's password is in zmprov's history: $hist"
+ok "no createAccount line (nor its password) in the master's zmprov history"
+run lab_ssh master "su - zextras -c '$LAB_DIR/nodes/master/opt/zextras/bin/zmprov -l gcf zimbraDefaultDomainName'"
+assert_eq "zimbraDefaultDomainName: example.com" "$T_STDOUT" "the master's default domain is unchanged"
+
 # --- the replica really replicates -------------------------------------------
 run lab_ssh replica1 "su - zextras -c '$R1DIR/opt/zextras/libexec/zmreplchk'"
 assert_contains "$T_OUT" "Replica: ldap://$R1:$LAB_LDAP_PORT Code: 0 Status: In Sync" "zmreplchk on the replica: In Sync"

@@ -48,6 +48,20 @@ assert_contains "$T_OUT" "node $IP2, as root" "the plan names $IP2"
 [[ ! -e $CD1/10-replication.conf && ! -e $CD2/10-replication.conf ]] || fail "dry run wrote a file"
 assert_eq "" "$(cat "$LAB_DIR/nodes/$N1/calls.log" "$LAB_DIR/nodes/$N2/calls.log")" "dry run called nothing"
 
+# --- a probe whose answer cannot be read stops the run (fail closed) --------
+printf 'Enforcing\nlibselinux: a stray warning\n' >"$LAB_DIR/nodes/$N1/selinux-state"
+assert_rc 1 "a getenforce answer that cannot be read stops the run" \
+	"$RW" dovecot --batch --yes --site "$SITE"
+assert_contains "$T_OUT" "cannot tell whether SELinux is enforcing" "it says what it cannot tell"
+assert_not_contains "$T_OUT" "skipped (no SELinux policy to change)" "SELinux is not silently skipped"
+[[ ! -e $CD1/10-replication.conf && ! -e $CD2/10-replication.conf ]] || fail "a config was written anyway"
+assert_eq "" "$(grep -v '^firewall-cmd --state$' "$LAB_DIR/nodes/$N1/calls.log" "$LAB_DIR/nodes/$N2/calls.log")" \
+	"nothing was changed on either server"
+echo Enforcing >"$LAB_DIR/nodes/$N1/selinux-state"
+: >"$LAB_DIR/nodes/$N1/calls.log"
+: >"$LAB_DIR/nodes/$N2/calls.log"
+rm -rf -- "$REPLICA_WIZARD_STATE_DIR"
+
 # --- the run -----------------------------------------------------------------
 assert_rc 0 "dovecot --batch from the bare pair" "$RW" dovecot --batch --yes --site "$SITE"
 printf '%s\n' "$T_OUT" >"$STATE/run1.out"
@@ -58,6 +72,12 @@ assert_contains "$T_OUT" "older than 2.3.20" "2.3.19 warns about the replication
 assert_contains "$T_OUT" "only $IP1 holds mail" "no INBOX GUID conflict reported"
 n=$(grep -c "the partner's test message arrived after" <<<"$T_OUT")
 assert_eq 2 "$n" "the test messages arrived both ways"
+# no test message before both servers report a finished full sync of the user
+last_sync=$(grep -n 'A finished full sync of the test user' <<<"$T_OUT" | tail -n 1 | cut -d: -f1)
+first_save=$(grep -n 'Save a marked test message' <<<"$T_OUT" | head -n 1 | cut -d: -f1)
+[[ -n $last_sync && -n $first_save ]] && ((last_sync < first_save)) ||
+	fail "the full-sync check (line ${last_sync:-none}) must come before the first save (line ${first_save:-none})"
+ok "the test message is saved only after the full sync on both servers"
 
 for cd in "$CD1" "$CD2"; do
 	assert_eq "600 root:root" "$(stat -c '%a %U:%G' "$cd/10-replication.conf")" "$cd/10-replication.conf is 0600 root:root"

@@ -2,6 +2,7 @@
 # `replica-wizard dashboard --once` and `check` on the lab (issue 5):
 #   - all green after an install of replica1 and Dovecot replication
 #   - replica1's slapd stopped -> "Server down" at once, CRITICAL (2); back when restarted
+#   - the master's slapd stopped -> zmreplchk's real form (Code 6, empty status): "master down"
 #   - syncrepl broken + a write on the master -> behind / no consumer, CRITICAL
 #   - imap2's Dovecot stopped -> its panel shows the error, imap1 keeps
 #     updating and its failed user appears; CRITICAL
@@ -114,6 +115,16 @@ assert_contains "$T_OUT" "'lag_$R1'=U" "lag perfdata unknown"
 "$LAB_SH" start-svc replica1 slapd >/dev/null
 wait_until 20 "$RW" check --site "$SITE" || fail "not OK again after slapd restarted"
 ok "back to OK after slapd restarted"
+
+# --- the master's slapd down: zmreplchk's real form (Code 6, empty status) --------
+"$LAB_SH" stop-svc master slapd >/dev/null
+run lab_ssh replica1 "su - zextras -c '$LAB_DIR/nodes/replica1/opt/zextras/libexec/zmreplchk'"
+assert_contains "$T_STDOUT" "Code: 6 Status:  CSNs:" "zmreplchk prints replchk.pl's master-down form"
+run once
+assert_contains "$T_OUT" "master down" "the dashboard says master down"
+"$LAB_SH" start-svc master slapd >/dev/null
+wait_until 20 "$RW" check --site "$SITE" || fail "not OK again after the master's slapd restarted"
+ok "back to OK after the master's slapd restarted"
 
 # --- syncrepl broken, write on the master -----------------------------------------------
 "$LAB_SH" syncrepl-break replica1 >/dev/null

@@ -228,10 +228,13 @@ olcAttributeTypes: ( $a.7 NAME 'zimbraMailDeliveryAddress' DESC 'LAB stand-in' $
 olcAttributeTypes: ( $a.8 NAME 'zimbraIsAdminAccount' DESC 'LAB stand-in' $str SINGLE-VALUE )
 olcAttributeTypes: ( $a.9 NAME 'zimbraLDAPSchemaVersion' DESC 'LAB stand-in' $str SINGLE-VALUE )
 olcAttributeTypes: ( $a.10 NAME 'zimbraServiceHostname' DESC 'LAB stand-in' $str SINGLE-VALUE )
+olcAttributeTypes: ( $a.11 NAME 'zimbraDomainType' DESC 'LAB stand-in' $str SINGLE-VALUE )
+olcAttributeTypes: ( $a.12 NAME 'zimbraDefaultDomainName' DESC 'LAB stand-in' $str SINGLE-VALUE )
+olcAttributeTypes: ( $a.13 NAME 'zimbraMtaMyOrigin' DESC 'LAB stand-in' $str SINGLE-VALUE )
 olcObjectClasses: ( $o.1 NAME 'zimbraAccount' DESC 'LAB stand-in' SUP top AUXILIARY MUST ( zimbraId ) MAY ( mail \$ zimbraAccountStatus \$ zimbraMailDeliveryAddress \$ zimbraIsAdminAccount ) )
 olcObjectClasses: ( $o.2 NAME 'zimbraServer' DESC 'LAB stand-in' SUP top STRUCTURAL MUST ( cn ) MAY ( zimbraId \$ zimbraServiceEnabled \$ zimbraServiceInstalled \$ zimbraIPMode \$ zimbraServiceHostname ) )
-olcObjectClasses: ( $o.3 NAME 'zimbraDomain' DESC 'LAB stand-in' SUP top AUXILIARY MUST ( zimbraId \$ zimbraDomainName ) )
-olcObjectClasses: ( $o.4 NAME 'zimbraGlobalConfig' DESC 'LAB stand-in' SUP top AUXILIARY MAY ( zimbraLDAPSchemaVersion ) )
+olcObjectClasses: ( $o.3 NAME 'zimbraDomain' DESC 'LAB stand-in' SUP top AUXILIARY MUST ( zimbraId \$ zimbraDomainName ) MAY ( zimbraDomainType ) )
+olcObjectClasses: ( $o.4 NAME 'zimbraGlobalConfig' DESC 'LAB stand-in' SUP top AUXILIARY MAY ( zimbraLDAPSchemaVersion \$ zimbraDefaultDomainName \$ zimbraMtaMyOrigin ) )
 
 EOT
 }

@@ -192,7 +192,7 @@ sub configLCValues {
     my $proto = $config{LDAPPORT} == 636 ? 'ldaps' : 'ldap';
     my $url   = "$proto://$config{LDAPHOST}:$config{LDAPPORT}";
     my %kv    = (
-        zimbra_server_hostname               => $config{HOSTNAME},
+        zimbra_server_hostname               => lc( $config{HOSTNAME} ),    # setup.pl:4389
         ldap_master_url                      => $url,
         ldap_url                             => ( $newinstall && $config{ldap_url} ) ? $config{ldap_url} : $url,
         ldap_port                            => $config{LDAPPORT},
@@ -212,8 +212,20 @@ sub configLCValues {
     configLog('configLCValues');
 }
 
-sub stopLdap  { runAsZextras("$P/bin/ldap stop"); }
-sub startLdap { runAsZextras("$P/bin/ldap start"); }
+# setup.pl:6120-6170: through systemctl (carbonio-openldap.service) on a
+# systemd node, bin/ldap otherwise
+sub ldapctl {
+    my ($verb) = @_;
+    require LabSystemd;
+    if ( LabSystemd::is_systemd() ) {
+        my $active = LabSystemd::unit_active('carbonio-openldap.service');
+        return 0 if ( $verb eq 'start' ) == $active;
+        return LabSystemd::unit_control( $verb, 'carbonio-openldap.service' );
+    }
+    return runAsZextras("$P/bin/ldap $verb");
+}
+sub stopLdap  { return ldapctl('stop'); }
+sub startLdap { return ldapctl('start'); }
 
 sub configSetupLdap {
     return unless $installed{'carbonio-directory-server'};
@@ -258,6 +270,24 @@ sub configSetupLdap {
         }
     }
     configLog('configSetupLdap');
+}
+
+# setup.pl:5462-5488: DOCREATEDOMAIN (yes by default on a directory-server
+# node; only a successful replica enable turns it to no) creates the domain
+# and points the MASTER's global config at it: zimbraDefaultDomainName and
+# zimbraMtaMyOrigin rewritten for the whole installation.
+sub configCreateDomain {
+    return unless $installed{'carbonio-directory-server'} && $config{DOCREATEDOMAIN} eq 'yes';
+    progress("Creating domain $config{CREATEDOMAIN}...");
+    my $rc = runAsZextras("$P/bin/zmprov -r -m -l cd $config{CREATEDOMAIN}");
+    progress( $rc ? "failed.\n" : "done.\n" );
+    progress("Setting default domain name...");
+    $rc = runAsZextras("$P/bin/zmprov -r -m -l mcf zimbraDefaultDomainName $config{CREATEDOMAIN}");
+    progress( $rc ? "failed.\n" : "done.\n" );
+    progress("Setting value of postfix myorigin...");
+    $rc = runAsZextras("$P/bin/zmprov -r -m -l mcf zimbraMtaMyOrigin $config{CREATEDOMAIN}");
+    progress( $rc ? "failed.\n" : "done.\n" );
+    configLog('configCreateDomain');
 }
 
 sub configCreateServerEntry {
@@ -318,6 +348,7 @@ sub applyConfig {
         configCreateServerEntry();
         configSetupLdap();
     }
+    configCreateDomain();
     configInstallServices();
     startServers() if $config{STARTSERVERS} eq 'yes';
     configLog('END');
