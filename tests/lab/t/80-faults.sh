@@ -80,7 +80,7 @@ ended() {
 	assert_eq 1 "$rc" "$1: the run fails ($3)"
 	ok "$1: ended $took s after the fault (bound $2 s)"
 	assert_contains "$(cat "$W/$1.out")" "--resume" "$1: the summary points at --resume"
-	grep -E 'FAILED|lost|cannot|error|refused|hint' "$W/$1.out" | head -n 5 | sed "s/^/# $1: /"
+	grep -E 'FAILED|lost|cannot|error|refused|^hint' "$W/$1.out" | head -n 5 | sed "s/^/# $1: /"
 	journal | grep -q 'event=end	state=complete' && fail "$1: the journal says complete"
 	ok "$1: the journal does not mark the run complete"
 }
@@ -162,7 +162,7 @@ scenario_f() {
 	((rc != 0)) || fail "F: an aborted run exits 0"
 	journal | grep -q 'event=end	state=complete' && fail "F: the journal says complete"
 	ok "F: the aborted run fails ($rc), the journal does not mark it complete"
-	grep -E 'FAILED|hint' "$W/F.out" | head -n 3 | sed "s/^/# F: /"
+	grep -E 'FAILED|^hint' "$W/F.out" | head -n 3 | sed "s/^/# F: /"
 	# The hint says what was cleaned only when the command ended: when the
 	# wizard did not wait for it, what may be left.
 	if grep -q "were removed" "$W/F.out"; then
