@@ -198,8 +198,8 @@ static void summary(struct batch *b, enum runner_state st)
 		if (it->state != ITEM_FAILED)
 			continue;
 		printf("FAILED: %s on %s: %s\n", it->step->title, it->node, it->message ? it->message : "");
-		if (it->step->hint)
-			printf("hint: %s\n", it->step->hint);
+		if (plan_item_hint(it))
+			printf("hint: %s\n", plan_item_hint(it));
 	}
 	if (st == RUNNER_ABORTED)
 		printf("Aborted. ");

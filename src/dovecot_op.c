@@ -27,6 +27,7 @@
 #include "site.h"
 #include "template.h"
 #include "transport.h"
+#include "validate.h"
 #include "vars.h"
 #include "xalloc.h"
 
@@ -436,9 +437,7 @@ static void prepare_common(struct operation *op, bool verify_only)
 		set_password(d, token);
 		explicit_bzero(token, sizeof token);
 	}
-	char token[13];
-	randtok(token, sizeof token, RANDTOK_ALNUM);
-	d->marker = xasprintf("rw-check-%s", token);
+	d->marker = check_name_new(RANDTOK_ALNUM);
 }
 
 static void prepare(struct operation *op)
@@ -545,12 +544,8 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		return h ? keep(d, xasprintf("%u", h->max_conns)) : NULL;
 	if (strcmp(name, "conf_preview") == 0)
 		return node ? keep(d, render_for(d, node, false)) : NULL;
-	if (strcmp(name, "marker") == 0) {
-		/* a resumed run expunges the messages of the cut-short one */
-		const struct journal_run *rr = operation_resumed_run(op);
-		const char *m = rr ? journal_run_var(rr, "marker") : NULL;
-		return m ? m : d->marker;
-	}
+	if (strcmp(name, "marker") == 0)
+		return d->marker; /* a resumed run's is the cut-short run's (journal_resumed) */
 	if (strcmp(name, "test_user") == 0)
 		return d->servers[0] ? vars_get(v, d->servers[0], "first_user", false) : NULL;
 	if (strcmp(name, "firewall_rules") == 0) {
@@ -881,6 +876,27 @@ static void journal_started(struct operation *op)
 		journal_var(j, "marker", data(op)->marker);
 }
 
+/* The resumed run expunges the messages of the cut-short one: their marker,
+ * checked, since `doveadm expunge ... header Subject MARKER` deletes every
+ * message whose subject holds it (an empty one: all of them). */
+static bool journal_resumed(struct operation *op, const struct journal_run *earlier, char *err,
+			    size_t errlen)
+{
+	struct dovecot *d = data(op);
+	const char *m = journal_run_var(earlier, "marker");
+	if (!check_name_valid(m, RANDTOK_ALNUM)) {
+		char *shown = m ? validate_quote(m, 40) : NULL;
+		snprintf(err, errlen, "marker is %s%s%s, not a test message marker this program makes "
+			 "(%s and %d letters or digits)", shown ? "\"" : "missing", shown ? shown : "",
+			 shown ? "\"" : "", CHECK_NAME_PREFIX, CHECK_NAME_TOKEN_LEN);
+		free(shown);
+		return false;
+	}
+	free(d->marker);
+	d->marker = xstrdup(m);
+	return true;
+}
+
 const struct operation_kind dovecot_kind = {
 	.procedure = "dovecot",
 	.build_plan = build_plan,
@@ -891,6 +907,7 @@ const struct operation_kind dovecot_kind = {
 	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,
+	.journal_resumed = journal_resumed,
 };
 
 const struct operation_kind dovecot_verify_kind = {
@@ -903,4 +920,5 @@ const struct operation_kind dovecot_verify_kind = {
 	.builtin_cancel = builtin_cancel,
 	.prepare = prepare_verify,
 	.journal_started = journal_started,
+	.journal_resumed = journal_resumed,
 };

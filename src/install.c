@@ -19,6 +19,7 @@
 #include "procedure.h"
 #include "randtok.h"
 #include "site.h"
+#include "validate.h"
 #include "vars.h"
 #include "xalloc.h"
 
@@ -90,9 +91,9 @@ static void prepare(struct operation *op)
 		for (size_t i = 0; i < sizeof ldap_secrets / sizeof ldap_secrets[0]; i++)
 			vars_set(v, NULL, ldap_secrets[i], pw, true);
 	}
-	char token[13], secret[25];
-	randtok(token, sizeof token, RANDTOK_LOWER);
-	char *account = xasprintf("rw-check-%s", token);
+	char secret[25];
+	/* lower case: zmprov lower-cases account names */
+	char *account = check_name_new(RANDTOK_LOWER);
 	vars_set(v, NULL, "test_account_local", account, false);
 	free(account);
 	randtok(secret, sizeof secret, RANDTOK_ALNUM);
@@ -329,11 +330,8 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		return own ? keep(in, own) : NULL;
 	}
 	if (strcmp(name, "test_account") == 0) {
-		/* a resumed run deletes the account the cut-short run made */
-		const struct journal_run *rr = operation_resumed_run(op);
-		const char *local = rr ? journal_run_var(rr, "test_account_local") : NULL;
-		if (!local)
-			local = vars_get(v, NULL, "test_account_local", false);
+		/* a resumed run's is the cut-short run's (journal_resumed) */
+		const char *local = vars_get(v, NULL, "test_account_local", false);
 		const char *domain = vars_get(v, NULL, "domain", false);
 		return local && domain ? keep(in, xasprintf("%s@%s", local, domain)) : NULL;
 	}
@@ -494,6 +492,8 @@ static void builtin_cancel(struct operation *op, struct plan_item *it)
 }
 
 static void journal_started(struct operation *op);
+static bool journal_resumed(struct operation *op, const struct journal_run *earlier, char *err,
+			    size_t errlen);
 
 const struct operation_kind install_kind = {
 	.procedure = "install-replica",
@@ -505,6 +505,7 @@ const struct operation_kind install_kind = {
 	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,
+	.journal_resumed = journal_resumed,
 };
 
 static void journal_started(struct operation *op)
@@ -513,6 +514,24 @@ static void journal_started(struct operation *op)
 	if (j && !operation_resumed_run(op))
 		journal_var(j, "test_account_local",
 			    vars_get(operation_vars(op), NULL, "test_account_local", false));
+}
+
+/* The resumed run creates, waits for and deletes the account the cut-short
+ * one may have made: its name, checked, since it reaches zmprov. */
+static bool journal_resumed(struct operation *op, const struct journal_run *earlier, char *err,
+			    size_t errlen)
+{
+	const char *local = journal_run_var(earlier, "test_account_local");
+	if (!check_name_valid(local, RANDTOK_LOWER)) {
+		char *shown = local ? validate_quote(local, 40) : NULL;
+		snprintf(err, errlen, "test_account_local is %s%s%s, not a test account name this program "
+			 "makes (%s and %d lower-case letters or digits)", shown ? "\"" : "missing",
+			 shown ? shown : "", shown ? "\"" : "", CHECK_NAME_PREFIX, CHECK_NAME_TOKEN_LEN);
+		free(shown);
+		return false;
+	}
+	vars_set(operation_vars(op), NULL, "test_account_local", local, false);
+	return true;
 }
 
 void install_set_password(struct operation *op, const char *name, const char *value)

@@ -287,6 +287,15 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		*complete = true;
 		goto out;
 	}
+	if (op->opts.resume && op->kind->journal_resumed) {
+		char why[512] = "";
+		if (!op->kind->journal_resumed(op, last, why, sizeof why)) {
+			snprintf(err, errlen, "%s: the run to resume: %s; nothing was run (run without --resume "
+				 "to start over)", path, why);
+			ok = false;
+			goto out;
+		}
+	}
 	op->journal = journal_open(path, err, errlen);
 	if (!op->journal) {
 		ok = false;

@@ -19,6 +19,7 @@ struct site_host;
 struct loop;
 struct vars;
 struct operation;
+struct journal_run;
 
 struct operation_kind {
 	const char *procedure; /* assets/procedures/<procedure>.ini */
@@ -39,6 +40,11 @@ struct operation_kind {
 	/* The journal of a new (not resumed) run was opened: record what a
 	 * resume will need (never a secret). May be NULL. */
 	void (*journal_started)(struct operation *op);
+	/* A run is resumed: take back what journal_started recorded, checked
+	 * first (the journal is a file: a value may be empty or edited). false
+	 * with the reason in err: nothing is run. May be NULL. */
+	bool (*journal_resumed)(struct operation *op, const struct journal_run *earlier, char *err,
+				size_t errlen);
 };
 
 struct operation_events {

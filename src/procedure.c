@@ -200,6 +200,8 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 		append(&s->title, value, cont, " ");
 	else if (strcmp(name, "hint") == 0)
 		append(&s->hint, value, cont, " ");
+	else if (strcmp(name, "hint_unfinished") == 0)
+		append(&s->hint_unfinished, value, cont, " ");
 	else if (strcmp(name, "phase") == 0) {
 		if (strcmp(value, "preflight") != 0) {
 			failf(ld, "phase: \"%s\" (only \"preflight\" is known)", value);
@@ -511,6 +513,7 @@ void procedure_free(struct procedure *p)
 		for (size_t w = 0; w < s->n_when; w++)
 			free(s->when[w]);
 		free(s->hint);
+		free(s->hint_unfinished);
 	}
 	free(p->steps);
 	free(p->name);

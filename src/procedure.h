@@ -47,6 +47,8 @@ struct proc_step {
 	char *when[PROC_MAX_WHEN];
 	size_t n_when;
 	char *hint;
+	char *hint_unfinished; /* instead of hint when the command never ended
+				* on the node (lost, timed out, aborted) */
 	int line;             /* where the step starts in its file */
 };
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "xalloc.h"
+
 void randtok(char *out, size_t len, const char *alphabet)
 {
 	size_t n = strlen(alphabet);
@@ -26,4 +28,20 @@ void randtok(char *out, size_t len, const char *alphabet)
 	}
 	out[filled] = '\0';
 	explicit_bzero(raw, sizeof raw);
+}
+
+char *check_name_new(const char *alphabet)
+{
+	char token[CHECK_NAME_TOKEN_LEN + 1];
+	randtok(token, sizeof token, alphabet);
+	return xasprintf("%s%s", CHECK_NAME_PREFIX, token);
+}
+
+bool check_name_valid(const char *name, const char *alphabet)
+{
+	size_t plen = strlen(CHECK_NAME_PREFIX);
+	if (!name || strncmp(name, CHECK_NAME_PREFIX, plen) != 0)
+		return false;
+	const char *token = name + plen;
+	return strlen(token) == CHECK_NAME_TOKEN_LEN && strspn(token, alphabet) == CHECK_NAME_TOKEN_LEN;
 }

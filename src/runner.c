@@ -409,6 +409,7 @@ static void on_job_done(void *ud, const struct job_result *res)
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
+	it->unfinished = res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0;
 	if (res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0) {
 		const char *why = res->error ? res->error
 			: res->timed_out ? "the command timed out"
@@ -439,6 +440,7 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 {
 	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
 	if (!c || conn_state(c) != CONN_READY) {
+		it->unfinished = true;
 		char *msg = xasprintf("%s: not connected%s%s", it->node, c && conn_error(c) ? ": " : "",
 				      c && conn_error(c) ? conn_error(c) : "");
 		attempt_failed(r, it, msg, true);
@@ -481,6 +483,7 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 	free(cmd);
 	free(wrapped);
 	if (!it->job) {
+		it->unfinished = true;
 		char *msg = xasprintf("%s: %s", it->node, conn_error(c) ? conn_error(c) : "cannot start the command");
 		attempt_failed(r, it, msg, true);
 		free(msg);
@@ -491,6 +494,7 @@ static void start_attempt(struct runner *r, struct plan_item *it)
 {
 	it->state = ITEM_RUNNING;
 	it->attempts++;
+	it->unfinished = false;
 	it->started = loop_now();
 	clear_out(it);
 	notify_item(r, it);
@@ -613,6 +617,7 @@ static void stop_in_flight(struct runner *r, struct plan_item *it)
 	if (it->job) {
 		job_cancel(it->job);
 		it->job = NULL;
+		it->unfinished = true; /* what it cleans up on its node may be left */
 	}
 	it->in_skip_check = false;
 	if (it->step->builtin && it->state == ITEM_RUNNING && r->cfg.hooks.builtin_cancel)
@@ -648,6 +653,13 @@ enum runner_state runner_state(const struct runner *r)
 const struct plan *runner_plan(const struct runner *r)
 {
 	return r->plan;
+}
+
+const char *plan_item_hint(const struct plan_item *it)
+{
+	if (it->unfinished && it->step->hint_unfinished)
+		return it->step->hint_unfinished;
+	return it->step->hint;
 }
 
 const struct plan_item *runner_failed_item(const struct runner *r)

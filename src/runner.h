@@ -43,6 +43,8 @@ struct plan_item {
 	int attempts;
 	int exit_status;
 	char *message;              /* why it failed / warned / was already done */
+	bool unfinished;            /* the last attempt's command never ended on the
+				     * node (lost, timed out, cancelled, not started) */
 	/* private to the runner */
 	char *out;                  /* output kept for matching (wiped) */
 	size_t out_len, out_cap;
@@ -119,6 +121,10 @@ enum runner_state runner_state(const struct runner *r);
 const struct plan *runner_plan(const struct runner *r);
 /* The failed item the runner stopped at, or NULL. */
 const struct plan_item *runner_failed_item(const struct runner *r);
+/* The hint to show for a failed item: the step's hint_unfinished when its
+ * command never ended on the node (what it cleans up may be left), else its
+ * hint. NULL when the step has none. */
+const char *plan_item_hint(const struct plan_item *it);
 
 /* The command of an item as the admin may see it: expanded, secrets masked,
  * and wrapped for its run-as user. For the plan review and --dry-run. */

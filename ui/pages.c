@@ -800,8 +800,8 @@ static void draw_dialog(struct wizard *w)
 			snprintf(buf, sizeof buf, "%s on %s", it->step->title, it->node);
 			yy += wrap(yy, x + 2, wd - 4, 2, ROLE_ERROR, buf);
 			yy += wrap(yy, x + 2, wd - 4, 4, ROLE_NORMAL, it->message ? it->message : "");
-			if (it->step->hint) {
-				snprintf(buf, sizeof buf, "hint: %s", it->step->hint);
+			if (plan_item_hint(it)) {
+				snprintf(buf, sizeof buf, "hint: %s", plan_item_hint(it));
 				yy += wrap(yy + 1, x + 2, wd - 4, 4, ROLE_WARN, buf) + 1;
 			}
 		}

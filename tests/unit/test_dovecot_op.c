@@ -11,8 +11,15 @@
 
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <unistd.h>
+
 #include "dovecot_op.h"
+#include "journal.h"
+#include "loop.h"
+#include "operation.h"
 #include "procedure.h"
+#include "site.h"
 
 static void test_render_conf(void **state)
 {
@@ -240,6 +247,69 @@ static void test_wait_seconds(void **state)
 	unsetenv("REPLICA_WIZARD_DOVECOT_WAIT");
 }
 
+/* --resume expunges the cut-short run's test messages by their marker, read
+ * back from the journal: only a marker this program makes is taken; an
+ * empty one (`doveadm expunge ... header Subject ''` matches every message)
+ * or an edited one stops the resume before anything runs. */
+static bool resume_with_marker(const char *marker, char *err, size_t errlen, char **used)
+{
+	struct site *s = site_new();
+	struct site_error se;
+	assert_true(site_set(s, "dovecot", "servers", "imap1.example.com imap2.example.com", &se));
+	assert_true(site_validate(s, &se));
+	struct loop *loop = loop_new();
+	struct operation_options oo = { 0 };
+	struct operation *op = operation_new(loop, s, "/nonexistent/site.ini", &dovecot_kind, &oo, NULL,
+					     err, errlen);
+	assert_non_null(op);
+	char *scope = dovecot_kind.scope(op);
+	char *path = journal_path_for("/nonexistent/site.ini", "dovecot");
+	unlink(path);
+	struct journal *j = journal_open(path, err, errlen);
+	assert_non_null(j);
+	journal_begin(j, NULL, scope, false);
+	if (marker)
+		journal_var(j, "marker", marker);
+	journal_step(j, "verify-save", "imap1.example.com", "done", 0, 0.1, NULL);
+	journal_close(j);
+	operation_set_resume(op, true);
+	bool complete = false;
+	bool ok = operation_open_journal(op, &complete, err, errlen);
+	const char *m = dovecot_kind.lookup(op, NULL, "marker", false);
+	*used = m ? strdup(m) : NULL;
+	operation_free(op);
+	loop_free(loop);
+	site_free(s);
+	unlink(path);
+	free(path);
+	free(scope);
+	return ok;
+}
+
+static void test_resume_marker(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rw-test-dovecot-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("REPLICA_WIZARD_STATE_DIR", dir, 1);
+	char err[1024];
+	char *used = NULL;
+	assert_true(resume_with_marker("rw-check-AbCdEfGhJkMn", err, sizeof err, &used));
+	assert_string_equal(used, "rw-check-AbCdEfGhJkMn");
+	free(used);
+	const char *const bad[] = { "", "rw-check-", "rw-check-AbCdEf", "Welcome", "rw-check-AbCdEfGhJk Mn",
+				    NULL };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		assert_false(resume_with_marker(bad[i], err, sizeof err, &used));
+		free(used);
+		assert_non_null(strstr(err, "marker is "));
+		assert_non_null(strstr(err, "nothing was run"));
+	}
+	rmdir(dir);
+	unsetenv("REPLICA_WIZARD_STATE_DIR");
+}
+
 int main(void)
 {
 	/* the tests run from the tree: find the shipped assets there */
@@ -254,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_procedure_loads),
 		cmocka_unit_test(test_wait_seconds),
+		cmocka_unit_test(test_resume_marker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

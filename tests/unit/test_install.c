@@ -10,13 +10,16 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "install.h"
+#include "journal.h"
 #include "loop.h"
 #include "operation.h"
 #include "procedure.h"
 #include "runner.h"
 #include "site.h"
+#include "vars.h"
 #include "xalloc.h"
 
 #define MASTER "m.example.com"
@@ -188,6 +191,70 @@ static void test_scope(void **state)
 	done(&f);
 }
 
+/* A journal whose last run is cut short and recorded test_account_local as
+ * value (NULL: not recorded), for the fixture's site and scope. */
+static void write_journal(const char *value)
+{
+	char *path = journal_path_for("/nonexistent/site.ini", "install-replica");
+	unlink(path);
+	char err[256];
+	struct journal *j = journal_open(path, err, sizeof err);
+	if (!j)
+		fail_msg("journal_open: %s", err);
+	journal_begin(j, NULL, "replicas=" REPLICA, false);
+	if (value)
+		journal_var(j, "test_account_local", value);
+	journal_step(j, "bootstrap", REPLICA, "failed", -1, 1.0, "connection lost");
+	journal_close(j);
+	free(path);
+}
+
+static bool resume(struct fx *f, char *err, size_t errlen)
+{
+	build(f, false, NULL, 0);
+	operation_set_resume(f->op, true);
+	bool complete = false;
+	return operation_open_journal(f->op, &complete, err, errlen);
+}
+
+/* --resume takes the cut-short run's test account back from the journal, and
+ * only a name this program makes: an empty or edited value would reach zmprov
+ * (create, wait, delete). Refused before anything runs, naming the journal. */
+static void test_resume_test_account(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rw-test-install-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("REPLICA_WIZARD_STATE_DIR", dir, 1);
+	struct fx f;
+	char err[1024];
+
+	write_journal("rw-check-abcdefghijkm");
+	assert_true(resume(&f, err, sizeof err));
+	vars_set(operation_vars(f.op), NULL, "domain", "example.com", false);
+	assert_string_equal(install_kind.lookup(f.op, NULL, "test_account", false),
+			    "rw-check-abcdefghijkm@example.com");
+	done(&f);
+
+	const char *const bad[] = { "", "rw-check-", "rw-check-abc def ghij", "x@evil.example.com",
+				    "rw-check-ABCDEFGHJKLM", NULL };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_journal(bad[i]);
+		err[0] = '\0';
+		assert_false(resume(&f, err, sizeof err));
+		assert_non_null(strstr(err, "test_account_local is "));
+		assert_non_null(strstr(err, "nothing was run"));
+		assert_non_null(strstr(err, dir)); /* names the journal file */
+		done(&f);
+	}
+
+	char *path = journal_path_for("/nonexistent/site.ini", "install-replica");
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	unsetenv("REPLICA_WIZARD_STATE_DIR");
+}
+
 int main(void)
 {
 	/* the tests run from the tree: find the shipped assets there */
@@ -200,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_answer_master_only),
 		cmocka_unit_test(test_answer_subset_without_master),
 		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_resume_test_account),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

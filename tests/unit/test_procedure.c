@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "procedure.h"
+#include "runner.h"
 #include "xalloc.h"
 
 static char *write_tmp(const char *text)
@@ -43,7 +44,17 @@ static void test_shipped_install_procedure_loads(void **state)
 	assert_null(strstr(boot->run, "secret"));
 	assert_non_null(strstr(boot->stdin_tpl, "LDAPREPPASS={{secret:ldap_replication_password}}"));
 	/* continuation lines of a command are joined by newlines */
-	assert_non_null(strstr(boot->run, "\ncat > \"$f\" || exit 1\n"));
+	assert_non_null(strstr(boot->run, "\n(umask 077 && set -C && cat > \"$s.answers\") || exit 1\n"));
+	/* a failed bootstrap cleaned up; one that never ended may have left
+	 * its files, and the hint says so (plan_item_hint picks) */
+	assert_non_null(strstr(boot->hint, "were removed"));
+	assert_non_null(strstr(boot->hint_unfinished, "may still be"));
+	struct plan_item it = { .step = boot };
+	assert_ptr_equal(plan_item_hint(&it), boot->hint);
+	it.unfinished = true;
+	assert_ptr_equal(plan_item_hint(&it), boot->hint_unfinished);
+	it.step = enable; /* no hint_unfinished: the one hint */
+	assert_ptr_equal(plan_item_hint(&it), enable->hint);
 	const struct proc_step *fetch = procedure_step(p, "fetch-passwords");
 	assert_true(fetch->output_hidden);
 	assert_true(fetch->capture_shell);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "randtok.h"
@@ -47,12 +48,41 @@ static void test_uniform(void **state)
 	}
 }
 
+/* Test object names: made in the right shape; read back (a resumed run's
+ * journal), only exactly that shape passes: never an empty or partial one
+ * that would match other mail or accounts. */
+static void test_check_names(void **state)
+{
+	(void)state;
+	char *n = check_name_new(RANDTOK_LOWER);
+	assert_int_equal(strlen(n), strlen("rw-check-") + 12);
+	assert_true(check_name_valid(n, RANDTOK_LOWER));
+	assert_true(check_name_valid(n, RANDTOK_ALNUM));
+	free(n);
+	n = check_name_new(RANDTOK_ALNUM);
+	assert_true(check_name_valid(n, RANDTOK_ALNUM));
+	free(n);
+	assert_true(check_name_valid("rw-check-abcdefghijkm", RANDTOK_LOWER));
+	assert_false(check_name_valid("rw-check-ABCDEFGHJKLM", RANDTOK_LOWER));
+	assert_true(check_name_valid("rw-check-ABCDEFGHJKLM", RANDTOK_ALNUM));
+	assert_false(check_name_valid(NULL, RANDTOK_ALNUM));
+	assert_false(check_name_valid("", RANDTOK_ALNUM));
+	assert_false(check_name_valid("rw-check-", RANDTOK_ALNUM));
+	assert_false(check_name_valid("rw-check-abcdefghijk", RANDTOK_ALNUM));   /* 11 */
+	assert_false(check_name_valid("rw-check-abcdefghijkmn", RANDTOK_ALNUM)); /* 13 */
+	assert_false(check_name_valid("rw-check-abcdefghij k", RANDTOK_ALNUM));
+	assert_false(check_name_valid("rw-check-abc*efghijkm", RANDTOK_ALNUM));
+	assert_false(check_name_valid("xx-check-abcdefghijkm", RANDTOK_ALNUM));
+	assert_false(check_name_valid("rw-check-abcdefghijk;", RANDTOK_ALNUM));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_length_and_alphabet),
 		cmocka_unit_test(test_two_draws_differ),
 		cmocka_unit_test(test_uniform),
+		cmocka_unit_test(test_check_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
