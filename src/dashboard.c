@@ -199,9 +199,8 @@ void dashboard_event_add(struct dashboard *d, time_t at, enum dash_health level,
 			 const char *fmt, ...)
 {
 	va_list ap;
-	char buf[512];
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
 	struct dash_event *e = &d->events[d->ev_next];
 	if (d->n_events == DASH_MAX_EVENTS)
@@ -210,7 +209,10 @@ void dashboard_event_add(struct dashboard *d, time_t at, enum dash_health level,
 		d->n_events++;
 	e->at = at;
 	e->level = level;
-	e->text = redact(buf); /* an error text could quote a secret */
+	/* an error text could quote a secret: masked before the cut */
+	e->text = redact_prefix(raw, strlen(raw), DASH_EVENT_TEXT_MAX);
+	explicit_bzero(raw, strlen(raw));
+	free(raw);
 	d->ev_next = (d->ev_next + 1) % DASH_MAX_EVENTS;
 	bump(d);
 }

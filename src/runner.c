@@ -305,8 +305,7 @@ static char *last_line(const struct plan_item *it)
 	size_t start = end;
 	while (start > 0 && it->out[start - 1] != '\n')
 		start--;
-	size_t len = end - start > 160 ? 160 : end - start;
-	return xstrndup(it->out + start, len);
+	return redact_prefix(it->out + start, end - start, 160); /* mask, then cut */
 }
 
 static char *with_output(const struct plan_item *it, const char *what)
