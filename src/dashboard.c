@@ -8,6 +8,7 @@
 
 #include "csn.h"
 #include "doveadm_parse.h"
+#include "harden.h"
 #include "ldapprobe.h"
 #include "localconfig_parse.h"
 #include "loop.h"
@@ -410,7 +411,7 @@ struct dashboard *dashboard_new(struct loop *loop, const struct site *site,
 	}
 	for (size_t i = 0; i < d->n_hosts; i++)
 		d->hosts[i].d = d;
-	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_LDAP_PASSWORD");
 	if (pw && *pw) {
 		d->password = xstrdup(pw);
 		redact_add(pw);
@@ -1511,7 +1512,7 @@ static void on_conn_secret(void *ud, struct conn *c, enum conn_secret_kind kind,
 	(void)ud;
 	(void)kind;
 	(void)prompt;
-	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (pw && *pw) {
 		redact_add(pw);
 		conn_answer_secret(c, pw);

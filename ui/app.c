@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "dovecot_op.h"
+#include "harden.h"
 #include "install.h"
 #include "ldapprobe.h"
 #include "loop.h"
@@ -147,7 +148,7 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 {
 	struct app *a = ud;
 	/* same source as batch mode first: set, it answers without asking */
-	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (pw && *pw) {
 		redact_add(pw);
 		conn_answer_secret(c, pw);
