@@ -167,11 +167,19 @@ static void secret_wipe(char **s)
 	}
 }
 
+/* Grown by hand and wiped when freed: output may be hidden (secrets). */
 static void rawbuf_add(struct rawbuf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
-		b->cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
-		b->data = xrealloc(b->data, b->cap);
+		size_t cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
+		char *grown = xmalloc(cap);
+		if (b->data != NULL) {
+			memcpy(grown, b->data, b->len);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = grown;
+		b->cap = cap;
 	}
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -318,6 +326,8 @@ static void job_free(struct job *j)
 		free(j->stdin_buf);
 	}
 	for (int i = 0; i < 2; i++) {
+		if (j->raw[i].data != NULL)
+			explicit_bzero(j->raw[i].data, j->raw[i].cap);
 		free(j->raw[i].data);
 		linebuf_free(j->lb[i]);
 	}
