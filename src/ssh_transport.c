@@ -124,15 +124,15 @@ static void transport_logf(const char *fmt, ...) __attribute__((format(printf, 1
 
 static void transport_logf(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	if (transport_log_fn == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	char *line = xvasprintf(fmt, ap); /* whole: the log masks it, a cut would not be */
 	va_end(ap);
 	transport_log_fn(transport_log_ud, line);
+	free(line);
 }
 
 /* libssh must never write to the terminal: everything goes through here. */
