@@ -357,10 +357,9 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 	keep_output(it, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
 		return;
-	char *copy = xstrndup(line, len);
-	char *safe = redact(copy);
+	size_t n;
+	char *safe = redact_mem(line, len, &n); /* no unmasked copy left in freed memory */
 	r->cfg.hooks.on_output(r->cfg.hooks.ud, it, stream, safe);
-	free(copy);
 	free(safe);
 }
 

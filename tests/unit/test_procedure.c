@@ -43,7 +43,9 @@ static void test_shipped_install_procedure_loads(void **state)
 	assert_null(strstr(boot->run, "secret"));
 	assert_non_null(strstr(boot->stdin_tpl, "LDAPREPPASS={{secret:ldap_replication_password}}"));
 	/* continuation lines of a command are joined by newlines */
-	assert_non_null(strstr(boot->run, "\ncat > \"$f\" || exit 1\n"));
+	assert_non_null(strstr(boot->run, "\nf=$d/answers\n"));
+	/* the answers file: in a directory only root can enter, made by mktemp -d */
+	assert_non_null(strstr(boot->run, "d=$(mktemp -d /tmp/rw-bootstrap.XXXXXX) || exit 1\n"));
 	const struct proc_step *fetch = procedure_step(p, "fetch-passwords");
 	assert_true(fetch->output_hidden);
 	assert_true(fetch->capture_shell);
