@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "harden.h"
 #include "loop.h"
 #include "redact.h"
 #include "runner.h"
@@ -118,7 +119,7 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 {
 	struct batch *b = ud;
 	(void)prompt;
-	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (!pw || !*pw) {
 		printf("%s asks for %s: set REPLICA_WIZARD_SSH_PASSWORD (never asked for in batch mode)\n",
 		       conn_name(c), kind == SECRET_KEY_PASSPHRASE ? "the key's passphrase" : "a password");

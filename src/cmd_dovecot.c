@@ -10,6 +10,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "dovecot_op.h"
+#include "harden.h"
 #include "site.h"
 
 static void usage(FILE *f, const char *prog)
@@ -67,7 +68,7 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 	}
 	if (!batch_args_ok(cli->progname, "dovecot", argc, argv, optind, b.batch, "setup"))
 		return RW_EXIT_USAGE;
-	const char *pw = getenv("REPLICA_WIZARD_DOVEADM_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_DOVEADM_PASSWORD");
 	const char *why = pw && *pw ? dovecot_op_password_problem(pw) : NULL;
 	if (why) {
 		fprintf(stderr, "%s dovecot: REPLICA_WIZARD_DOVEADM_PASSWORD: %s\n", cli->progname, why);

@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "commands.h"
+#include "harden.h"
 #include "install.h"
 #include "ldap_cli.h"
 #include "password_rules.h"
@@ -138,7 +139,7 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		goto out;
 	/* Carbonio refuses some passwords only deep in the bootstrap: refuse
 	 * them here, before anything connects. */
-	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_LDAP_PASSWORD");
 	const char *why = pw && *pw ? password_rules_ldap_problem(pw) : NULL;
 	if (why) {
 		fprintf(stderr, "%s install: REPLICA_WIZARD_LDAP_PASSWORD: %s\n", cli->progname, why);

@@ -9,6 +9,7 @@
 #include "csn.h"
 #include "doveadm_parse.h"
 #include "ldap_route.h"
+#include "harden.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
 #include "localconfig_parse.h"
@@ -201,9 +202,8 @@ void dashboard_event_add(struct dashboard *d, time_t at, enum dash_health level,
 			 const char *fmt, ...)
 {
 	va_list ap;
-	char buf[512];
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
 	struct dash_event *e = &d->events[d->ev_next];
 	if (d->n_events == DASH_MAX_EVENTS)
@@ -212,7 +212,10 @@ void dashboard_event_add(struct dashboard *d, time_t at, enum dash_health level,
 		d->n_events++;
 	e->at = at;
 	e->level = level;
-	e->text = redact(buf); /* an error text could quote a secret */
+	/* an error text could quote a secret: masked before the cut */
+	e->text = redact_prefix(raw, strlen(raw), DASH_EVENT_TEXT_MAX);
+	explicit_bzero(raw, strlen(raw));
+	free(raw);
 	d->ev_next = (d->ev_next + 1) % DASH_MAX_EVENTS;
 	bump(d);
 }
@@ -420,7 +423,7 @@ struct dashboard *dashboard_new(struct loop *loop, const struct site *site,
 		h->d = d;
 		h->probe_url = rc.direct ? ldap_url(h->sh) : ldapurl_for(h->sh->name, h->sh->ldap_port);
 	}
-	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_LDAP_PASSWORD");
 	if (pw && *pw) {
 		d->password = xstrdup(pw);
 		redact_add(pw);
@@ -1494,7 +1497,7 @@ static void on_conn_secret(void *ud, struct conn *c, enum conn_secret_kind kind,
 	(void)ud;
 	(void)kind;
 	(void)prompt;
-	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (pw && *pw) {
 		redact_add(pw);
 		conn_answer_secret(c, pw);

@@ -164,6 +164,7 @@ struct dash_event {
 	char *text;             /* "replica 127.77.9.3 fell 14 s behind" */
 };
 #define DASH_MAX_EVENTS 500
+#define DASH_EVENT_TEXT_MAX 511 /* bytes of an event text, after masking */
 
 struct dash_master {
 	char *name;

@@ -17,6 +17,7 @@
 #include "assets.h"
 #include "doveadm_parse.h"
 #include "dovecot_version.h"
+#include "harden.h"
 #include "journal.h"
 #include "loop.h"
 #include "procedure.h"
@@ -426,7 +427,7 @@ static void prepare_common(struct operation *op, bool verify_only)
 	if (!d->tpl)
 		d->tpl_err = xstrdup(err);
 
-	const char *pw = getenv("REPLICA_WIZARD_DOVEADM_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_DOVEADM_PASSWORD");
 	if (pw && *pw && !dovecot_op_password_problem(pw)) {
 		set_password(d, pw);
 		d->password_final = true;
@@ -603,7 +604,7 @@ static void builtin_facts(struct operation *op, struct runner *r, struct plan_it
 {
 	struct dovecot *d = data(op);
 	struct vars *v = operation_vars(op);
-	const char *source = d->password_final && getenv("REPLICA_WIZARD_DOVEADM_PASSWORD")
+	const char *source = d->password_final && harden_secret_env("REPLICA_WIZARD_DOVEADM_PASSWORD")
 				     ? "from REPLICA_WIZARD_DOVEADM_PASSWORD" : NULL;
 	if (!d->password_final) {
 		const char *e = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "harden.h"
 #include "journal.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -84,7 +85,7 @@ static void prepare(struct operation *op)
 
 	/* One password for all: on a default master every LDAP password
 	 * equals zimbra_ldap_password. */
-	const char *pw = getenv("REPLICA_WIZARD_LDAP_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_LDAP_PASSWORD");
 	struct vars *v = operation_vars(op);
 	if (pw && *pw) {
 		in->passwords_given = true;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "redact.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 struct journal {
@@ -19,36 +20,6 @@ struct journal {
 	char *path;
 	char *run_id;
 };
-
-static int mkdir_p(const char *dir)
-{
-	char *copy = xstrdup(dir);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-			free(copy);
-			return -1;
-		}
-		*p = '/';
-	}
-	int rc = mkdir(copy, 0700) != 0 && errno != EEXIST ? -1 : 0;
-	free(copy);
-	return rc;
-}
-
-static char *state_dir(void)
-{
-	const char *env = getenv("REPLICA_WIZARD_STATE_DIR");
-	if (env && *env)
-		return xstrdup(env);
-	env = getenv("XDG_STATE_HOME");
-	if (env && *env)
-		return xasprintf("%s/replica-wizard", env);
-	const char *home = getenv("HOME");
-	return xasprintf("%s/.local/state/replica-wizard", home && *home ? home : "/tmp");
-}
 
 char *journal_path_for(const char *site_path, const char *procedure)
 {
@@ -66,7 +37,11 @@ char *journal_path_for(const char *site_path, const char *procedure)
 	for (char *p = name; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
 			*p = '_';
-	char *dir = state_dir();
+	char *dir = state_dir_path();
+	if (!dir) {
+		free(name);
+		return NULL; /* no home: journal_open() says so */
+	}
 	char *path = xasprintf("%s/%s-%08x.%s.journal", dir, name, h, procedure);
 	free(dir);
 	free(name);
@@ -75,20 +50,15 @@ char *journal_path_for(const char *site_path, const char *procedure)
 
 struct journal *journal_open(const char *path, char *err, size_t errlen)
 {
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir_p(dir) != 0) {
-			snprintf(err, errlen, "cannot create journal directory %s: %s", dir, strerror(errno));
-			free(dir);
-			return NULL;
-		}
+	if (!path) {
+		snprintf(err, errlen, "no directory for the journal: HOME is not set and the user has no "
+			 "home directory; set REPLICA_WIZARD_STATE_DIR");
+		return NULL;
 	}
-	free(dir);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	char why[512];
+	int fd = state_file_open(path, O_WRONLY | O_APPEND | O_CREAT, why, sizeof why);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open journal %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "journal: %s", why);
 		return NULL;
 	}
 	struct journal *j = xcalloc(1, sizeof *j);
@@ -248,9 +218,13 @@ void journal_run_free(struct journal_run *r)
 
 struct journal_run *journal_last_run(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
+	int fd = path ? state_file_open(path, O_RDONLY, NULL, 0) : -1;
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	struct journal_run *r = NULL;
 	char *line = NULL;
 	size_t cap = 0;

@@ -10,11 +10,12 @@
 
 struct journal;
 
-/* Directory: $REPLICA_WIZARD_STATE_DIR, else $XDG_STATE_HOME/replica-wizard,
- * else ~/.local/state/replica-wizard. File: <site name>-<hash of its real
- * path>.<procedure>.journal. */
+/* Directory: state_dir_path() (state_dir.h). File: <site name>-<hash of its
+ * real path>.<procedure>.journal.  NULL when there is no home directory. */
 char *journal_path_for(const char *site_path, const char *procedure);
 
+/* Opened as state_file_open() does (a private directory, no symbolic link);
+ * path NULL (no home) is refused with a message. */
 struct journal *journal_open(const char *path, char *err, size_t errlen);
 void journal_close(struct journal *j);
 const char *journal_path(const struct journal *j);
@@ -39,7 +40,8 @@ struct journal_run {
 	size_t n_vars;
 };
 
-/* NULL when the file does not exist or holds no run. */
+/* NULL when the file does not exist, holds no run or may not be opened
+ * (state_file_open()), or path is NULL. */
 struct journal_run *journal_last_run(const char *path);
 void journal_run_free(struct journal_run *r);
 /* Did the run finish this step on this node (done or already done)? */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
 #include "xalloc.h"
 
 enum linebuf_state {
@@ -53,6 +54,7 @@ void linebuf_free(struct linebuf *lb)
 {
 	if (!lb)
 		return;
+	explicit_bzero(lb->line, lb->max + 1); /* it may have held hidden output */
 	free(lb->line);
 	free(lb);
 }
@@ -67,6 +69,24 @@ static void linebuf_emit(struct linebuf *lb)
 	lb->line[0] = '\0';
 }
 
+/* The line is full: emit its first part, cut where no secret is split
+ * (redact_cut), and keep the rest as the start of the next line. */
+static void linebuf_cut(struct linebuf *lb)
+{
+	size_t p = redact_cut(lb->line, lb->len, lb->len);
+	char saved = lb->line[p];
+	lb->line[p] = '\0';
+	if (lb->on_line)
+		lb->on_line(lb->ud, lb->line, p);
+	lb->line[p] = saved;
+	memmove(lb->line, lb->line + p, lb->len - p);
+	lb->len -= p;
+	lb->line[lb->len] = '\0';
+	lb->col = 0;
+	for (size_t i = 0; i < lb->len; i++)
+		lb->col += ((unsigned char)lb->line[i] & 0xC0) != 0x80;
+}
+
 /* Append one display character of n bytes. */
 static void linebuf_put(struct linebuf *lb, const char *bytes, size_t n)
 {
@@ -76,7 +96,7 @@ static void linebuf_put(struct linebuf *lb, const char *bytes, size_t n)
 		lb->col = 0;
 	}
 	if (lb->len + n > lb->max)
-		linebuf_emit(lb); /* cut, continue on the next line */
+		linebuf_cut(lb); /* continue on the next line */
 	memcpy(lb->line + lb->len, bytes, n);
 	lb->len += n;
 	lb->line[lb->len] = '\0';

@@ -23,8 +23,11 @@
  * - Invalid UTF-8 (stray bytes 0xA0..0xFF, truncated or overlong sequences,
  *   surrogates, > U+10FFFF) becomes one U+FFFD per bad byte, continuation
  *   bytes right after a bad byte included; valid UTF-8 is kept as is.
- * - A line longer than max_line bytes is cut there (never inside a UTF-8
- *   character) and continues on the next line, so memory is bounded.
+ * - A line longer than max_line bytes is cut (never inside a UTF-8
+ *   character) and continues on the next line, so memory is bounded.  The
+ *   cut comes a little before max_line, where redact_cut() says no secret
+ *   (in any form) or password-like pair is split, so that each part, masked
+ *   on its own, shows nothing of a secret.
  *
  * Emitted lines contain only valid UTF-8 with no C0/C1 control and no DEL. */
 #ifndef RW_LINEBUF_H

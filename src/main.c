@@ -1,6 +1,7 @@
 /* replica-wizard: a thin dispatcher. Global options, then one command from
  * RW_COMMAND_TABLE (src/commands.h). */
 #include "commands.h"
+#include "harden.h"
 #include "ui.h"
 
 #include <getopt.h>
@@ -59,6 +60,12 @@ int main(int argc, char **argv)
 	};
 	struct cli cli = { .progname = PROG, .site_path = NULL };
 	int c;
+	char herr[256];
+
+	if (harden_process(herr, sizeof herr) != 0) { /* before any secret is read */
+		fprintf(stderr, PROG ": %s\n", herr);
+		return RW_EXIT_FAILED;
+	}
 
 	opterr = 0;
 	/* '+': stop at the command name; the command parses the rest. */

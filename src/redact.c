@@ -33,29 +33,10 @@ static void redact_add_one(const char *s, size_t len)
 
 void redact_add(const char *secret)
 {
-	size_t len = strlen(secret), quotes = 0;
+	size_t len = strlen(secret);
 	if (len == 0)
 		return;
 	redact_add_one(secret, len);
-	for (size_t i = 0; i < len; i++)
-		quotes += secret[i] == '\'';
-	if (quotes == 0)
-		return;
-	/* the form it takes inside a single-quoted shell word */
-	size_t qlen = len + 3 * quotes, o = 0;
-	char *q = xmalloc(qlen + 1);
-	for (size_t i = 0; i < len; i++) {
-		if (secret[i] == '\'') {
-			memcpy(q + o, "'\\''", 4);
-			o += 4;
-		} else {
-			q[o++] = secret[i];
-		}
-	}
-	q[o] = '\0';
-	redact_add_one(q, qlen);
-	explicit_bzero(q, qlen);
-	free(q);
 }
 
 void redact_clear(void)
@@ -87,6 +68,176 @@ static const char *redact_find(const char *h, size_t hn, const char *n, size_t n
 		h = c + 1;
 	}
 	return NULL;
+}
+
+/* ---- encoded forms ----
+ *
+ * A secret may reach a text encoded: inside a single-quoted shell word
+ * ('\'' for '), after backslashes (printf %q, double quotes: \ before any
+ * byte), as a JSON string (\" \\ \/ \b \f \n \r \t
+ * \uXXXX, surrogate pairs included) or percent-encoded (%XX in either case,
+ * + for a space).  Each form is matched by decoding the text one unit at a
+ * time against the secret, so every encoder's choice of what to escape is
+ * covered by one rule. */
+
+enum redact_form { FORM_SQUOTE, FORM_BACKSLASH, FORM_JSON, FORM_URL };
+
+static int redact_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* 4 hex digits at t (n bytes available), or -1. */
+static long redact_hex4(const char *t, size_t n)
+{
+	if (n < 4)
+		return -1;
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = redact_hex(t[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+static size_t redact_utf8(unsigned long cp, unsigned char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xC0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xE0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xF0 | (cp >> 18));
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* A JSON \u escape at t (after the backslash: "uXXXX"), a surrogate pair
+ * taking two.  Returns the text bytes used (0: not a valid escape). */
+static size_t redact_json_u(const char *t, size_t n, unsigned char *out, size_t *outn)
+{
+	long hi = redact_hex4(t + 1, n - 1);
+	if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF))
+		return 0;
+	if (hi < 0xD800 || hi > 0xDBFF) {
+		*outn = redact_utf8((unsigned long)hi, out);
+		return 5;
+	}
+	if (n < 11 || t[5] != '\\' || t[6] != 'u')
+		return 0;
+	long lo = redact_hex4(t + 7, n - 7);
+	if (lo < 0xDC00 || lo > 0xDFFF)
+		return 0;
+	*outn = redact_utf8(0x10000 + (((unsigned long)hi - 0xD800) << 10) + ((unsigned long)lo - 0xDC00), out);
+	return 11;
+}
+
+/* Decode one unit of form f at t (n > 0 bytes) into out (*outn bytes).
+ * Returns the text bytes it took, 0 when t holds a broken escape. */
+static size_t redact_decode(enum redact_form f, const char *t, size_t n, unsigned char *out, size_t *outn)
+{
+	*outn = 1;
+	out[0] = (unsigned char)t[0];
+	switch (f) {
+	case FORM_SQUOTE:
+		return n >= 4 && memcmp(t, "'\\''", 4) == 0 ? 4 : 1; /* out[0] is ' or t[0] */
+	case FORM_BACKSLASH:
+		if (t[0] == '\\' && n >= 2 && t[1] != '\n') {
+			out[0] = (unsigned char)t[1];
+			return 2;
+		}
+		return 1;
+	case FORM_JSON: {
+		if (t[0] != '\\')
+			return 1;
+		if (n < 2)
+			return 0;
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+		const char *e = strchr(from, t[1]);
+		if (t[1] != '\0' && e) {
+			out[0] = (unsigned char)to[e - from];
+			return 2;
+		}
+		if (t[1] != 'u')
+			return 0;
+		size_t u = redact_json_u(t + 1, n - 1, out, outn);
+		return u ? u + 1 : 0;
+	}
+	case FORM_URL:
+		if (t[0] == '%' && n >= 3 && redact_hex(t[1]) >= 0 && redact_hex(t[2]) >= 0) {
+			out[0] = (unsigned char)(redact_hex(t[1]) * 16 + redact_hex(t[2]));
+			return 3;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Length of the text at t (n bytes) that is secret s in form f, or 0. */
+static size_t redact_match_form(enum redact_form f, const char *t, size_t n, const char *s, size_t sn)
+{
+	size_t ti = 0, si = 0;
+	while (si < sn) {
+		if (ti >= n)
+			return 0;
+		if (f == FORM_URL && t[ti] == '+') {
+			/* a space in form encoding, itself where + is left alone */
+			if (s[si] != ' ' && s[si] != '+')
+				return 0;
+			ti++;
+			si++;
+			continue;
+		}
+		unsigned char out[4];
+		size_t outn, used = redact_decode(f, t + ti, n - ti, out, &outn);
+		if (used == 0 || outn > sn - si || memcmp(out, s + si, outn) != 0)
+			return 0;
+		ti += used;
+		si += outn;
+	}
+	return ti;
+}
+
+/* Mark every occurrence of secret s, literal or encoded. */
+static void redact_mark_secret(const char *d, size_t len, const struct redact_secret *s,
+			       unsigned char *mask)
+{
+	const char *p = d, *end = d + len;
+	while ((size_t)(end - p) >= s->len) {
+		const char *hit = redact_find(p, (size_t)(end - p), s->s, s->len);
+		if (!hit)
+			break;
+		memset(mask + (hit - d), 1, s->len);
+		p = hit + 1; /* overlapping occurrences too */
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = d[i];
+		if (c != s->s[0] && c != '\\' && c != '\'' && c != '%' && c != '+')
+			continue;
+		for (int f = FORM_SQUOTE; f <= FORM_URL; f++) {
+			size_t m = redact_match_form((enum redact_form)f, d + i, len - i, s->s, s->len);
+			if (m)
+				memset(mask + i, 1, m);
+		}
+	}
 }
 
 static bool redact_keychar(char c)
@@ -128,8 +279,9 @@ static bool redact_next_pair(const char *p, const char *end)
 	return q > p && q < end && *q == '=';
 }
 
-/* Mark the values of password-like key=value pairs. */
-static void redact_mark_pairs(const char *d, size_t len, unsigned char *mask)
+/* Mark the values of password-like key=value pairs (with_key: from the
+ * key on, for redact_cut(), which must not separate a value from its key). */
+static void redact_mark_pairs(const char *d, size_t len, unsigned char *mask, bool with_key)
 {
 	const char *end = d + len;
 	for (const char *eq = memchr(d, '=', len); eq; eq = memchr(eq + 1, '=', (size_t)(end - eq - 1))) {
@@ -167,8 +319,20 @@ static void redact_mark_pairs(const char *d, size_t len, unsigned char *mask)
 			while (vend > v && redact_blank(vend[-1]))
 				vend--;
 		}
+		if (with_key && vend > v)
+			v = k;
 		memset(mask + (v - d), 1, (size_t)(vend - v));
 	}
+}
+
+/* 1 for every byte to mask, in a calloc'd array of len bytes (at least 1). */
+static unsigned char *redact_mask(const char *data, size_t len, bool with_keys)
+{
+	unsigned char *mask = xcalloc(len ? len : 1, 1);
+	for (size_t i = 0; i < redact_n; i++)
+		redact_mark_secret(data, len, &redact_v[i], mask);
+	redact_mark_pairs(data, len, mask, with_keys);
+	return mask;
 }
 
 char *redact_mem(const char *data, size_t len, size_t *out_len)
@@ -183,19 +347,7 @@ char *redact_mem(const char *data, size_t len, size_t *out_len)
 		return out;
 	}
 
-	unsigned char *mask = xcalloc(len ? len : 1, 1);
-	for (size_t i = 0; i < redact_n; i++) {
-		const struct redact_secret *s = &redact_v[i];
-		const char *p = data, *end = data + len;
-		while ((size_t)(end - p) >= s->len) {
-			const char *hit = redact_find(p, (size_t)(end - p), s->s, s->len);
-			if (!hit)
-				break;
-			memset(mask + (hit - data), 1, s->len);
-			p = hit + 1; /* overlapping occurrences too */
-		}
-	}
-	redact_mark_pairs(data, len, mask);
+	unsigned char *mask = redact_mask(data, len, false);
 
 	/* each masked run becomes one REDACT_MASK: worst case every other byte */
 	size_t cap = len + (len / 2 + 1) * (sizeof(REDACT_MASK) - 1) + 1, o = 0;
@@ -234,4 +386,45 @@ size_t redact_inplace(char *buf, size_t len, size_t cap)
 	explicit_bzero(r, n);
 	free(r);
 	return n;
+}
+
+size_t redact_hold(void)
+{
+	/* the longest form of a secret: 6 bytes per byte (JSON \u00XX) */
+	size_t longest = redact_n ? redact_v[0].len : 0;
+	return longest * 6 > REDACT_KEY_HOLD ? longest * 6 : REDACT_KEY_HOLD;
+}
+
+static bool redact_utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+size_t redact_cut(const char *data, size_t len, size_t limit)
+{
+	if (limit > len)
+		limit = len;
+	size_t hold = redact_hold();
+	if (len <= hold)
+		return limit;
+	unsigned char *keep = redact_mask(data, len, true);
+	size_t p = len - hold < limit ? len - hold : limit;
+	/* back to a point outside every masked run and every character */
+	while (p > 0 && p < len && (redact_utf8_cont(data[p]) || (keep[p - 1] && keep[p])))
+		p--;
+	free(keep);
+	return p > 0 ? p : limit;
+}
+
+char *redact_prefix(const char *data, size_t len, size_t max)
+{
+	size_t n;
+	char *out = redact_mem(data, len, &n);
+	if (n > max) {
+		n = max;
+		while (n > 0 && redact_utf8_cont(out[n]))
+			n--;
+		out[n] = '\0';
+	}
+	return out;
 }

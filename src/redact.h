@@ -13,8 +13,13 @@
 #define REDACT_MASK "****"
 
 /* Register a secret (copied).  Empty strings are ignored, duplicates kept
- * once.  A secret holding ' is also registered in its shell-quoted form
- * (' -> '\''), as it would appear inside a quoted command. */
+ * once.  It is masked as it is and in the forms it takes when encoded:
+ * - in a shell word: ' as '\'' (single quotes), any byte after a backslash;
+ * - in a JSON string: \" \\ \/ \b \f \n \r \t and \uXXXX (either case,
+ *   surrogate pairs for what is beyond U+FFFF);
+ * - percent-encoded: %XX (either case) for any byte, + for a space.
+ * Encoders differ in what they escape; any mix of escaped and plain bytes
+ * is matched.  (Base64 and other encodings are not.) */
 void redact_add(const char *secret);
 
 /* Forget every secret, wiping the copies with explicit_bzero(). */
@@ -22,6 +27,26 @@ void redact_clear(void);
 
 /* Number of registered values (tests, diagnostics). */
 size_t redact_count(void);
+
+/* Bytes a line cut must leave after it (see redact_cut): the longest form
+ * of a registered secret, and at least REDACT_KEY_HOLD for a pair's key. */
+#define REDACT_KEY_HOLD 64
+size_t redact_hold(void);
+
+/* Where to cut data (len bytes, a line too long to keep whole) so that
+ * its first part, at most limit bytes, can be shown on its own and the rest
+ * starts the next part: the last point that is not inside a masked run (a
+ * secret in any form, a password-like pair from its key to the end of its
+ * value), not inside a UTF-8 character, and leaves redact_hold() bytes after
+ * it, so that a secret starting before it also ends within data, where it
+ * is seen whole.  Returns limit (or len if smaller) when there is no such
+ * point (a secret or a value longer than the line). */
+size_t redact_cut(const char *data, size_t len, size_t limit);
+
+/* The masked form of len bytes of data, then cut to at most max bytes (never
+ * inside a UTF-8 character): masking comes first, so a cut never shows the
+ * start of a secret.  Returns a malloc'd string. */
+char *redact_prefix(const char *data, size_t len, size_t max);
 
 /* Masked copy of len bytes of data (may hold NULs or any byte).  Masks:
  * - every occurrence of every registered secret, overlapping ones included

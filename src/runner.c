@@ -323,8 +323,7 @@ static char *last_line(const struct plan_item *it)
 	size_t start = end;
 	while (start > 0 && it->out[start - 1] != '\n')
 		start--;
-	size_t len = end - start > 160 ? 160 : end - start;
-	return xstrndup(it->out + start, len);
+	return redact_prefix(it->out + start, end - start, 160); /* mask, then cut */
 }
 
 static char *with_output(const struct plan_item *it, const char *what)
@@ -394,10 +393,9 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 	keep_output(it, stream, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
 		return;
-	char *copy = xstrndup(line, len);
-	char *safe = redact(copy);
+	size_t n;
+	char *safe = redact_mem(line, len, &n); /* no unmasked copy left in freed memory */
 	r->cfg.hooks.on_output(r->cfg.hooks.ud, it, stream, safe);
-	free(copy);
 	free(safe);
 }
 

@@ -137,15 +137,15 @@ static void transport_logf(const char *fmt, ...) __attribute__((format(printf, 1
 
 static void transport_logf(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	if (transport_log_fn == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	char *line = xvasprintf(fmt, ap); /* whole: the log masks it, a cut would not be */
 	va_end(ap);
 	transport_log_fn(transport_log_ud, line);
+	free(line);
 }
 
 /* libssh must never write to the terminal: everything goes through here. */
@@ -180,11 +180,19 @@ static void secret_wipe(char **s)
 	}
 }
 
+/* Grown by hand and wiped when freed: output may be hidden (secrets). */
 static void rawbuf_add(struct rawbuf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
-		b->cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
-		b->data = xrealloc(b->data, b->cap);
+		size_t cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
+		char *grown = xmalloc(cap);
+		if (b->data != NULL) {
+			memcpy(grown, b->data, b->len);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = grown;
+		b->cap = cap;
 	}
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -331,6 +339,8 @@ static void job_free(struct job *j)
 		free(j->stdin_buf);
 	}
 	for (int i = 0; i < 2; i++) {
+		if (j->raw[i].data != NULL)
+			explicit_bzero(j->raw[i].data, j->raw[i].cap);
 		free(j->raw[i].data);
 		linebuf_free(j->lb[i]);
 	}

@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "dovecot_op.h"
+#include "harden.h"
 #include "install.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -29,6 +30,7 @@
 #include "remove.h"
 #include "site.h"
 #include "stopsig.h"
+#include "state_dir.h"
 #include "term.h"
 #include "vars.h"
 #include "wizard.h"
@@ -74,42 +76,6 @@ static void log_line(void *ud, const char *line)
 	fprintf(f, "%s %s\n", ts, safe);
 	free(safe);
 	fflush(f);
-}
-
-static void mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	mkdir(path, 0700);
-}
-
-static FILE *open_log(void)
-{
-	const char *dir = getenv("REPLICA_WIZARD_STATE_DIR");
-	char *d = NULL;
-	if (dir && *dir) {
-		d = xstrdup(dir);
-	} else {
-		const char *xdg = getenv("XDG_STATE_HOME");
-		const char *home = getenv("HOME");
-		if (xdg && *xdg)
-			d = xasprintf("%s/replica-wizard", xdg);
-		else if (home)
-			d = xasprintf("%s/.local/state/replica-wizard", home);
-		else
-			return NULL;
-	}
-	mkdirs(d);
-	char *path = xasprintf("%s/replica-wizard.log", d);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	free(path);
-	free(d);
-	return fd < 0 ? NULL : fdopen(fd, "a");
 }
 
 /* ---- engine events ---- */
@@ -176,7 +142,7 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 {
 	struct app *a = ud;
 	/* same source as batch mode first: set, it answers without asking */
-	const char *pw = getenv("REPLICA_WIZARD_SSH_PASSWORD");
+	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (pw && *pw) {
 		redact_add(pw);
 		conn_answer_secret(c, pw);
@@ -719,7 +685,7 @@ int ui_main(const struct cli *cli)
 		free(path);
 		return RW_EXIT_USAGE;
 	}
-	a.log = open_log();
+	a.log = state_log_open();
 	if (a.log) {
 		transport_set_log(log_line, a.log);
 		/* libssh/libldap must not write behind curses' back */

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "redact.h"
 #include "site.h"
+#include "state_dir.h"
 #include "term.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -96,40 +97,6 @@ static struct dashboard *make_model(struct loop *loop, const struct site *site,
 	return d;
 }
 
-static void mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	mkdir(path, 0700);
-}
-
-/* The same log file as the wizard (ui/README.md). */
-static FILE *open_log(void)
-{
-	const char *dir = getenv("REPLICA_WIZARD_STATE_DIR");
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *d;
-	if (dir && *dir)
-		d = xstrdup(dir);
-	else if (xdg && *xdg)
-		d = xasprintf("%s/replica-wizard", xdg);
-	else if (home)
-		d = xasprintf("%s/.local/state/replica-wizard", home);
-	else
-		return NULL;
-	mkdirs(d);
-	char *path = xasprintf("%s/replica-wizard.log", d);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	free(path);
-	free(d);
-	return fd < 0 ? NULL : fdopen(fd, "a");
-}
-
 static void log_line(void *ud, const char *line)
 {
 	FILE *f = ud;
@@ -153,7 +120,7 @@ int dashboard_view_main(const struct site *site, const char *site_path,
 		return RW_EXIT_USAGE;
 	}
 	int saved_stderr = -1;
-	FILE *log = open_log();
+	FILE *log = state_log_open();
 	if (log) {
 		transport_set_log(log_line, log);
 		/* libssh/libldap must not write behind curses' back */

@@ -494,6 +494,15 @@ static void test_events_bounded_and_redacted(void **state)
 	assert_int_equal(dashboard_n_events(d), DASH_MAX_EVENTS);
 	assert_string_equal(dashboard_event(d, 0)->text, "event 10 ****");
 	assert_null(dashboard_event(d, DASH_MAX_EVENTS));
+	/* a long text is masked before it is cut: no start of a secret shows */
+	char pad[600];
+	memset(pad, 'x', 505);
+	pad[505] = '\0';
+	dashboard_event_add(d, T0, DASH_WARNING, "%s s3cret-pass", pad);
+	const char *t = dashboard_event(d, DASH_MAX_EVENTS - 1)->text;
+	assert_true(strlen(t) <= DASH_EVENT_TEXT_MAX);
+	assert_null(strstr(t, " s3c"));
+	assert_int_equal(strncmp(t + 505, " ****", 5), 0);
 	redact_clear();
 	dashboard_free(d);
 }

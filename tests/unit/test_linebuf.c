@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "linebuf.h"
+#include "redact.h"
 #include "xalloc.h"
 
 /* Collected output: lines joined with '\n' (each line followed by '\n'). */
@@ -233,7 +234,7 @@ static void test_linebuf_huge(void **state)
 	linebuf_feed(lb, in, n + 1);
 	linebuf_flush(lb);
 	assert_int_equal(s.nlines, 3);
-	assert_int_equal(s.maxlen, 4096);
+	assert_int_equal(s.maxlen, 4096 - REDACT_KEY_HOLD); /* the cut leaves room */
 	assert_int_equal(s.len, n + 3);
 	linebuf_free(lb);
 	sink_free(&s);
@@ -261,6 +262,67 @@ static void test_linebuf_huge(void **state)
 	linebuf_free(lb);
 	sink_free(&s);
 	free(in);
+}
+
+/* A secret (any form) or a password pair across the line cap is never split:
+ * each emitted line, masked on its own, shows no part of it. */
+static void check_split_secret(const char *secret, size_t at)
+{
+	size_t n = 5000, slen = strlen(secret);
+	char *in = xmalloc(n + 1);
+	memset(in, 'x', n);
+	memcpy(in + at, secret, slen);
+	in[n] = '\n';
+	struct sink s = {0};
+	struct linebuf *lb = linebuf_new(4096, on_line, &s);
+	linebuf_feed(lb, in, n + 1);
+	linebuf_flush(lb);
+	linebuf_free(lb);
+	assert_int_equal(s.nlines, 2);
+	assert_int_equal(s.len, n + 2); /* nothing lost, nothing repeated */
+	char *nl = strchr(s.buf, '\n');
+	assert_true(nl - s.buf < (ptrdiff_t)at); /* the secret is on line 2, whole */
+	char *masked = redact(s.buf);
+	assert_null(strstr(masked, secret));
+	assert_int_equal(strlen(masked), n + 2 - slen + 4);
+	free(masked);
+	sink_free(&s);
+	free(in);
+}
+
+static void check_split_pair(size_t at)
+{
+	size_t n = 5000;
+	char *in = xmalloc(n + 1);
+	memset(in, 'x', n);
+	memcpy(in + at, " ldap_root_password=abcdefghijklmnopq", 37);
+	in[n] = '\n';
+	struct sink s = {0};
+	struct linebuf *lb = linebuf_new(4096, on_line, &s);
+	linebuf_feed(lb, in, n + 1);
+	linebuf_free(lb);
+	assert_int_equal(s.nlines, 2);
+	char *masked = redact(s.buf);
+	assert_null(strstr(masked, "abcdefghijk"));
+	assert_non_null(strstr(masked, "ldap_root_password=****\n"));
+	free(masked);
+	sink_free(&s);
+	free(in);
+}
+
+static void test_linebuf_split_secret(void **state)
+{
+	(void)state;
+	redact_add("Hunter2-Secret!");
+	check_split_secret("Hunter2-Secret!", 4090);
+	check_split_secret("Hunter2-Secret!", 4096 - 15);
+	check_split_secret("Hunter2%2DSecret%21", 4085);
+	check_split_secret("Hunter2\\u002dSecret!", 4080);
+	redact_clear();
+	/* nothing registered: a pair's key and value stay together, whether
+	 * the pair ends near the cap or starts before the cut would be */
+	check_split_pair(4070);
+	check_split_pair(4000);
 }
 
 /* A sample that exercises every rule, cut at every position. */
@@ -370,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_linebuf_controls),
 		cmocka_unit_test(test_linebuf_utf8),
 		cmocka_unit_test(test_linebuf_huge),
+		cmocka_unit_test(test_linebuf_split_secret),
 		cmocka_unit_test(test_linebuf_chunks),
 		cmocka_unit_test(test_linebuf_reuse_after_flush),
 	};

@@ -44,7 +44,9 @@ static void test_shipped_install_procedure_loads(void **state)
 	assert_null(strstr(boot->run, "secret"));
 	assert_non_null(strstr(boot->stdin_tpl, "LDAPREPPASS={{secret:ldap_replication_password}}"));
 	/* continuation lines of a command are joined by newlines */
-	assert_non_null(strstr(boot->run, "\n(umask 077 && set -C && cat > \"$s.answers\") || exit 1\n"));
+	assert_non_null(strstr(boot->run, "\n(umask 077 && set -C && cat > \"$s/answers\") || exit 1\n"));
+	/* the answers file: in a directory only root can enter, made by mktemp -d */
+	assert_non_null(strstr(boot->run, "s=$(mktemp -d \"$p/.rw-bootstrap.XXXXXX\") || exit 1\n"));
 	/* a failed bootstrap cleaned up; one that never ended may have left
 	 * its files, and the hint says so (plan_item_hint picks) */
 	assert_non_null(strstr(boot->hint, "were removed"));

@@ -84,8 +84,104 @@ static void test_redact_shell_quoted(void **state)
 {
 	(void)state;
 	redact_add("it's");
-	assert_int_equal(redact_count(), 2);
+	assert_int_equal(redact_count(), 1);
 	expect_redacted("echo 'it'\\''s' it's", "echo '****' ****");
+	/* printf %q / double quotes: a backslash before what is special */
+	redact_add("a b\"$c");
+	expect_redacted("x=a\\ b\\\"\\$c; y=\"a b\\\"\\$c\"", "x=****; y=\"****\"");
+}
+
+/* One secret with every byte an encoder may escape: " \ / space ' + % ö and
+ * a control character; each encoded form is masked, near misses are not. */
+static void test_redact_encoded_forms(void **state)
+{
+	(void)state;
+	redact_add("p\"a\\s/ s'\xc3\xb6+%\t");
+	/* JSON: minimal, with \/, with \u for non-ASCII and controls, either case */
+	expect_redacted("{\"pw\":\"p\\\"a\\\\s/ s'\xc3\xb6+%\\t\"}", "{\"pw\":\"****\"}");
+	expect_redacted("[\"p\\\"a\\\\s\\/ s'\\u00f6+%\\u0009\"]", "[\"****\"]");
+	expect_redacted("[\"p\\u0022a\\u005Cs\\u002F\\u0020s\\u0027\\u00F6\\u002B\\u0025\\u0009\"]",
+			"[\"****\"]");
+	/* percent-encoded: all of it, only what RFC 3986 reserves, form style */
+	expect_redacted("u=p%22a%5Cs%2F%20s%27%C3%B6%2B%25%09&x", "u=****&x");
+	expect_redacted("u=p%22a%5cs/%20s'%c3%b6+%25%09&x", "u=****&x");
+	expect_redacted("u=%70%22a%5Cs%2F+s%27%C3%B6%2B%25%09&x", "u=****&x");
+	expect_redacted("u=p%22a%5Cs%2F%20s%27%C3%B6%2B%25%0A&x", "u=p%22a%5Cs%2F%20s%27%C3%B6%2B%25%0A&x");
+	expect_redacted("u=p%22a%5Cs%2F%20s%27%C3%B6%2B%2%09", "u=p%22a%5Cs%2F%20s%27%C3%B6%2B%2%09");
+	/* shell single quotes */
+	expect_redacted("echo 'p\"a\\s/ s'\\''\xc3\xb6+%\t'", "echo '****'");
+	/* broken JSON escapes decode to nothing */
+	expect_redacted("\"p\\\"a\\\\s/ s'\\u00g6+%\\t\"", "\"p\\\"a\\\\s/ s'\\u00g6+%\\t\"");
+	redact_clear();
+
+	/* beyond U+FFFF: a surrogate pair; a lone surrogate is no match */
+	redact_add("k\xf0\x9f\x98\x80y");
+	expect_redacted("\"k\\ud83d\\ude00y\"", "\"****\"");
+	expect_redacted("\"k\\uD83D\\uDE00y\"", "\"****\"");
+	expect_redacted("\"k\\ud83dy\"", "\"k\\ud83dy\"");
+	redact_clear();
+
+	/* plain letters escaped needlessly still count; a space as + too */
+	redact_add("open sesame");
+	expect_redacted("q=open+sesame", "q=****");
+	expect_redacted("q=\\u006fpen\\u0020sesame!", "q=****!");
+	expect_redacted("q=open+sesamE", "q=open+sesamE");
+}
+
+/* Masking comes before a cut: the start of a secret is never shown. */
+static void test_redact_prefix(void **state)
+{
+	(void)state;
+	redact_add("TopSecretValue");
+	char line[200];
+	memset(line, 'x', sizeof line);
+	memcpy(line + 150, "TopSecretValue", 14);
+	char *out = redact_prefix(line, sizeof line, 160);
+	assert_int_equal(strlen(out), 160);
+	assert_memory_equal(out + 150, "****", 4);
+	assert_null(strstr(out, "TopS"));
+	free(out);
+	/* a cut inside a UTF-8 character moves back before it */
+	out = redact_prefix("ab\xc3\xa9", 4, 3);
+	assert_string_equal(out, "ab");
+	free(out);
+	/* short enough: untouched apart from masking */
+	out = redact_prefix("pw=TopSecretValue", 17, 160);
+	assert_string_equal(out, "pw=****");
+	free(out);
+}
+
+/* Where a too long line is cut: never inside a secret, in any form, nor
+ * between a password-like key and its value; enough is kept after it. */
+static void test_redact_cut(void **state)
+{
+	(void)state;
+	char line[400];
+	memset(line, 'x', sizeof line);
+	/* nothing registered: REDACT_KEY_HOLD bytes are kept after the cut */
+	assert_int_equal(redact_hold(), REDACT_KEY_HOLD);
+	assert_int_equal(redact_cut(line, sizeof line, sizeof line), sizeof line - REDACT_KEY_HOLD);
+	assert_int_equal(redact_cut(line, sizeof line, 100), 100);
+	/* a pair near the end goes whole to the next part */
+	memcpy(line + 299, " ldap_root_password=", 20);
+	assert_int_equal(redact_cut(line, sizeof line, sizeof line), 300);
+	memset(line, 'x', sizeof line);
+
+	redact_add("0123456789abcdef"); /* 16 bytes: hold 96 */
+	assert_int_equal(redact_hold(), 96);
+	memcpy(line + 290, "0123456789abcdef", 16);
+	assert_int_equal(redact_cut(line, sizeof line, sizeof line), 290);
+	memset(line, 'x', sizeof line);
+	memcpy(line + 290, "0123%34%35%36%37%38%39%61%62%63%64%65%66", 41);
+	assert_int_equal(redact_cut(line, sizeof line, sizeof line), 290);
+	/* before a UTF-8 character */
+	memset(line, 'x', sizeof line);
+	memcpy(line + 303, "\xc3\xa9", 2);
+	assert_int_equal(redact_cut(line, sizeof line, sizeof line), 303);
+	/* no good point: the limit */
+	assert_int_equal(redact_cut(line, 50, 50), 50);
+	memcpy(line, "0123456789abcdef", 16);
+	assert_int_equal(redact_cut(line, 110, 110), 110);
 }
 
 static void test_redact_pairs(void **state)
@@ -178,6 +274,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_redact_nested_and_overlap, teardown),
 		cmocka_unit_test_teardown(test_redact_binary, teardown),
 		cmocka_unit_test_teardown(test_redact_shell_quoted, teardown),
+		cmocka_unit_test_teardown(test_redact_encoded_forms, teardown),
+		cmocka_unit_test_teardown(test_redact_prefix, teardown),
+		cmocka_unit_test_teardown(test_redact_cut, teardown),
 		cmocka_unit_test_teardown(test_redact_pairs, teardown),
 		cmocka_unit_test_teardown(test_redact_inplace, teardown),
 		cmocka_unit_test_teardown(test_redact_large, teardown),

@@ -129,3 +129,11 @@ ok "no password in the wizard's output or journal"
 left=$(find "$R1DIR/opt/zextras" -maxdepth 1 \( -name '.rw-bootstrap.*' -o -name 'config.[0-9]*' \))
 [[ -z $left ]] || fail "files with passwords left on the node: $left"
 ok "no bootstrap answers file nor config.<pid> left on the replica"
+# the answers file: in a directory of its own that only root can enter (made
+# by mktemp -d), itself 0600, and gone with its directory afterwards
+[[ -s $R1DIR/bootstrap-answers.log ]] || fail "the bootstrap stand-in recorded no answers file"
+read -r adir aowner amode < <(sed -n 1p "$R1DIR/bootstrap-answers.log")
+assert_eq "root 700" "$aowner $amode" "the answers file's directory is root's, mode 700 ($adir)"
+assert_eq "$adir/answers root 600" "$(sed -n 2p "$R1DIR/bootstrap-answers.log")" "the answers file is root's, mode 600"
+[[ ! -e $adir ]] || fail "the answers directory $adir is left on the replica"
+ok "the answers directory is removed"

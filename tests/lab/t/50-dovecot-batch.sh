@@ -8,6 +8,8 @@
 #   - a wrong password on one side (edited after the run, reloaded) is caught
 #     by `dovecot --batch --verify` with the right explanation
 #   - a 2.4 version string is refused at preflight with the explanation
+#   - a conf_dir that group or others can write to is refused (the config's
+#     temporary file is written there by name)
 #   - the doveadm password never appears in sampled process lists, our
 #     output or the journal
 . "$(dirname -- "$0")/../lib/testlib.sh"
@@ -150,6 +152,17 @@ assert_contains "$T_OUT" "not run" "nothing after the checks ran"
 assert_eq "$conf_before" "$(md5sum "$CD1/10-replication.conf" "$CD2/10-replication.conf")" "no config was written"
 assert_eq "$before" "$(changes)" "the refused run made no SELinux or firewalld change"
 "$LAB_SH" dovecot-version $N2 real >/dev/null
+
+# --- a conf_dir others can write to: the config is not written there ---------
+chmod g+w "$CD1"
+conf_before=$(md5sum "$CD1/10-replication.conf")
+REPLICA_WIZARD_STATE_DIR=$STATE/state-gw assert_rc 1 "a group-writable conf_dir on $N1 is refused" \
+	"$RW" dovecot --batch --yes --site "$SITE"
+printf '%s\n' "$T_OUT" >"$STATE/run4.out"
+assert_contains "$T_OUT" "must be a directory of root's that only root can write to" "the refusal says why"
+assert_eq "$conf_before" "$(md5sum "$CD1/10-replication.conf")" "nothing was written in it"
+[[ -z $(find "$CD1" -name '.10-replication.conf.*') ]] || fail "temporary file left in $CD1"
+chmod g-w "$CD1"
 
 # --- secrets -----------------------------------------------------------------
 kill "$SAMPLER"

@@ -1,0 +1,150 @@
+/* The message of a failed step quotes its last output line, cut to 160
+ * bytes: the line is masked first, so the cut never shows the start of a
+ * secret. A REAL private sshd (sshd_fixture) runs the step. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "redact.h"
+#include "runner.h"
+#include "sshd_fixture.h"
+#include "transport.h"
+#include "vars.h"
+#include "xalloc.h"
+
+#define WAIT_S 20.0
+
+struct env {
+	struct sshd_fixture f;
+	struct loop *loop;
+	struct conn *c;
+};
+
+static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
+{
+	(void)ud;
+	(void)hk;
+	conn_hostkey_decide(c, true);
+}
+
+static int setup(void **state)
+{
+	struct env *e = xcalloc(1, sizeof(*e));
+	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
+	if (sshd_fixture_start(&e->f) != 0) {
+		free(e);
+		return -1;
+	}
+	e->loop = loop_new();
+	struct conn_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.name = "node1";
+	cfg.address = e->f.addr;
+	cfg.port = e->f.port;
+	cfg.user = "root";
+	cfg.identity = e->f.client_key;
+	cfg.known_hosts = e->f.known_hosts;
+	cfg.connect_timeout_s = 10;
+	e->c = conn_new(e->loop, &cfg, &cb);
+	conn_start(e->c);
+	double end = loop_now() + WAIT_S;
+	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED && loop_now() < end)
+		loop_poll(e->loop, 200);
+	if (conn_state(e->c) != CONN_READY) {
+		fprintf(stderr, "not ready: %s\n", conn_error(e->c) ? conn_error(e->c) : "?");
+		conn_free(e->c);
+		loop_free(e->loop);
+		sshd_fixture_stop(&e->f);
+		free(e);
+		return -1;
+	}
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	conn_free(e->c);
+	loop_free(e->loop);
+	sshd_fixture_stop(&e->f);
+	free(e);
+	redact_clear();
+	return 0;
+}
+
+static struct conn *conn_for(void *ud, const char *node)
+{
+	(void)node;
+	return ((struct env *)ud)->c;
+}
+
+static const char *lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
+{
+	(void)ud;
+	(void)it;
+	(void)name;
+	(void)secret;
+	return NULL;
+}
+
+static bool condition(void *ud, const struct plan_item *it, const char *cond)
+{
+	(void)ud;
+	(void)it;
+	(void)cond;
+	return true;
+}
+
+static void test_failed_step_message_masked_before_cut(void **state)
+{
+	struct env *e = *state;
+	/* 150 bytes, then the secret across the 160-byte cut */
+	redact_add("TopSecretValue");
+	char run[512];
+	snprintf(run, sizeof run, "printf '%%0150d%%s\\n' 0 TopSecret''Value; exit 3");
+	struct proc_step step;
+	memset(&step, 0, sizeof step);
+	step.id = (char *)"leaky";
+	step.title = (char *)"a step whose output quotes a secret";
+	step.nodes = PROC_NODE_MASTER;
+	step.user = PROC_USER_ROOT;
+	step.run = run;
+	struct plan plan = { 0 };
+	plan_add(&plan, &step, "node1");
+	struct vars *v = vars_new();
+	struct runner_config rc = {
+		.loop = e->loop, .vars = v,
+		.hooks = { .conn_for = conn_for, .lookup = lookup, .condition = condition, .ud = e },
+	};
+	struct runner *r = runner_new(&rc, &plan);
+	runner_start(r);
+	double end = loop_now() + WAIT_S;
+	while (runner_state(r) == RUNNER_RUNNING && loop_now() < end)
+		loop_poll(e->loop, 200);
+	assert_int_equal(runner_state(r), RUNNER_STOPPED);
+	const struct plan_item *it = &runner_plan(r)->items[0];
+	assert_int_equal(it->state, ITEM_FAILED);
+	assert_non_null(it->message);
+	assert_non_null(strstr(it->message, "exit status 3"));
+	assert_non_null(strstr(it->message, "0000****"));
+	assert_null(strstr(it->message, "TopS"));
+	runner_free(r);
+	plan_free(&plan);
+	vars_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_failed_step_message_masked_before_cut, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
