@@ -122,8 +122,10 @@ assert_eq "$(grep -A1 '^\[dovecot\]' "$STATE/site.orig" | tail -1)" "$(site_key 
 	"the rest of the site file is kept"
 
 # replica2 keeps working: an account made on the master arrives
-run lab_ssh master "su - zextras -c '$(P master)/bin/zmprov -l gad'"
-DOMAIN=$(head -n1 <<<"$T_OUT")
+# (the default domain: a local one; gad lists an alias domain first)
+run lab_ssh master "su - zextras -c '$(P master)/bin/zmprov -l gcf zimbraDefaultDomainName'"
+DOMAIN=$(sed -n 's/^zimbraDefaultDomainName: //p' <<<"$T_STDOUT")
+[[ -n $DOMAIN ]] || fail "no default domain on the master: $T_OUT"
 ACCT=rw-remove-check@$DOMAIN
 lab_ssh master "printf 'ca %s %s\n' $ACCT secret123 | su - zextras -c '$(P master)/bin/zmprov -l'" >/dev/null ||
 	fail "cannot create $ACCT on the master"
