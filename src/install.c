@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "allservers.h"
 #include "journal.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
@@ -437,6 +438,10 @@ static void verify_next(struct operation *op)
 static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
 {
 	struct install *in = data(op);
+	if (strcmp(it->step->builtin, ALLSERVERS_BUILTIN) == 0) {
+		allservers_check(op, r, it);
+		return;
+	}
 	if (strcmp(it->step->builtin, "verify-ldap-passwords") != 0) {
 		runner_builtin_done(r, it, false, "unknown built-in step");
 		return;
