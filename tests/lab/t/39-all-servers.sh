@@ -94,7 +94,7 @@ before=$(snapshot)
 assert_rc 2 "removal refuses an unnamed MTA" "$RW" remove --batch --yes --site "$SITE" --replica "$R1"
 assert_contains "$T_OUT" "  $MTA (amavis, antispam, antivirus, mta, opendkim, stats): NOT in the site file (an MTA" \
 	"the MTA is listed with its roles"
-assert_contains "$T_OUT" "  $R1 (directory-server" "the bootstrapped replica has its own entry"
+assert_contains "$T_OUT" "  $R1 (stats, directory-server): in the site file" "the bootstrapped replica has its own entry, named"
 assert_not_contains "$T_OUT" "ldap_url of every node, now and after the removal:" "refused before the table"
 assert_eq "$before" "$(snapshot)" "nothing changed on any node"
 assert_eq "$R1" "$(awk '$1 == "replicas" {print $3}' "$SITE")" "the site file is unchanged"
