@@ -59,7 +59,8 @@ bool dirservers_same_host(const char *a, const char *b)
 static bool add_server(struct dirservers *d, const char *s, size_t n, size_t line,
 		       struct dirservers_error *err)
 {
-	if (!token_ok(s, n, DIRSERVERS_MAX_NAME))
+	/* "." is empty once the final dot goes: it could never be named */
+	if (!token_ok(s, n, DIRSERVERS_MAX_NAME) || (n == 1 && s[0] == '.'))
 		return fail(err, line, "a server name that is empty, too long or holds blanks or control bytes");
 	if (d->n == DIRSERVERS_MAX)
 		return fail(err, line, "more servers than the wizard handles");
