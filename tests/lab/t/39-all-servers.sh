@@ -55,6 +55,7 @@ assert_rc 2 "--skip-node with a bad host name" \
 	"$RW" remove --batch --yes --site "$SITE" --replica "$R1" --skip-node 'a b'
 before=$(snapshot)
 
+t_log "at ${SECONDS}s"
 # --- install --answer-queries: the MTA is not in the site file -------------------
 assert_rc 2 "install --answer-queries refuses an unnamed MTA" \
 	"$RW" install --batch --yes --answer-queries --site "$SITE"
@@ -75,6 +76,7 @@ assert_contains "$T_OUT" "--skip-node nosuch.example.com: the master's directory
 	"the refusal names the directory's servers"
 assert_eq "$before" "$(snapshot)" "nothing changed on any node"
 
+t_log "at ${SECONDS}s"
 # --- --skip-node MTA: it goes on, the MTA untouched ----------------------------------
 mta_before=$(lc mta ldap_url)
 maps_before=$(maps)
@@ -89,6 +91,7 @@ assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc master ldap_url)" "the master
 assert_eq "$mta_before" "$(lc mta ldap_url)" "the MTA's ldap_url is untouched"
 assert_eq "$maps_before" "$(maps)" "the MTA's Postfix maps are untouched"
 
+t_log "at ${SECONDS}s"
 # --- removal: the same refusal, then --skip-node -------------------------------------
 before=$(snapshot)
 assert_rc 2 "removal refuses an unnamed MTA" "$RW" remove --batch --yes --site "$SITE" --replica "$R1"
@@ -99,6 +102,45 @@ assert_not_contains "$T_OUT" "ldap_url of every node, now and after the removal:
 assert_eq "$before" "$(snapshot)" "nothing changed on any node"
 assert_eq "$R1" "$(awk '$1 == "replicas" {print $3}' "$SITE")" "the site file is unchanged"
 
+t_log "at ${SECONDS}s"
+# the wizard: the same list as a checklist; skipping the MTA lets the
+# preflight pass; quitting there changes nothing
+if command -v tmux >/dev/null; then
+	SOCK=rw-tui-allsrv-$$
+	TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
+	lab_on_exit "TM kill-server"
+	screen() { TM capture-pane -p -t rw; }
+	wait_for() {
+		local end=$(($(date +%s) + $1))
+		until screen | grep -qF -- "$2"; do
+			(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
+			sleep 0.2
+		done
+	}
+	cp "$SITE" "$STATE/tui.ini"
+	TM new-session -d -s rw -x 160 -y 48 \
+		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/tui $RW --site $STATE/tui.ini; echo \$? >$STATE/rc; sleep 60"
+	wait_for 10 "Remove a Directory Replica"
+	TM send-keys -t rw 2
+	wait_for 5 "[ ] $R1"
+	TM send-keys -t rw Space c
+	wait_for 60 "Servers the site file does not name"
+	assert_contains "$(screen)" "[ ] $MTA  amavis, antispam, antivirus, mta, opendkim, stats" \
+		"the wizard lists the MTA with its roles"
+	TM send-keys -t rw Enter
+	wait_for 5 "Check every server to skip it"
+	ok "Enter with nothing checked does not go on"
+	TM send-keys -t rw Space Enter
+	wait_for 60 "Enter: confirm and review the plan"
+	assert_contains "$(screen)" "after: ldap://$M:$PORT" "skipped: the preflight passes and shows the table"
+	TM send-keys -t rw q y
+	wait_until 10 test -s "$STATE/rc" || fail "the wizard did not quit"
+	assert_eq "$before" "$(snapshot)" "quitting the wizard there changed nothing"
+else
+	t_log "tmux is not installed: the wizard's checklist is not tried"
+fi
+
+t_log "at ${SECONDS}s"
 assert_rc 0 "removal with --skip-node MTA" "$RW" remove --batch --yes --site "$SITE" --replica "$R1" --skip-node "$MTA"
 assert_contains "$T_OUT" "remove: complete." "the run completes"
 assert_not_contains "$T_OUT" "connected to $MTA " "the MTA was not contacted"
@@ -106,6 +148,7 @@ assert_eq "ldap://$M:$PORT" "$(lc master ldap_url)" "the master no longer lists 
 assert_eq "$mta_before" "$(lc mta ldap_url)" "the MTA's ldap_url is untouched"
 assert_eq "$maps_before" "$(maps)" "the MTA's Postfix maps are untouched"
 
+t_log "at ${SECONDS}s"
 # --- the MTA named: handled ------------------------------------------------------------
 assert_rc 0 "install --answer-queries with the MTA named" \
 	"$RW" install --batch --yes --answer-queries --site "$FULL"
@@ -113,3 +156,4 @@ assert_contains "$T_OUT" "the site file names all 3 server(s)" "every server is 
 assert_contains "$T_OUT" "install: complete." "the run completes"
 assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc mta ldap_url)" "the MTA's ldap_url lists the replica"
 assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(maps)" "the MTA's Postfix maps list the replica (zmmtainit)"
+t_log "at ${SECONDS}s"
