@@ -203,7 +203,13 @@ static void summary(struct batch *b, enum runner_state st)
 	}
 	if (st == RUNNER_ABORTED)
 		printf("Aborted. ");
-	printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
+	if (operation_refusal(b->op, NULL, NULL) == OPERATION_REFUSAL_UNNAMED_SERVERS)
+		printf("Nothing was changed. Name those servers in the site file, or skip them with "
+		       "--skip-node HOST, then run again.\n");
+	else if (operation_refusal(b->op, NULL, NULL) == OPERATION_REFUSAL_BAD_SKIP)
+		printf("Nothing was changed. Give --skip-node only servers the directory lists, then run again.\n");
+	else
+		printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
 }
 
 bool batch_common_option(int c, const char *arg, struct batch_cli *b)

@@ -67,6 +67,7 @@ assert_contains "$out" "  $M (directory-server, stats): in the site file" "the m
 assert_contains "$out" "FAILED: the master's directory lists 1 server(s) the site file does not name: $MTA (" \
 	"the refusal names the MTA"
 assert_contains "$out" "--skip-node HOST" "the refusal says how to skip it"
+assert_contains "$out" "Nothing was changed. Name those servers in the site file, or skip them" "the summary says so"
 assert_not_contains "$out" "zmldapenablereplica" "no step after the preflight ran"
 assert_eq "$before" "$(snapshot)" "nothing changed on any node"
 
