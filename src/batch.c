@@ -204,7 +204,13 @@ static void summary(struct batch *b, enum runner_state st)
 	}
 	if (st == RUNNER_ABORTED)
 		printf("Aborted. ");
-	printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
+	if (operation_refusal(b->op, NULL, NULL) == OPERATION_REFUSAL_UNNAMED_SERVERS)
+		printf("Nothing was changed. Name those servers in the site file, or skip them with "
+		       "--skip-node HOST, then run again.\n");
+	else if (operation_refusal(b->op, NULL, NULL) == OPERATION_REFUSAL_BAD_SKIP)
+		printf("Nothing was changed. Give --skip-node only servers the directory lists, then run again.\n");
+	else
+		printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
 }
 
 bool batch_common_option(int c, const char *arg, struct batch_cli *b)
@@ -259,6 +265,30 @@ bool batch_args_ok(const char *prog, const char *command, int argc, char **argv,
 	return true;
 }
 
+/* --skip-node names a server the site file does not: a host name, and not a
+ * Carbonio node of the site (that one the run handles). Whether the
+ * master's directory lists it is checked in preflight. */
+static bool skip_nodes_valid(const struct site *site, const char *site_path,
+			     const struct operation_options *oo, const struct batch_options *bo)
+{
+	for (size_t i = 0; i < oo->n_skip_nodes; i++) {
+		char *bad = validate_host(oo->skip_nodes[i]);
+		const struct site_host *h = bad ? NULL : site_host(site, oo->skip_nodes[i]);
+		if (bad) {
+			fprintf(stderr, "%s %s: --skip-node: %s\n", bo->progname, bo->command, bad);
+			free(bad);
+			return false;
+		}
+		if (h && (h->roles & (SITE_ROLE_MASTER | SITE_ROLE_REPLICA | SITE_ROLE_MTA | SITE_ROLE_OTHER))) {
+			fprintf(stderr, "%s %s: --skip-node %s: the site file %s names it, so the run handles "
+				"it; take it out of the site file to leave it alone\n", bo->progname, bo->command,
+				oo->skip_nodes[i], site_path);
+			return false;
+		}
+	}
+	return true;
+}
+
 int batch_run(const char *site_path, const struct operation_kind *kind,
 	      const struct operation_options *oo, const struct batch_options *bo)
 {
@@ -290,6 +320,10 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 			site_free(site);
 			return RW_EXIT_USAGE;
 		}
+	}
+	if (!skip_nodes_valid(site, site_path, oo, bo)) {
+		site_free(site);
+		return RW_EXIT_USAGE;
 	}
 	size_t n_rep = 0;
 	site_list(site, SITE_ROLE_REPLICA, &n_rep);
@@ -385,6 +419,8 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	summary(&b, runner_state(r));
 	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK
 		: stopsig_first()               ? stopsig_exit_status(stopsig_first())
+		/* the site file or --skip-node is the cause, nothing changed */
+		: operation_refusal(op, NULL, NULL) != OPERATION_REFUSAL_NONE ? RW_EXIT_USAGE
 		: operation_hostkey_refused(op) ? RW_EXIT_HOSTKEY
 						: RW_EXIT_FAILED;
 out:

@@ -1,7 +1,8 @@
 /* `replica-wizard install --batch`: install Directory Replicas without the
  * TUI. Prints each step and each node's live output prefixed with the node
  * name, then a summary. Exit: 0 done, 1 a step failed, 2 bad usage or site
- * file, 3 host key refused. */
+ * file (also: the master's directory lists servers the site file does not
+ * name, nothing changed), 3 host key refused. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s install --batch [--site FILE] [--yes] [--dry-run] [--resume]\n"
 		"                  [--accept-new-host-keys] [--answer-queries] [--answer-node HOST ...]\n"
-		"                  [--replica HOST ...] " LDAP_CLI_USAGE_SKIP "\n"
+		"                  [--replica HOST ...] [--skip-node HOST ...] " LDAP_CLI_USAGE_SKIP "\n"
 		"                  " LDAP_CLI_USAGE "\n"
 		"\n"
 		"Install the site's Directory Replicas (or the --replica ones): enable\n"
@@ -42,6 +43,10 @@ static void usage(FILE *f, const char *prog)
 		"                          node; repeatable; implies --answer-queries)\n"
 		"  --replica HOST          install only this replica (repeatable)\n"
 		LDAP_CLI_HELP
+		"  --skip-node HOST        with --answer-queries: a server of the master's\n"
+		"                          directory that the site file does not name, left\n"
+		"                          alone (repeatable); without it such a server stops\n"
+		"                          the run before anything changes (exit 2)\n"
 		"\n"
 		"Environment: REPLICA_WIZARD_LDAP_PASSWORD (all LDAP passwords; read from the\n"
 		"master when unset), REPLICA_WIZARD_SSH_PASSWORD (SSH login password or key\n"
@@ -98,12 +103,15 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		{ "replica", required_argument, NULL, 'R' },
 		{ "answer-node", required_argument, NULL, 'N' },
 		LDAP_CLI_OPTIONS,
+		{ "skip-node", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch_cli b = { 0 };
 	const char **only = NULL;
 	size_t n_only = 0;
+	const char **skip = NULL;
+	size_t n_skip = 0;
 	const char **answer = NULL;
 	size_t n_answer = 0;
 	int rc = RW_EXIT_USAGE;
@@ -126,6 +134,10 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 			answer = xrealloc(answer, (n_answer + 1) * sizeof *answer);
 			answer[n_answer++] = optarg;
 			break;
+		case 'K':
+			skip = xrealloc(skip, (n_skip + 1) * sizeof *skip);
+			skip[n_skip++] = optarg;
+			break;
 		case 'h':
 			usage(stdout, cli->progname);
 			rc = RW_EXIT_OK;
@@ -137,6 +149,11 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	}
 	if (!batch_args_ok(cli->progname, "install", argc, argv, optind, b.batch, "install"))
 		goto out;
+	if (n_skip && !b.oo.answer_queries) {
+		/* only the nodes whose ldap_url is rewritten are compared */
+		fprintf(stderr, "%s install: --skip-node applies with --answer-queries only\n", cli->progname);
+		goto out;
+	}
 	/* Carbonio refuses some passwords only deep in the bootstrap: refuse
 	 * them here, before anything connects. */
 	const char *pw = harden_secret_env("REPLICA_WIZARD_LDAP_PASSWORD");
@@ -154,12 +171,15 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	b.oo.n_only = n_only;
 	b.oo.answer_nodes = n_answer ? answer : NULL;
 	b.oo.n_answer_nodes = n_answer;
+	b.oo.skip_nodes = skip;
+	b.oo.n_skip_nodes = n_skip;
 	b.bo.command = "install";
 	b.bo.progname = cli->progname;
 	rc = batch_run(path, &install_kind, &b.oo, &b.bo);
 out:
 	free(path);
 	free(only);
+	free(skip);
 	free(answer);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /* `replica-wizard remove --batch --replica HOST ...`: take Directory
  * Replicas out of every node's ldap_url without the TUI, then out of the
- * site file. Exit: 0 done, 1 a step failed, 2 bad usage or site file,
- * 3 host key refused. */
+ * site file. Exit: 0 done, 1 a step failed, 2 bad usage or site file
+ * (also: the master's directory lists servers the site file does not name,
+ * nothing changed), 3 host key refused. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s remove --batch --replica HOST [--replica HOST ...] [--site FILE]\n"
 		"                 [--yes] [--dry-run] [--resume] [--disable-ldap]\n"
-		"                 [--accept-new-host-keys]\n"
+		"                 [--accept-new-host-keys] [--skip-node HOST ...]\n"
 		"\n"
 		"Remove Directory Replicas: read ldap_url on every Carbonio node of the\n"
 		"site, show it before and after, then on each node write the list without\n"
@@ -38,6 +39,10 @@ static void usage(FILE *f, const char *prog)
 		"                          at the master and stop their slapd (without it they\n"
 		"                          are not contacted at all)\n"
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
+		"  --skip-node HOST        a server of the master's directory that the site\n"
+		"                          file does not name, left alone (repeatable); without\n"
+		"                          it such a server stops the run before anything\n"
+		"                          changes (exit 2)\n"
 		"\n"
 		"Environment: REPLICA_WIZARD_SSH_PASSWORD (SSH login password or key\n"
 		"passphrase, when a node asks for one).\n",
@@ -85,12 +90,15 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 		BATCH_COMMON_OPTIONS,
 		{ "disable-ldap", no_argument, NULL, 'D' },
 		{ "replica", required_argument, NULL, 'R' },
+		{ "skip-node", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch_cli b = { 0 };
 	const char **only = NULL;
 	size_t n_only = 0;
+	const char **skip = NULL;
+	size_t n_skip = 0;
 	int c, rc = RW_EXIT_USAGE;
 	char *path = NULL;
 
@@ -104,6 +112,10 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 		case 'R':
 			only = xrealloc(only, (n_only + 1) * sizeof *only);
 			only[n_only++] = optarg;
+			break;
+		case 'K':
+			skip = xrealloc(skip, (n_skip + 1) * sizeof *skip);
+			skip[n_skip++] = optarg;
 			break;
 		case 'h':
 			usage(stdout, cli->progname);
@@ -130,6 +142,8 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 		goto out;
 	b.oo.only = only;
 	b.oo.n_only = n_only;
+	b.oo.skip_nodes = skip;
+	b.oo.n_skip_nodes = n_skip;
 	b.bo.command = "remove";
 	b.bo.progname = cli->progname;
 	rc = batch_run(path, &remove_kind, &b.oo, &b.bo);
@@ -138,5 +152,6 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 out:
 	free(path);
 	free(only);
+	free(skip);
 	return rc;
 }

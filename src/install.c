@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "harden.h"
+#include "allservers.h"
 #include "journal.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -470,6 +471,10 @@ static void verify_next(struct operation *op)
 static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
 {
 	struct install *in = data(op);
+	if (strcmp(it->step->builtin, ALLSERVERS_BUILTIN) == 0) {
+		allservers_check(op, r, it);
+		return;
+	}
 	if (strcmp(it->step->builtin, "verify-ldap-passwords") != 0) {
 		runner_builtin_done(r, it, false, "unknown built-in step");
 		return;

@@ -37,6 +37,9 @@ struct operation {
 	void (*kind_data_free)(void *);
 	struct sitelock *lock;     /* held from the journal's opening */
 	bool site_busy;            /* another process held it */
+	enum operation_refusal refusal;
+	struct operation_server *refused;
+	size_t n_refused;
 };
 
 /* ---- runner hooks: forwarded to the kind and the events ---- */
@@ -188,6 +191,7 @@ void operation_free(struct operation *op)
 	vars_free(op->vars);
 	procedure_free(op->proc);
 	free(op->site_path);
+	operation_refuse(op, OPERATION_REFUSAL_NONE, NULL, 0);
 	free(op);
 }
 
@@ -469,4 +473,33 @@ void operation_output(struct operation *op, const struct plan_item *it, const ch
 	char *safe = redact(line);
 	op->ev.on_output(op->ev.ud, it, JOB_STDOUT, safe);
 	free(safe);
+}
+
+void operation_refuse(struct operation *op, enum operation_refusal why,
+		      struct operation_server *servers, size_t n)
+{
+	for (size_t i = 0; i < op->n_refused; i++) {
+		free(op->refused[i].name);
+		free(op->refused[i].roles);
+	}
+	free(op->refused);
+	op->refusal = why;
+	op->refused = servers;
+	op->n_refused = n;
+}
+
+enum operation_refusal operation_refusal(const struct operation *op,
+					 const struct operation_server **servers, size_t *n)
+{
+	if (servers)
+		*servers = op->refused;
+	if (n)
+		*n = op->n_refused;
+	return op->refusal;
+}
+
+void operation_set_skip_nodes(struct operation *op, const char *const *names, size_t n)
+{
+	op->opts.skip_nodes = names;
+	op->opts.n_skip_nodes = n;
 }

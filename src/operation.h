@@ -74,6 +74,10 @@ struct operation_options {
 	int keepalive_s;
 	/* install: the path of our own LDAP connections (password checks) */
 	struct ldap_cli ldap;
+	/* install with answer_queries, remove: servers of the master's directory
+	 * that the site file does not name and the run leaves alone */
+	const char *const *skip_nodes;
+	size_t n_skip_nodes;
 };
 
 struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,
@@ -133,5 +137,30 @@ void operation_start(struct operation *op);
  * or until give_up() (may be NULL) says so (a second ^C). */
 void operation_drain(struct operation *op, double max_s, bool (*give_up)(void));
 const struct plan *operation_plan(const struct operation *op);
+
+/* Why a preflight check stopped the run before anything changed when the
+ * cause is the site file or the command line, not a node (batch: exit 2). */
+enum operation_refusal {
+	OPERATION_REFUSAL_NONE,
+	OPERATION_REFUSAL_UNNAMED_SERVERS, /* the directory lists servers the site does not name */
+	OPERATION_REFUSAL_BAD_SKIP,        /* --skip-node names no server of the directory */
+};
+
+/* A server of the master's directory and its enabled services. */
+struct operation_server {
+	char *name;
+	char *roles; /* "mta, amavis, ..." */
+	bool mta;
+};
+
+/* Set by the check (NONE clears it); takes the servers (UNNAMED_SERVERS:
+ * the ones not named nor skipped). */
+void operation_refuse(struct operation *op, enum operation_refusal why,
+		      struct operation_server *servers, size_t n);
+enum operation_refusal operation_refusal(const struct operation *op,
+					 const struct operation_server **servers, size_t *n);
+/* The TUI's checklist: skip these servers from now on (a retry of the
+ * check then passes). The names must outlive the operation. */
+void operation_set_skip_nodes(struct operation *op, const char *const *names, size_t n);
 
 #endif

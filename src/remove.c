@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "allservers.h"
 #include "journal.h"
 #include "ldapurl.h"
 #include "operation.h"
@@ -517,6 +518,10 @@ static void plan_ldap_url(struct operation *op, struct runner *r, struct plan_it
 
 static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
 {
+	if (strcmp(it->step->builtin, ALLSERVERS_BUILTIN) == 0) {
+		allservers_check(op, r, it);
+		return;
+	}
 	if (strcmp(it->step->builtin, "plan-ldap-url") != 0) {
 		runner_builtin_done(r, it, false, "unknown built-in step");
 		return;

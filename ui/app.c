@@ -57,6 +57,8 @@ struct app {
 	bool menus_loaded;
 	struct ldap_route_probe *probe[PW_COUNT];
 	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
+	char **skip;               /* opts.skip_nodes, from the DLG_SERVERS checklist */
+	size_t n_skip;
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
 	FILE *log;
@@ -211,6 +213,29 @@ static void ev_state(void *ud, int state)
 		a->w->site_saved = msg;
 	}
 	wizard_runner_state(a->w, state);
+	const struct operation_server *srv = NULL;
+	size_t n_srv = 0;
+	if (state == RUNNER_STOPPED &&
+	    operation_refusal(a->op, &srv, &n_srv) == OPERATION_REFUSAL_UNNAMED_SERVERS && n_srv) {
+		/* the checklist instead of the failure dialog */
+		const char **names = xcalloc(n_srv, sizeof *names), **roles = xcalloc(n_srv, sizeof *roles);
+		for (size_t i = 0; i < n_srv; i++) {
+			names[i] = srv[i].name;
+			roles[i] = srv[i].roles;
+		}
+		wizard_unnamed_servers(a->w, names, roles, n_srv);
+		free(names);
+		free(roles);
+	}
+}
+
+static void free_skip(struct app *a)
+{
+	for (size_t i = 0; i < a->n_skip; i++)
+		free(a->skip[i]);
+	free(a->skip);
+	a->skip = NULL;
+	a->n_skip = 0;
 }
 
 /* ---- backend ---- */
@@ -226,6 +251,7 @@ static void drop_operation(struct app *a)
 	a->w->plan = NULL;
 	operation_free(a->op);
 	a->op = NULL;
+	free_skip(a); /* after the operation that pointed at them */
 	site_free(a->site);
 	a->site = NULL;
 	free(a->hk_queue);
@@ -650,6 +676,23 @@ static void be_skip(struct wizard *w)
 		runner_skip(operation_runner(a->op));
 }
 
+/* Every unnamed server was checked: the check runs again with them skipped
+ * (kept for the operation's lifetime). */
+static void be_skip_servers(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	if (!a->op)
+		return;
+	size_t n = 0;
+	const char **names = wizard_skipped_servers(w, &n);
+	a->skip = xrealloc(a->skip, (a->n_skip + n + 1) * sizeof *a->skip);
+	for (size_t i = 0; i < n; i++)
+		a->skip[a->n_skip++] = xstrdup(names[i]);
+	free(names);
+	operation_set_skip_nodes(a->op, (const char *const *)a->skip, a->n_skip);
+	runner_retry(operation_runner(a->op));
+}
+
 static void be_abort(struct wizard *w)
 {
 	struct app *a = w->be.ud;
@@ -713,7 +756,7 @@ int ui_main(const struct cli *cli)
 	a.w->be = (struct wizard_backend){
 		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
-		.review = be_review, .secret = be_secret, .ud = &a,
+		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers, .ud = &a,
 	};
 	loop_watch_fd(a.loop, STDIN_FILENO, POLLIN, on_stdin, &a);
 

@@ -880,6 +880,32 @@ static void draw_dialog(struct wizard *w)
 			 "Space check  a all  n none  Enter done  Esc cancel");
 		break;
 	}
+	case DLG_SERVERS: {
+		/* the servers of the master's directory the site does not name */
+		size_t n = w->n_srv;
+		int room = rows - 13 < 3 ? 3 : rows - 13;
+		int list = (int)n < room ? (int)n : room;
+		dialog_box(list + 10, wd, "Servers the site file does not name", &y, &x);
+		wrap(y + 2, x + 2, wd - 4, 3, ROLE_NORMAL,
+		     "The master's directory lists these servers; the run would leave their ldap_url "
+		     "as it is (an MTA's Postfix maps too). Nothing was changed. Skip them, or stop "
+		     "and add them to the site file.");
+		size_t top = w->srv_sel >= (size_t)list ? w->srv_sel - (size_t)list + 1 : 0;
+		int col = 0; /* the names' column: as wide as the longest, up to 30 */
+		for (size_t k = 0; k < n; k++)
+			if ((int)strlen(w->srv_names[k]) > col)
+				col = (int)strlen(w->srv_names[k]);
+		col = col > 30 ? 30 : col;
+		for (int i = 0; i < list && top + (size_t)i < n; i++) {
+			size_t k = top + (size_t)i;
+			snprintf(buf, sizeof buf, "[%c] %-*s  %s", w->srv_skip[k] ? 'x' : ' ', col, w->srv_names[k],
+				 w->srv_roles[k]);
+			put_role(y + 6 + i, x + 4, wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		}
+		put_role(y + 7 + list, x + 2, wd - 4, ROLE_DIM,
+			 "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
+		break;
+	}
 	case DLG_SECRET: {
 		dialog_box(10, wd, "SSH login", &y, &x);
 		snprintf(buf, sizeof buf, "%s asks for the %s:", w->sec_node ? w->sec_node : "", w->sec_what);

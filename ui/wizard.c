@@ -55,6 +55,20 @@ static void ans_clear(struct wizard *w)
 	w->n_ans = 0;
 }
 
+static void srv_clear(struct wizard *w)
+{
+	for (size_t i = 0; i < w->n_srv; i++) {
+		free(w->srv_names[i]);
+		free(w->srv_roles[i]);
+	}
+	free(w->srv_names);
+	free(w->srv_roles);
+	free(w->srv_skip);
+	w->srv_names = w->srv_roles = NULL;
+	w->srv_skip = NULL;
+	w->n_srv = 0;
+}
+
 void wizard_free(struct wizard *w)
 {
 	if (!w)
@@ -77,6 +91,7 @@ void wizard_free(struct wizard *w)
 	free(w->message);
 	wizard_set_replicas(w, NULL, 0);
 	ans_clear(w);
+	srv_clear(w);
 	free(w->sec_node);
 	explicit_bzero(w->sec_input, sizeof w->sec_input);
 	pane_free(w->report);
@@ -191,6 +206,33 @@ const char **wizard_answer_nodes(const struct wizard *w, size_t *n)
 		free(out);
 		return NULL;
 	}
+	*n = k;
+	return out;
+}
+
+void wizard_unnamed_servers(struct wizard *w, const char *const *names, const char *const *roles, size_t n)
+{
+	srv_clear(w);
+	w->srv_names = xcalloc(n + 1, sizeof *w->srv_names);
+	w->srv_roles = xcalloc(n + 1, sizeof *w->srv_roles);
+	w->srv_skip = xcalloc(n + 1, sizeof *w->srv_skip);
+	for (size_t i = 0; i < n; i++) {
+		w->srv_names[i] = xstrdup(names[i]);
+		w->srv_roles[i] = xstrdup(roles[i]);
+	}
+	w->n_srv = n;
+	w->srv_sel = 0;
+	w->dialog = DLG_SERVERS;
+	w->dirty = true;
+}
+
+const char **wizard_skipped_servers(const struct wizard *w, size_t *n)
+{
+	const char **out = xcalloc(w->n_srv + 1, sizeof *out);
+	size_t k = 0;
+	for (size_t i = 0; i < w->n_srv; i++)
+		if (w->srv_skip[i])
+			out[k++] = w->srv_names[i];
 	*n = k;
 	return out;
 }
@@ -855,6 +897,54 @@ static void answer_key(struct wizard *w, int key)
 	}
 }
 
+/* The unnamed servers: Space checks (skip), a all, n none; Enter goes on
+ * when every one is checked, Esc stops the run (nothing was changed). */
+static void servers_key(struct wizard *w, int key)
+{
+	size_t rows = w->n_srv;
+	switch (key) {
+	case KEY_UP:
+		w->srv_sel = w->srv_sel ? w->srv_sel - 1 : rows - 1;
+		return;
+	case KEY_DOWN:
+	case '\t':
+		w->srv_sel = (w->srv_sel + 1) % rows;
+		return;
+	case ' ':
+		w->srv_skip[w->srv_sel] = !w->srv_skip[w->srv_sel];
+		return;
+	case 'a':
+	case 'n':
+		for (size_t i = 0; i < rows; i++)
+			w->srv_skip[i] = key == 'a';
+		return;
+	case KEY_ESC:
+	case 's':
+		w->dialog = DLG_NONE;
+		if (w->be.abort)
+			w->be.abort(w);
+		return;
+	case '\r':
+	case '\n':
+	case KEY_ENTER: {
+		size_t n = 0;
+		free(wizard_skipped_servers(w, &n));
+		if (n < rows) {
+			snprintf(w->status, sizeof w->status,
+				 "Check every server to skip it, or stop (Esc) and add it to the site file.");
+			return;
+		}
+		w->status[0] = '\0';
+		w->dialog = DLG_NONE;
+		if (w->be.skip_servers)
+			w->be.skip_servers(w);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
 /* A node's passphrase or password: handed to the backend at once and wiped
  * here; Esc answers none (the connection fails with its message). */
 static void secret_key(struct wizard *w, int key)
@@ -1184,6 +1274,9 @@ void wizard_key(struct wizard *w, int key)
 		return;
 	case DLG_SECRET:
 		secret_key(w, key);
+		return;
+	case DLG_SERVERS:
+		servers_key(w, key);
 		return;
 	case DLG_LOG: {
 		if (key == KEY_UP)

@@ -44,6 +44,7 @@ enum wizard_dialog {
 	DLG_MESSAGE,     /* a notice (e.g. "not available yet") */
 	DLG_ANSWER,      /* install: which nodes get the new ldap_url */
 	DLG_SECRET,      /* SSH: a node asks for a key passphrase or a password */
+	DLG_SERVERS,     /* servers the site file does not name: skip or stop */
 };
 
 enum wizard_menu { MENU_MAIN, MENU_COMMON, MENU_LDAP };
@@ -112,6 +113,8 @@ struct wizard_backend {
 	void (*review)(struct wizard *w);
 	/* DLG_SECRET answered (value NULL: Esc, none) for w->sec_node. */
 	void (*secret)(struct wizard *w, const char *value);
+	/* DLG_SERVERS: every unnamed server checked, skip them and go on. */
+	void (*skip_servers)(struct wizard *w);
 	void *ud;
 };
 
@@ -143,6 +146,14 @@ struct wizard {
 	char sec_what[320];    /* "passphrase for key FILE", "password for USER@HOST" */
 	char sec_input[256];
 	size_t sec_len;
+
+	/* DLG_SERVERS: the servers of the master's directory that the site
+	 * file does not name, with their roles; checked ones are skipped */
+	char **srv_names;
+	char **srv_roles;
+	bool *srv_skip;
+	size_t n_srv;
+	size_t srv_sel;
 
 	/* Remove page: the site's replicas, the ones checked for removal */
 	char **rm_names;
@@ -221,6 +232,11 @@ void wizard_set_answer_nodes(struct wizard *w, const char *const *names, size_t 
 /* The checked nodes (the master last, from the form), NULL when all are
  * checked or answer queries is off; *n the count. Free the array only. */
 const char **wizard_answer_nodes(const struct wizard *w, size_t *n);
+/* The preflight found servers the site file does not name: open the
+ * DLG_SERVERS checklist (none checked). */
+void wizard_unnamed_servers(struct wizard *w, const char *const *names, const char *const *roles, size_t n);
+/* The checked servers of DLG_SERVERS (names owned by the wizard). */
+const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 /* A node asks for a secret: open DLG_SECRET (what: "passphrase for key
  * FILE" or "password for USER@HOST"). */
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);

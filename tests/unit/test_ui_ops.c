@@ -93,6 +93,8 @@ static struct {
 	char pw_at_connect[WIZARD_DV_PW_MAX];
 	bool checked_at_connect[4];
 	bool disable_ldap_at_connect;
+	int aborts, skip_calls;
+	char skipped[128];
 } fake;
 
 static void f_connect(struct wizard *w)
@@ -104,6 +106,18 @@ static void f_connect(struct wizard *w)
 	fake.disable_ldap_at_connect = w->disable_ldap;
 }
 static void f_start(struct wizard *w) { (void)w; fake.starts++; }
+static void f_abort(struct wizard *w) { (void)w; fake.aborts++; }
+static void f_skip_servers(struct wizard *w)
+{
+	size_t n = 0;
+	const char **names = wizard_skipped_servers(w, &n);
+	fake.skip_calls++;
+	fake.skipped[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(fake.skipped + strlen(fake.skipped), sizeof fake.skipped - strlen(fake.skipped), "%s%s",
+			 i ? " " : "", names[i]);
+	free(names);
+}
 static void f_review(struct wizard *w)
 {
 	fake.reviews++;
@@ -166,7 +180,8 @@ static int setup(void **state)
 	assert_non_null(fx->scr);
 	memset(&fake, 0, sizeof fake);
 	struct wizard *w = wizard_new();
-	w->be = (struct wizard_backend){ .connect = f_connect, .start = f_start, .review = f_review };
+	w->be = (struct wizard_backend){ .connect = f_connect, .start = f_start, .review = f_review,
+					 .abort = f_abort, .skip_servers = f_skip_servers };
 	w->site_path = xstrdup("/etc/replica-wizard/site.ini");
 	w->now = 100.0;
 	fx->w = w;
@@ -321,6 +336,48 @@ static void test_remove_preflight(void **state)
 	wizard_key(w, '\r');
 	assert_int_equal(w->page, PAGE_RUN);
 	assert_int_equal(fake.starts, 1);
+}
+
+/* The master's directory lists servers the site does not name: the
+ * checklist replaces the failure dialog; Enter goes on only when every one
+ * is checked (skipped), Esc stops the run. */
+static void test_remove_unnamed_servers(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	w->op = OP_REMOVE;
+	remove_plan(fx);
+	w->started = true;
+	w->page = PAGE_PREFLIGHT;
+	wizard_runner_state(w, RUNNER_STOPPED);
+	assert_int_equal(w->dialog, DLG_FAILURE);
+	const char *names[] = { "mta2.example.com", "mbox9.example.com" };
+	const char *roles[] = { "amavis, antispam, antivirus, mta, opendkim, stats", "mailbox, stats" };
+	wizard_unnamed_servers(w, names, roles, 2);
+	assert_int_equal(w->dialog, DLG_SERVERS);
+	both_sizes(w, "remove-unnamed-servers");
+	assert_non_null(strstr(last_dump, "Servers the site file does not name"));
+	assert_non_null(strstr(last_dump, "[ ] mta2.example.com"));
+	assert_non_null(strstr(last_dump, "amavis, antispam, antivirus, mta, opendkim, stats"));
+	/* one checked is not enough */
+	wizard_key(w, ' ');
+	wizard_key(w, '\r');
+	assert_int_equal(fake.skip_calls, 0);
+	assert_int_equal(w->dialog, DLG_SERVERS);
+	assert_non_null(strstr(w->status, "Check every server"));
+	wizard_key(w, KEY_DOWN);
+	wizard_key(w, ' ');
+	wizard_key(w, '\r');
+	assert_int_equal(fake.skip_calls, 1);
+	assert_string_equal(fake.skipped, "mta2.example.com mbox9.example.com");
+	assert_int_equal(w->dialog, DLG_NONE);
+	assert_int_equal(fake.aborts, 0);
+	/* again, stopped this time */
+	wizard_unnamed_servers(w, names, roles, 1);
+	wizard_key(w, 'a');
+	wizard_key(w, KEY_ESC);
+	assert_int_equal(fake.aborts, 1);
+	assert_int_equal(fake.skip_calls, 1);
 }
 
 static void test_remove_finish(void **state)
@@ -539,6 +596,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_remove_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_preflight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_unnamed_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_preflight_run, setup, teardown),
