@@ -136,8 +136,14 @@ run replchk
 assert_contains "$T_OUT" "Replica: ldap://$R2:$PORT Code: 0 Status: In Sync" "replica2 is In Sync after the change"
 
 # --- remove the last replica, decommissioning it ------------------------------------
-assert_rc 0 "remove the last replica with --disable-ldap" \
-	"$RW" remove --batch --yes --disable-ldap --site "$SITE" --replica "$R2"
+# replica1 was taken out without --disable-ldap: the master's directory still
+# lists it (directory-server enabled) while the site file no longer names it,
+# so the next removal stops until the admin skips it by name
+run "$RW" remove --batch --yes --disable-ldap --site "$SITE" --replica "$R2"
+assert_eq 2 "$T_RC" "a server the site file no longer names stops the removal"
+assert_contains "$T_OUT" "$R1 (stats, directory-server)" "it names replica1 and its roles"
+assert_rc 0 "remove the last replica with --disable-ldap, skipping replica1" \
+	"$RW" remove --batch --yes --disable-ldap --site "$SITE" --replica "$R2" --skip-node "$R1"
 printf '%s\n' "$T_OUT" >"$STATE/run3.out"
 assert_contains "$T_OUT" "$R2 (replica, removed, decommissioned)" "the table shows replica2 decommissioned"
 ONE="ldap://$M:$PORT"
