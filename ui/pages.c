@@ -702,6 +702,11 @@ static void draw_finish(const struct wizard *w)
 	};
 	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR, ok ? done_text[w->op] : fail_text[w->op]);
 	y += 2;
+	if (ok && w->confirmed) {
+		/* the journal said complete; only the checks ran */
+		y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL,
+			  "Already complete: the nodes confirm it (preflight and verification steps); nothing was changed.");
+	}
 	snprintf(buf, sizeof buf, "%zu done, %zu already done, %zu not applicable, %zu warnings, %zu failed, %zu skipped, %zu not run.",
 		 count_state(w, ITEM_DONE), count_state(w, ITEM_ALREADY), count_state(w, ITEM_NA),
 		 count_state(w, ITEM_WARNED), count_state(w, ITEM_FAILED), count_state(w, ITEM_SKIPPED),
