@@ -348,7 +348,10 @@ static char *last_line(const struct plan_item *it)
 static char *with_output(const struct plan_item *it, const char *what)
 {
 	char *line = last_line(it);
-	char *msg = line ? xasprintf("%s: \"%s\"", what, line) : xstrdup(what);
+	/* what the node said, or that it said nothing (an unset value) */
+	char *msg = line                    ? xasprintf("%s: \"%s\"", what, line)
+		: it->step->output_hidden ? xstrdup(what)
+					  : xasprintf("%s: no output", what);
 	free(line);
 	return msg;
 }

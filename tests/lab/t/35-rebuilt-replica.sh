@@ -54,8 +54,8 @@ assert_eq localhost "$(lc replica1 zimbra_server_hostname)" "replica1 is a fresh
 
 assert_rc 2 "without --yes the rerun is refused (stdin is no terminal)" \
 	"$RW" install --batch --site "$SITE" --replica "$R1" </dev/null
-assert_contains "$T_OUT" "the nodes no longer confirm it: Check the bootstrap result (ldap_url, slapd) on $R1" \
-	"it names the check that failed"
+assert_contains "$T_OUT" "the nodes no longer confirm it: Check the bootstrap result (ldap_url, slapd) on $R1: not what success prints: no output" \
+	"it names the check that failed and what the node says (its ldap_url is unset)"
 assert_contains "$T_OUT" "refusing to change the site without --yes" "and asks for --yes before changing anything"
 
 assert_rc 0 "install again on the rebuilt replica" "$RW" install --batch --yes --site "$SITE" --replica "$R1"
@@ -64,7 +64,7 @@ assert_contains "$T_OUT" "the nodes no longer confirm it: Check the bootstrap re
 assert_contains "$T_OUT" "running the procedure again as a new run" "and the procedure runs again"
 assert_contains "$T_OUT" "$BOOTSTRAP" "the bootstrap runs again"
 assert_contains "$T_OUT" "install: complete." "the install completes"
-assert_not_contains "$T_OUT" "resumed" "as a new run, not a resume"
+assert_not_contains "$T_OUT" "done by the earlier run" "as a new run, not a resume"
 assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc replica1 ldap_url)" "replica1 is bootstrapped again"
 replchk
 assert_contains "$T_OUT" "Replica: ldap://$R1:$PORT Code: 0 Status: In Sync" "zmreplchk on replica1: In Sync"
