@@ -31,6 +31,9 @@ replchk() {
 }
 journal_ends() { grep -c 'event=end	state=complete' "$STATE"/*install*.journal 2>/dev/null || echo 0; }
 BOOTSTRAP="Bootstrap the replica (carbonio-bootstrap -c)"
+# replica1 only: a removal reads every replica of the site (replica2 stays a
+# spare host, never installed)
+sed -i "s|^replicas = .*|replicas = $R1|" "$SITE"
 
 assert_rc 0 "install replica1" "$RW" install --batch --yes --site "$SITE" --replica "$R1"
 assert_contains "$T_OUT" "install: complete." "the first run completes"
