@@ -299,7 +299,7 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		ok = false;
 		goto out;
 	}
-	if (!op->opts.resume && same_scope && last->end_state &&
+	if (!op->opts.resume && !op->kind->always_full && same_scope && last->end_state &&
 	    strcmp(last->end_state, "complete") == 0) {
 		/* the journal only says what was true then: ask the nodes
 		 * (under the lock: the check must not race another run) */

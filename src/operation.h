@@ -21,6 +21,9 @@ struct operation;
 
 struct operation_kind {
 	const char *procedure; /* assets/procedures/<procedure>.ini */
+	/* A check that is the run's whole point (dovecot --verify): a complete
+	 * journal never stands in for it, nor for its verify steps alone. */
+	bool always_full;
 	/* Fill the plan: call operation_plan_step() for each step and node. */
 	void (*build_plan)(struct operation *op);
 	/* What the run is about, for the journal (e.g. "replicas=a b"). */

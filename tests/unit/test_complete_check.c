@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dovecot_op.h"
 #include "install.h"
 #include "journal.h"
 #include "loop.h"
@@ -150,6 +151,47 @@ static void test_complete_journal_means_a_check_then_a_new_run(void **state)
 	free(first_id);
 }
 
+/* dovecot --verify is the check itself: a complete --verify run before it
+ * never makes it a lighter one; the configuring run's journal does. */
+static void test_dovecot_verify_always_runs_in_full(void **state)
+{
+	struct fx *f = *state;
+	struct site_error se;
+	assert_true(site_set(f->site, "dovecot", "servers", "a.example.com b.example.com", &se));
+	assert_true(site_validate(f->site, &se));
+	char *path = journal_path_for(f->site_path, dovecot_kind.procedure);
+	char err[512];
+	struct journal *j = journal_open(path, err, sizeof err);
+	assert_non_null(j);
+	journal_begin(j, NULL, "verify servers=a.example.com b.example.com", false);
+	journal_end(j, "complete");
+	journal_close(j);
+
+	struct operation_options oo = { 0 };
+	struct operation *op = operation_new(f->loop, f->site, f->site_path, &dovecot_verify_kind, &oo, NULL,
+					     err, sizeof err);
+	assert_non_null(op);
+	bool complete = true;
+	assert_true(operation_open_journal(op, &complete, err, sizeof err));
+	assert_false(complete);
+	assert_false(operation_checking(op));
+	assert_non_null(operation_journal(op));
+	operation_free(op);
+
+	j = journal_open(path, err, sizeof err);
+	assert_non_null(j);
+	journal_begin(j, NULL, "servers=a.example.com b.example.com", false);
+	journal_end(j, "complete");
+	journal_close(j);
+	op = operation_new(f->loop, f->site, f->site_path, &dovecot_kind, &oo, NULL, err, sizeof err);
+	assert_non_null(op);
+	assert_true(operation_open_journal(op, &complete, err, sizeof err));
+	assert_true(complete);
+	assert_true(operation_checking(op));
+	operation_free(op);
+	free(path);
+}
+
 int main(void)
 {
 	if (!getenv("REPLICA_WIZARD_ASSETS"))
@@ -158,6 +200,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_run_is_no_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_journal_means_a_check_then_a_new_run, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_dovecot_verify_always_runs_in_full, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
