@@ -179,7 +179,8 @@ static bool confirm(const struct batch_options *bo)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-static void summary(struct batch *b, enum runner_state st)
+/* checked: the run was a check of a complete result (nothing to resume) */
+static void summary(struct batch *b, enum runner_state st, bool checked)
 {
 	const struct plan *p = operation_plan(b->op);
 	size_t counts[ITEM_SKIPPED + 1] = { 0 };
@@ -209,8 +210,30 @@ static void summary(struct batch *b, enum runner_state st)
 		       "--skip-node HOST, then run again.\n");
 	else if (operation_refusal(b->op, NULL, NULL) == OPERATION_REFUSAL_BAD_SKIP)
 		printf("Nothing was changed. Give --skip-node only servers the directory lists, then run again.\n");
+	else if (checked)
+		printf("Fix the cause, then run again.\n");
 	else
 		printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
+}
+
+/* Run the started operation until it stops; ^C, SIGTERM and SIGHUP stop the
+ * remote command and journal the state. */
+static void run_to_end(struct operation *op, struct loop *loop)
+{
+	struct runner *r = operation_runner(op);
+	operation_start(op);
+	while (runner_state(r) == RUNNER_RUNNING) {
+		loop_poll(loop, 200);
+		int sig = stopsig_take();
+		if (sig) {
+			printf("\ninterrupted (%s): stopping the remote command and journaling the state...\n",
+			       strsignal(sig));
+			fflush(stdout);
+			runner_abort(r);
+		}
+	}
+	if (stopsig_first() && runner_state(r) != RUNNER_DONE)
+		runner_abort(r); /* a signal as the run stopped at a failure */
 }
 
 bool batch_common_option(int c, const char *arg, struct batch_cli *b)
@@ -361,13 +384,11 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 		rc = operation_site_busy(op) ? RW_EXIT_FAILED : RW_EXIT_USAGE;
 		goto out;
 	}
-	if (complete) {
-		printf("%s: already complete on this site for the same nodes (see the journal); nothing changed.\n",
-		       bo->command);
-		rc = RW_EXIT_OK;
-		goto out;
-	}
-	if (!oo->resume && !confirm(bo)) {
+	bool checking = operation_checking(op);
+	if (checking)
+		printf("%s: the journal says this finished on this site for the same nodes: asking the nodes "
+		       "(preflight and the verification steps; nothing is changed)\n", bo->command);
+	else if (!oo->resume && !confirm(bo)) {
 		rc = RW_EXIT_USAGE;
 		goto out;
 	}
@@ -400,23 +421,39 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 		goto out;
 	}
 
-	operation_start(op);
-	while (runner_state(r) == RUNNER_RUNNING) {
-		loop_poll(loop, 200);
-		int sig = stopsig_take();
-		if (sig) {
-			printf("\ninterrupted (%s): stopping the remote command and journaling the state...\n",
-			       strsignal(sig));
-			fflush(stdout);
-			runner_abort(r);
-		}
+	run_to_end(op, loop);
+	if (checking && !stopsig_first() && runner_state(r) == RUNNER_DONE) {
+		printf("%s: already complete: the nodes confirm it; nothing changed.\n", bo->command);
+		rc = RW_EXIT_OK;
+		goto out;
 	}
-	if (stopsig_first() && runner_state(r) != RUNNER_DONE)
-		runner_abort(r); /* a signal as the run stopped at a failure */
+	const struct plan_item *bad = checking && !stopsig_first() && runner_state(r) == RUNNER_STOPPED
+		? runner_failed_item(r) : NULL;
+	if (bad && !bad->step->phase) {
+		/* the result is no longer true on the nodes: do it again */
+		printf("%s: the nodes no longer confirm it: %s on %s: %s\n"
+		       "%s: running the procedure again as a new run (steps found done are quick)\n",
+		       bo->command, bad->step->title, bad->node, bad->message ? bad->message : "failed",
+		       bo->command);
+		fflush(stdout);
+		if (!confirm(bo)) {
+			rc = RW_EXIT_USAGE;
+			goto out;
+		}
+		if (!operation_run_again(op, err, sizeof err)) {
+			fprintf(stderr, "%s %s: %s\n", bo->progname, bo->command, err);
+			goto out;
+		}
+		r = operation_runner(op);
+		checking = false;
+		run_to_end(op, loop);
+	}
 	/* a cancelled or timed-out command is killed on its node before we
 	 * disconnect; another signal stops waiting for that */
 	operation_drain(op, 15, stopsig_again);
-	summary(&b, runner_state(r));
+	if (checking && runner_state(r) != RUNNER_DONE)
+		printf("%s: the nodes could not be checked; nothing was changed.\n", bo->command);
+	summary(&b, runner_state(r), checking);
 	rc = runner_state(r) == RUNNER_DONE ? RW_EXIT_OK
 		: stopsig_first()               ? stopsig_exit_status(stopsig_first())
 		/* the site file or --skip-node is the cause, nothing changed */

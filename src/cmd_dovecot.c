@@ -29,6 +29,8 @@ static void usage(FILE *f, const char *prog)
 		"  --yes                   do not ask before changing the servers\n"
 		"  --dry-run               print the plan (node, user, command) and run nothing\n"
 		"  --resume                continue the last run from where it stopped\n"
+		"                          (without it, a finished run is checked on the\n"
+		"                          nodes first and done again if no longer true)\n"
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
 		"  --verify                only check that replication works both ways (a test\n"
 		"                          message each way, expunged afterwards)\n"

@@ -34,6 +34,8 @@ static void usage(FILE *f, const char *prog)
 		"  --yes                   do not ask before changing the site\n"
 		"  --dry-run               print the plan (node, user, command) and run nothing\n"
 		"  --resume                continue the last run from where it stopped\n"
+		"                          (without it, a finished run is checked on the\n"
+		"                          nodes first and done again if no longer true)\n"
 		"  --disable-ldap          decommission the removed replicas too: take ldap out\n"
 		"                          of their enabled services, point their own ldap_url\n"
 		"                          at the master and stop their slapd (without it they\n"

@@ -913,6 +913,7 @@ const struct operation_kind dovecot_kind = {
 
 const struct operation_kind dovecot_verify_kind = {
 	.procedure = "dovecot",
+	.always_full = true, /* a test message each way, every time */
 	.build_plan = build_plan,
 	.scope = scope,
 	.lookup = lookup,

@@ -40,6 +40,7 @@ struct operation {
 	enum operation_refusal refusal;
 	struct operation_server *refused;
 	size_t n_refused;
+	bool checking;             /* the journal says complete: the nodes are asked */
 };
 
 /* ---- runner hooks: forwarded to the kind and the events ---- */
@@ -125,6 +126,29 @@ static void conn_secret_cb(void *ud, struct conn *c, enum conn_secret_kind kind,
 		conn_answer_secret(c, NULL);
 }
 
+/* The runner of the current plan, journal and mode (verify_only: a check
+ * of a complete result, journaled nowhere). */
+static struct runner *new_runner(struct operation *op, bool verify_only)
+{
+	struct runner_config rc = {
+		.loop = op->loop,
+		.vars = op->vars,
+		.journal = verify_only ? NULL : op->journal,
+		.resume = op->resume,
+		.command_timeout_s = op->opts.command_timeout_s,
+		.pause_after_preflight = op->opts.pause_after_preflight,
+		.verify_only = verify_only,
+		.hooks = {
+			.conn_for = hook_conn_for, .lookup = hook_lookup,
+			.condition = hook_condition, .builtin = hook_builtin,
+			.builtin_cancel = hook_builtin_cancel,
+			.on_item = hook_item, .on_output = hook_output,
+			.on_state = hook_state, .ud = op,
+		},
+	};
+	return runner_new(&rc, &op->plan);
+}
+
 struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,
 				const struct operation_kind *kind,
 				const struct operation_options *opts,
@@ -147,24 +171,7 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
 		kind->prepare(op);
 	kind->build_plan(op);
 
-	struct runner_config rc = {
-		.loop = loop,
-		.vars = op->vars,
-		.command_timeout_s = opts->command_timeout_s,
-		.pause_after_preflight = opts->pause_after_preflight,
-		.hooks = {
-			.conn_for = hook_conn_for,
-			.lookup = hook_lookup,
-			.condition = hook_condition,
-			.builtin = hook_builtin,
-			.builtin_cancel = hook_builtin_cancel,
-			.on_item = hook_item,
-			.on_output = hook_output,
-			.on_state = hook_state,
-			.ud = op,
-		},
-	};
-	op->runner = runner_new(&rc, &op->plan);
+	op->runner = new_runner(op, false);
 	return op;
 }
 
@@ -269,6 +276,16 @@ void operation_set_resume(struct operation *op, bool resume)
 	op->opts.resume = resume;
 }
 
+static bool lock_site(struct operation *op, char *err, size_t errlen)
+{
+	if (op->lock)
+		return true;
+	char *lock_path = sitelock_path_for(op->site_path);
+	op->lock = sitelock_acquire(lock_path, op->kind->procedure, &op->site_busy, err, errlen);
+	free(lock_path);
+	return op->lock != NULL;
+}
+
 bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen)
 {
 	*complete = false;
@@ -286,9 +303,18 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		ok = false;
 		goto out;
 	}
-	if (!op->opts.resume && same_scope && last->end_state &&
+	if (!op->opts.resume && !op->kind->always_full && same_scope && last->end_state &&
 	    strcmp(last->end_state, "complete") == 0) {
+		/* the journal only says what was true then: ask the nodes
+		 * (under the lock: the check must not race another run) */
 		*complete = true;
+		if (!lock_site(op, err, errlen)) {
+			ok = false;
+			goto out;
+		}
+		op->checking = true;
+		runner_free(op->runner);
+		op->runner = new_runner(op, true);
 		goto out;
 	}
 	if (op->opts.resume && op->kind->journal_resumed) {
@@ -306,16 +332,11 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 		goto out;
 	}
 	/* one run per site, before this one writes anything */
-	if (!op->lock) {
-		char *lock_path = sitelock_path_for(op->site_path);
-		op->lock = sitelock_acquire(lock_path, op->kind->procedure, &op->site_busy, err, errlen);
-		free(lock_path);
-		if (!op->lock) {
-			journal_close(op->journal);
-			op->journal = NULL;
-			ok = false;
-			goto out;
-		}
+	if (!lock_site(op, err, errlen)) {
+		journal_close(op->journal);
+		op->journal = NULL;
+		ok = false;
+		goto out;
 	}
 	if (op->opts.resume) {
 		journal_begin(op->journal, last->run_id, scope, true);
@@ -328,27 +349,42 @@ bool operation_open_journal(struct operation *op, bool *complete, char *err, siz
 	}
 	/* the runner reads both from its config */
 	runner_free(op->runner);
-	struct runner_config rc = {
-		.loop = op->loop,
-		.vars = op->vars,
-		.journal = op->journal,
-		.resume = op->resume,
-		.command_timeout_s = op->opts.command_timeout_s,
-		.pause_after_preflight = op->opts.pause_after_preflight,
-		.hooks = {
-			.conn_for = hook_conn_for, .lookup = hook_lookup,
-			.condition = hook_condition, .builtin = hook_builtin,
-			.builtin_cancel = hook_builtin_cancel,
-			.on_item = hook_item, .on_output = hook_output,
-			.on_state = hook_state, .ud = op,
-		},
-	};
-	op->runner = runner_new(&rc, &op->plan);
+	op->runner = new_runner(op, false);
 out:
 	journal_run_free(last);
 	free(scope);
 	free(path);
 	return ok;
+}
+
+bool operation_checking(const struct operation *op)
+{
+	return op->checking;
+}
+
+bool operation_run_again(struct operation *op, char *err, size_t errlen)
+{
+	if (!op->checking) {
+		snprintf(err, errlen, "no check of a complete run to follow up");
+		return false;
+	}
+	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	op->journal = journal_open(path, err, errlen);
+	free(path);
+	if (!op->journal)
+		return false;
+	/* the check's runner goes first: nothing of it may call back later */
+	runner_free(op->runner);
+	op->runner = NULL;
+	plan_reset(&op->plan);
+	op->checking = false;
+	char *scope = op->kind->scope(op);
+	journal_begin(op->journal, NULL, scope, false);
+	free(scope);
+	if (op->kind->journal_started)
+		op->kind->journal_started(op);
+	op->runner = new_runner(op, false);
+	return true;
 }
 
 bool operation_site_busy(const struct operation *op)

@@ -23,6 +23,9 @@ struct journal_run;
 
 struct operation_kind {
 	const char *procedure; /* assets/procedures/<procedure>.ini */
+	/* A check that is the run's whole point (dovecot --verify): a complete
+	 * journal never stands in for it, nor for its verify steps alone. */
+	bool always_full;
 	/* Fill the plan: call operation_plan_step() for each step and node. */
 	void (*build_plan)(struct operation *op);
 	/* What the run is about, for the journal (e.g. "replicas=a b"). */
@@ -111,8 +114,20 @@ void operation_set_resume(struct operation *op, bool resume);
 
 /* Open the journal (resume: continue its last run when the scope matches).
  * Returns false with a message when --resume finds nothing to resume. A
- * finished run of the same scope sets *complete. */
+ * finished run of the same scope sets *complete and turns the operation
+ * into a check of the nodes (operation_checking). */
 bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen);
+/* operation_open_journal found the same scope complete: the runner now
+ * checks it on the nodes (connect, start as usual): only the preflight and
+ * the procedure's verify = yes steps run, and nothing is journaled. The
+ * run ends RUNNER_DONE when the nodes confirm the result; stopped at a
+ * failed verify step when they do not. */
+bool operation_checking(const struct operation *op);
+/* After a check the nodes did not confirm: the whole procedure again, as a
+ * new run in the journal (not a resume), on the same connections. Call
+ * from the loop, never from one of the runner's callbacks (the check's
+ * runner is freed); operation_start then runs it. */
+bool operation_run_again(struct operation *op, char *err, size_t errlen);
 /* The last operation_open_journal failed because another process runs on
  * the same site (its lock file; err names the process and since when). */
 bool operation_site_busy(const struct operation *op);

@@ -273,6 +273,9 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 	} else if (strcmp(name, "idempotent") == 0) {
 		if (!parse_bool(ld, name, value, &s->idempotent))
 			return 0;
+	} else if (strcmp(name, "verify") == 0) {
+		if (!parse_bool(ld, name, value, &s->verify))
+			return 0;
 	} else if (strcmp(name, "check") == 0) {
 		if (strcmp(value, "warn") != 0) {
 			failf(ld, "check: \"%s\" (only \"warn\" is known)", value);
@@ -432,6 +435,11 @@ static bool validate_step(struct loader *ld, const struct proc_step *s)
 		failf(ld, "step \"%s\": retry_every without retry_for", s->id);
 	else if (s->check_warn && !s->phase)
 		failf(ld, "step \"%s\": check = warn is for preflight steps", s->id);
+	else if (s->verify && s->phase)
+		failf(ld, "step \"%s\": verify = yes is for steps of the run proper (preflight always runs)", s->id);
+	else if (s->verify && (!s->idempotent || s->skip_if || s->done_output))
+		failf(ld, "step \"%s\": verify = yes is for read-only checks (no idempotent = no, "
+		      "skip_if or done_output)", s->id);
 	return !ld->err[0];
 }
 

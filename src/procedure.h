@@ -44,6 +44,10 @@ struct proc_step {
 	bool capture_shell;
 	bool idempotent;
 	bool check_warn;
+	/* verify = yes: a read-only step of the run proper whose success proves
+	 * the result; a run the journal calls complete runs only the preflight
+	 * and these before saying so. */
+	bool verify;
 	char *when[PROC_MAX_WHEN];
 	size_t n_when;
 	char *hint;

@@ -80,6 +80,24 @@ void plan_free(struct plan *p)
 	p->n = 0;
 }
 
+void plan_reset(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_item *it = &p->items[i];
+		clear_out(it);
+		free(it->message);
+		it->message = NULL;
+		it->state = ITEM_PENDING;
+		it->started = it->finished = it->first_started = 0;
+		it->attempts = 0;
+		it->exit_status = -1;
+		it->job = NULL;
+		it->in_skip_check = false;
+		it->timer = 0;
+		it->owner = NULL;
+	}
+}
+
 static void set_message(struct plan_item *it, const char *msg)
 {
 	free(it->message);
@@ -329,7 +347,10 @@ static char *last_line(const struct plan_item *it)
 static char *with_output(const struct plan_item *it, const char *what)
 {
 	char *line = last_line(it);
-	char *msg = line ? xasprintf("%s: \"%s\"", what, line) : xstrdup(what);
+	/* what the node said, or that it said nothing (an unset value) */
+	char *msg = line                    ? xasprintf("%s: \"%s\"", what, line)
+		: it->step->output_hidden ? xstrdup(what)
+					  : xasprintf("%s: no output", what);
 	free(line);
 	return msg;
 }
@@ -555,13 +576,16 @@ static void advance(struct runner *r)
 		}
 		if (it->state != ITEM_PENDING)
 			continue;
+		if (r->cfg.verify_only && !it->step->phase && !it->step->verify)
+			continue; /* changes something: not part of a check */
 		/* Preflight checks all run, then a failed one stops the run
 		 * before anything changes. */
 		if (!it->step->phase && r->preflight_failed) {
 			set_state(r, RUNNER_STOPPED);
 			return;
 		}
-		if (!it->step->phase && r->cfg.pause_after_preflight && !r->paused_once) {
+		if (!it->step->phase && r->cfg.pause_after_preflight && !r->cfg.verify_only &&
+		    !r->paused_once) {
 			r->paused_once = true;
 			set_state(r, RUNNER_PAUSED);
 			return;

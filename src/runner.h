@@ -92,6 +92,10 @@ struct runner_config {
 	/* Stop after the read-only preflight phase so a UI can show what it
 	 * found and ask before anything changes. */
 	bool pause_after_preflight;
+	/* Check a result the journal calls complete: only the preflight and the
+	 * verify = yes steps run (all read-only); the others stay pending. No
+	 * pause, and nothing journaled. */
+	bool verify_only;
 	struct runner_hooks hooks;
 };
 
@@ -102,6 +106,8 @@ struct plan {
 
 void plan_add(struct plan *p, const struct proc_step *step, const char *node);
 void plan_free(struct plan *p);
+/* Every item pending again, as before a first run (no runner may hold it). */
+void plan_reset(struct plan *p);
 
 struct runner *runner_new(const struct runner_config *cfg, struct plan *plan);
 /* Cancels what is in flight as runner_abort does (without journaling): no

@@ -54,6 +54,7 @@ struct app {
 	size_t n_sec;
 	const char **answer;       /* opts.answer_nodes (names owned by the wizard) */
 	bool start_pending;        /* all connected: operation_start next pass */
+	bool again_pending;        /* a check the nodes did not confirm: run it all again */
 	bool menus_loaded;
 	struct ldap_route_probe *probe[PW_COUNT];
 	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
@@ -200,6 +201,23 @@ static void ev_state(void *ud, int state)
 {
 	struct app *a = ud;
 	struct runner *r = operation_runner(a->op);
+	if (a->w->checking && state == RUNNER_STOPPED) {
+		/* a verify step failed: the result is no longer true, so the
+		 * procedure runs again (from the loop: this is the runner's
+		 * callback); a failed preflight is a failure like any other */
+		const struct plan_item *bad = runner_failed_item(r);
+		if (bad && !bad->step->phase) {
+			char *m = xasprintf("The nodes no longer confirm it: %s on %s: %s. The procedure runs "
+					    "again as a new run (steps found done are quick).",
+					    bad->step->title, bad->node, bad->message ? bad->message : "failed");
+			wizard_report(a->w, m);
+			free(m);
+			a->again_pending = true;
+			return;
+		}
+	}
+	if (a->w->checking && state == RUNNER_DONE)
+		a->w->confirmed = true;
 	a->w->can_skip = r && runner_can_skip(r);
 	if (state == RUNNER_PAUSED && !a->menus_loaded && a->w->op == OP_INSTALL)
 		load_menu_state(a);
@@ -261,8 +279,11 @@ static void drop_operation(struct app *a)
 	free(a->answer);
 	a->answer = NULL;
 	a->start_pending = false;
+	a->again_pending = false;
 	a->menus_loaded = false;
 	a->w->started = false;
+	a->w->checking = false;
+	a->w->confirmed = false;
 }
 
 static void free_only(struct app *a)
@@ -489,10 +510,8 @@ static void be_connect(struct wizard *w)
 	bool resumed = operation_resumable(a->op);
 	operation_set_resume(a->op, resumed);
 	bool complete = false;
-	if (!operation_open_journal(a->op, &complete, err, sizeof err) || complete) {
-		w->form_error = complete ? xasprintf("%s is already complete on this site for the same "
-						     "scope (see the journal); nothing to do.", wizard_op_title(w->op))
-					 : xstrdup(err);
+	if (!operation_open_journal(a->op, &complete, err, sizeof err)) {
+		w->form_error = xstrdup(err);
 		drop_operation(a);
 		return;
 	}
@@ -506,6 +525,10 @@ static void be_connect(struct wizard *w)
 	if (resumed)
 		wizard_report(w, "Continuing the run that was cut short earlier (see the journal): "
 				 "the steps it finished are not run again.");
+	w->checking = complete;
+	if (complete)
+		wizard_report(w, "The journal says this finished on this site for the same nodes: the nodes "
+				 "are asked first (preflight and the verification steps; nothing is changed).");
 	w->plan = operation_plan(a->op);
 	/* the nodes in plan order: the master first */
 	for (size_t i = 0; i < w->plan->n; i++)
@@ -774,6 +797,17 @@ int ui_main(const struct cli *cli)
 		} else if (sig) {
 			stop_sig = sig;
 			a.w->quit = true;
+		}
+		if (a.again_pending) {
+			a.again_pending = false;
+			char err[1024];
+			if (operation_run_again(a.op, err, sizeof err)) {
+				a.w->checking = false;
+				a.start_pending = true;
+			} else {
+				wizard_report(a.w, err);
+				wizard_runner_state(a.w, RUNNER_STOPPED);
+			}
 		}
 		if (a.start_pending) {
 			a.start_pending = false;

@@ -700,7 +700,11 @@ static void draw_finish(const struct wizard *w)
 		[OP_REMOVE] = "remove --batch --resume --replica HOST",
 		[OP_DOVECOT] = "dovecot --batch --resume",
 	};
-	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR, ok ? done_text[w->op] : fail_text[w->op]);
+	/* confirmed: the journal said complete and only the checks ran */
+	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR,
+		 !ok ? fail_text[w->op]
+		 : w->confirmed ? "Already complete: the nodes confirm it (preflight and verification steps); nothing was changed."
+				: done_text[w->op]);
 	y += 2;
 	snprintf(buf, sizeof buf, "%zu done, %zu already done, %zu not applicable, %zu warnings, %zu failed, %zu skipped, %zu not run.",
 		 count_state(w, ITEM_DONE), count_state(w, ITEM_ALREADY), count_state(w, ITEM_NA),
@@ -715,8 +719,9 @@ static void draw_finish(const struct wizard *w)
 	};
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 6; i++) {
 		const struct plan_item *it = &w->plan->items[i];
-		bool show = false;
-		for (size_t k = 0; k < sizeof verify_steps / sizeof verify_steps[0]; k++)
+		/* a confirmed check ran the verify = yes steps alone */
+		bool show = w->confirmed && it->step->verify;
+		for (size_t k = 0; !w->confirmed && k < sizeof verify_steps / sizeof verify_steps[0]; k++)
 			show |= strcmp(it->step->id, verify_steps[k]) == 0;
 		if (!show)
 			continue;

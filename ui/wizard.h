@@ -183,6 +183,8 @@ struct wizard {
 	bool can_skip;
 	bool started;          /* runner_start called */
 	bool run_continued;    /* runner_continue called (run proper) */
+	bool checking;         /* the journal says complete: the nodes are asked */
+	bool confirmed;        /* ... and they confirmed it: nothing was changed */
 	char *hk_node;         /* DLG_HOSTKEY */
 	char hk_type[32];
 	char hk_fingerprint[96];

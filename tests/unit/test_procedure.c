@@ -103,6 +103,12 @@ static const struct bad_case bad_cases[] = {
 	{ "[step a]\ntitle = A\nnode = master\nrun = echo {{prefix\n", 4, "unclosed {{" },
 	{ "[step a]\ntitle = A\nnode = master\nrun = x\nidempotent = maybe\n", 8, "must be yes or no" },
 	{ "[step a]\ntitle = A\nnode = master\nrun = x\noutput = loud\n", 8, "show or hidden" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nverify = sure\n", 8, "must be yes or no" },
+	{ "[step a]\nphase = preflight\ntitle = A\nnode = master\nrun = x\nverify = yes\n", 4,
+	  "verify = yes is for steps of the run proper" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nidempotent = no\nverify = yes\n", 4,
+	  "read-only checks" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nskip_if = y\nverify = yes\n", 4, "read-only checks" },
 };
 
 static void test_bad_procedures_are_refused_with_file_and_line(void **state)
@@ -143,6 +149,34 @@ static void test_semicolons_are_not_comments(void **state)
 	free(text);
 }
 
+/* The steps whose success proves each procedure's result (verify = yes):
+ * what a run the journal calls complete checks before saying so. */
+static void test_shipped_verify_steps(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *proc;
+		const char *ids;
+	} want[] = {
+		{ "install-replica", "bootstrap-result replication-status check-ldap-url " },
+		{ "remove-replica", "check-ldap-url check-mta-maps " },
+		{ "dovecot", "verify-configured " },
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+		char err[512] = "";
+		struct procedure *p = procedure_load_named(want[k].proc, err, sizeof err);
+		assert_non_null(p);
+		char got[512] = "";
+		for (size_t i = 0; i < p->n_steps; i++)
+			if (p->steps[i].verify) {
+				strncat(got, p->steps[i].id, sizeof got - strlen(got) - 2);
+				strcat(got, " ");
+			}
+		assert_string_equal(got, want[k].ids);
+		procedure_free(p);
+	}
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -160,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_install_procedure_loads),
 		cmocka_unit_test(test_bad_procedures_are_refused_with_file_and_line),
 		cmocka_unit_test(test_semicolons_are_not_comments),
+		cmocka_unit_test(test_shipped_verify_steps),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,8 @@
 #     running, partner address only; imap2: Disabled + not running)
 #   - a wrong password on one side (edited after the run, reloaded) is caught
 #     by `dovecot --batch --verify` with the right explanation
+#   - a second run asks the nodes (verify-configured) instead of trusting the
+#     journal; with one server's 10-replication.conf removed it runs again
 #   - a 2.4 version string is refused at preflight with the explanation
 #   - a conf_dir that group or others can write to is refused (the config's
 #     temporary file is written there by name)
@@ -124,7 +126,20 @@ ok "the test messages were expunged on both"
 
 # --- again: complete, nothing changes ----------------------------------------
 assert_rc 0 "dovecot --batch again" "$RW" dovecot --batch --yes --site "$SITE"
-assert_contains "$T_OUT" "already complete" "a second run reports complete"
+assert_contains "$T_OUT" "already complete: the nodes confirm it" "a second run reports complete, the nodes asked"
+assert_contains "$T_OUT" "Replication configured (10-replication.conf names the partner; the replicator answers)" \
+	"by the read-only check on both servers"
+assert_not_contains "$T_OUT" "Save a marked test message" "no test message is sent"
+
+# --- the journal says complete, the node does not: it runs again -------------
+rm -f -- "$CD2/10-replication.conf"
+assert_rc 0 "$N2: doveadm reload without 10-replication.conf" lab_ssh $N2 doveadm reload
+assert_rc 0 "dovecot --batch with $N2's 10-replication.conf removed" "$RW" dovecot --batch --yes --site "$SITE"
+assert_contains "$T_OUT" "the nodes no longer confirm it: Replication configured (10-replication.conf names the partner; the replicator answers) on $IP2: exit status 1: \"$CD2/10-replication.conf does not exist\"" \
+	"it names the server and what is missing"
+assert_contains "$T_OUT" "dovecot: complete." "and sets replication up again"
+[[ -f $CD2/10-replication.conf ]] || fail "$N2 has no 10-replication.conf after the run"
+ok "$N2 has its 10-replication.conf again"
 
 # --- wrong password on one side ---------------------------------------------
 sed -i 's/^doveadm_password = .*/doveadm_password = NotTheSamePassword1/' "$CD2/10-replication.conf"

@@ -8,6 +8,9 @@
 # screen offers the dashboard; then a message saved on each server by plain
 # ssh arrives on the other, both configs hold the typed password, and it is
 # nowhere on screen, in the log, the journal, the site file or a process list.
+# A second session finds the journal complete, asks the nodes (preflight and
+# verify-configured) and says they confirm it; a third, after imap2's
+# 10-replication.conf was removed, says the check failed and runs it all again.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -106,6 +109,56 @@ until [[ -s $STATE/rc ]]; do
 	sleep 0.2
 done
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
+
+# --- again: the journal says complete, the wizard asks the nodes -------------
+TM kill-session -t rw
+rm -f -- "$STATE/rc"
+TM new-session -d -s rw -x 160 -y 48 \
+	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+wait_for 10 "Configure Dovecot replication"
+keys 3
+wait_for 5 "First Dovecot server"
+for _ in 1 2 3 4 5; do keys Tab; done
+keys Enter
+wait_for 60 "Already complete: the nodes confirm it"
+S=$(screen)
+assert_contains "$S" "Replication configured" "the read-only check ran"
+assert_not_contains "$S" "a test message went each way" "and no test message is claimed"
+keys q
+end=$(($(date +%s) + 10))
+until [[ -s $STATE/rc ]]; do
+	(($(date +%s) < end)) || fail "the wizard did not quit"
+	sleep 0.2
+done
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0 after the check"
+
+# --- and with imap2's config gone: the check fails, the procedure runs again --
+rm -f -- "$CD2/10-replication.conf"
+assert_rc 0 "$N2: doveadm reload without 10-replication.conf" lab_ssh $N2 doveadm reload
+TM kill-session -t rw
+rm -f -- "$STATE/rc"
+TM new-session -d -s rw -x 160 -y 48 \
+	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+wait_for 10 "Configure Dovecot replication"
+keys 3
+wait_for 5 "First Dovecot server"
+for _ in 1 2 3 4 5; do keys Tab; done
+keys Enter
+wait_for 90 "Enter: confirm and review the plan"
+assert_contains "$(screen)" "The nodes no longer confirm it" "the preflight page says the check failed"
+keys Enter
+wait_for 10 "3 Plan review"
+keys Enter
+wait_for 300 "Dovecot replicates both ways: a test message went each way."
+keys q
+end=$(($(date +%s) + 10))
+until [[ -s $STATE/rc ]]; do
+	(($(date +%s) < end)) || fail "the wizard did not quit"
+	sleep 0.2
+done
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0 after running again"
+[[ -f $CD2/10-replication.conf ]] || fail "$N2 has no 10-replication.conf after the run"
+ok "$N2 has its 10-replication.conf again"
 
 for cd in "$CD1" "$CD2"; do
 	assert_eq "$PW" "$(sed -n 's/^doveadm_password = //p' "$cd/10-replication.conf")" "$cd holds the typed password"
