@@ -476,7 +476,7 @@ cmd_status() {
 		say "no lab in $LAB_DIR"
 		return 3
 	}
-	printf '%-9s %-21s %-13s %-13s %-13s\n' NODE ADDRESS SSHD SLAPD DOVECOT
+	printf '%-9s %-26s %-13s %-13s %-13s\n' NODE ADDRESS SSHD SLAPD DOVECOT
 	for n in "${LAB_NODES[@]}"; do
 		local -a cells=()
 		for s in sshd slapd dovecot; do
@@ -485,7 +485,7 @@ cmd_status() {
 			# (no `| grep -q`: with pipefail its early exit is a race)
 			if [[ $'\n'"$(expected_svcs "$n")"$'\n' == *$'\n'"$s"$'\n'* && $cell != up* ]]; then rc=3; fi
 		done
-		printf '%-9s %-21s %-13s %-13s %-13s\n' "$n" "$(node_host "$n"):$LAB_SSH_PORT" "${cells[@]}"
+		printf '%-9s %-26s %-13s %-13s %-13s\n' "$n" "$(node_host "$n"):$LAB_SSH_PORT" "${cells[@]}"
 	done
 	if ((rc == 0)); then say "all expected services are up"; else say "NOT all expected services are up"; fi
 	return $rc

@@ -29,6 +29,10 @@ LAB_ON_EXIT=()
 lab_on_exit() { LAB_ON_EXIT+=("$1"); }
 
 lab_test_begin() {
+	# netns: a test runs on the admin side, which run-tests.sh sets up.
+	if [[ -z ${LAB_IN_ADMIN:-} ]] && (lab_defaults && lab_netns); then
+		exec bash "$LAB_TLIB_HOME/run-tests.sh" "$0"
+	fi
 	trap 'lab_test_end' EXIT
 	trap 'exit 143' TERM INT HUP
 }
@@ -125,4 +129,8 @@ assert_lab_gone() {
 	l=$(ss -Hltn | awk -v net="$LAB_NET." 'index($4, net) == 1')
 	[[ -z $l ]] || fail "listeners on $LAB_NET.x remain after down: $l"
 	ok "no process with $LAB_DIR/ in its command line, no listener on $LAB_NET.x"
+	l=$("$LAB_SH" leftovers 2>&1) || fail "leftovers of the lab after down: $l"
+	if lab_netns; then
+		ok "no namespace, hosts file or link of the lab left (but the admin namespace this test runs in)"
+	fi
 }
