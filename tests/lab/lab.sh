@@ -275,6 +275,14 @@ expected_svcs() {
 	return 0
 }
 
+lab_where() { # where the nodes are, for messages
+	if lab_netns; then
+		echo "in namespaces $(lab_ns '*') ($LAB_NET4.x, $LAB_NET6::x, *.$LAB_DOMAIN)"
+	else
+		echo "on $LAB_NET.x"
+	fi
+}
+
 up_failed() {
 	local rc=$?
 	trap - EXIT
@@ -302,7 +310,7 @@ cmd_up() {
 			lab_state
 		)
 		if [[ $state == up && $same == 1 ]]; then
-			say "lab is already up ($LAB_DIR, $LAB_NET.x); nothing to do"
+			say "lab is already up ($LAB_DIR, $(lab_where)); nothing to do"
 			return 0
 		fi
 		if [[ $state != down ]]; then
@@ -369,11 +377,7 @@ cmd_up() {
 	for v in "${jobs[@]}"; do wait "$v" || die "ssh to a node failed"; done
 	write_site
 	trap - EXIT
-	if lab_netns; then
-		say "up: ${#LAB_NODES[@]} nodes in namespaces $(lab_ns '*') ($LAB_NET4.x, $LAB_NET6::x, *.$LAB_DOMAIN) in $LAB_DIR ($(lab_elapsed "$t0") s)"
-	else
-		say "up: ${#LAB_NODES[@]} nodes on $LAB_NET.x in $LAB_DIR ($(lab_elapsed "$t0") s)"
-	fi
+	say "up: ${#LAB_NODES[@]} nodes $(lab_where) in $LAB_DIR ($(lab_elapsed "$t0") s)"
 }
 
 # --- down -------------------------------------------------------------------

@@ -52,7 +52,10 @@ netns_hosts() { # the hosts file of every namespace of the lab
 
 # The site's firewall on a node: the admin reaches SSH only (as on a real
 # site: no LDAP, no doveadm, no IMAP from the admin's machine); the nodes
-# reach each other. Rejected, not dropped: a refusal is immediate.
+# reach each other. Rejected, not dropped: a refusal is immediate. TCP gets a
+# reset: an ICMP error that arrives while connect() still holds its socket
+# (on a lab's fast links it always does) is only noted, and the connection
+# fails a SYN retransmission (1 s) later.
 netns_firewall() { # NODE
 	local n v4="" v6=""
 	for n in "${LAB_NODES[@]}"; do
@@ -73,6 +76,7 @@ netns_firewall() { # NODE
 				tcp dport $LAB_SSH_PORT accept
 				ip saddr @nodes4 accept
 				ip6 saddr @nodes6 accept
+				meta l4proto tcp reject with tcp reset
 				reject with icmpx type admin-prohibited
 			}
 		}
