@@ -186,7 +186,7 @@ lab-up lab-down lab-status:
 demo:
 	@bash tests/deps.sh ensure
 	@$(MAKE) --no-print-directory all lab-up
-	./replica-wizard --site $(LAB_DIR)/site.ini
+	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh admin ./replica-wizard --site $(LAB_DIR)/site.ini
 
 # libFuzzer targets: clang-instrumented src/ (minus main.c), one binary per
 # tests/fuzz/fuzz_<name>.c, run on a copy of tests/fuzz/corpus/<name>/.

@@ -5,7 +5,7 @@
 #   lab.sh up | down | status | site | env | ssh NODE CMD... | admin CMD...
 #   lab.sh stop-svc|start-svc NODE sshd|slapd|dovecot | hang|unhang NODE
 #   lab.sh syncrepl-break|syncrepl-mend NODE | dovecot-version NODE VERSION|real
-#   lab.sh ps-sample | admin-up | leftovers
+#   lab.sh ps-sample | admin-up | leftovers | admin-ldap open|closed
 set -euo pipefail
 umask 022
 LAB_HOME=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
@@ -161,9 +161,11 @@ make_dovecot_node() {
 	cp -p "$LAB_HOME"/sys/* "$d/bin/"
 	# imap1 looks like an enforcing RHEL box with firewalld, imap2 like one
 	# without SELinux and firewalld: the wizard's two code paths.
-	if [[ $n == imap1 ]]; then
+	if node_has_firewalld "$n"; then
 		echo Enforcing >"$d/selinux-state"
 		echo running >"$d/firewalld/state"
+		# netns: its rich rules become rules of the node's site firewall
+		if lab_netns; then echo "$NETNS_RICH_CHAIN" >"$d/firewalld/nft-chain"; fi
 	else
 		echo Disabled >"$d/selinux-state"
 		echo "not running" >"$d/firewalld/state"
@@ -636,6 +638,18 @@ cmd_admin() { # CMD...: run on the admin side (the admin namespace)
 	exec "$@"
 }
 
+cmd_admin_ldap() { # open|closed: may the admin side reach the Carbonio nodes' LDAP?
+	lab_netns || die "admin-ldap: only in the network-namespace lab (LAB_NETNS=1)"
+	case ${1:-} in
+	open) LAB_FW_ADMIN_LDAP=1 ;;
+	closed) LAB_FW_ADMIN_LDAP=0 ;;
+	*) die "admin-ldap open|closed" ;;
+	esac
+	netns_firewall_reload
+	lab_write_env
+	say "the admin side's LDAP access: $1"
+}
+
 cmd_leftovers() { # what `down` should have removed: processes, namespaces, links
 	local out
 	out=$(
@@ -677,6 +691,7 @@ main() {
 		admin-up) cmd_admin_up ;;
 		admin) cmd_admin "$@" ;;
 		leftovers) cmd_leftovers ;;
+		admin-ldap) cmd_admin_ldap "$@" ;;
 		-h | --help | help) usage ;;
 		*) usage ;;
 		esac

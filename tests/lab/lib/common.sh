@@ -8,7 +8,8 @@ lab_node_table() {
 }
 lab_node_table
 declare -A LAB_OCTET=([master]=2 [replica1]=3 [replica2]=4 [mta]=5 [imap1]=6 [imap2]=7)
-LAB_ENV_VARS=(LAB_DIR LAB_NET LAB_SSH_PORT LAB_LDAP_PORT LAB_IMAP_PORT LAB_DOVEADM_PORT LAB_PASS LAB_NETNS)
+LAB_ENV_VARS=(LAB_DIR LAB_NET LAB_SSH_PORT LAB_LDAP_PORT LAB_IMAP_PORT LAB_DOVEADM_PORT LAB_PASS LAB_NETNS
+	LAB_FW_ADMIN_LDAP)
 # Network-namespace mode (LAB_NETNS=1): every node in its own namespace on a
 # lab switch, documentation addresses, names from a per-namespace hosts file.
 LAB_DOMAIN=lab.example
@@ -26,6 +27,7 @@ lab_defaults() {
 	: "${LAB_DOVEADM_PORT:=12345}"
 	: "${LAB_PASS:=labpass}"
 	: "${LAB_NETNS:=0}"
+	: "${LAB_FW_ADMIN_LDAP:=0}"
 	LAB_DIR=${LAB_DIR%/}
 	lab_id >/dev/null # caches the id for this shell
 }
@@ -87,6 +89,8 @@ node_prefix() { printf '%s/nodes/%s/opt/zextras\n' "$LAB_DIR" "$1"; }
 is_node() { [[ -n ${1:-} && -n ${LAB_OCTET[$1]:-} ]]; }
 is_carbonio_node() { case $1 in master | replica1 | replica2 | mta) return 0 ;; esac; return 1; }
 is_dovecot_node() { case $1 in imap1 | imap2) return 0 ;; esac; return 1; }
+# imap1 looks like a RHEL box with firewalld running, imap2 like one without.
+node_has_firewalld() { [[ $1 == imap1 ]]; }
 lab_ips_regex() {
 	local n re=""
 	for n in "${LAB_NODES[@]}"; do re+="${re:+|}${LAB_NET//./\\.}\\.${LAB_OCTET[$n]}"; done

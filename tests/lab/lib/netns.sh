@@ -9,6 +9,8 @@
 # Names: /etc/netns/<ns>/hosts, which `ip netns exec` mounts on /etc/hosts.
 
 LAB_BRIDGE=br0
+# Where the firewall-cmd stand-in puts the node's rich rules (netns_firewall).
+NETNS_RICH_CHAIN="inet rwlab firewalld_rich"
 
 netns_names() { # every namespace of this lab, the switch first, the admin second
 	local n
@@ -56,8 +58,21 @@ netns_hosts() { # the hosts file of every namespace of the lab
 # reset: an ICMP error that arrives while connect() still holds its socket
 # (on a lab's fast links it always does) is only noted, and the connection
 # fails a SYN retransmission (1 s) later.
+# On a node with firewalld (imap1), doveadm's port opens only to what its rich
+# rules accept (the firewall-cmd stand-in fills chain firewalld_rich).
+# LAB_FW_ADMIN_LDAP=1 opens the Carbonio nodes' LDAP port to the admin side
+# too: for tests running `install`, whose password check binds to the master
+# directly (src/install.c) until the wizard does it through SSH.
 netns_firewall() { # NODE
-	local n v4="" v6=""
+	local n v4="" v6="" doveadm="" ldap=""
+	if [[ $LAB_FW_ADMIN_LDAP == 1 ]] && is_carbonio_node "$1"; then
+		ldap="ip saddr $LAB_NET4.$LAB_ADMIN_OCTET tcp dport $LAB_LDAP_PORT accept
+				ip6 saddr $LAB_NET6::$LAB_ADMIN_OCTET tcp dport $LAB_LDAP_PORT accept"
+	fi
+	if node_has_firewalld "$1"; then
+		doveadm="tcp dport $LAB_DOVEADM_PORT jump firewalld_rich
+				tcp dport $LAB_DOVEADM_PORT reject with tcp reset"
+	fi
 	for n in "${LAB_NODES[@]}"; do
 		v4+="${v4:+, }$(node_addr "$n")"
 		v6+="${v6:+, }$(node_addr6 "$n")"
@@ -74,10 +89,14 @@ netns_firewall() { # NODE
 				ct state invalid drop
 				meta l4proto { icmp, ipv6-icmp } accept
 				tcp dport $LAB_SSH_PORT accept
+				$ldap
+				$doveadm
 				ip saddr @nodes4 accept
 				ip6 saddr @nodes6 accept
 				meta l4proto tcp reject with tcp reset
 				reject with icmpx type admin-prohibited
+			}
+			chain firewalld_rich {
 			}
 		}
 	NFT
@@ -137,6 +156,18 @@ netns_up() {
 	for f in "${jobs[@]}"; do wait "$f" || die "cannot set up a namespace of the lab"; done
 }
 
+# Rewrite and reload the site firewall of the Carbonio nodes (after a change
+# of LAB_FW_ADMIN_LDAP); one nft transaction each.
+netns_firewall_reload() {
+	local n f
+	for n in "${LAB_CARBONIO_NODES[@]}"; do
+		f=$(node_dir "$n")/firewall.nft
+		netns_firewall "$n" >"$f"
+		{ printf 'table inet rwlab\ndelete table inet rwlab\n'; cat "$f"; } |
+			ip netns exec "$(lab_ns "$n")" nft -f - || die "cannot reload the firewall of $n"
+	done
+}
+
 # Is this process or one of its ancestors in the admin namespace? (a test
 # calling `lab.sh down` lives there: its namespace stays until the runner's
 # own `down`).
@@ -193,7 +224,7 @@ netns_down() {
 		sleep 0.05
 	done
 	for ns in "${nss[@]}"; do
-		ip netns del "$ns" 2>/dev/null || warn "cannot delete namespace $ns"
+		ip netns del "$ns" 2>/dev/null || ! netns_exists "$ns" || warn "cannot delete namespace $ns"
 		rm -rf -- "/etc/netns/${ns:?}"
 	done
 	rmdir /etc/netns 2>/dev/null || true

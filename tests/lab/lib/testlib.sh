@@ -46,6 +46,12 @@ lab_test_end() {
 	exit "$rc"
 }
 
+# The wizard's install checks the LDAP passwords by binding to the master
+# directly from the admin side (src/install.c), not through SSH (yet): a test
+# that runs an install calls this before lab_up, which opens the Carbonio
+# nodes' LDAP port to the admin side in the site firewall (netns lab).
+lab_needs_admin_ldap() { export LAB_FW_ADMIN_LDAP=1; }
+
 lab_up() {
 	"$LAB_SH" up || fail "lab.sh up failed"
 	lab_load_env

@@ -9,6 +9,7 @@
 #     in the journal, or in a file we leave on the nodes
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

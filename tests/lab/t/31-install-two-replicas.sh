@@ -6,6 +6,7 @@
 # back on its own address; zmmtainit points the Postfix maps at the list.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

@@ -6,6 +6,7 @@
 # the lab's sshd only) and a sudoers drop-in that it removes at the end.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

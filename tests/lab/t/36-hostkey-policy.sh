@@ -15,6 +15,7 @@
 # LogLevel VERBOSE, set for this test.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

@@ -14,6 +14,7 @@
 #   - no password in our output or the journal
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

@@ -8,6 +8,7 @@
 # lists replica2 only, and no password is on screen, in the log or journal.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

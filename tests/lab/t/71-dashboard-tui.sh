@@ -8,6 +8,7 @@
 #   fingerprint (n rejects; nothing is added to known_hosts).
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

@@ -15,6 +15,7 @@
 # bootstrap). FAULTS_FULL=1 also runs B and E (the slow ones, ~1 min more).
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+lab_needs_admin_ldap
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
 RW=$ROOT/replica-wizard
