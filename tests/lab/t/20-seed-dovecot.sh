@@ -104,11 +104,12 @@ for n in $N1 $N2; do
 	# Step 4: firewalld rich rule for the partner only, then reload.
 	run lab_ssh "$n" firewall-cmd --state
 	if [[ $T_RC == 0 ]]; then
-		while read -r rule; do
+		mapfile -t rules < <(peer_rules "$peer")
+		for rule in "${rules[@]}"; do
 			assert_rc 0 "$n: rich rule for $peer: $rule" lab_ssh "$n" \
 				"firewall-cmd --permanent --zone=public '--add-rich-rule=$rule'"
 			assert_eq success "$T_STDOUT" "$n: firewall-cmd says success"
-		done < <(peer_rules "$peer")
+		done
 		assert_rc 0 "$n: firewall-cmd --reload" lab_ssh "$n" firewall-cmd --reload
 	else
 		assert_eq 252 "$T_RC" "$n: firewalld not running (exit 252)"

@@ -20,6 +20,17 @@ RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-
 SITE=$LAB_DIR/site.ini
 N1=imap1 N2=imap2
 IP1=$(node_ip $N1) IP2=$(node_ip $N2)
+# The partners' addresses as the wizard resolves them (IPv6: netns lab only),
+# and the rich rules it adds for a partner, as given / as firewalld lists them.
+A1=$(node_addr $N1) A2=$(node_addr $N2)
+addr6() { if lab_netns; then node_addr6 "$1"; else echo none; fi; }
+rich_rules() { # NODE
+	printf 'rule family="ipv4" source address="%s/32" port protocol="tcp" port="%s" accept\n' "$(node_addr "$1")" "$PORT"
+	if lab_netns; then
+		printf 'rule family="ipv6" source address="%s/128" port protocol="tcp" port="%s" accept\n' "$(node_addr6 "$1")" "$PORT"
+	fi
+}
+canonical() { sed 's/port protocol="tcp" port="\([0-9]*\)"/port port="\1" protocol="tcp"/'; }
 PORT=$LAB_DOVEADM_PORT
 CD1=$LAB_DIR/nodes/$N1/dovecot/conf.d CD2=$LAB_DIR/nodes/$N2/dovecot/conf.d
 STATE=$(mktemp -d)
@@ -30,7 +41,7 @@ cleanup() {
 	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
 	rm -rf -- "$STATE"
 }
-trap 'cleanup; lab_test_end' EXIT
+lab_on_exit cleanup
 
 sample_processes() {
 	while :; do
@@ -52,8 +63,8 @@ assert_eq "" "$(cat "$LAB_DIR/nodes/$N1/calls.log" "$LAB_DIR/nodes/$N2/calls.log
 assert_rc 0 "dovecot --batch from the bare pair" "$RW" dovecot --batch --yes --site "$SITE"
 printf '%s\n' "$T_OUT" >"$STATE/run1.out"
 assert_contains "$T_OUT" "dovecot: complete." "the run completes"
-assert_contains "$T_OUT" "partner $IP2 (IPv4: $IP2; IPv6: none)" "imap1's partner address, resolved on imap1"
-assert_contains "$T_OUT" "partner $IP1 (IPv4: $IP1; IPv6: none)" "imap2's partner address, resolved on imap2"
+assert_contains "$T_OUT" "partner $IP2 (IPv4: $A2; IPv6: $(addr6 $N2))" "imap1's partner address, resolved on imap1"
+assert_contains "$T_OUT" "partner $IP1 (IPv4: $A1; IPv6: $(addr6 $N1))" "imap2's partner address, resolved on imap2"
 assert_contains "$T_OUT" "older than 2.3.20" "2.3.19 warns about the replication queue"
 assert_contains "$T_OUT" "only $IP1 holds mail" "no INBOX GUID conflict reported"
 n=$(grep -c "the partner's test message arrived after" <<<"$T_OUT")
@@ -72,13 +83,22 @@ assert_contains "$(cat "$CD2/10-replication.conf")" "mail_replica = tcp:$IP1:$PO
 run cat "$LAB_DIR/nodes/$N1/calls.log"
 assert_eq "firewall-cmd --state
 setsebool -P nis_enabled on
-firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
+$(rich_rules $N2 | sed "s/^/firewall-cmd --permanent --zone=public '--add-rich-rule=/; s/\$/'/")
 firewall-cmd --reload" "$T_OUT" "$N1: calls.log (Enforcing, firewalld running)"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
 assert_eq "firewall-cmd --state" "$T_OUT" "$N2: calls.log (SELinux Disabled, firewalld not running)"
 run lab_ssh $N1 firewall-cmd --list-rich-rules
-assert_eq "rule family=\"ipv4\" source address=\"$IP2/32\" port port=\"$PORT\" protocol=\"tcp\" accept" \
-	"$T_OUT" "$N1: the partner's address only"
+assert_eq "$(rich_rules $N2 | canonical)" "$T_OUT" "$N1: the partner's address only"
+# netns: the rules are real (imap1's site firewall): the partner reaches
+# doveadm's port, a third node does not, over IPv4 and IPv6.
+if lab_netns; then
+	for a in "$A1" "$(node_addr6 $N1)"; do
+		run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$a/$PORT' && echo open"
+		assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $a"
+		run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$a/$PORT' && echo open"
+		assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $a"
+	done
+fi
 
 # Mail replicates: the Welcome of every user reached imap2; test mail is gone.
 maildir() { echo "$LAB_DIR/nodes/$1/mail/example.com/$2/Maildir"; }
