@@ -176,7 +176,8 @@ check:
 	@$(MAKE) --no-print-directory lab-check
 
 # The lab tests bring up their own lab (run-tests.sh: LAB_TEST_DIR, default
-# /tmp/replica-wizard-lab-test on 127.77.1.x), never the demo lab of LAB_DIR.
+# /tmp/replica-wizard-lab-test; its own namespaces, or 127.77.1.x with
+# LAB_NETNS=0), never the demo lab of LAB_DIR.
 lab-check:
 	@LAB_DIR=$(LAB_TEST_DIR) LAB_NET=$(LAB_TEST_NET) bash tests/lab/run-tests.sh
 

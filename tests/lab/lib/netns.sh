@@ -41,6 +41,9 @@ netns_hosts() { # the hosts file of every namespace of the lab
 	local n a
 	printf '# written by tests/lab/lab.sh up: names of the lab %s\n' "$LAB_DIR"
 	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
+	# The namespaces share the machine's hostname: it resolves, as on any
+	# Debian box (sudo complains on stderr when it does not).
+	printf '127.0.1.1\t%s\n' "$(uname -n)"
 	for a in "$LAB_NET4.$LAB_ADMIN_OCTET" "$LAB_NET6::$LAB_ADMIN_OCTET"; do
 		printf '%s\tadmin.%s admin\n' "$a" "$LAB_DOMAIN"
 	done
@@ -116,10 +119,10 @@ netns_setup_inside() { # NS ADDR ADDR6 [NFT_FILE]
 	' sh "$2" "$3" "${4:-}"
 }
 
-netns_add() { # NS: the namespace and its hosts file
+netns_add() { # NS [HOSTS]: the namespace and its hosts file
 	netns_exists "$1" || ip netns add "$1"
 	mkdir -p "/etc/netns/$1"
-	netns_hosts >"/etc/netns/$1/hosts"
+	if (($# > 1)); then printf '%s\n' "$2"; else netns_hosts; fi >"/etc/netns/$1/hosts"
 }
 
 # Only the admin namespace (run-tests.sh puts a test in it before the test
@@ -130,11 +133,12 @@ netns_admin_up() {
 }
 
 netns_up() {
-	local sw n ns f
+	local sw n ns f hosts
 	local -a jobs=() batch=()
 	command -v nft >/dev/null || die "nft not found: install the Debian package nftables"
 	sw=$(lab_ns sw)
-	while read -r ns; do netns_add "$ns"; done < <(netns_names)
+	hosts=$(netns_hosts)
+	while read -r ns; do netns_add "$ns" "$hosts"; done < <(netns_names)
 	# A reused admin namespace may hold a port of a lab that is gone.
 	ip -n "$(lab_ns admin)" link del eth0 2>/dev/null || true
 	batch+=("link add $LAB_BRIDGE type bridge" "link set $LAB_BRIDGE up")

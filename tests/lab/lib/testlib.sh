@@ -62,6 +62,17 @@ lab_up() {
 	lab_node_table
 }
 
+# The lab's site file with every node's name replaced by its IPv4 address
+# (netns lab), as admins who name nodes by address write it.
+lab_site_by_address() {
+	local n
+	local -a e=()
+	for n in "${LAB_NODES[@]}"; do
+		e+=(-e "s/\b$(node_host "$n" | sed 's/\./\\./g')\b/$(node_addr "$n")/g")
+	done
+	sed "${e[@]}" "$LAB_DIR/site.ini"
+}
+
 # lab_ssh NODE CMD... : strict ssh (the lab's ssh_config, known_hosts, key).
 lab_ssh() {
 	local n=$1
