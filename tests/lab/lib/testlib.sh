@@ -73,6 +73,21 @@ lab_site_by_address() {
 	sed "${e[@]}" "$LAB_DIR/site.ini"
 }
 
+# Dovecot replication set up by hand: where firewalld runs on NODE (imap1),
+# accept doveadm's port from PEER's addresses (IPv6 too on the netns lab) as
+# the seed procedure does; on the netns lab the rules are real (nftables).
+lab_allow_doveadm() { # NODE PEER
+	local rule
+	lab_ssh "$1" firewall-cmd --state >/dev/null 2>&1 </dev/null || return 0
+	for rule in "rule family=\"ipv4\" source address=\"$(node_addr "$2")/32\"" \
+		$(lab_netns && echo ipv6); do
+		[[ $rule == ipv6 ]] && rule="rule family=\"ipv6\" source address=\"$(node_addr6 "$2")/128\""
+		lab_ssh "$1" "firewall-cmd --permanent --zone=public '--add-rich-rule=$rule port port=\"$LAB_DOVEADM_PORT\" protocol=\"tcp\" accept'" \
+			>/dev/null </dev/null || return 1
+	done
+	lab_ssh "$1" firewall-cmd --reload >/dev/null </dev/null
+}
+
 # lab_ssh NODE CMD... : strict ssh (the lab's ssh_config, known_hosts, key).
 lab_ssh() {
 	local n=$1
