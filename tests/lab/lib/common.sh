@@ -26,7 +26,7 @@ lab_defaults() {
 	: "${LAB_IMAP_PORT:=1143}"
 	: "${LAB_DOVEADM_PORT:=12345}"
 	: "${LAB_PASS:=labpass}"
-	: "${LAB_NETNS:=0}"
+	: "${LAB_NETNS:=1}"
 	: "${LAB_FW_ADMIN_LDAP:=0}"
 	LAB_DIR=${LAB_DIR%/}
 	lab_id >/dev/null # caches the id for this shell
