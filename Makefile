@@ -29,6 +29,9 @@ DATADIR = $(PREFIX)/share/replica-wizard
 LAB_DIR ?= /tmp/replica-wizard-lab
 LAB_TEST_DIR ?= /tmp/replica-wizard-lab-test
 LAB_TEST_NET ?= 127.77.1
+# The demo lab's firewall lets the admin side reach LDAP too: the wizard's
+# install checks the passwords by binding to the master directly (0: SSH only).
+LAB_FW_ADMIN_LDAP ?= 1
 FUZZ_SECONDS ?= 20
 
 # Overridden by the asan target (sub-make).
@@ -182,7 +185,7 @@ lab-check:
 	@LAB_DIR=$(LAB_TEST_DIR) LAB_NET=$(LAB_TEST_NET) bash tests/lab/run-tests.sh
 
 lab-up lab-down lab-status:
-	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh $(@:lab-%=%)
+	LAB_DIR=$(LAB_DIR) LAB_FW_ADMIN_LDAP=$(LAB_FW_ADMIN_LDAP) bash tests/lab/lab.sh $(@:lab-%=%)
 
 demo:
 	@bash tests/deps.sh ensure
