@@ -168,6 +168,21 @@ assert_rc 0 "status: all up again" "$LAB_SH" status
 run "$LAB_SH" ps-sample
 assert_contains "$T_STDOUT" "$LAB_DIR/bin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
 
+# --- netns: a second lab at once, same addresses and names, its own namespaces ------
+if lab_netns; then
+	L2=$LAB_DIR.second
+	lab_on_exit "LAB_DIR='$L2' '$LAB_SH' down >/dev/null 2>&1; rm -rf -- '$L2'"
+	LAB_DIR=$L2 LAB_NO_CARBONIO=1 "$LAB_SH" up >/dev/null || fail "a second lab did not come up"
+	run env LAB_DIR="$L2" "$LAB_SH" ssh master 'echo "$LAB_DIR $SSH_CONNECTION"'
+	assert_contains "$T_STDOUT" "$L2 " "the second lab's master answers on $(node_ip master)"
+	assert_contains "$T_STDOUT" " $(node_addr6 master) $LAB_SSH_PORT" "at the same address as the first lab's"
+	run lab_ssh master 'echo "$LAB_DIR"'
+	assert_eq "$LAB_DIR" "$T_STDOUT" "the first lab's master still answers here"
+	assert_rc 0 "the second lab goes down" env LAB_DIR="$L2" "$LAB_SH" down
+	assert_rc 0 "and leaves nothing (processes, namespaces, links)" env LAB_DIR="$L2" "$LAB_SH" leftovers
+	rm -rf -- "$L2"
+fi
+
 # --- down: twice, nothing left --------------------------------------------------------
 # A session left open must not survive down either.
 lab_ssh imap1 'sleep 300' &
