@@ -19,15 +19,6 @@ SITE=$LAB_DIR/site.ini
 M=$(node_ip master) R1=$(node_ip replica1)
 R1DIR=$LAB_DIR/nodes/replica1
 STATE=$(mktemp -d)
-# The netns lab names its nodes; this test names them by ADDRESS instead (a
-# variant of the lab's site file), as some admins do: the one test that does.
-if lab_netns; then
-	M=$(node_addr master) R1=$(node_addr replica1)
-	SITE=$STATE/site-by-address.ini
-	lab_site_by_address >"$SITE"
-	grep -q "^master = $M\$" "$SITE" || fail "no address in $SITE: $(cat "$SITE")"
-	ok "site file by address: master = $M, replica $R1"
-fi
 SAMPLES=$STATE/ps-samples
 export REPLICA_WIZARD_STATE_DIR=$STATE/state
 cleanup() {

@@ -20,15 +20,23 @@ RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-
 SITE=$LAB_DIR/site.ini
 N1=imap1 N2=imap2
 IP1=$(node_ip $N1) IP2=$(node_ip $N2)
-# The partners' addresses as the wizard resolves them (IPv6: netns lab only),
-# and the rich rules it adds for a partner, as given / as firewalld lists them.
+# The netns lab names its nodes; this test names them by ADDRESS (a variant of
+# the lab's site file), as some admins do: the one test that does. (t/62 runs
+# the same setup by name: IPv6 partner addresses and rules too.)
 A1=$(node_addr $N1) A2=$(node_addr $N2)
-addr6() { if lab_netns; then node_addr6 "$1"; else echo none; fi; }
+if lab_netns; then
+	IP1=$A1 IP2=$A2
+	SITE=$LAB_DIR.site-by-address.ini
+	lab_site_by_address >"$SITE"
+	grep -q "^servers = $A1 $A2\$" "$SITE" || fail "no addresses in $SITE: $(cat "$SITE")"
+	ok "site file by address: servers = $A1 $A2"
+fi
+# The partners' addresses as the wizard resolves them (an IPv4 literal has
+# none for IPv6), and the rich rules it adds for a partner, as given / as
+# firewalld lists them.
+addr6() { echo none; }
 rich_rules() { # NODE
 	printf 'rule family="ipv4" source address="%s/32" port protocol="tcp" port="%s" accept\n' "$(node_addr "$1")" "$PORT"
-	if lab_netns; then
-		printf 'rule family="ipv6" source address="%s/128" port protocol="tcp" port="%s" accept\n' "$(node_addr6 "$1")" "$PORT"
-	fi
 }
 canonical() { sed 's/port protocol="tcp" port="\([0-9]*\)"/port port="\1" protocol="tcp"/'; }
 PORT=$LAB_DOVEADM_PORT
@@ -39,7 +47,7 @@ export REPLICA_WIZARD_STATE_DIR=$STATE/state
 unset REPLICA_WIZARD_DOVEADM_PASSWORD
 cleanup() {
 	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
-	rm -rf -- "$STATE"
+	rm -rf -- "$STATE" "$LAB_DIR.site-by-address.ini"
 }
 lab_on_exit cleanup
 
@@ -90,14 +98,15 @@ assert_eq "firewall-cmd --state" "$T_OUT" "$N2: calls.log (SELinux Disabled, fir
 run lab_ssh $N1 firewall-cmd --list-rich-rules
 assert_eq "$(rich_rules $N2 | canonical)" "$T_OUT" "$N1: the partner's address only"
 # netns: the rules are real (imap1's site firewall): the partner reaches
-# doveadm's port, a third node does not, over IPv4 and IPv6.
+# doveadm's port over IPv4, a third node does not; over IPv6 (no rule: the
+# partner was given by its IPv4 address) neither does.
 if lab_netns; then
-	for a in "$A1" "$(node_addr6 $N1)"; do
-		run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$a/$PORT' && echo open"
-		assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $a"
-		run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$a/$PORT' && echo open"
-		assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $a"
-	done
+	run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$A1/$PORT' && echo open"
+	assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $A1"
+	run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$A1/$PORT' && echo open"
+	assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $A1"
+	run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$(node_addr6 $N1)/$PORT' && echo open"
+	assert_contains "$T_ERR" "Connection refused" "nor does the partner over IPv6 (no rule for it)"
 fi
 
 # Mail replicates: the Welcome of every user reached imap2; test mail is gone.

@@ -127,6 +127,16 @@ for dir in "$N1 $N2" "$N2 $N1"; do
 		fail "the message saved on $1 never reached $2"
 	ok "a message saved on $1 arrived on $2"
 done
+# netns: the wizard's rich rules are real (imap1's site firewall): the
+# partner reaches doveadm's port, a third node does not, over IPv4 and IPv6.
+if lab_netns; then
+	for a in "$(node_addr $N1)" "$(node_addr6 $N1)"; do
+		run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$a/$LAB_DOVEADM_PORT' && echo open"
+		assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $a"
+		run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$a/$LAB_DOVEADM_PORT' && echo open"
+		assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $a"
+	done
+fi
 
 kill "$SAMPLER" 2>/dev/null
 SAMPLER=
