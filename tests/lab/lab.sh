@@ -640,6 +640,8 @@ cmd_admin() { # CMD...: run on the admin side (the admin namespace)
 
 cmd_admin_ldap() { # open|closed: may the admin side reach the Carbonio nodes' LDAP?
 	lab_netns || die "admin-ldap: only in the network-namespace lab (LAB_NETNS=1)"
+	# (written to lab.env by lab_write_env, as every LAB_ENV_VARS)
+	# shellcheck disable=SC2034
 	case ${1:-} in
 	open) LAB_FW_ADMIN_LDAP=1 ;;
 	closed) LAB_FW_ADMIN_LDAP=0 ;;

@@ -9,7 +9,9 @@
 # Names: /etc/netns/<ns>/hosts, which `ip netns exec` mounts on /etc/hosts.
 
 LAB_BRIDGE=br0
-# Where the firewall-cmd stand-in puts the node's rich rules (netns_firewall).
+# Where the firewall-cmd stand-in puts the node's rich rules (netns_firewall;
+# lab.sh writes it to the node's firewalld/nft-chain).
+# shellcheck disable=SC2034
 NETNS_RICH_CHAIN="inet rwlab firewalld_rich"
 
 netns_names() { # every namespace of this lab, the switch first, the admin second
@@ -25,13 +27,7 @@ netns_inode() { stat -L -c %i "/run/netns/$1" 2>/dev/null; }
 # `ip netns exec NS` in netns mode, nothing on loopback. For external
 # wrappers (setsid, exec): $(lab_nsexec NODE) CMD...
 lab_nsexec() { if lab_netns; then echo "ip netns exec $(lab_ns "$1")"; fi; }
-# Run a command in a node's namespace / on the admin side.
-lab_in_node() { # NODE CMD...
-	local n=$1
-	shift
-	# shellcheck disable=SC2046
-	$(lab_nsexec "$n") "$@"
-}
+# Run a command on the admin side.
 lab_admin() {
 	# shellcheck disable=SC2046
 	$(lab_nsexec admin) "$@"

@@ -64,7 +64,7 @@ for n in imap1 imap2; do
 	conf "$peer" | lab_ssh $n "umask 077 && cat > $LAB_DIR/nodes/$n/dovecot/conf.d/10-replication.conf" ||
 		fail "$n: cannot write 10-replication.conf"
 	[[ $n == imap1 ]] && other=imap2 || other=imap1
-	lab_allow_doveadm $n $other || fail "$n: cannot open doveadm's port to $other"
+	lab_allow_doveadm "$n" "$other" || fail "$n: cannot open doveadm's port to $other"
 done
 for n in imap1 imap2; do lab_ssh $n doveadm reload || fail "$n: reload"; done
 for n in imap1 imap2; do
