@@ -29,6 +29,9 @@ DATADIR = $(PREFIX)/share/replica-wizard
 LAB_DIR ?= /tmp/replica-wizard-lab
 LAB_TEST_DIR ?= /tmp/replica-wizard-lab-test
 LAB_TEST_NET ?= 127.77.1
+# The demo lab's firewall: the admin side reaches SSH only, as on a real site
+# (the wizard's LDAP goes through SSH); 1 opens LDAP too (--ldap-direct).
+LAB_FW_ADMIN_LDAP ?= 0
 FUZZ_SECONDS ?= 20
 
 # Overridden by the asan target (sub-make).
@@ -176,17 +179,18 @@ check:
 	@$(MAKE) --no-print-directory lab-check
 
 # The lab tests bring up their own lab (run-tests.sh: LAB_TEST_DIR, default
-# /tmp/replica-wizard-lab-test on 127.77.1.x), never the demo lab of LAB_DIR.
+# /tmp/replica-wizard-lab-test; its own namespaces, or 127.77.1.x with
+# LAB_NETNS=0), never the demo lab of LAB_DIR.
 lab-check:
 	@LAB_DIR=$(LAB_TEST_DIR) LAB_NET=$(LAB_TEST_NET) bash tests/lab/run-tests.sh
 
 lab-up lab-down lab-status:
-	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh $(@:lab-%=%)
+	LAB_DIR=$(LAB_DIR) LAB_FW_ADMIN_LDAP=$(LAB_FW_ADMIN_LDAP) bash tests/lab/lab.sh $(@:lab-%=%)
 
 demo:
 	@bash tests/deps.sh ensure
 	@$(MAKE) --no-print-directory all lab-up
-	./replica-wizard --site $(LAB_DIR)/site.ini
+	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh admin ./replica-wizard --site $(LAB_DIR)/site.ini
 
 # libFuzzer targets: clang-instrumented src/ (minus main.c), one binary per
 # tests/fuzz/fuzz_<name>.c, run on a copy of tests/fuzz/corpus/<name>/.

@@ -12,6 +12,9 @@ set -uo pipefail
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
 export LAB_NET=${LAB_NET:-127.77.10} LAB_DIR=${LAB_DIR:-/tmp/rw-bench-lab}
+# The loopback lab: the bench's own sshd nodes live on LAB_NET too, and the
+# figures compare the wizard with plain tools on the same (loopback) network.
+export LAB_NETNS=0
 REPS=${BENCH_REPS:-5}
 MB=${BENCH_STREAM_MB:-100}
 OUT=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}

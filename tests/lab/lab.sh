@@ -1,10 +1,11 @@
 #!/bin/bash
-# The loopback lab: real sshd, slapd and Dovecot 2.3 per node on 127.x
-# addresses, plus Carbonio stand-ins. Contract: tests/lab/README.md.
-#   lab.sh up | down | status | site | env | ssh NODE CMD...
+# The lab: real sshd, slapd and Dovecot 2.3 per node, each node in its own
+# network namespace (LAB_NETNS=1) or on a 127.x loopback address (LAB_NETNS=0),
+# plus Carbonio stand-ins. Contract: tests/lab/README.md.
+#   lab.sh up | down | status | site | env | ssh NODE CMD... | admin CMD...
 #   lab.sh stop-svc|start-svc NODE sshd|slapd|dovecot | hang|unhang NODE
 #   lab.sh syncrepl-break|syncrepl-mend NODE | dovecot-version NODE VERSION|real
-#   lab.sh ps-sample
+#   lab.sh ps-sample | admin-up | leftovers | admin-ldap open|closed
 # LAB_SYSTEMD_NODES="master mta" (or all) makes those Carbonio nodes systemd
 # nodes: role targets per installed package, zmcontrol and bin/ldap refuse.
 set -euo pipefail
@@ -12,6 +13,8 @@ umask 022
 LAB_HOME=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 # shellcheck source=lib/common.sh
 . "$LAB_HOME/lib/common.sh"
+# shellcheck source=lib/netns.sh
+. "$LAB_HOME/lib/netns.sh"
 LABNODE=$LAB_HOME/carbonio/labnode
 # Each lab runs its own copy of sshd, $LAB_DIR/bin/sshd: /proc/PID/exe then
 # identifies every session process of this lab (their titles are rewritten).
@@ -25,7 +28,7 @@ die() {
 	exit 1
 }
 usage() {
-	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,10p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 need_node() { is_node "${1:-}" || die "unknown node '${1:-}' (nodes: ${LAB_NODES[*]})"; }
@@ -34,7 +37,13 @@ have_labnode() { [[ ${LAB_NO_CARBONIO:-0} != 1 && -x $LABNODE ]]; }
 
 render() { # TEMPLATE NODE > output
 	local n=$2
-	sed -e "s|@NODE@|$n|g" -e "s|@IP@|$(node_ip "$n")|g" \
+	local af=inet listen6="# (no IPv6 on loopback)" listen
+	listen=$(node_addr "$n")
+	if lab_netns; then
+		af=any listen6="ListenAddress $(node_addr6 "$n")" listen="*, ::"
+	fi
+	sed -e "s|@NODE@|$n|g" -e "s|@IP@|$(node_addr "$n")|g" \
+		-e "s|@AF@|$af|g" -e "s|@LISTEN6@|$listen6|g" -e "s|@LISTEN@|$listen|g" \
 		-e "s|@NODEDIR@|$(node_dir "$n")|g" -e "s|@LAB_DIR@|$LAB_DIR|g" \
 		-e "s|@SSH_PORT@|$LAB_SSH_PORT|g" -e "s|@IMAP_PORT@|$LAB_IMAP_PORT|g" \
 		-e "s|@LAB_ID@|$(lab_id)|g" -e "s|@VMAIL_UID@|$(id -u vmail)|g" -e "s|@VMAIL_GID@|$(id -g vmail)|g" \
@@ -75,8 +84,9 @@ ensure_system() {
 preflight_ports() {
 	local n ip p addr busy=0 line
 	local -a want=()
+	lab_netns && return 0 # fresh namespaces: nothing listens there yet
 	for n in "${LAB_NODES[@]}"; do
-		ip=$(node_ip "$n")
+		ip=$(node_addr "$n")
 		want+=("$ip:$LAB_SSH_PORT")
 		is_carbonio_node "$n" && want+=("$ip:$LAB_LDAP_PORT")
 		is_dovecot_node "$n" && want+=("$ip:$LAB_IMAP_PORT" "$ip:$LAB_DOVEADM_PORT")
@@ -106,11 +116,14 @@ make_ssh() {
 	: >"$d/known_hosts"
 	: >"$d/ssh_config"
 	for n in "${LAB_NODES[@]}"; do
-		ip=$(node_ip "$n")
-		printf '[%s]:%s %s\n' "$ip" "$LAB_SSH_PORT" \
-			"$(cut -d' ' -f1,2 "$(node_dir "$n")/sshd/ssh_host_ed25519_key.pub")" >>"$d/known_hosts"
+		ip=$(node_host "$n")
+		local key h
+		key=$(cut -d' ' -f1,2 "$(node_dir "$n")/sshd/ssh_host_ed25519_key.pub")
+		for h in $(node_ssh_names "$n"); do
+			printf '[%s]:%s %s\n' "$h" "$LAB_SSH_PORT" "$key" >>"$d/known_hosts"
+		done
 		cat >>"$d/ssh_config" <<-CFG
-			Host $n $ip
+			Host $n $(node_ssh_names "$n" | tr '\n' ' ')
 			  HostName $ip
 			  Port $LAB_SSH_PORT
 			  User root
@@ -128,6 +141,17 @@ make_ssh() {
 	done
 }
 
+# Every name and address a node is known by (its known_hosts lines), the
+# site file's first.
+node_ssh_names() {
+	node_host "$1"
+	if lab_netns; then
+		if [[ $1 == master ]]; then echo "$LAB_MASTER_ALIAS"; fi
+		node_addr "$1"
+		node_addr6 "$1"
+	fi
+}
+
 make_dovecot_node() {
 	local n=$1 d
 	d=$(node_dir "$n")
@@ -139,13 +163,16 @@ make_dovecot_node() {
 	cp -p "$LAB_HOME"/sys/* "$d/bin/"
 	# imap1 looks like an enforcing RHEL box with firewalld, imap2 like one
 	# without SELinux and firewalld: the wizard's two code paths.
-	if [[ $n == imap1 ]]; then
+	if node_has_firewalld "$n"; then
 		echo Enforcing >"$d/selinux-state"
 		echo running >"$d/firewalld/state"
 		# as on many sites, the interface toward the partner is not in
 		# the default zone: the rules must go where its traffic arrives
-		printf '%s internal\n' "$(ip -o route get "$(node_ip imap2)" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" \
+		# shellcheck disable=SC2046
+		printf '%s internal\n' "$($(lab_nsexec "$n") ip -o route get "$(node_addr imap2)" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" \
 			>"$d/firewalld/interfaces"
+		# netns: its rich rules become rules of the node's site firewall
+		if lab_netns; then echo "$NETNS_RICH_CHAIN" >"$d/firewalld/nft-chain"; fi
 	else
 		echo Disabled >"$d/selinux-state"
 		echo "not running" >"$d/firewalld/state"
@@ -173,7 +200,8 @@ make_carbonio_node() { # NODE ROLE; runs in a background job
 	d=$(node_dir "$n")
 	local sysd=0
 	[[ " ${LAB_SYSTEMD_NODES:-} " == *" $n "* || ${LAB_SYSTEMD_NODES:-} == all ]] && sysd=1
-	NODE_NAME=$n NODE_IP=$(node_ip "$n") MASTER_NAME=master MASTER_IP=$(node_ip master) \
+	NODE_NAME=$n NODE_IP=$(node_addr "$n") MASTER_NAME=master MASTER_IP=$(node_addr master) \
+		NODE_HOST=$(node_host "$n") MASTER_HOST=$(node_host master) MTA_IP=$(node_host mta) \
 		LDAP_PORT=$LAB_LDAP_PORT LAB_PASS=$LAB_PASS LAB_DIR=$LAB_DIR LAB_SYSTEMD=$sysd \
 		"$LABNODE" init "$d" "$2" </dev/null >"$d/labnode-init.log" 2>&1 ||
 		{
@@ -188,7 +216,8 @@ start_sshd() {
 	d=$(node_dir "$n")
 	rm -f "$d/sshd/sshd.pid"
 	[[ -x $LAB_DIR/bin/sshd ]] || install -D -m 0755 "$SYS_SSHD" "$LAB_DIR/bin/sshd"
-	lab_spawn "$d/sshd/sshd-stderr.log" "$LAB_DIR/bin/sshd" -f "$d/sshd/sshd_config" -E "$d/sshd/sshd.log" ||
+	# shellcheck disable=SC2046
+	lab_spawn "$d/sshd/sshd-stderr.log" $(lab_nsexec "$n") "$LAB_DIR/bin/sshd" -f "$d/sshd/sshd_config" -E "$d/sshd/sshd.log" ||
 		die "sshd of $n failed to start: $(tail -n 3 "$d/sshd/sshd-stderr.log" "$d/sshd/sshd.log" 2>/dev/null)"
 	lab_wait_for 5 svc_pid "$n" sshd >/dev/null || die "sshd of $n did not write its PID file"
 }
@@ -196,7 +225,8 @@ start_sshd() {
 start_dovecot() {
 	local n=$1 d
 	d=$(node_dir "$n")
-	lab_spawn "$d/dovecot/log/dovecot-stderr.log" "$DOVECOT" -c "$d/dovecot/dovecot.conf" ||
+	# shellcheck disable=SC2046
+	lab_spawn "$d/dovecot/log/dovecot-stderr.log" $(lab_nsexec "$n") "$DOVECOT" -c "$d/dovecot/dovecot.conf" ||
 		die "dovecot of $n failed to start: $(tail -n 5 "$d/dovecot/log/dovecot-stderr.log" "$d/dovecot/log/dovecot.log" 2>/dev/null)"
 	lab_wait_for 5 svc_pid "$n" dovecot >/dev/null || die "dovecot of $n did not start"
 	lab_wait_for 5 test -S "$d/dovecot/run/auth-userdb" || die "dovecot of $n: no auth-userdb socket"
@@ -206,7 +236,8 @@ start_slapd() {
 	local n=$1 prefix
 	prefix=$(node_prefix "$n")
 	[[ -x $prefix/bin/ldap ]] || die "$n has no $prefix/bin/ldap (Carbonio stand-ins missing)"
-	lab_spawn "$prefix/log/lab-ldap-start.log" su - zextras -c "LAB_VIA_SYSTEMD=1 $prefix/bin/ldap start" ||
+	# shellcheck disable=SC2046
+	lab_spawn "$prefix/log/lab-ldap-start.log" $(lab_nsexec "$n") su - zextras -c "LAB_VIA_SYSTEMD=1 $prefix/bin/ldap start" ||
 		die "slapd of $n failed to start: $(tail -n 5 "$prefix/log/lab-ldap-start.log")"
 	lab_wait_for 10 svc_pid "$n" slapd >/dev/null || die "slapd of $n did not write its PID file"
 }
@@ -221,7 +252,13 @@ stop_slapd() {
 }
 pid_gone() { ! pid_alive "$1"; }
 
-listening() { [[ -n $(ss -Hltn "src $1") ]]; }
+listening() { # NODE PORT: something listens on the node's address (any, in its namespace)
+	if lab_netns; then
+		[[ -n $(ss -N "$(lab_ns "$1")" -Hltn "sport = :$2") ]]
+	else
+		[[ -n $(ss -Hltn "src $(node_addr "$1"):$2") ]]
+	fi
+}
 
 seed_welcome() { # one Welcome message per user, on imap1 only (see README)
 	local d u
@@ -263,6 +300,14 @@ expected_svcs() {
 	return 0
 }
 
+lab_where() { # where the nodes are, for messages
+	if lab_netns; then
+		echo "in namespaces $(lab_ns '*') ($LAB_NET4.x, $LAB_NET6::x, *.$LAB_DOMAIN)"
+	else
+		echo "on $LAB_NET.x"
+	fi
+}
+
 up_failed() {
 	local rc=$?
 	trap - EXIT
@@ -290,7 +335,7 @@ cmd_up() {
 			lab_state
 		)
 		if [[ $state == up && $same == 1 ]]; then
-			say "lab is already up ($LAB_DIR, $LAB_NET.x); nothing to do"
+			say "lab is already up ($LAB_DIR, $(lab_where)); nothing to do"
 			return 0
 		fi
 		if [[ $state != down ]]; then
@@ -314,6 +359,10 @@ cmd_up() {
 	lab_write_env
 	install -D -m 0755 "$SYS_SSHD" "$LAB_DIR/bin/sshd"
 	trap up_failed EXIT
+	if lab_netns; then
+		netns_down # stale namespaces of this lab (not the caller's admin one)
+		netns_up
+	fi
 	make_ssh
 	for n in "${LAB_DOVECOT_NODES[@]}"; do make_dovecot_node "$n"; done
 	local -a jobs=()
@@ -338,23 +387,23 @@ cmd_up() {
 	for v in "${jobs[@]}"; do wait "$v" || die "a start-up job failed (see above)"; done
 	if have_labnode; then start_slapd master; fi
 	for n in "${LAB_NODES[@]}"; do
-		lab_wait_for 5 listening "$(node_ip "$n"):$LAB_SSH_PORT" || die "sshd of $n is not listening"
+		lab_wait_for 5 listening "$n" "$LAB_SSH_PORT" || die "sshd of $n is not listening"
 	done
 	for n in "${LAB_DOVECOT_NODES[@]}"; do
-		lab_wait_for 5 listening "$(node_ip "$n"):$LAB_IMAP_PORT" || die "dovecot of $n is not listening"
+		lab_wait_for 5 listening "$n" "$LAB_IMAP_PORT" || die "dovecot of $n is not listening"
 	done
 	if have_labnode; then
-		lab_wait_for 10 listening "$(node_ip master):$LAB_LDAP_PORT" || die "slapd of master is not listening"
+		lab_wait_for 10 listening master "$LAB_LDAP_PORT" || die "slapd of master is not listening"
 	fi
 	# Prove the strict ssh path works before anyone relies on it.
 	jobs=()
 	for n in "${LAB_NODES[@]}"; do
-		ssh -F "$LAB_DIR/ssh/ssh_config" "$n" true </dev/null & jobs+=($!)
+		lab_admin ssh -F "$LAB_DIR/ssh/ssh_config" "$n" true </dev/null & jobs+=($!)
 	done
 	for v in "${jobs[@]}"; do wait "$v" || die "ssh to a node failed"; done
 	write_site
 	trap - EXIT
-	say "up: ${#LAB_NODES[@]} nodes on $LAB_NET.x in $LAB_DIR ($(lab_elapsed "$t0") s)"
+	say "up: ${#LAB_NODES[@]} nodes $(lab_where) in $LAB_DIR ($(lab_elapsed "$t0") s)"
 }
 
 # --- down -------------------------------------------------------------------
@@ -377,6 +426,7 @@ cmd_down() {
 	mapfile -t pids < <(lab_procs)
 	if ((${#main[@]} == 0 && ${#pids[@]} == 0)); then
 		cleanup_runtime
+		netns_down
 		say "lab is down"
 		return 0
 	fi
@@ -406,6 +456,7 @@ cmd_down() {
 		sleep 0.05
 	done
 	cleanup_runtime
+	netns_down
 	mapfile -t left < <(lab_procs)
 	if ((${#left[@]})); then
 		ps -o pid=,args= -p "$(
@@ -455,7 +506,7 @@ cmd_status() {
 		say "no lab in $LAB_DIR"
 		return 3
 	}
-	printf '%-9s %-21s %-13s %-13s %-13s\n' NODE ADDRESS SSHD SLAPD DOVECOT
+	printf '%-9s %-26s %-13s %-13s %-13s\n' NODE ADDRESS SSHD SLAPD DOVECOT
 	for n in "${LAB_NODES[@]}"; do
 		local -a cells=()
 		for s in sshd slapd dovecot; do
@@ -464,7 +515,7 @@ cmd_status() {
 			# (no `| grep -q`: with pipefail its early exit is a race)
 			if [[ $'\n'"$(expected_svcs "$n")"$'\n' == *$'\n'"$s"$'\n'* && $cell != up* ]]; then rc=3; fi
 		done
-		printf '%-9s %-21s %-13s %-13s %-13s\n' "$n" "$(node_ip "$n"):$LAB_SSH_PORT" "${cells[@]}"
+		printf '%-9s %-26s %-13s %-13s %-13s\n' "$n" "$(node_host "$n"):$LAB_SSH_PORT" "${cells[@]}"
 	done
 	if ((rc == 0)); then say "all expected services are up"; else say "NOT all expected services are up"; fi
 	return $rc
@@ -479,20 +530,20 @@ cmd_site() {
 		identity = $LAB_DIR/ssh/labkey
 		known_hosts = $LAB_DIR/ssh/known_hosts
 		[carbonio]
-		master = $(node_ip master)
-		replicas = $(node_ip replica1) $(node_ip replica2)
-		mta = $(node_ip mta)
+		master = $(node_host master)
+		replicas = $(node_host replica1) $(node_host replica2)
+		mta = $(node_host mta)
 		ldap_port = $LAB_LDAP_PORT
 		[dovecot]
-		servers = $(node_ip imap1) $(node_ip imap2)
+		servers = $(node_host imap1) $(node_host imap2)
 		port = $LAB_DOVEADM_PORT
 	SITE
 	for n in "${LAB_CARBONIO_NODES[@]}"; do
 		printf '[host %s]\nprefix = %s\nbootstrap = %s/usr/bin/carbonio-bootstrap\n' \
-			"$(node_ip "$n")" "$(node_prefix "$n")" "$(node_dir "$n")"
+			"$(node_host "$n")" "$(node_prefix "$n")" "$(node_dir "$n")"
 	done
 	for n in "${LAB_DOVECOT_NODES[@]}"; do
-		printf '[host %s]\nconf_dir = %s/dovecot/conf.d\n' "$(node_ip "$n")" "$(node_dir "$n")"
+		printf '[host %s]\nconf_dir = %s/dovecot/conf.d\n' "$(node_host "$n")" "$(node_dir "$n")"
 	done
 }
 
@@ -501,7 +552,8 @@ cmd_ssh() {
 	local n=$1
 	shift
 	[[ -r $LAB_DIR/ssh/ssh_config ]] || die "no lab in $LAB_DIR"
-	exec ssh -F "$LAB_DIR/ssh/ssh_config" "$n" -- "$@"
+	# shellcheck disable=SC2046
+	exec $(lab_nsexec admin) ssh -F "$LAB_DIR/ssh/ssh_config" "$n" -- "$@"
 }
 
 # --- faults -----------------------------------------------------------------
@@ -591,10 +643,56 @@ cmd_dovecot_version() {
 	fi
 }
 
+# --- namespaces (LAB_NETNS=1) ------------------------------------------------
+
+cmd_admin_up() { # only the admin namespace, for run-tests.sh
+	[[ $(id -u) == 0 ]] || die "must run as root"
+	lab_netns || return 0
+	check_lab_dir
+	netns_admin_up
+	lab_ns admin
+}
+
+cmd_admin() { # CMD...: run on the admin side (the admin namespace)
+	(($#)) || die "admin CMD..."
+	if lab_netns; then
+		netns_exists "$(lab_ns admin)" || die "no admin namespace (run up)"
+		exec ip netns exec "$(lab_ns admin)" "$@"
+	fi
+	exec "$@"
+}
+
+cmd_admin_ldap() { # open|closed: may the admin side reach the Carbonio nodes' LDAP?
+	lab_netns || die "admin-ldap: only in the network-namespace lab (LAB_NETNS=1)"
+	# (written to lab.env by lab_write_env, as every LAB_ENV_VARS)
+	# shellcheck disable=SC2034
+	case ${1:-} in
+	open) LAB_FW_ADMIN_LDAP=1 ;;
+	closed) LAB_FW_ADMIN_LDAP=0 ;;
+	*) die "admin-ldap open|closed" ;;
+	esac
+	netns_firewall_reload
+	lab_write_env
+	say "the admin side's LDAP access: $1"
+}
+
+cmd_leftovers() { # what `down` should have removed: processes, namespaces, links
+	local out
+	out=$(
+		lab_procs | while read -r p; do echo "process $p $(pid_cmdline "$p")"; done
+		netns_leftovers
+		lab_listeners | sed 's/^/listener /'
+	)
+	[[ -z $out ]] && return 0
+	printf '%s\n' "$out"
+	return 1
+}
+
 main() {
 	local cmd=${1:-}
 	[[ -n $cmd ]] || usage
 	shift
+	lab_enter_outer "$cmd" "$@"
 	case $cmd in
 	up) cmd_up ;;
 	*)
@@ -616,6 +714,10 @@ main() {
 		syncrepl-mend) cmd_syncrepl mend "$@" ;;
 		dovecot-version) cmd_dovecot_version "$@" ;;
 		ps-sample) ps -e -ww -o pid=,user=,args= ;;
+		admin-up) cmd_admin_up ;;
+		admin) cmd_admin "$@" ;;
+		leftovers) cmd_leftovers ;;
+		admin-ldap) cmd_admin_ldap "$@" ;;
 		-h | --help | help) usage ;;
 		*) usage ;;
 		esac

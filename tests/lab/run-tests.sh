@@ -1,14 +1,21 @@
 #!/bin/bash
 # Run the lab tests: every tests/lab/t/*.sh in order (or the ones named),
 # each in its own fresh lab (the test calls `lab.sh up`, traps `lab.sh down`).
+# With LAB_NETNS=1 a test runs in the lab's admin namespace (made here before
+# the test; its `lab.sh up` connects it), as the admin's machine of a site.
 #   tests/lab/run-tests.sh [TEST...]      TEST = path or name (00-lab-selftest)
 # Environment: LAB_DIR (default /tmp/replica-wizard-lab-test), LAB_NET
 # (default 127.77.1, so a demo lab on 127.77.0 is left alone),
-# LAB_TEST_TIMEOUT (s, default 300), LAB_TEST_LOGDIR (default $LAB_DIR.logs).
+# LAB_TEST_TIMEOUT (s, default 300), LAB_TEST_LOGDIR (default $LAB_DIR.logs),
+# LAB_NETNS (see lib/common.sh).
 set -uo pipefail
 HERE=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 export LAB_DIR=${LAB_DIR:-/tmp/replica-wizard-lab-test}
 export LAB_NET=${LAB_NET:-127.77.1}
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+lab_defaults
+export LAB_NETNS
 LOGDIR=${LAB_TEST_LOGDIR:-$LAB_DIR.logs}
 TIMEOUT=${LAB_TEST_TIMEOUT:-300}
 mkdir -p "$LOGDIR"
@@ -39,10 +46,22 @@ for t in "${tests[@]}"; do
 	t0=$(date +%s%N)
 	# Fresh lab for every test: `up` would otherwise keep a lab that is up.
 	"$HERE/lab.sh" down >"$log" 2>&1 9>&-
-	timeout -k 10 "$TIMEOUT" bash "$t" </dev/null >>"$log" 2>&1 9>&-
+	# netns: the test runs on the admin side; lab.sh, called from there,
+	# makes namespaces in this process's mount namespace (LAB_OUTER_PID).
+	runner=()
+	if lab_netns; then
+		admin=$("$HERE/lab.sh" admin-up 2>>"$log" 9>&-) || admin=""
+		runner=(ip netns exec "${admin:-no-admin-namespace}" env LAB_OUTER_PID=$$ LAB_IN_ADMIN=1)
+	fi
+	timeout -k 10 "$TIMEOUT" "${runner[@]}" bash "$t" </dev/null >>"$log" 2>&1 9>&-
 	rc=$?
 	# Safety net: a test killed by the timeout cannot run its own trap.
 	"$HERE/lab.sh" down >>"$log" 2>&1 9>&- || rc=1
+	# Nothing of the lab may remain: processes, namespaces, links, listeners.
+	if ! "$HERE/lab.sh" leftovers >>"$log" 2>&1 9>&-; then
+		echo "run-tests: leftovers of the lab after down (above)" >>"$log"
+		rc=1
+	fi
 	d=$(($(date +%s%N) - t0))
 	secs=$(printf '%d.%01d' $((d / 1000000000)) $((d % 1000000000 / 100000000)))
 	if ((rc == 0)); then

@@ -8,7 +8,15 @@ lab_node_table() {
 }
 lab_node_table
 declare -A LAB_OCTET=([master]=2 [replica1]=3 [replica2]=4 [mta]=5 [imap1]=6 [imap2]=7)
-LAB_ENV_VARS=(LAB_DIR LAB_NET LAB_SSH_PORT LAB_LDAP_PORT LAB_IMAP_PORT LAB_DOVEADM_PORT LAB_PASS)
+LAB_ENV_VARS=(LAB_DIR LAB_NET LAB_SSH_PORT LAB_LDAP_PORT LAB_IMAP_PORT LAB_DOVEADM_PORT LAB_PASS LAB_NETNS
+	LAB_FW_ADMIN_LDAP)
+# Network-namespace mode (LAB_NETNS=1): every node in its own namespace on a
+# lab switch, documentation addresses, names from a per-namespace hosts file.
+LAB_DOMAIN=lab.example
+LAB_NET4=192.0.2
+LAB_NET6=2001:db8:0:77
+LAB_ADMIN_OCTET=100
+LAB_MASTER_ALIAS=ldap.$LAB_DOMAIN
 
 lab_defaults() {
 	: "${LAB_DIR:=/tmp/replica-wizard-lab}"
@@ -18,7 +26,10 @@ lab_defaults() {
 	: "${LAB_IMAP_PORT:=1143}"
 	: "${LAB_DOVEADM_PORT:=12345}"
 	: "${LAB_PASS:=labpass}"
+	: "${LAB_NETNS:=1}"
+	: "${LAB_FW_ADMIN_LDAP:=0}"
 	LAB_DIR=${LAB_DIR%/}
+	lab_id >/dev/null # caches the id for this shell
 }
 
 # Settings of an existing lab win over the environment (except LAB_DIR,
@@ -44,18 +55,42 @@ lab_write_env() {
 			for v in "${LAB_ENV_VARS[@]}"; do printf '%s=%q\n' "$v" "${!v}"; done
 			printf 'LAB_NODE_NAMES=%q\n' "${LAB_NODES[*]}"
 			local n
-			for n in "${LAB_NODES[@]}"; do printf 'LAB_IP_%s=%q\n' "${n^^}" "$(node_ip "$n")"; done
+			for n in "${LAB_NODES[@]}"; do
+				printf 'LAB_IP_%s=%q\n' "${n^^}" "$(node_addr "$n")"
+				printf 'LAB_HOST_%s=%q\n' "${n^^}" "$(node_host "$n")"
+			done
+			if lab_netns; then
+				for n in "${LAB_NODES[@]}"; do printf 'LAB_IP6_%s=%q\n' "${n^^}" "$(node_addr6 "$n")"; done
+				printf 'LAB_ADMIN_NS=%q\n' "$(lab_ns admin)"
+			fi
 		} >"$f.tmp"
 		mv -f -- "$f.tmp" "$f"
 	)
 }
 
-node_ip() { printf '%s.%s\n' "$LAB_NET" "${LAB_OCTET[$1]}"; }
+lab_netns() { [[ ${LAB_NETNS:-0} == 1 ]]; }
+# The node's IPv4 address (netns: 192.0.2.x; loopback: LAB_NET.x), its IPv6
+# address (netns only) and how the site file names it (netns: its name,
+# loopback: its address). node_ip is the old name of node_host.
+node_addr() {
+	if lab_netns; then printf '%s.%s\n' "$LAB_NET4" "${LAB_OCTET[$1]}"
+	else printf '%s.%s\n' "$LAB_NET" "${LAB_OCTET[$1]}"; fi
+}
+node_addr6() { printf '%s::%s\n' "$LAB_NET6" "${LAB_OCTET[$1]}"; }
+node_host() {
+	if lab_netns; then printf '%s.%s\n' "$1" "$LAB_DOMAIN"; else node_addr "$1"; fi
+}
+node_ip() { node_host "$1"; }
+# Namespace of a node, of the admin side (`admin`) or of the switch (`sw`):
+# named after the lab id, so two labs never share one.
+lab_ns() { printf 'rwl-%s-%s\n' "$(lab_id)" "$1"; }
 node_dir() { printf '%s/nodes/%s\n' "$LAB_DIR" "$1"; }
 node_prefix() { printf '%s/nodes/%s/opt/zextras\n' "$LAB_DIR" "$1"; }
 is_node() { [[ -n ${1:-} && -n ${LAB_OCTET[$1]:-} ]]; }
 is_carbonio_node() { case $1 in master | replica1 | replica2 | mta) return 0 ;; esac; return 1; }
 is_dovecot_node() { case $1 in imap1 | imap2) return 0 ;; esac; return 1; }
+# imap1 looks like a RHEL box with firewalld running, imap2 like one without.
+node_has_firewalld() { [[ $1 == imap1 ]]; }
 lab_ips_regex() {
 	local n re=""
 	for n in "${LAB_NODES[@]}"; do re+="${re:+|}${LAB_NET//./\\.}\\.${LAB_OCTET[$n]}"; done
@@ -134,7 +169,13 @@ lab_self_pids() {
 
 # Short id of this lab (from LAB_DIR): names its Dovecot instances, so two
 # labs never mistake each other's processes.
-lab_id() { printf '%s' "$LAB_DIR" | md5sum | cut -c1-8; }
+lab_id() {
+	if [[ ${LAB_ID_OF:-} != "$LAB_DIR" ]]; then
+		LAB_ID=$(printf '%s' "$LAB_DIR" | md5sum | cut -c1-8)
+		LAB_ID_OF=$LAB_DIR
+	fi
+	printf '%s\n' "$LAB_ID"
+}
 
 # Every process that belongs to this lab, identified by ownership only: the
 # command line names LAB_DIR/, Dovecot children titled dovecot-lab-*-<id>/...,
@@ -167,6 +208,8 @@ lab_procs() {
 
 lab_listeners() { # listening sockets on lab addresses, as `ss` lines
 	local re
+	# netns: the listeners live (and die) in the lab's namespaces.
+	lab_netns && return 0
 	re=$(lab_ips_regex)
 	ss -Hltnp 2>/dev/null | awk -v re="$re" '$4 ~ re' || true
 }

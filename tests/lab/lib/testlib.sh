@@ -29,6 +29,10 @@ LAB_ON_EXIT=()
 lab_on_exit() { LAB_ON_EXIT+=("$1"); }
 
 lab_test_begin() {
+	# netns: a test runs on the admin side, which run-tests.sh sets up.
+	if [[ -z ${LAB_IN_ADMIN:-} ]] && (lab_defaults && lab_netns); then
+		exec bash "$LAB_TLIB_HOME/run-tests.sh" "$0"
+	fi
 	trap 'lab_test_end' EXIT
 	trap 'exit 143' TERM INT HUP
 }
@@ -42,6 +46,12 @@ lab_test_end() {
 	exit "$rc"
 }
 
+# The wizard's install checks the LDAP passwords by binding to the master
+# directly from the admin side (src/install.c), not through SSH (yet): a test
+# that runs an install calls this before lab_up, which opens the Carbonio
+# nodes' LDAP port to the admin side in the site firewall (netns lab).
+lab_needs_admin_ldap() { export LAB_FW_ADMIN_LDAP=1; }
+
 lab_up() {
 	"$LAB_SH" up || fail "lab.sh up failed"
 	lab_load_env
@@ -50,6 +60,32 @@ lab_up() {
 	. "$LAB_DIR/lab.env"
 	set +a
 	lab_node_table
+}
+
+# The lab's site file with every node's name replaced by its IPv4 address
+# (netns lab), as admins who name nodes by address write it.
+lab_site_by_address() {
+	local n
+	local -a e=()
+	for n in "${LAB_NODES[@]}"; do
+		e+=(-e "s/\b$(node_host "$n" | sed 's/\./\\./g')\b/$(node_addr "$n")/g")
+	done
+	sed "${e[@]}" "$LAB_DIR/site.ini"
+}
+
+# Dovecot replication set up by hand: where firewalld runs on NODE (imap1),
+# accept doveadm's port from PEER's addresses (IPv6 too on the netns lab) as
+# the seed procedure does; on the netns lab the rules are real (nftables).
+lab_allow_doveadm() { # NODE PEER
+	local rule
+	lab_ssh "$1" firewall-cmd --state >/dev/null 2>&1 </dev/null || return 0
+	for rule in "rule family=\"ipv4\" source address=\"$(node_addr "$2")/32\"" \
+		$(lab_netns && echo ipv6); do
+		[[ $rule == ipv6 ]] && rule="rule family=\"ipv6\" source address=\"$(node_addr6 "$2")/128\""
+		lab_ssh "$1" "firewall-cmd --permanent --zone=public '--add-rich-rule=$rule port port=\"$LAB_DOVEADM_PORT\" protocol=\"tcp\" accept'" \
+			>/dev/null </dev/null || return 1
+	done
+	lab_ssh "$1" firewall-cmd --reload >/dev/null </dev/null
 }
 
 # lab_ssh NODE CMD... : strict ssh (the lab's ssh_config, known_hosts, key).
@@ -125,4 +161,8 @@ assert_lab_gone() {
 	l=$(ss -Hltn | awk -v net="$LAB_NET." 'index($4, net) == 1')
 	[[ -z $l ]] || fail "listeners on $LAB_NET.x remain after down: $l"
 	ok "no process with $LAB_DIR/ in its command line, no listener on $LAB_NET.x"
+	l=$("$LAB_SH" leftovers 2>&1) || fail "leftovers of the lab after down: $l"
+	if lab_netns; then
+		ok "no namespace, hosts file or link of the lab left (but the admin namespace this test runs in)"
+	fi
 }

@@ -56,9 +56,14 @@ run lab_ssh imap2 "find $d2/mail -type f | wc -l"
 assert_eq 0 "$T_STDOUT" "imap2: no mail file at all"
 run lab_ssh imap2 "find $d2/mail -mindepth 1 | wc -l"
 assert_eq 0 "$T_STDOUT" "imap2: no mailbox created"
-assert_rc 0 "imap1 answers IMAP on $LAB_IMAP_PORT" \
-	bash -c "exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT; head -c 4 <&3"
-assert_eq "* OK" "$T_STDOUT" "imap1 IMAP greeting"
+# Ports other than SSH are probed from another node: on a site (netns lab)
+# the firewall lets the admin's side reach SSH only.
+probe() { # FROM_NODE CMD: the exit status of CMD run on FROM_NODE, as "rc=N"
+	lab_ssh "$1" "$2 >/dev/null 2>&1; echo rc=\$?"
+}
+tcp_cmd() { echo "bash -c 'exec 3<>/dev/tcp/$1/$2'"; } # HOST PORT
+run lab_ssh imap2 "bash -c 'exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT; head -c 4 <&3'"
+assert_eq "* OK" "$T_STDOUT" "imap1 answers IMAP on $LAB_IMAP_PORT (from imap2)"
 
 "$LAB_SH" dovecot-version imap2 2.4.1 >/dev/null || fail "dovecot-version"
 run lab_ssh imap2 'dovecot --version'
@@ -88,18 +93,48 @@ run cat "$d2/calls.log"
 assert_eq "firewall-cmd --state
 setsebool -P nis_enabled on" "$T_STDOUT" "imap2 calls.log"
 
+# --- the site's network (LAB_NETNS=1): names, dual stack, firewall ---------------
+if lab_netns; then
+	assert_contains "$(cat "$LAB_DIR/site.ini")" "master = $(node_ip master)" "the site file names nodes: $(node_ip master)"
+	run getent hosts "$LAB_MASTER_ALIAS"
+	assert_contains "$T_STDOUT" "$(node_ip master)" "$LAB_MASTER_ALIAS is an alias of the master"
+	assert_not_contains "$(cat "/proc/$LAB_OUTER_PID/root/etc/hosts")" "$LAB_DOMAIN" "the machine's /etc/hosts is untouched"
+	cfg=$LAB_DIR/ssh/ssh_config
+	for h in "$(node_addr master)" "$(node_addr6 master)" "$LAB_MASTER_ALIAS"; do
+		run ssh -F "$cfg" -o HostName="$h" master 'echo $SSH_CONNECTION'
+		assert_contains "$T_STDOUT" " ${h/$LAB_MASTER_ALIAS/$(node_addr6 master)} $LAB_SSH_PORT" "ssh to the master as $h (known_hosts knows it)"
+	done
+	for h in "$(node_ip master)" "$(node_addr master)" "$(node_addr6 master)"; do
+		run bash -c "exec 3<>/dev/tcp/$h/$LAB_LDAP_PORT"
+		assert_eq 1 "$T_RC" "the admin side cannot reach LDAP on $h"
+		assert_contains "$T_ERR" "Connection refused" "the master's firewall rejects it (TCP reset)"
+		assert_eq rc=0 "$(probe replica1 "$(tcp_cmd "$h" "$LAB_LDAP_PORT")")" "replica1 reaches LDAP on $h"
+	done
+	run bash -c "exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT"
+	assert_contains "$T_ERR" "Connection refused" "the admin side cannot reach IMAP on imap1"
+	run lab_ssh replica1 "getent ahostsv4 $(node_ip master) | head -n1; getent ahostsv6 $(node_ip master) | head -n1"
+	assert_contains "$T_STDOUT" "$(node_addr master) " "replica1 resolves the master's IPv4 address"
+	assert_contains "$T_STDOUT" "$(node_addr6 master) " "replica1 resolves the master's IPv6 address"
+fi
+
 # --- Carbonio (only when the stand-ins are there) --------------------------------
-ldap_probe() { # IP
-	ldapsearch -x -LLL -o nettimeout=3 -H "ldap://$1:$LAB_LDAP_PORT" -s base -b "" namingContexts
+ldap_probe() { # HOST: rc=0 when its slapd answers, from another node
+	local from=replica1
+	[[ $1 == "$(node_ip replica1)" ]] && from=master
+	T_RC=$(probe $from "ldapsearch -x -LLL -o nettimeout=3 -H ldap://$1:$LAB_LDAP_PORT -s base -b '' namingContexts")
+	[[ $T_RC == rc=0 ]]
 }
 if [[ -x $LAB_TLIB_HOME/carbonio/labnode && ${LAB_NO_CARBONIO:-0} != 1 ]]; then
-	assert_rc 0 "master slapd answers the root DSE" ldap_probe "$(node_ip master)"
+	ldap_probe "$(node_ip master)"
+	assert_eq rc=0 "$T_RC" "master slapd answers the root DSE (from replica1)"
 	for n in replica1 replica2 mta; do
 		svc_pid "$n" slapd >/dev/null && fail "$n runs slapd"
-		assert_rc 255 "$n has no slapd" ldap_probe "$(node_ip "$n")"
+		ldap_probe "$(node_ip "$n")"
+		assert_eq rc=255 "$T_RC" "$n has no slapd"
 	done
 	assert_rc 0 "stop-svc master slapd" "$LAB_SH" stop-svc master slapd
-	assert_rc 255 "master slapd is down" ldap_probe "$(node_ip master)"
+	ldap_probe "$(node_ip master)"
+	assert_eq rc=255 "$T_RC" "master slapd is down"
 	assert_rc 3 "status says not everything is up" "$LAB_SH" status
 	assert_rc 0 "start-svc master slapd" "$LAB_SH" start-svc master slapd
 	wait_until 10 ldap_probe "$(node_ip master)" || fail "master slapd did not come back"
@@ -112,14 +147,14 @@ fi
 assert_rc 0 "stop-svc imap2 sshd" "$LAB_SH" stop-svc imap2 sshd
 assert_rc 255 "ssh to imap2 fails while its sshd is stopped" lab_ssh imap2 true
 assert_rc 3 "status exit 3 with sshd down" "$LAB_SH" status
-assert_contains "$T_STDOUT" "$(printf '%-9s %-21s %-13s' imap2 "$(node_ip imap2):$LAB_SSH_PORT" down)" "status shows imap2 sshd down"
+assert_contains "$T_STDOUT" "$(printf '%-9s %-26s %-13s' imap2 "$(node_ip imap2):$LAB_SSH_PORT" down)" "status shows imap2 sshd down"
 assert_rc 0 "start-svc imap2 sshd" "$LAB_SH" start-svc imap2 sshd
 assert_rc 0 "ssh to imap2 works again" lab_ssh imap2 true
 
 assert_rc 0 "stop-svc imap1 dovecot" "$LAB_SH" stop-svc imap1 dovecot
-assert_rc 1 "imap1 IMAP port closed" bash -c "exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT" 
+assert_eq rc=1 "$(probe imap2 "$(tcp_cmd "$(node_ip imap1)" "$LAB_IMAP_PORT")")" "imap1 IMAP port closed"
 assert_rc 0 "start-svc imap1 dovecot" "$LAB_SH" start-svc imap1 dovecot
-assert_rc 0 "imap1 IMAP port open again" bash -c "exec 3<>/dev/tcp/$(node_ip imap1)/$LAB_IMAP_PORT"
+assert_eq rc=0 "$(probe imap2 "$(tcp_cmd "$(node_ip imap1)" "$LAB_IMAP_PORT")")" "imap1 IMAP port open again"
 
 assert_rc 0 "hang master" "$LAB_SH" hang master
 assert_rc 0 "hung master still accepts TCP" timeout 2 bash -c "exec 3<>/dev/tcp/$(node_ip master)/$LAB_SSH_PORT"
@@ -132,6 +167,21 @@ assert_rc 0 "status: all up again" "$LAB_SH" status
 
 run "$LAB_SH" ps-sample
 assert_contains "$T_STDOUT" "$LAB_DIR/bin/sshd -f $LAB_DIR/nodes/master/sshd/sshd_config" "ps-sample lists the lab's sshd"
+
+# --- netns: a second lab at once, same addresses and names, its own namespaces ------
+if lab_netns; then
+	L2=$LAB_DIR.second
+	lab_on_exit "LAB_DIR='$L2' '$LAB_SH' down >/dev/null 2>&1; rm -rf -- '$L2'"
+	LAB_DIR=$L2 LAB_NO_CARBONIO=1 "$LAB_SH" up >/dev/null || fail "a second lab did not come up"
+	run env LAB_DIR="$L2" "$LAB_SH" ssh master 'echo "$LAB_DIR $SSH_CONNECTION"'
+	assert_contains "$T_STDOUT" "$L2 " "the second lab's master answers on $(node_ip master)"
+	assert_contains "$T_STDOUT" " $(node_addr6 master) $LAB_SSH_PORT" "at the same address as the first lab's"
+	run lab_ssh master 'echo "$LAB_DIR"'
+	assert_eq "$LAB_DIR" "$T_STDOUT" "the first lab's master still answers here"
+	assert_rc 0 "the second lab goes down" env LAB_DIR="$L2" "$LAB_SH" down
+	assert_rc 0 "and leaves nothing (processes, namespaces, links)" env LAB_DIR="$L2" "$LAB_SH" leftovers
+	rm -rf -- "$L2"
+fi
 
 # --- down: twice, nothing left --------------------------------------------------------
 # A session left open must not survive down either.

@@ -81,8 +81,17 @@ done
 rm -f -- "$work"/*.conf
 ps_during=$("$LAB_SH" ps-sample)
 
+# Step 4's rich rules for a peer: its IPv4 address, and its IPv6 one on the
+# dual-stack (netns) lab, where names resolve to IPv6 first.
+peer_rules() { # PEER_NODE: one rich rule per line, as the seed writes it
+	printf 'rule family="ipv4" source address="%s/32" port protocol="tcp" port="%s" accept\n' "$(node_addr "$1")" "$PORT"
+	if lab_netns; then
+		printf 'rule family="ipv6" source address="%s/128" port protocol="tcp" port="%s" accept\n' "$(node_addr6 "$1")" "$PORT"
+	fi
+}
+canonical() { sed 's/port protocol="tcp" port="\([0-9]*\)"/port port="\1" protocol="tcp"/'; }
 for n in $N1 $N2; do
-	[[ $n == "$N1" ]] && peer=$IP2 || peer=$IP1
+	[[ $n == "$N1" ]] && peer=$N2 || peer=$N1
 	# Step 3: SELinux boolean, unless SELinux is disabled.
 	run lab_ssh "$n" getenforce
 	if [[ $T_STDOUT != Disabled ]]; then
@@ -95,9 +104,12 @@ for n in $N1 $N2; do
 	# Step 4: firewalld rich rule for the partner only, then reload.
 	run lab_ssh "$n" firewall-cmd --state
 	if [[ $T_RC == 0 ]]; then
-		assert_rc 0 "$n: rich rule for $peer" lab_ssh "$n" \
-			"firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$peer/32\" port protocol=\"tcp\" port=\"$PORT\" accept'"
-		assert_eq success "$T_STDOUT" "$n: firewall-cmd says success"
+		mapfile -t rules < <(peer_rules "$peer")
+		for rule in "${rules[@]}"; do
+			assert_rc 0 "$n: rich rule for $peer: $rule" lab_ssh "$n" \
+				"firewall-cmd --permanent --zone=public '--add-rich-rule=$rule'"
+			assert_eq success "$T_STDOUT" "$n: firewall-cmd says success"
+		done
 		assert_rc 0 "$n: firewall-cmd --reload" lab_ssh "$n" firewall-cmd --reload
 	else
 		assert_eq 252 "$T_RC" "$n: firewalld not running (exit 252)"
@@ -156,13 +168,12 @@ done
 run cat "$LAB_DIR/nodes/$N1/calls.log"
 assert_eq "setsebool -P nis_enabled on
 firewall-cmd --state
-firewall-cmd --permanent --zone=public '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
+$(peer_rules $N2 | sed "s/^/firewall-cmd --permanent --zone=public '--add-rich-rule=/; s/\$/'/")
 firewall-cmd --reload" "$T_STDOUT" "$N1: calls.log"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
 assert_eq "firewall-cmd --state" "$T_STDOUT" "$N2: calls.log"
 run lab_ssh $N1 firewall-cmd --list-rich-rules
-assert_eq "rule family=\"ipv4\" source address=\"$IP2/32\" port port=\"$PORT\" protocol=\"tcp\" accept" \
-	"$T_STDOUT" "$N1: runtime rich rules after reload"
+assert_eq "$(peer_rules $N2 | canonical)" "$T_STDOUT" "$N1: runtime rich rules after reload"
 
 # The secret: never on a command line, only in the two config files.
 assert_not_contains "$ps_during" "$PW" "password never in a process command line"

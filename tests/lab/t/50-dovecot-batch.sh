@@ -24,6 +24,25 @@ RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-
 SITE=$LAB_DIR/site.ini
 N1=imap1 N2=imap2
 IP1=$(node_ip $N1) IP2=$(node_ip $N2)
+# The netns lab names its nodes; this test names them by ADDRESS (a variant of
+# the lab's site file), as some admins do: the one test that does. (t/62 runs
+# the same setup by name: IPv6 partner addresses and rules too.)
+A1=$(node_addr $N1) A2=$(node_addr $N2)
+if lab_netns; then
+	IP1=$A1 IP2=$A2
+	SITE=$LAB_DIR.site-by-address.ini
+	lab_site_by_address >"$SITE"
+	grep -q "^servers = $A1 $A2\$" "$SITE" || fail "no addresses in $SITE: $(cat "$SITE")"
+	ok "site file by address: servers = $A1 $A2"
+fi
+# The partners' addresses as the wizard resolves them (an IPv4 literal has
+# none for IPv6), and the rich rules it adds for a partner, as given / as
+# firewalld lists them.
+addr6() { echo none; }
+rich_rules() { # NODE
+	printf 'rule family="ipv4" source address="%s/32" port protocol="tcp" port="%s" accept\n' "$(node_addr "$1")" "$PORT"
+}
+canonical() { sed 's/port protocol="tcp" port="\([0-9]*\)"/port port="\1" protocol="tcp"/'; }
 PORT=$LAB_DOVEADM_PORT
 CD1=$LAB_DIR/nodes/$N1/dovecot/conf.d CD2=$LAB_DIR/nodes/$N2/dovecot/conf.d
 STATE=$(mktemp -d)
@@ -32,7 +51,7 @@ export REPLICA_WIZARD_STATE_DIR=$STATE/state
 unset REPLICA_WIZARD_DOVEADM_PASSWORD
 cleanup() {
 	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
-	rm -rf -- "$STATE"
+	rm -rf -- "$STATE" "$LAB_DIR.site-by-address.ini"
 }
 lab_on_exit cleanup
 
@@ -70,8 +89,8 @@ rm -rf -- "$REPLICA_WIZARD_STATE_DIR"
 assert_rc 0 "dovecot --batch from the bare pair" "$RW" dovecot --batch --yes --site "$SITE"
 printf '%s\n' "$T_OUT" >"$STATE/run1.out"
 assert_contains "$T_OUT" "dovecot: complete." "the run completes"
-assert_contains "$T_OUT" "partner $IP2 (IPv4: $IP2; IPv6: none)" "imap1's partner address, resolved on imap1"
-assert_contains "$T_OUT" "partner $IP1 (IPv4: $IP1; IPv6: none)" "imap2's partner address, resolved on imap2"
+assert_contains "$T_OUT" "partner $IP2 (IPv4: $A2; IPv6: $(addr6 $N2))" "imap1's partner address, resolved on imap1"
+assert_contains "$T_OUT" "partner $IP1 (IPv4: $A1; IPv6: $(addr6 $N1))" "imap2's partner address, resolved on imap2"
 assert_contains "$T_OUT" "older than 2.3.20" "2.3.19 warns about the replication queue"
 assert_contains "$T_OUT" "only $IP1 holds mail" "no INBOX GUID conflict reported"
 n=$(grep -c "the partner's test message arrived after" <<<"$T_OUT")
@@ -96,20 +115,30 @@ assert_contains "$(cat "$CD2/10-replication.conf")" "mail_replica = tcp:$IP1:$PO
 run cat "$LAB_DIR/nodes/$N1/calls.log"
 # imap1's interface toward imap2 is in zone "internal" (lab.sh): the rule goes
 # there, not to the default zone, and is checked active after the reload
-DEV=$(ip -o route get "$IP2" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+DEV=$(lab_ssh $N1 ip -o route get "$IP2" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 assert_eq "firewall-cmd --state
 firewall-cmd --get-zone-of-source=$IP2
 firewall-cmd --get-zone-of-interface=$DEV
 setsebool -P nis_enabled on
-firewall-cmd --permanent --zone=internal '--add-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'
+$(rich_rules $N2 | sed "s/^/firewall-cmd --permanent --zone=internal '--add-rich-rule=/; s/\$/'/")
 firewall-cmd --reload
-firewall-cmd --zone=internal '--query-rich-rule=rule family=\"ipv4\" source address=\"$IP2/32\" port protocol=\"tcp\" port=\"$PORT\" accept'" \
+$(rich_rules $N2 | sed "s/^/firewall-cmd --zone=internal '--query-rich-rule=/; s/\$/'/")" \
 	"$T_OUT" "$N1: calls.log (Enforcing, firewalld running, partner in zone internal)"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
 assert_eq "firewall-cmd --state" "$T_OUT" "$N2: calls.log (SELinux Disabled, firewalld not running)"
 run lab_ssh $N1 firewall-cmd --zone=internal --list-rich-rules
-assert_eq "rule family=\"ipv4\" source address=\"$IP2/32\" port port=\"$PORT\" protocol=\"tcp\" accept" \
-	"$T_OUT" "$N1: the partner's address only"
+assert_eq "$(rich_rules $N2 | canonical)" "$T_OUT" "$N1: the partner's address only"
+# netns: the rules are real (imap1's site firewall): the partner reaches
+# doveadm's port over IPv4, a third node does not; over IPv6 (no rule: the
+# partner was given by its IPv4 address) neither does.
+if lab_netns; then
+	run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$A1/$PORT' && echo open"
+	assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $A1"
+	run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$A1/$PORT' && echo open"
+	assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $A1"
+	run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$(node_addr6 $N1)/$PORT' && echo open"
+	assert_contains "$T_ERR" "Connection refused" "nor does the partner over IPv6 (no rule for it)"
+fi
 
 # Mail replicates: the Welcome of every user reached imap2; test mail is gone.
 maildir() { echo "$LAB_DIR/nodes/$1/mail/example.com/$2/Maildir"; }

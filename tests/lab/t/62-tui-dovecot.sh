@@ -84,8 +84,10 @@ done
 assert_eq 2 "$(grep -c . "$STATE/known_hosts")" "both servers' keys were accepted"
 wait_for 90 "Enter: confirm and review the plan"
 S=$(screen)
-assert_contains "$S" "partner $IP2 (IPv4: $IP2; IPv6: none)" "imap1's partner address as resolved on imap1"
-assert_contains "$S" "partner $IP1 (IPv4: $IP1; IPv6: none)" "imap2's partner address as resolved on imap2"
+# (IPv6 on the dual-stack netns lab only)
+addr6() { if lab_netns; then node_addr6 "$1"; else echo none; fi; }
+assert_contains "$S" "partner $IP2 (IPv4: $(node_addr $N2); IPv6: $(addr6 $N2))" "imap1's partner address as resolved on imap1"
+assert_contains "$S" "partner $IP1 (IPv4: $(node_addr $N1); IPv6: $(addr6 $N1))" "imap2's partner address as resolved on imap2"
 assert_contains "$S" "doveadm password: typed in the wizard" "the typed password is used"
 assert_contains "$S" "10-replication.conf yet: it will be created" "the config diff is shown"
 assert_not_contains "$S" "$PW" "the password is not on the preflight page"
@@ -178,6 +180,16 @@ for dir in "$N1 $N2" "$N2 $N1"; do
 		fail "the message saved on $1 never reached $2"
 	ok "a message saved on $1 arrived on $2"
 done
+# netns: the wizard's rich rules are real (imap1's site firewall): the
+# partner reaches doveadm's port, a third node does not, over IPv4 and IPv6.
+if lab_netns; then
+	for a in "$(node_addr $N1)" "$(node_addr6 $N1)"; do
+		run lab_ssh $N2 "bash -c 'exec 3<>/dev/tcp/$a/$LAB_DOVEADM_PORT' && echo open"
+		assert_eq open "$T_STDOUT" "the partner $N2 reaches doveadm on $a"
+		run lab_ssh master "bash -c 'exec 3<>/dev/tcp/$a/$LAB_DOVEADM_PORT' && echo open"
+		assert_contains "$T_ERR" "Connection refused" "a third node (master) does not reach doveadm on $a"
+	done
+fi
 
 kill "$SAMPLER" 2>/dev/null
 SAMPLER=

@@ -63,6 +63,8 @@ for n in imap1 imap2; do
 	[[ $n == imap1 ]] && peer=$I2 || peer=$I1
 	conf "$peer" | lab_ssh $n "umask 077 && cat > $LAB_DIR/nodes/$n/dovecot/conf.d/10-replication.conf" ||
 		fail "$n: cannot write 10-replication.conf"
+	[[ $n == imap1 ]] && other=imap2 || other=imap1
+	lab_allow_doveadm "$n" "$other" || fail "$n: cannot open doveadm's port to $other"
 done
 for n in imap1 imap2; do lab_ssh $n doveadm reload || fail "$n: reload"; done
 for n in imap1 imap2; do
@@ -128,10 +130,13 @@ ok "back to OK after the master's slapd restarted"
 
 # --- syncrepl broken, write on the master -----------------------------------------------
 "$LAB_SH" syncrepl-break replica1 >/dev/null
-(umask 077 && printf '%s' "$LAB_PASS" >"$STATE/pw")
 sleep 1.2 # CSN times are compared in seconds
-printf 'dn: cn=zimbra\nchangetype: modify\nreplace: description\ndescription: dash %s\n' "$RANDOM" |
-	ldapmodify -x -H "ldap://$M:$LAB_LDAP_PORT" -D uid=zimbra,cn=admins,cn=zimbra -y "$STATE/pw" >/dev/null ||
+# on the master (the site firewall keeps LDAP from the admin side): the
+# password first on ssh's stdin, into a 0600 file removed at once, then the LDIF
+printf '%s\ndn: cn=zimbra\nchangetype: modify\nreplace: description\ndescription: dash %s\n' "$LAB_PASS" "$RANDOM" |
+	lab_ssh master 'umask 077; f=$(mktemp); IFS= read -r pw; printf %s "$pw" >"$f"
+		ldapmodify -x -H "ldap://'"$M:$LAB_LDAP_PORT"'" -D uid=zimbra,cn=admins,cn=zimbra -y "$f"; rc=$?
+		rm -f -- "$f"; exit $rc' >/dev/null ||
 	fail "write on the master"
 run once
 broken_ldap=$T_OUT

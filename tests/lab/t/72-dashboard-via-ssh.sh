@@ -71,8 +71,12 @@ ok "text: master and replica rows marked (via ssh)"
 ok "--ldap-direct: direct probes (verified StartTLS), no via ssh"
 
 # --- LDAP unreachable from the admin side: only SSH passes ---------------------
-relay_ip() { echo "${1%.*}.$(( ${1##*.} + 200 ))"; }
-MX=$(relay_ip "$M") RX=$(relay_ip "$R1")
+relay_ip() { # NODE: an address of the admin side only (netns: its loopback)
+	local a
+	a=$(node_addr "$1")
+	if lab_netns; then echo "127.0.0.$((${a##*.} + 200))"; else echo "${a%.*}.$((${a##*.} + 200))"; fi
+}
+MX=$(relay_ip master) RX=$(relay_ip replica1)
 cat >"$STATE/relay.py" <<'PY'
 # A TCP relay for the SSH port only: LISTEN_IP:PORT -> TARGET_IP:PORT, pairs.
 import socket, sys, threading
@@ -140,5 +144,18 @@ ok "check through the relay site: replica $R1 In Sync"
 [[ $(json_get "$STATE/relay-direct.json" 'd["master"]["error"]') == "cannot contact LDAP server ldap://$MX:$LAB_LDAP_PORT"* ]] ||
 	fail "--ldap-direct on the relay site: $(cat "$STATE/relay-direct.json")"
 ok "--ldap-direct on the relay site: cannot contact (no silent fallback)"
+
+# --- the site's own firewall (netns lab): LDAP closed to the admin side ---------
+if lab_netns; then
+	assert_rc 0 "lab.sh admin-ldap closed" "$LAB_SH" admin-ldap closed
+	if (exec 3<>"/dev/tcp/$M/$LAB_LDAP_PORT") 2>/dev/null; then fail "LDAP port of $M reachable from the admin side"; fi
+	"$RW" dashboard --once --format json --site "$SITE" >"$STATE/fw.json" || fail "firewalled --once failed"
+	[[ $(json_get "$STATE/fw.json" 'd["master"]["via_ssh"]') == True ]] || fail "master not via ssh: $(cat "$STATE/fw.json")"
+	[[ $(json_get "$STATE/fw.json" 'd["replicas"][0]["ldap"]["via_ssh"]') == True ]] || fail "replica1 not via ssh: $(cat "$STATE/fw.json")"
+	[[ $(json_get "$STATE/fw.json" 'd["master"]["contextCSN"][0]') =~ ^[0-9]{14}\. ]] || fail "master CSN missing (firewall)"
+	ok "the site firewall refuses LDAP from the admin side: the dashboard reads both CSNs via ssh"
+	replica_ok --site "$SITE" || fail "check behind the firewall: $("$RW" check --site "$SITE")"
+	ok "check behind the site firewall: replica $R1 In Sync (fallback)"
+fi
 
 lab_test_end

@@ -15,6 +15,8 @@
 #     read is refused before anything runs
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+# direct mode is the point here: the site lets the admin side reach LDAP
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
