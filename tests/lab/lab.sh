@@ -5,6 +5,7 @@
 #   lab.sh up | down | status | site | env | ssh NODE CMD... | admin CMD...
 #   lab.sh stop-svc|start-svc NODE sshd|slapd|dovecot | hang|unhang NODE
 #   lab.sh syncrepl-break|syncrepl-mend NODE | dovecot-version NODE VERSION|real
+#   lab.sh rebuild NODE     (wipe a Carbonio node: a fresh replica candidate)
 #   lab.sh ps-sample | admin-up | leftovers | admin-ldap open|closed
 # LAB_SYSTEMD_NODES="master mta" (or all) makes those Carbonio nodes systemd
 # nodes: role targets per installed package, zmcontrol and bin/ldap refuse.
@@ -195,6 +196,16 @@ make_lab_ca() {
 	chmod 0644 "$LAB_DIR/ca/ca.pem"
 }
 
+# A node rebuilt under the same name: its Carbonio state wiped and made
+# again as a replica candidate (not bootstrapped), as after a reinstall.
+cmd_rebuild() { # NODE
+	local n=${1:-}
+	is_node "$n" || die "usage: lab.sh rebuild NODE"
+	lab_load_env
+	make_carbonio_node "$n" replica || die "rebuild of $n failed"
+	say "rebuilt $n: a fresh replica candidate"
+}
+
 make_carbonio_node() { # NODE ROLE; runs in a background job
 	local n=$1 d
 	d=$(node_dir "$n")
@@ -202,6 +213,7 @@ make_carbonio_node() { # NODE ROLE; runs in a background job
 	[[ " ${LAB_SYSTEMD_NODES:-} " == *" $n "* || ${LAB_SYSTEMD_NODES:-} == all ]] && sysd=1
 	NODE_NAME=$n NODE_IP=$(node_addr "$n") MASTER_NAME=master MASTER_IP=$(node_addr master) \
 		NODE_HOST=$(node_host "$n") MASTER_HOST=$(node_host master) MTA_IP=$(node_host mta) \
+		MASTER_ALIAS=$(lab_netns && echo "$LAB_MASTER_ALIAS") \
 		LDAP_PORT=$LAB_LDAP_PORT LAB_PASS=$LAB_PASS LAB_DIR=$LAB_DIR LAB_SYSTEMD=$sysd \
 		"$LABNODE" init "$d" "$2" </dev/null >"$d/labnode-init.log" 2>&1 ||
 		{
@@ -710,6 +722,7 @@ main() {
 		start-svc) cmd_start_svc "$@" ;;
 		hang) cmd_hang STOP "$@" && say "hung sshd of $1 (SIGSTOP)" ;;
 		unhang) cmd_hang CONT "$@" && say "released sshd of $1 (SIGCONT)" ;;
+		rebuild) cmd_rebuild "$@" ;;
 		syncrepl-break) cmd_syncrepl break "$@" ;;
 		syncrepl-mend) cmd_syncrepl mend "$@" ;;
 		dovecot-version) cmd_dovecot_version "$@" ;;

@@ -77,12 +77,15 @@ lab_site_by_address() {
 # accept doveadm's port from PEER's addresses (IPv6 too on the netns lab) as
 # the seed procedure does; on the netns lab the rules are real (nftables).
 lab_allow_doveadm() { # NODE PEER
-	local rule
+	local rule dev zone
 	lab_ssh "$1" firewall-cmd --state >/dev/null 2>&1 </dev/null || return 0
+	# the zone the peer's traffic arrives in (imap1's interface: "internal")
+	dev=$(lab_ssh "$1" ip -o route get "$(node_addr "$2")" </dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+	zone=$(lab_ssh "$1" firewall-cmd --get-zone-of-interface="$dev" </dev/null 2>/dev/null) || zone=public
 	for rule in "rule family=\"ipv4\" source address=\"$(node_addr "$2")/32\"" \
 		$(lab_netns && echo ipv6); do
 		[[ $rule == ipv6 ]] && rule="rule family=\"ipv6\" source address=\"$(node_addr6 "$2")/128\""
-		lab_ssh "$1" "firewall-cmd --permanent --zone=public '--add-rich-rule=$rule port port=\"$LAB_DOVEADM_PORT\" protocol=\"tcp\" accept'" \
+		lab_ssh "$1" "firewall-cmd --permanent --zone=$zone '--add-rich-rule=$rule port port=\"$LAB_DOVEADM_PORT\" protocol=\"tcp\" accept'" \
 			>/dev/null </dev/null || return 1
 	done
 	lab_ssh "$1" firewall-cmd --reload >/dev/null </dev/null

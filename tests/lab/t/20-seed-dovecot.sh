@@ -104,10 +104,18 @@ for n in $N1 $N2; do
 	# Step 4: firewalld rich rule for the partner only, then reload.
 	run lab_ssh "$n" firewall-cmd --state
 	if [[ $T_RC == 0 ]]; then
+		# the seed says --zone=public; the rule belongs to the zone the
+		# partner's traffic arrives in (on this lab, as on many sites, the
+		# interface is in "internal": a rule in public would do nothing)
+		dev=$(lab_ssh "$n" ip -o route get "$(node_addr "$peer")" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+		run lab_ssh "$n" firewall-cmd --get-zone-of-interface="$dev"
+		zone=public
+		[[ $T_RC == 0 && -n $T_STDOUT ]] && zone=$T_STDOUT
+		t_log "$n: $peer's traffic arrives on $dev, in zone $zone"
 		mapfile -t rules < <(peer_rules "$peer")
 		for rule in "${rules[@]}"; do
 			assert_rc 0 "$n: rich rule for $peer: $rule" lab_ssh "$n" \
-				"firewall-cmd --permanent --zone=public '--add-rich-rule=$rule'"
+				"firewall-cmd --permanent --zone=$zone '--add-rich-rule=$rule'"
 			assert_eq success "$T_STDOUT" "$n: firewall-cmd says success"
 		done
 		assert_rc 0 "$n: firewall-cmd --reload" lab_ssh "$n" firewall-cmd --reload
@@ -168,11 +176,12 @@ done
 run cat "$LAB_DIR/nodes/$N1/calls.log"
 assert_eq "setsebool -P nis_enabled on
 firewall-cmd --state
-$(peer_rules $N2 | sed "s/^/firewall-cmd --permanent --zone=public '--add-rich-rule=/; s/\$/'/")
+firewall-cmd --get-zone-of-interface=$(lab_ssh $N1 ip -o route get "$(node_addr $N2)" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+$(peer_rules $N2 | sed "s/^/firewall-cmd --permanent --zone=internal '--add-rich-rule=/; s/\$/'/")
 firewall-cmd --reload" "$T_STDOUT" "$N1: calls.log"
 run cat "$LAB_DIR/nodes/$N2/calls.log"
 assert_eq "firewall-cmd --state" "$T_STDOUT" "$N2: calls.log"
-run lab_ssh $N1 firewall-cmd --list-rich-rules
+run lab_ssh $N1 firewall-cmd --zone=internal --list-rich-rules
 assert_eq "$(peer_rules $N2 | canonical)" "$T_STDOUT" "$N1: runtime rich rules after reload"
 
 # The secret: never on a command line, only in the two config files.

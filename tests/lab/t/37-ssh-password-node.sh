@@ -11,6 +11,8 @@
 # password-only config in a private mount namespace whose /etc/pam.d/sshd is
 # a minimal pam_unix stack (the machine's PAM files are untouched).
 . "$(dirname -- "$0")/../lib/testlib.sh"
+# shellcheck source=../lib/netns.sh
+. "$LAB_TLIB_HOME/lib/netns.sh" # lab_nsexec: a node's namespace on the netns lab
 lab_test_begin
 lab_up
 
@@ -49,7 +51,9 @@ sed -e 's/^PubkeyAuthentication .*/PubkeyAuthentication no/' \
 printf 'AuthenticationMethods keyboard-interactive\n' >>"$D/sshd_config.pass"
 printf 'auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_permit.so\n' \
 	>"$STATE/pam-sshd"
-LAB_OWNER=$LAB_DIR setsid unshare -m --propagation private -- bash -c '
+# (in replica1's own network namespace on the netns lab)
+# shellcheck disable=SC2046
+LAB_OWNER=$LAB_DIR $(lab_nsexec replica1) setsid unshare -m --propagation private -- bash -c '
 	mount --bind "$1" /etc/pam.d/sshd || exit 99
 	exec "$2" -f "$3" -E "$4" </dev/null >/dev/null 2>&1' _ \
 	"$STATE/pam-sshd" "$LAB_DIR/bin/sshd" "$D/sshd_config.pass" "$D/sshd.log" &

@@ -50,9 +50,7 @@ assert_not_contains "$T_OUT" "Create a throw-away account" "nothing that changes
 assert_eq "$ends" "$(journal_ends)" "the check writes no run to the journal (and needed no --yes)"
 
 # --- rebuilt: same name, fresh node ------------------------------------------
-NODE_NAME=replica1 NODE_IP=$R1 MASTER_NAME=master MASTER_IP=$M LDAP_PORT=$PORT LAB_PASS=$LAB_PASS \
-	LAB_DIR=$LAB_DIR assert_rc 0 "rebuild replica1 (labnode init: slapd stopped, state wiped)" \
-	"$LAB_TLIB_HOME/carbonio/labnode" init "$R1DIR" replica
+assert_rc 0 "rebuild replica1 (labnode init: slapd stopped, state wiped)" "$LAB_SH" rebuild replica1
 assert_eq localhost "$(lc replica1 zimbra_server_hostname)" "replica1 is a fresh, not bootstrapped node"
 
 assert_rc 2 "without --yes the rerun is refused (stdin is no terminal)" \

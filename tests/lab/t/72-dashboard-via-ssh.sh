@@ -14,6 +14,9 @@
 #     "via ssh"; `--ldap-direct` cannot contact the relayed address.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
+# --ldap-direct is tested here too: the site lets the admin side reach LDAP
+# (closed again below, where the firewalled path is checked)
+lab_needs_admin_ldap
 lab_up
 
 ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)

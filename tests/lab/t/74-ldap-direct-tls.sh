@@ -86,12 +86,22 @@ def pipe(a, b, f):
             s.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((lip, port)); ls.listen(16)
+# every address LISTEN_IP has (a name may have an IPv4 and an IPv6 one,
+# and a client tries them in its own order)
+ls_all = []
+for fam, _, _, _, sa in socket.getaddrinfo(lip, port, 0, socket.SOCK_STREAM):
+    ls = socket.socket(fam, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fam == socket.AF_INET6:
+        ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    ls.bind(sa); ls.listen(16)
+    ls_all.append(ls)
 print("ready", flush=True)
+import select
 n = 0
 while True:
-    c, _ = ls.accept()
+    r, _, _ = select.select(ls_all, [], [])
+    c, _ = r[0].accept()
     n += 1
     f = open("%s/%d.bin" % (out, n), "wb")
     t = socket.create_connection((tip, tport))
@@ -99,12 +109,20 @@ while True:
     threading.Thread(target=pipe, args=(t, c, f), daemon=True).start()
 PY
 mkdir "$STATE/rec" "$STATE/ctl"
-/usr/bin/python3 "$STATE/recorder.py" "$R1" "$PPORT" "$R1" "$LAB_LDAP_PORT" "$STATE/rec" >"$STATE/recorder.out" 2>&1 &
+# On the netns lab the recorder listens in replica1's own namespace, and the
+# recorded commands run there too (the site firewall lets the admin side
+# reach nothing but SSH and LDAP; nodes reach each other).
+# shellcheck source=../lib/netns.sh
+. "$LAB_TLIB_HOME/lib/netns.sh"
+IN_R1=$(lab_nsexec replica1)
+# shellcheck disable=SC2086
+$IN_R1 /usr/bin/python3 "$STATE/recorder.py" "$R1" "$PPORT" "$R1" "$LAB_LDAP_PORT" "$STATE/rec" >"$STATE/recorder.out" 2>&1 &
 RELAY_PID=$!
 wait_until 10 grep -q ready "$STATE/recorder.out" || fail "recorder did not start: $(cat "$STATE/recorder.out")"
 PSITE=$STATE/relay-site.ini
 awk -v r="[host $R1]" -v p="$PPORT" '{ print } $0 == r { print "ldap_port = " p }' "$PLAIN" >"$PSITE"
-"$RW" dashboard --once --format json --ldap-direct --site "$PSITE" >"$STATE/d.json" || fail "dashboard --once --ldap-direct"
+# shellcheck disable=SC2086
+$IN_R1 "$RW" dashboard --once --format json --ldap-direct --site "$PSITE" >"$STATE/d.json" || fail "dashboard --once --ldap-direct"
 /usr/bin/python3 - "$STATE/d.json" "$R1" "$PPORT" <<'PY' || fail "dashboard through the recorder: $(cat "$STATE/d.json")"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -123,12 +141,13 @@ ok "recorder: $n connections, StartTLS requested, no password bytes"
 # control: the recorder does see a password sent in clear
 kill "$RELAY_PID"
 wait "$RELAY_PID" 2>/dev/null
-/usr/bin/python3 "$STATE/recorder.py" "$R1" "$PPORT" "$R1" "$LAB_LDAP_PORT" "$STATE/ctl" >"$STATE/recorder.out" 2>&1 &
+# shellcheck disable=SC2086
+$IN_R1 /usr/bin/python3 "$STATE/recorder.py" "$R1" "$PPORT" "$R1" "$LAB_LDAP_PORT" "$STATE/ctl" >"$STATE/recorder.out" 2>&1 &
 RELAY_PID=$!
 wait_until 10 grep -q ready "$STATE/recorder.out" || fail "recorder did not restart"
 printf '%s' "$LAB_PASS" >"$STATE/pw"
 chmod 600 "$STATE/pw"
-ldapwhoami -x -H "ldap://$R1:$PPORT" -D "uid=zimbra,cn=admins,cn=zimbra" -y "$STATE/pw" >/dev/null ||
+$IN_R1 ldapwhoami -x -H "ldap://$R1:$PPORT" -D "uid=zimbra,cn=admins,cn=zimbra" -y "$STATE/pw" >/dev/null ||
 	fail "control: cleartext bind through the recorder"
 grep -qaF "$LAB_PASS" "$STATE"/ctl/*.bin || fail "control: the recorder missed a cleartext password"
 ok "control: a cleartext bind through the same recorder shows the password"
