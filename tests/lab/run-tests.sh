@@ -7,7 +7,10 @@
 # Environment: LAB_DIR (default /tmp/replica-wizard-lab-test), LAB_NET
 # (default 127.77.1, so a demo lab on 127.77.0 is left alone),
 # LAB_TEST_TIMEOUT (s, default 300), LAB_TEST_LOGDIR (default $LAB_DIR.logs),
-# LAB_NETNS (see lib/common.sh).
+# LAB_NETNS (see lib/common.sh), LAB_JOBS (default 1): that many queues side
+# by side, each with its own LAB_DIR ($LAB_DIR.jN), LAB_NET and LAB_PASS (a
+# test that samples process lists for its password must not see another
+# lab's), the longest tests first; one summary at the end.
 set -uo pipefail
 HERE=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 export LAB_DIR=${LAB_DIR:-/tmp/replica-wizard-lab-test}
@@ -39,8 +42,56 @@ else
 	tests=("$HERE"/t/*.sh)
 fi
 
-pass=0 failed=0
-for t in "${tests[@]}"; do
+# --- LAB_JOBS > 1: children take tests from one queue ---------------------------
+JOBS=${LAB_JOBS:-1}
+if ((JOBS > 1 && ${#tests[@]} > 1)) && [[ -z ${LAB_JOB_QUEUE:-} ]]; then
+	queue=$(mktemp "$LOGDIR/queue.XXXXXX")
+	# longest first: the bigger the script, the longer it runs (roughly)
+	for t in "${tests[@]}"; do printf '%s\t%s\n' "$(wc -c <"$t")" "$t"; done |
+		sort -t$'\t' -k1,1nr | cut -f2- >"$queue"
+	base=${LAB_NET##*.}
+	pids=()
+	for ((k = 1; k <= JOBS; k++)); do
+		LAB_JOB_QUEUE=$queue LAB_DIR=$LAB_DIR.j$k LAB_TEST_LOGDIR=$LOGDIR \
+			LAB_NET=${LAB_NET%.*}.$(((base + 100 * k) % 250 + 1)) LAB_PASS=labpass$k$RANDOM \
+			"$0" >"$LOGDIR/job$k.out" 2>&1 9>&- &
+		pids+=($!)
+	done
+	pass=0 failed=0 rc=0
+	for ((k = 1; k <= JOBS; k++)); do
+		wait "${pids[k - 1]}" || rc=1
+		out=$LOGDIR/job$k.out
+		grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$out"
+		read -r p _ f _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1) || { p=0 f=1; }
+		pass=$((pass + p)) failed=$((failed + f))
+	done
+	rm -f -- "$queue"
+	echo "$pass passed, $failed failed"
+	((failed == 0 && rc == 0))
+	exit
+fi
+# the next test of the shared queue (LAB_JOBS), or of the list (the loop,
+# not this subshell, moves ti on)
+next_test() {
+	if [[ -n ${LAB_JOB_QUEUE:-} ]]; then
+		exec 8<>"$LAB_JOB_QUEUE.lock"
+		flock 8
+		local t
+		t=$(head -n 1 -- "$LAB_JOB_QUEUE")
+		[[ -n $t ]] && sed -i '1d' -- "$LAB_JOB_QUEUE"
+		flock -u 8
+		exec 8>&-
+		[[ -n $t ]] && printf '%s\n' "$t"
+	elif ((ti < ${#tests[@]})); then
+		printf '%s\n' "${tests[ti]}"
+	else
+		return 1
+	fi
+}
+
+pass=0 failed=0 ti=0
+while t=$(next_test) && [[ -n $t ]]; do
+	[[ -z ${LAB_JOB_QUEUE:-} ]] && ti=$((ti + 1))
 	name=$(basename -- "$t" .sh)
 	log=$LOGDIR/$name.log
 	t0=$(date +%s%N)
