@@ -1,5 +1,5 @@
 /* ui_main: the wizard's one event loop and its backend — the glue that
- * drives `struct operation` exactly as src/batch.c does (connect, preflight
+ * drives `struct operation` exactly as cli/batch.c does (connect, preflight
  * with pause_after_preflight, runner_continue after the menus and the plan
  * review), with the engine's events turned into model changes. */
 #include "ui.h"
@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "dovecot_op.h"
+#include "exit_status.h"
 #include "install.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -707,16 +707,14 @@ static void on_stdin(void *ud, int fd, short revents)
 	drain_keys(ud);
 }
 
-int ui_main(const struct cli *cli)
+int ui_main(const char *progname, const char *path)
 {
 	struct app a = { 0 };
 	int saved_stderr = -1;
-	char *path = cli_site_path(cli, NULL);
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "%s: the wizard needs a terminal; see '%s --help' for the commands\n",
-			cli->progname, cli->progname);
-		free(path);
+			progname, progname);
 		return RW_EXIT_USAGE;
 	}
 	a.log = open_log();
@@ -732,9 +730,8 @@ int ui_main(const struct cli *cli)
 			dup2(saved_stderr, STDERR_FILENO);
 			close(saved_stderr);
 		}
-		fprintf(stderr, "%s: cannot initialise the terminal (TERM=%s)\n", cli->progname,
+		fprintf(stderr, "%s: cannot initialise the terminal (TERM=%s)\n", progname,
 			getenv("TERM") ? getenv("TERM") : "");
-		free(path);
 		return RW_EXIT_FAILED;
 	}
 	/* after term_init: SIGTERM and SIGHUP stop the run, not just the screen */
@@ -799,6 +796,5 @@ int ui_main(const struct cli *cli)
 	}
 	if (a.log)
 		fclose(a.log);
-	free(path);
 	return stop_sig ? stopsig_exit_status(stop_sig) : RW_EXIT_OK;
 }

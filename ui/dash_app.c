@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "dashboard.h"
+#include "exit_status.h"
 #include "loop.h"
 #include "redact.h"
 #include "site.h"

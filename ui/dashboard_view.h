@@ -1,6 +1,6 @@
 /* The dashboard's curses view (issue 5): Directory replication on the left,
  * Dovecot replication on the right, sparklines and the event log across
- * the bottom. Curses-free header: src/cmd_dashboard.c and the wizard start
+ * the bottom. Curses-free header: cli/cmd_dashboard.c and the wizard start
  * the view through it; the view model below is what the screen tests drive.
  *
  * The view only READS the model (src/dashboard.h) and sends intents
