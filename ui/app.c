@@ -1,4 +1,4 @@
-/* ui_main: the wizard's one event loop and its backend — the glue that
+/* ui_main: the wizard view on the view stack and its backend — the glue that
  * drives `struct operation` exactly as cli/batch.c does (connect, preflight
  * with pause_after_preflight, runner_continue after the menus and the plan
  * review), with the engine's events turned into model changes. */
@@ -27,10 +27,12 @@
 #include "pane.h"
 #include "redact.h"
 #include "remove.h"
+#include "shell.h"
 #include "site.h"
 #include "stopsig.h"
 #include "term.h"
 #include "vars.h"
+#include "view.h"
 #include "wizard.h"
 #include "xalloc.h"
 
@@ -57,60 +59,8 @@ struct app {
 	struct probe_ctx ctx[PW_COUNT]; /* the probes' userdata */
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
-	FILE *log;
+	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
 };
-
-/* ---- log ---- */
-
-static void log_line(void *ud, const char *line)
-{
-	FILE *f = ud;
-	time_t t = time(NULL);
-	struct tm tm;
-	char ts[32];
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	char *safe = redact(line);
-	fprintf(f, "%s %s\n", ts, safe);
-	free(safe);
-	fflush(f);
-}
-
-static void mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	mkdir(path, 0700);
-}
-
-static FILE *open_log(void)
-{
-	const char *dir = getenv("REPLICA_WIZARD_STATE_DIR");
-	char *d = NULL;
-	if (dir && *dir) {
-		d = xstrdup(dir);
-	} else {
-		const char *xdg = getenv("XDG_STATE_HOME");
-		const char *home = getenv("HOME");
-		if (xdg && *xdg)
-			d = xasprintf("%s/replica-wizard", xdg);
-		else if (home)
-			d = xasprintf("%s/.local/state/replica-wizard", home);
-		else
-			return NULL;
-	}
-	mkdirs(d);
-	char *path = xasprintf("%s/replica-wizard.log", d);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	free(path);
-	free(d);
-	return fd < 0 ? NULL : fdopen(fd, "a");
-}
 
 /* ---- engine events ---- */
 
@@ -119,7 +69,7 @@ static void ev_conn(void *ud, struct conn *c, enum conn_state st)
 	struct app *a = ud;
 	wizard_conn_state(a->w, conn_name(c), st, st == CONN_FAILED ? conn_error(c) : NULL);
 	if (st == CONN_FAILED && a->log)
-		log_line(a->log, conn_error(c));
+		shell_log(a->log, conn_error(c));
 	bool failed = false;
 	if (a->op && !a->w->started && operation_connected(a->op, &failed))
 		a->start_pending = true; /* not from inside the transport's callback */
@@ -209,7 +159,7 @@ static void ev_item(void *ud, const struct plan_item *it)
 	if (a->log && (it->state == ITEM_FAILED || it->state == ITEM_DONE || it->state == ITEM_WARNED)) {
 		char *m = xasprintf("%s on %s: %s%s%s", it->step->title, it->node, item_state_name(it->state),
 				    it->message ? ": " : "", it->message ? it->message : "");
-		log_line(a->log, m);
+		shell_log(a->log, m);
 		free(m);
 	}
 }
@@ -691,52 +641,73 @@ static void be_abort(struct wizard *w)
 		runner_abort(operation_runner(a->op));
 }
 
-/* ---- loop ---- */
+/* ---- the wizard as a view (ui/view.h) ---- */
 
-static void drain_keys(struct app *a)
+static bool wizard_view_enter(struct view *v, void *arg, char *err, size_t err_size)
 {
-	int ch;
-	while ((ch = getch()) != ERR)
-		wizard_key(a->w, ch);
+	(void)err;
+	(void)err_size;
+	v->priv = arg; /* the app: ui_main owns it */
+	return true;
 }
 
-static void on_stdin(void *ud, int fd, short revents)
+static unsigned wizard_view_key(struct view *v, int key)
 {
-	(void)fd;
-	(void)revents;
-	drain_keys(ud);
+	struct app *a = v->priv;
+	wizard_key(a->w, key);
+	return VIEW_CHANGED | (a->w->quit ? VIEW_QUIT : 0);
 }
+
+static void wizard_view_draw(struct view *v)
+{
+	struct app *a = v->priv;
+	a->w->now = loop_now();
+	wizard_draw(a->w);
+}
+
+static unsigned wizard_view_interrupt(struct view *v)
+{
+	struct app *a = v->priv;
+	wizard_interrupt(a->w); /* asks before aborting a run */
+	return VIEW_CHANGED | (a->w->quit ? VIEW_QUIT : 0);
+}
+
+/* After input: start the run once every node is connected; elapsed times
+ * tick while something runs. */
+static bool wizard_view_tick(struct view *v)
+{
+	struct app *a = v->priv;
+	if (a->start_pending) {
+		a->start_pending = false;
+		a->w->started = true;
+		a->w->page = PAGE_PREFLIGHT;
+		a->w->dirty = true;
+		operation_start(a->op);
+	}
+	if (a->op && (a->w->rstate == RUNNER_RUNNING || a->w->page == PAGE_CONNECT))
+		a->w->dirty = true;
+	return a->w->dirty;
+}
+
+static const struct view_ops wizard_view_ops = {
+	.name = "wizard", .enter = wizard_view_enter, .key = wizard_view_key, .draw = wizard_view_draw,
+	.tick = wizard_view_tick, .interrupt = wizard_view_interrupt,
+	/* no leave: ui_main frees the app after the loop */
+};
 
 int ui_main(const char *progname, const char *path)
 {
 	struct app a = { 0 };
-	int saved_stderr = -1;
+	struct shell sh;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "%s: the wizard needs a terminal; see '%s --help' for the commands\n",
 			progname, progname);
 		return RW_EXIT_USAGE;
 	}
-	a.log = open_log();
-	if (a.log) {
-		transport_set_log(log_line, a.log);
-		/* libssh/libldap must not write behind curses' back */
-		fflush(stderr);
-		saved_stderr = dup(STDERR_FILENO);
-		dup2(fileno(a.log), STDERR_FILENO);
-	}
-	if (!term_init()) {
-		if (saved_stderr >= 0) {
-			dup2(saved_stderr, STDERR_FILENO);
-			close(saved_stderr);
-		}
-		fprintf(stderr, "%s: cannot initialise the terminal (TERM=%s)\n", progname,
-			getenv("TERM") ? getenv("TERM") : "");
+	if (!shell_open(&sh, progname))
 		return RW_EXIT_FAILED;
-	}
-	/* after term_init: SIGTERM and SIGHUP stop the run, not just the screen */
-	stopsig_install();
-	int stop_sig = 0; /* SIGTERM, SIGHUP: abort without asking, then quit */
+	a.log = sh.log;
 
 	a.loop = loop_new();
 	a.w = wizard_new();
@@ -746,34 +717,14 @@ int ui_main(const char *progname, const char *path)
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
 		.review = be_review, .secret = be_secret, .ud = &a,
 	};
-	loop_watch_fd(a.loop, STDIN_FILENO, POLLIN, on_stdin, &a);
-
-	while (!a.w->quit) {
-		a.w->now = loop_now();
-		if (a.w->dirty) {
-			wizard_draw(a.w);
-			doupdate();
-		}
-		loop_poll(a.loop, 250);
-		drain_keys(&a); /* KEY_RESIZE arrives without stdin being readable */
-		int sig = stopsig_take();
-		if (sig == SIGINT) {
-			wizard_interrupt(a.w); /* asks before aborting a run */
-		} else if (sig) {
-			stop_sig = sig;
-			a.w->quit = true;
-		}
-		if (a.start_pending) {
-			a.start_pending = false;
-			a.w->started = true;
-			a.w->page = PAGE_PREFLIGHT;
-			a.w->dirty = true;
-			operation_start(a.op);
-		}
-		/* elapsed times tick while something runs */
-		if (a.op && (a.w->rstate == RUNNER_RUNNING || a.w->page == PAGE_CONNECT))
-			a.w->dirty = true;
-	}
+	struct ui *ui = ui_new(a.loop);
+	a.w->ui = ui;
+	char err[64];
+	ui_push(ui, &wizard_view_ops, &a, err, sizeof err); /* cannot refuse */
+	ui_run(ui);
+	int stop_sig = ui->stop_sig; /* SIGTERM, SIGHUP: abort without asking, then quit */
+	ui_free(ui); /* a dashboard still open is left first */
+	a.w->ui = NULL;
 	if (a.op) {
 		enum runner_state st = runner_state(operation_runner(a.op));
 		/* quitting mid-run, or killed: stop the remote command, journal it */
@@ -782,19 +733,10 @@ int ui_main(const char *progname, const char *path)
 		/* let a cancelled command be killed on its node (a ^C stops waiting) */
 		operation_drain(a.op, 15, stopsig_again);
 	}
-	stopsig_restore();
-	term_done();
 	drop_operation(&a);
 	free_only(&a);
 	wizard_free(a.w);
 	loop_free(a.loop);
-	transport_set_log(NULL, NULL);
-	redact_clear();
-	if (saved_stderr >= 0) {
-		dup2(saved_stderr, STDERR_FILENO);
-		close(saved_stderr);
-	}
-	if (a.log)
-		fclose(a.log);
+	shell_close(&sh);
 	return stop_sig ? stopsig_exit_status(stop_sig) : RW_EXIT_OK;
 }

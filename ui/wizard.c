@@ -4,6 +4,7 @@
 
 #include "password_rules.h"
 #include "dashboard_view.h"
+#include "home.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "install.h"
 #include "pane.h"
 #include "site.h"
+#include "view.h"
+#include "widgets/field.h"
 #include "xalloc.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
@@ -201,7 +204,6 @@ void wizard_ask_secret(struct wizard *w, const char *node, const char *what)
 	w->sec_node = xstrdup(node);
 	snprintf(w->sec_what, sizeof w->sec_what, "%s", what);
 	explicit_bzero(w->sec_input, sizeof w->sec_input);
-	w->sec_len = 0;
 	w->dialog = DLG_SECRET;
 	w->dirty = true;
 }
@@ -548,7 +550,6 @@ static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
 	case MACT_PASSWORD:
 		w->pw_editing = it->pw;
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		w->dialog = DLG_PASSWORD;
 		break;
 	case MACT_FIXED:
@@ -647,7 +648,6 @@ static void doveadm_password_done(struct wizard *w)
 	}
 	snprintf(w->dv_password, sizeof w->dv_password, "%s", w->pw_input);
 	explicit_bzero(w->pw_input, sizeof w->pw_input);
-	w->pw_len = 0;
 	w->dialog = DLG_NONE;
 	w->dv_typing = false;
 	snprintf(w->status, sizeof w->status, "The doveadm password is set (both servers get it).");
@@ -657,18 +657,12 @@ static void password_key(struct wizard *w, int key)
 {
 	if (key == KEY_ESC) {
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		w->dialog = DLG_NONE;
 		w->dv_typing = false;
 		return;
 	}
 	if (w->dv_typing && (key == '\r' || key == '\n' || key == KEY_ENTER)) {
 		doveadm_password_done(w);
-		return;
-	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (w->pw_len)
-			w->pw_input[--w->pw_len] = '\0';
 		return;
 	}
 	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
@@ -686,29 +680,38 @@ static void password_key(struct wizard *w, int key)
 		if (w->be.password)
 			w->be.password(w, p, w->pw_input);
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		if (w->pw[p] == PWS_CHECKING)
 			snprintf(w->status, sizeof w->status, "Verifying the %s against the master...",
 				 pw_info[p].name);
 		return;
 	}
-	if (key >= 32 && key < 256 && key != 127 && w->pw_len + 1 < sizeof w->pw_input)
-		w->pw_input[w->pw_len++] = (char)key;
+	wg_field_key(w->pw_input, sizeof w->pw_input, key);
 }
 
 /* ---- the other pages ---- */
 
-static const int home_items = 5;
+/* Push a view over the wizard (the dashboard, the site file); a notice
+ * when it cannot open (no site file, no terminal) or no stack runs. */
+static void open_view(struct wizard *w, const struct view_ops *ops)
+{
+	char err[512];
+	if (!w->ui)
+		snprintf(err, sizeof err, "Not available here.");
+	else if (ui_push(w->ui, ops, w->site_path, err, sizeof err))
+		return;
+	notice(w, err);
+}
 
 static void home_key(struct wizard *w, int key)
 {
+	int n = (int)home_count;
 	switch (key) {
 	case KEY_UP:
 		if (w->home_sel > 0)
 			w->home_sel--;
 		return;
 	case KEY_DOWN:
-		if (w->home_sel + 1 < home_items)
+		if (w->home_sel + 1 < n)
 			w->home_sel++;
 		return;
 	case 'q':
@@ -719,30 +722,23 @@ static void home_key(struct wizard *w, int key)
 	case KEY_ENTER:
 		break;
 	default:
-		if (key >= '1' && key <= '0' + home_items) {
+		if (key >= '1' && key <= '0' + n) {
 			w->home_sel = key - '1';
 			break;
 		}
 		return;
 	}
-	switch (w->home_sel) {
-	case 0:
-		wizard_begin(w, OP_INSTALL);
+	const struct home_entry *e = &home_entries[w->home_sel];
+	switch (e->kind) {
+	case HOME_OP:
+		wizard_begin(w, e->op);
 		break;
-	case 1:
-		wizard_begin(w, OP_REMOVE);
+	case HOME_VIEW:
+		open_view(w, e->view);
 		break;
-	case 2:
-		wizard_begin(w, OP_DOVECOT);
-		break;
-	case 3: {
-		char err[512];
-		if (!dashboard_view_nested(w->site_path, err, sizeof err))
-			notice(w, err);
-		break;
-	}
-	default:
+	case HOME_QUIT:
 		w->quit = true;
+		break;
 	}
 }
 
@@ -787,29 +783,11 @@ static void nodes_key(struct wizard *w, int key)
 			return;
 		}
 		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (f < FIELD_ANSWER) {
-			size_t l = strlen(w->field[f]);
-			if (l)
-				w->field[f][l - 1] = '\0';
-		}
-		return;
-	case KEY_CTRL('u'):
-		if (f < FIELD_ANSWER)
-			w->field[f][0] = '\0';
-		return;
 	default:
 		break;
 	}
-	if (f < FIELD_ANSWER && key >= 32 && key < 127) {
-		size_t l = strlen(w->field[f]);
-		if (l + 1 < WIZARD_FIELD_MAX) {
-			w->field[f][l] = (char)key;
-			w->field[f][l + 1] = '\0';
-		}
-	}
+	if (f < FIELD_ANSWER)
+		wg_field_key(w->field[f], sizeof w->field[f], key);
 }
 
 /* The answer-queries checklist: Space checks, a all, n none, Enter
@@ -865,21 +843,9 @@ static void secret_key(struct wizard *w, int key)
 		if (w->be.secret)
 			w->be.secret(w, enter ? w->sec_input : NULL);
 		explicit_bzero(w->sec_input, sizeof w->sec_input);
-		w->sec_len = 0;
 		return;
 	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (w->sec_len)
-			w->sec_input[--w->sec_len] = '\0';
-		return;
-	}
-	if (key == KEY_CTRL('u')) {
-		explicit_bzero(w->sec_input, sizeof w->sec_input);
-		w->sec_len = 0;
-		return;
-	}
-	if (key >= 32 && key < 256 && key != 127 && w->sec_len + 1 < sizeof w->sec_input)
-		w->sec_input[w->sec_len++] = (char)key;
+	wg_field_key(w->sec_input, sizeof w->sec_input, key);
 }
 
 static void do_connect(struct wizard *w)
@@ -947,25 +913,11 @@ static void dovecot_key(struct wizard *w, int key)
 			do_connect(w);
 		} else if (f == DV_PASSWORD) {
 			explicit_bzero(w->pw_input, sizeof w->pw_input);
-			w->pw_len = 0;
 			w->dv_typing = true;
 			w->dialog = DLG_PASSWORD;
 		} else {
 			w->dv_sel = f + 1;
 		}
-		return;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (f < DV_PASSWORD) {
-			size_t l = strlen(w->dv_field[f]);
-			if (l)
-				w->dv_field[f][l - 1] = '\0';
-		}
-		return;
-	case KEY_CTRL('u'):
-		if (f < DV_PASSWORD)
-			w->dv_field[f][0] = '\0';
 		return;
 	default:
 		break;
@@ -976,13 +928,8 @@ static void dovecot_key(struct wizard *w, int key)
 			 "The doveadm password will be generated (or kept from an earlier run).");
 		return;
 	}
-	if (f < DV_PASSWORD && key >= 32 && key < 127) {
-		size_t l = strlen(w->dv_field[f]);
-		if (l + 1 < WIZARD_FIELD_MAX) {
-			w->dv_field[f][l] = (char)key;
-			w->dv_field[f][l + 1] = '\0';
-		}
-	}
+	if (f < DV_PASSWORD)
+		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
 }
 
 static void connect_key(struct wizard *w, int key)
@@ -1224,9 +1171,7 @@ void wizard_key(struct wizard *w, int key)
 	case PAGE_RUN: run_key(w, key); break;
 	case PAGE_FINISH:
 		if (key == 'd') {
-			char err[512];
-			if (!dashboard_view_nested(w->site_path, err, sizeof err))
-				notice(w, err);
+			open_view(w, &dashboard_view_ops);
 		} else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER) {
 			w->quit = true;
 		}

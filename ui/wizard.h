@@ -14,6 +14,7 @@
 #include "transport.h"
 
 struct pane;
+struct ui;
 struct wizard;
 
 /* What the wizard does: the operation kind its pages drive. */
@@ -142,7 +143,6 @@ struct wizard {
 	char *sec_node;
 	char sec_what[320];    /* "passphrase for key FILE", "password for USER@HOST" */
 	char sec_input[256];
-	size_t sec_len;
 
 	/* Remove page: the site's replicas, the ones checked for removal */
 	char **rm_names;
@@ -189,7 +189,6 @@ struct wizard {
 	enum wizard_pw_state pw[PW_COUNT];
 	enum wizard_pw pw_editing;
 	char pw_input[256];
-	size_t pw_len;
 
 	/* plan review, run view */
 	size_t plan_scroll;
@@ -203,6 +202,9 @@ struct wizard {
 	bool utf8;             /* line drawing glyphs */
 
 	struct wizard_backend be;
+	/* the view stack the wizard is on (pushes the dashboard, the site
+	 * view); NULL: views cannot open */
+	struct ui *ui;
 };
 
 struct wizard *wizard_new(void);
