@@ -232,6 +232,22 @@ static void free_only(struct app *a)
 	a->n_only = 0;
 }
 
+/* Write the form's site to the wizard's site file (no secrets); the
+ * finish page says whether it was saved. */
+static void save_site(struct wizard *w, const struct site *s)
+{
+	struct site_error se;
+	char buf[1024];
+	free(w->site_saved);
+	w->site_saved = NULL;
+	if (!w->site_path)
+		return;
+	if (site_write(s, w->site_path, &se) == 0)
+		w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
+	else
+		w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
+}
+
 static bool form_site(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -295,14 +311,7 @@ static bool form_site(struct app *a, struct wizard *w)
 		return false;
 	}
 	a->site = s;
-	free(w->site_saved);
-	w->site_saved = NULL;
-	if (w->site_path) {
-		if (site_write(s, w->site_path, &se) == 0)
-			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
-		else
-			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
-	}
+	save_site(w, s);
 	return true;
 }
 
@@ -387,14 +396,7 @@ static bool form_site_dovecot(struct app *a, struct wizard *w)
 		site_free(s);
 		return false;
 	}
-	free(w->site_saved);
-	w->site_saved = NULL;
-	if (w->site_path) {
-		if (site_write(s, w->site_path, &se) == 0)
-			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
-		else
-			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
-	}
+	save_site(w, s);
 	free_only(a);
 	a->site = s;
 	return true;

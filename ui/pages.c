@@ -709,14 +709,7 @@ static void draw_dialog(struct wizard *w)
 	case DLG_NONE:
 		return;
 	case DLG_HOSTKEY:
-		wg_dialog(11, wd, "Unknown host key", &y, &x);
-		snprintf(buf, sizeof buf, "%s presents a host key that is not in known_hosts:", w->hk_node ? w->hk_node : "");
-		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		snprintf(buf, sizeof buf, "%s %s", w->hk_type, w->hk_fingerprint);
-		wg_put(y + 4, x + 4, wd - 6, ROLE_WARN, buf);
-		wg_wrap(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
-		     "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
-		wg_put(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+		wg_hostkey_dialog(wd, w->hk_node ? w->hk_node : "", w->hk_type, w->hk_fingerprint);
 		break;
 	case DLG_FAILURE: {
 		const struct plan_item *it = NULL;

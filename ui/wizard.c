@@ -18,10 +18,10 @@
 #include "site.h"
 #include "view.h"
 #include "widgets/field.h"
+#include "widgets/form.h"
+#include "widgets/keys.h"
 #include "xalloc.h"
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define KEY_ESC 27
 
 struct wizard *wizard_new(void)
 {
@@ -742,51 +742,41 @@ static void home_key(struct wizard *w, int key)
 	}
 }
 
+static void nodes_enter(struct wizard *w, int f)
+{
+	if (f == FIELD_CONNECT) {
+		free(w->form_error);
+		w->form_error = NULL;
+		if (w->be.connect)
+			w->be.connect(w);
+	} else if (f == FIELD_ANSWER) {
+		memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
+		w->ans_sel = 0;
+		w->dialog = DLG_ANSWER;
+	} else {
+		w->field_sel = f + 1;
+	}
+}
+
 static void nodes_key(struct wizard *w, int key)
 {
+	size_t sel = (size_t)w->field_sel;
+	enum wg_form_action act = wg_form_key(&sel, FIELD_COUNT, key);
+	w->field_sel = (int)sel;
 	int f = w->field_sel;
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->field_sel = f > 0 ? f - 1 : FIELD_COUNT - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->field_sel = (f + 1) % FIELD_COUNT;
-		return;
-	case KEY_ESC:
+	if (act == WG_FORM_BACK)
 		w->page = PAGE_HOME;
+	else if (act == WG_FORM_ENTER)
+		nodes_enter(w, f);
+	else if (act == WG_FORM_MOVED)
 		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (f == FIELD_CONNECT) {
-			free(w->form_error);
-			w->form_error = NULL;
-			if (w->be.connect)
-				w->be.connect(w);
-		} else if (f == FIELD_ANSWER) {
-			memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
-			w->ans_sel = 0;
-			w->dialog = DLG_ANSWER;
-		} else {
-			w->field_sel = f + 1;
-		}
-		return;
-	case ' ':
-		if (f == FIELD_ANSWER) {
-			/* all or none: the checklist (Enter) chooses */
-			w->answer_queries = !w->answer_queries;
-			if (w->answer_queries)
-				for (size_t i = 0; i <= w->n_ans; i++)
-					w->ans_checked[i] = true;
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	if (f < FIELD_ANSWER)
+	else if (f == FIELD_ANSWER && key == ' ') {
+		/* all or none: the checklist (Enter) chooses */
+		w->answer_queries = !w->answer_queries;
+		if (w->answer_queries)
+			for (size_t i = 0; i <= w->n_ans; i++)
+				w->ans_checked[i] = true;
+	} else if (f < FIELD_ANSWER)
 		wg_field_key(w->field[f], sizeof w->field[f], key);
 }
 
@@ -859,77 +849,52 @@ static void do_connect(struct wizard *w)
 
 static void remove_key(struct wizard *w, int key)
 {
-	size_t last = w->n_rm + 1; /* the Connect button */
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->rm_sel = w->rm_sel > 0 ? w->rm_sel - 1 : last;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->rm_sel = w->rm_sel < last ? w->rm_sel + 1 : 0;
-		return;
-	case KEY_ESC:
+	/* the replicas, the disable-LDAP toggle, the Connect button */
+	enum wg_form_action act = wg_form_key(&w->rm_sel, w->n_rm + 2, key);
+	if (act == WG_FORM_BACK) {
 		w->page = PAGE_HOME;
-		return;
-	case 'c':
+	} else if (key == 'c') {
 		do_connect(w);
-		return;
-	case ' ':
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
+	} else if (act == WG_FORM_ENTER || key == ' ') {
 		if (w->rm_sel < w->n_rm)
 			w->rm_checked[w->rm_sel] = !w->rm_checked[w->rm_sel];
 		else if (w->rm_sel == w->n_rm)
 			w->disable_ldap = !w->disable_ldap;
 		else if (key != ' ')
 			do_connect(w);
-		return;
-	default:
-		return;
+	}
+}
+
+static void dovecot_enter(struct wizard *w, int f)
+{
+	if (f == DV_CONNECT) {
+		do_connect(w);
+	} else if (f == DV_PASSWORD) {
+		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->dv_typing = true;
+		w->dialog = DLG_PASSWORD;
+	} else {
+		w->dv_sel = f + 1;
 	}
 }
 
 static void dovecot_key(struct wizard *w, int key)
 {
+	size_t sel = (size_t)w->dv_sel;
+	enum wg_form_action act = wg_form_key(&sel, DV_COUNT, key);
+	w->dv_sel = (int)sel;
 	int f = w->dv_sel;
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->dv_sel = f > 0 ? f - 1 : DV_COUNT - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->dv_sel = (f + 1) % DV_COUNT;
-		return;
-	case KEY_ESC:
+	if (act == WG_FORM_BACK) {
 		w->page = PAGE_HOME;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (f == DV_CONNECT) {
-			do_connect(w);
-		} else if (f == DV_PASSWORD) {
-			explicit_bzero(w->pw_input, sizeof w->pw_input);
-			w->dv_typing = true;
-			w->dialog = DLG_PASSWORD;
-		} else {
-			w->dv_sel = f + 1;
-		}
-		return;
-	default:
-		break;
-	}
-	if (f == DV_PASSWORD && key == 'g') {
+	} else if (act == WG_FORM_ENTER) {
+		dovecot_enter(w, f);
+	} else if (act == WG_FORM_OTHER && f == DV_PASSWORD && key == 'g') {
 		explicit_bzero(w->dv_password, sizeof w->dv_password);
 		snprintf(w->status, sizeof w->status, "%s",
 			 "The doveadm password will be generated (or kept from an earlier run).");
-		return;
-	}
-	if (f < DV_PASSWORD)
+	} else if (act == WG_FORM_OTHER && f < DV_PASSWORD) {
 		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
+	}
 }
 
 static void connect_key(struct wizard *w, int key)

@@ -1,9 +1,11 @@
 /* The one text field (ui/widgets/field.h). */
 #include "widgets/field.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "widgets/keys.h"
 #include "widgets/text.h"
 
 void wg_field_clear(char *buf, size_t size)
@@ -24,7 +26,7 @@ bool wg_field_key(char *buf, size_t size, int key)
 		explicit_bzero(buf + cut, len - cut);
 		return true;
 	}
-	if (key == WG_KEY_CTRL('u')) {
+	if (key == KEY_CTRL('u')) {
 		explicit_bzero(buf, len);
 		return true;
 	}
@@ -41,7 +43,7 @@ bool wg_field_key(char *buf, size_t size, int key)
 /* Where the tail of s that fits in room cells starts. */
 static const char *tail_fitting(const char *s, int room)
 {
-	while (*s && wg_cells(s, (size_t)-1) > room) {
+	while (*s && wg_cells(s, SIZE_MAX) > room) {
 		s++;
 		while (((unsigned char)*s & 0xC0) == 0x80)
 			s++;
@@ -53,7 +55,7 @@ void wg_field_draw(int y, int x, int width, enum term_role role, const char *val
 {
 	int room = width - 3; /* the brackets and the cursor */
 	const char *v = tail_fitting(value, room);
-	int used = wg_cells(v, (size_t)-1);
+	int used = wg_cells(v, SIZE_MAX);
 	char buf[1024];
 	snprintf(buf, sizeof buf, "[%s%*s]", v, width - 2 - used > 0 ? width - 2 - used : 0, "");
 	wg_put(y, x, width, role, buf);

@@ -9,10 +9,6 @@
 
 #include "term.h"
 
-/* Keys every screen shares (curses has no name for them). */
-#define WG_KEY_ESC 27
-#define WG_KEY_CTRL(c) ((c) & 0x1f)
-
 /* Edit buf (size bytes, NUL-terminated) with one key: a printable byte
  * (32..255 except DEL: UTF-8 is typed byte by byte) is appended while it
  * fits; Backspace (KEY_BACKSPACE, DEL, ^H) removes the last character, a
