@@ -16,6 +16,7 @@
 #include "term.h"
 #include "widgets/dialog.h"
 #include "widgets/field.h"
+#include "widgets/frame.h"
 #include "widgets/keys.h"
 #include "widgets/text.h"
 #include "xalloc.h"
@@ -617,14 +618,7 @@ void dview_draw(struct dview *v)
 {
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
-		char buf[160];
-		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
-		int y = rows / 2 - 1;
-		wg_put(y, 1, cols - 2, ROLE_WARN, buf);
-		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS,
-			 TERM_MIN_ROWS);
-		wg_wrap(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+	if (wg_too_small()) {
 		wnoutrefresh(stdscr);
 		v->dirty = false;
 		return;
@@ -683,10 +677,8 @@ void dview_draw(struct dview *v)
 		snprintf(buf, sizeof buf, "Users filtered by \"%s\" (/ to change)", v->filter);
 		wg_put(rows - 2, 1, cols - 2, ROLE_DIM, buf);
 	}
-	wg_fill_row(rows - 1, ROLE_KEYS);
-	wg_put(rows - 1, 1, cols - 2, ROLE_KEYS,
-		 cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"
-			     : "Tab panel  Up/Down move  / filter  R requeue  r refresh  ? help  q quit");
+	wg_key_bar(cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"
+			       : "Tab panel  Up/Down move  / filter  R requeue  r refresh  ? help  q quit");
 	draw_dialog(v);
 	wnoutrefresh(stdscr);
 	v->dirty = false;

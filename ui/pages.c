@@ -9,6 +9,8 @@
 #include "pane.h"
 #include "widgets/dialog.h"
 #include "widgets/field.h"
+#include "widgets/frame.h"
+#include "widgets/list.h"
 #include "widgets/text.h"
 #include "term.h"
 #include "wizard.h"
@@ -42,11 +44,6 @@ static void title_bar(const struct wizard *w)
 	wg_put(0, 0, cols, ROLE_TITLE, buf);
 }
 
-static void key_bar(const char *keys)
-{
-	wg_fill_row(rows - 1, ROLE_KEYS);
-	wg_put(rows - 1, 1, cols - 2, ROLE_KEYS, keys);
-}
 
 static void status_line(const struct wizard *w)
 {
@@ -69,7 +66,7 @@ static void draw_home(const struct wizard *w)
 	}
 	char keys[80];
 	snprintf(keys, sizeof keys, "Up/Down move  Enter choose  1-%zu pick  q quit", home_count);
-	key_bar(keys);
+	wg_key_bar(keys);
 }
 
 static const char *const field_labels[] = {
@@ -129,7 +126,7 @@ static void draw_nodes(const struct wizard *w)
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
 	if (w->form_error)
 		wg_wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
-	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 static void draw_remove(const struct wizard *w)
@@ -143,7 +140,7 @@ static void draw_remove(const struct wizard *w)
 		wg_put(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
 	/* a window that keeps the selection in view */
 	int room = rows - 12;
-	size_t first = w->rm_sel < w->n_rm && w->rm_sel >= (size_t)room ? w->rm_sel - (size_t)room + 1 : 0;
+	size_t first = wg_list_top(w->rm_sel, w->n_rm, room);
 	for (size_t i = first; i < w->n_rm && y < 4 + room; i++, y++) {
 		snprintf(buf, sizeof buf, "[%c] %s", w->rm_checked[i] ? 'x' : ' ', w->rm_names[i]);
 		wg_put(y, 4, cols - 8, i == w->rm_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
@@ -163,7 +160,7 @@ static void draw_remove(const struct wizard *w)
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
 	if (w->form_error)
 		wg_wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
-	key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
+	wg_key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
 }
 
 static const char *const dv_labels[] = {
@@ -203,7 +200,7 @@ static void draw_dovecot(const struct wizard *w)
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
 	if (w->form_error)
 		wg_wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
-	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 static const char *conn_text(enum conn_state st)
@@ -240,7 +237,7 @@ static void draw_connect(const struct wizard *w)
 	}
 	if (w->started)
 		wg_put(y + 1, 2, cols - 4, ROLE_OK, "All nodes connected: the preflight checks start.");
-	key_bar(failed ? "r retry  b back to the nodes  q quit" : "b back to the nodes  q quit");
+	wg_key_bar(failed ? "r retry  b back to the nodes  q quit" : "b back to the nodes  q quit");
 }
 
 static enum term_role item_role(enum item_state s)
@@ -375,7 +372,7 @@ static void draw_preflight_other(struct wizard *w)
 	} else if (w->rstate == RUNNER_RUNNING) {
 		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
 	}
-	key_bar(keys);
+	wg_key_bar(keys);
 }
 
 static void draw_preflight(struct wizard *w)
@@ -415,7 +412,7 @@ static void draw_preflight(struct wizard *w)
 		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
 	}
 	(void)failed;
-	key_bar(keys);
+	wg_key_bar(keys);
 }
 
 static void menu_line(int y, const struct wizard_menu_item *it, bool sel, int width)
@@ -472,7 +469,7 @@ static void draw_menu(const struct wizard *w)
 		wg_put(rows - 3, 2, cols - 4, ROLE_DIM, buf);
 	}
 	status_line(w);
-	key_bar(w->menu == MENU_MAIN
+	wg_key_bar(w->menu == MENU_MAIN
 		? "key or Up/Down+Enter select  y apply (plan review)  x expand  ? help  q quit"
 		: "key or Up/Down+Enter select  r previous menu  ? help");
 }
@@ -531,7 +528,7 @@ static void draw_plan(struct wizard *w)
 			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
 		wg_put(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
-	key_bar(w->op == OP_INSTALL ? "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus"
+	wg_key_bar(w->op == OP_INSTALL ? "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus"
 	        : w->op == OP_REMOVE ? "Enter/s start the removal  Up/Down/PgUp/PgDn scroll  b back to the preflight"
 				     : "Enter/s start the configuration  Up/Down/PgUp/PgDn scroll  b back to the preflight");
 }
@@ -611,7 +608,7 @@ static void draw_run(struct wizard *w)
 	} else if (a) {
 		draw_pane(w, a, py, 0, ph, cols, true);
 	}
-	key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
+	wg_key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
 }
 
 static size_t count_state(const struct wizard *w, enum item_state s)
@@ -696,7 +693,7 @@ static void draw_finish(const struct wizard *w)
 	}
 	if (w->site_saved)
 		y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
-	key_bar("d open the dashboard  q/Enter quit");
+	wg_key_bar("d open the dashboard  q/Enter quit");
 }
 
 /* ---- dialogs ---- */
@@ -784,7 +781,7 @@ static void draw_dialog(struct wizard *w)
 		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
 		     "After the replica is verified, each checked node points ldap_url at the replicas "
 		     "(the master URL last), one at a time, the master last.");
-		size_t top = w->ans_sel >= (size_t)list ? w->ans_sel - (size_t)list + 1 : 0;
+		size_t top = wg_list_top(w->ans_sel, n, list);
 		for (int i = 0; i < list && top + (size_t)i < n; i++) {
 			size_t k = top + (size_t)i;
 			const char *name = k < w->n_ans ? w->ans_names[k] : w->field[FIELD_MASTER];
@@ -830,7 +827,7 @@ static void draw_dialog(struct wizard *w)
 		size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
 		for (size_t i = start; i < end; i++)
 			wg_put(2 + (int)(i - start), 1, cols - 2, ROLE_NORMAL, pane_line(n->pane, i));
-		key_bar("Up/Down/PgUp/PgDn scroll  q/Esc back");
+		wg_key_bar("Up/Down/PgUp/PgDn scroll  q/Esc back");
 		break;
 	}
 	}
@@ -841,13 +838,7 @@ void wizard_draw(struct wizard *w)
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	w->utf8 = term_utf8();
-	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
-		char buf[160];
-		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
-		int y = rows / 2 - 1;
-		wg_put(y, 1, cols - 2, ROLE_WARN, buf);
-		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS, TERM_MIN_ROWS);
-		wg_wrap(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+	if (wg_too_small()) {
 		wnoutrefresh(stdscr);
 		w->dirty = false;
 		return;

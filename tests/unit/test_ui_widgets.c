@@ -17,6 +17,7 @@
 #include "widgets/field.h"
 #include "widgets/form.h"
 #include "widgets/keys.h"
+#include "widgets/list.h"
 #include "widgets/text.h"
 #include "xalloc.h"
 
@@ -95,6 +96,16 @@ static void test_form_move_wraps(void **state)
 	assert_int_equal(sel, 2);
 	assert_false(wg_form_move(&sel, 3, 'x'));
 	assert_int_equal(sel, 2);
+}
+
+static void test_list_keeps_the_selection_in_view(void **state)
+{
+	(void)state;
+	assert_int_equal(wg_list_top(0, 10, 4), 0);
+	assert_int_equal(wg_list_top(3, 10, 4), 0);
+	assert_int_equal(wg_list_top(4, 10, 4), 1);  /* the selection on the last row */
+	assert_int_equal(wg_list_top(9, 10, 4), 6);
+	assert_int_equal(wg_list_top(10, 10, 4), 0); /* past the list: a button below it */
 }
 
 /* Remote text with an escape sequence is drawn, never obeyed. */
@@ -190,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_wrap_never_splits_a_character),
 		cmocka_unit_test(test_field_accepts_the_same_everywhere),
 		cmocka_unit_test(test_form_move_wraps),
+		cmocka_unit_test(test_list_keeps_the_selection_in_view),
 		cmocka_unit_test(test_term_put_draws_controls_as_marks),
 		cmocka_unit_test(test_view_stack),
 	};
