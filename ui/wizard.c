@@ -635,6 +635,7 @@ static void menu_key(struct wizard *w, int key)
 		}
 	}
 	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
+	w->menu_invalid = true;
 }
 
 /* Enter on the doveadm password: Dovecot's rules (dovecot_op), kept only
@@ -1119,8 +1120,9 @@ void wizard_key(struct wizard *w, int key)
 	case DLG_NONE:
 		break;
 	}
-	if (w->page == PAGE_MENU && strncmp(w->status, "Invalid selection!", 18) == 0) {
+	if (w->page == PAGE_MENU && w->menu_invalid) {
 		/* "press any key to continue" */
+		w->menu_invalid = false;
 		w->status[0] = '\0';
 		return;
 	}

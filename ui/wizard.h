@@ -186,6 +186,7 @@ struct wizard {
 	enum wizard_menu menu;
 	int menu_sel;
 	bool menu_expand;      /* x) Expand menu */
+	bool menu_invalid;     /* "Invalid selection!": the next key only clears it */
 	enum wizard_pw_state pw[PW_COUNT];
 	enum wizard_pw pw_editing;
 	char pw_input[256];
