@@ -645,14 +645,6 @@ static void be_abort(struct wizard *w)
 
 /* ---- the wizard as a view (ui/view.h) ---- */
 
-static bool wizard_view_enter(struct view *v, void *arg, char *err, size_t err_size)
-{
-	(void)err;
-	(void)err_size;
-	v->priv = arg; /* the app: ui_main owns it */
-	return true;
-}
-
 static unsigned wizard_view_key(struct view *v, int key)
 {
 	struct app *a = v->priv;
@@ -662,9 +654,7 @@ static unsigned wizard_view_key(struct view *v, int key)
 
 static void wizard_view_draw(struct view *v)
 {
-	struct app *a = v->priv;
-	a->w->now = loop_now();
-	wizard_draw(a->w);
+	wizard_draw(((struct app *)v->priv)->w);
 }
 
 static unsigned wizard_view_interrupt(struct view *v)
@@ -679,6 +669,7 @@ static unsigned wizard_view_interrupt(struct view *v)
 static bool wizard_view_tick(struct view *v)
 {
 	struct app *a = v->priv;
+	a->w->now = loop_now(); /* the clock the next draw shows */
 	if (a->start_pending) {
 		a->start_pending = false;
 		a->w->started = true;
@@ -692,9 +683,9 @@ static bool wizard_view_tick(struct view *v)
 }
 
 static const struct view_ops wizard_view_ops = {
-	.name = "wizard", .enter = wizard_view_enter, .key = wizard_view_key, .draw = wizard_view_draw,
+	.name = "wizard", .key = wizard_view_key, .draw = wizard_view_draw,
 	.tick = wizard_view_tick, .interrupt = wizard_view_interrupt,
-	/* no leave: ui_main frees the app after the loop */
+	/* no enter, no leave: priv is the app, ui_main's (freed after the loop) */
 };
 
 int ui_main(const char *progname, const char *path)

@@ -13,6 +13,7 @@
 
 #include "dashboard.h"
 #include "exit_status.h"
+#include "home.h"
 #include "loop.h"
 #include "site.h"
 #include "shell.h"
@@ -67,17 +68,9 @@ static void start(struct view *view, struct dash_state *s, const struct site *si
 static bool enter_path(struct view *view, void *arg, char *err, size_t err_size)
 {
 	const char *site_path = arg;
-	if (!site_path || !*site_path) {
-		snprintf(err, err_size, "The dashboard needs a site file: start with --site FILE.");
+	struct site *site = home_load_site(site_path, "Dashboard", err, err_size);
+	if (!site)
 		return false;
-	}
-	struct site_error se;
-	char buf[2048];
-	struct site *site = site_load(site_path, &se);
-	if (!site) {
-		snprintf(err, err_size, "Dashboard: %s", site_error_format(&se, buf, sizeof buf));
-		return false;
-	}
 	if (!isatty(STDIN_FILENO)) {
 		snprintf(err, err_size, "The dashboard needs a terminal.");
 		site_free(site);

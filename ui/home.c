@@ -1,7 +1,10 @@
 /* The home screen's entries (ui/home.h). */
 #include "home.h"
 
+#include <stdio.h>
+
 #include "dashboard_view.h"
+#include "site.h"
 
 extern const struct view_ops site_view_ops; /* site_view.c */
 
@@ -16,3 +19,17 @@ const struct home_entry home_entries[] = {
 };
 
 const size_t home_count = sizeof home_entries / sizeof home_entries[0];
+
+struct site *home_load_site(const char *path, const char *what, char *err, size_t err_size)
+{
+	if (!path || !*path) {
+		snprintf(err, err_size, "%s: no site file: start with --site FILE.", what);
+		return NULL;
+	}
+	struct site_error se;
+	char buf[2048];
+	struct site *site = site_load(path, &se);
+	if (!site)
+		snprintf(err, err_size, "%s: %s", what, site_error_format(&se, buf, sizeof buf));
+	return site;
+}

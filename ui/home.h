@@ -9,6 +9,7 @@
 
 #include "wizard.h"
 
+struct site;
 struct view_ops;
 
 enum home_kind { HOME_OP, HOME_VIEW, HOME_QUIT };
@@ -23,5 +24,9 @@ struct home_entry {
 
 extern const struct home_entry home_entries[];
 extern const size_t home_count;
+
+/* For a view's enter: the site file at path (its argument from home), or
+ * NULL with the reason in err, the message prefixed with what ("Site"). */
+struct site *home_load_site(const char *path, const char *what, char *err, size_t err_size);
 
 #endif

@@ -753,18 +753,10 @@ static void draw_dialog(struct wizard *w)
 		wg_put(y + 5, x + 2, wd - 4, ROLE_DIM, "press any key");
 		break;
 	case DLG_PASSWORD: {
-		static const char *const prompts[PW_COUNT] = {
-			"Password for ldap admin user (min 6 characters):",
-			"Password for ldap root user (min 6 characters):",
-			"Password for ldap replication user (min 6 characters):",
-			"Password for ldap Postfix user (min 6 characters):",
-			"Password for ldap Amavis user (min 6 characters):",
-			"Password for ldap Nginx user (min 6 characters):",
-		};
 		wg_dialog(8, wd, "Password", &y, &x);
 		wg_put(y + 2, x + 2, wd - 4, ROLE_NORMAL,
 			 w->dv_typing ? "doveadm_password for both servers (12+ characters):"
-				      : prompts[w->pw_editing]);
+				      : wizard_pw_prompt(w->pw_editing));
 		wg_field_draw_masked(y + 3, x + 2, wd - 4, ROLE_SELECTED, w->pw_input);
 		wg_put(y + 5, x + 2, wd - 4, ROLE_DIM,
 			 w->dv_typing ? "Enter set (never shown, kept in memory only)   Esc cancel"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "home.h"
 #include "site.h"
 #include "term.h"
 #include "view.h"
@@ -18,23 +19,15 @@
 struct site_view {
 	struct site *site;
 	char *path;
-	size_t sel;
+	int sel;
 };
 
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 {
 	const char *path = arg;
-	if (!path || !*path) {
-		snprintf(err, err_size, "No site file: start with --site FILE.");
+	struct site *site = home_load_site(path, "Site", err, err_size);
+	if (!site)
 		return false;
-	}
-	struct site_error se;
-	char buf[2048];
-	struct site *site = site_load(path, &se);
-	if (!site) {
-		snprintf(err, err_size, "Site: %s", site_error_format(&se, buf, sizeof buf));
-		return false;
-	}
 	struct site_view *s = xcalloc(1, sizeof *s);
 	s->site = site;
 	s->path = xstrdup(path);
@@ -45,22 +38,9 @@ static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 static unsigned key(struct view *v, int k)
 {
 	struct site_view *s = v->priv;
-	size_t n = site_host_count(s->site);
-	switch (k) {
-	case KEY_UP:
-		if (s->sel > 0)
-			s->sel--;
+	if (wg_list_move(&s->sel, (int)site_host_count(s->site), k))
 		return VIEW_CHANGED;
-	case KEY_DOWN:
-		if (s->sel + 1 < n)
-			s->sel++;
-		return VIEW_CHANGED;
-	case 'q':
-	case KEY_ESC:
-		return VIEW_CLOSE;
-	default:
-		return VIEW_IGNORED;
-	}
+	return k == 'q' || k == KEY_ESC ? VIEW_CLOSE : VIEW_IGNORED;
 }
 
 static void draw(struct view *v)
@@ -95,18 +75,18 @@ static void draw(struct view *v)
 	int room = rows - 8 - (nw ? (int)nw + 1 : 0);
 	if (room < 3)
 		room = 3;
-	size_t top = wg_list_top(s->sel, n, room);
+	size_t top = wg_list_top((size_t)s->sel, n, room);
 	int y = 3;
 	for (size_t i = top; i < n && y < 3 + room; i++, y++) {
 		const struct site_host *h = site_host_at(s->site, i);
 		site_roles_format(h->roles, roles, sizeof roles);
 		snprintf(buf, sizeof buf, "%-*s  %-*s  %s@%s:%u", name_w, h->name, roles_w, roles, h->user,
 			 h->address, h->port);
-		wg_put(y, 2, cols - 4, i == s->sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(y, 2, cols - 4, i == (size_t)s->sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
 	y++;
 	if (n) {
-		const struct site_host *h = site_host_at(s->site, s->sel);
+		const struct site_host *h = site_host_at(s->site, (size_t)s->sel);
 		snprintf(buf, sizeof buf, "%s: key %s, known_hosts %s, prefix %s, LDAP port %u", h->name,
 			 h->identity ? h->identity : "(ssh agent, then the default keys)", h->known_hosts,
 			 h->prefix, h->ldap_port);

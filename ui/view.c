@@ -35,7 +35,7 @@ bool ui_push(struct ui *ui, const struct view_ops *ops, void *arg, char *err, si
 		return false;
 	}
 	struct view *v = &ui->stack[ui->depth];
-	*v = (struct view){ .ops = ops, .ui = ui };
+	*v = (struct view){ .ops = ops, .priv = arg, .ui = ui };
 	if (ops->enter && !ops->enter(v, arg, err, err_size))
 		return false;
 	ui->depth++;

@@ -25,7 +25,8 @@ enum view_result {
 
 struct view_ops {
 	const char *name;
-	/* Set up v->priv from arg. False (with a reason in err): not pushed. */
+	/* Set up v->priv from arg. False (with a reason in err): not pushed.
+	 * NULL: v->priv is arg itself (owned by whoever pushed it). */
 	bool (*enter)(struct view *v, void *arg, char *err, size_t err_size);
 	/* One key (curses key code or byte); never KEY_RESIZE (see resize). */
 	unsigned (*key)(struct view *v, int key);

@@ -20,6 +20,7 @@
 #include "widgets/field.h"
 #include "widgets/form.h"
 #include "widgets/keys.h"
+#include "widgets/list.h"
 #include "xalloc.h"
 
 
@@ -224,20 +225,13 @@ void wizard_begin(struct wizard *w, enum wizard_op op)
 	w->status[0] = '\0';
 	free(w->form_error);
 	w->form_error = NULL;
-	switch (op) {
-	case OP_INSTALL:
-		w->page = PAGE_NODES;
-		w->field_sel = 0;
-		break;
-	case OP_REMOVE:
-		w->page = PAGE_REMOVE;
-		w->rm_sel = 0;
-		break;
-	case OP_DOVECOT:
-		w->page = PAGE_DOVECOT;
-		w->dv_sel = 0;
-		break;
-	}
+	static const enum wizard_page first_page[] = {
+		[OP_INSTALL] = PAGE_NODES, [OP_REMOVE] = PAGE_REMOVE, [OP_DOVECOT] = PAGE_DOVECOT,
+	};
+	w->page = first_page[op];
+	w->field_sel = 0; /* each form starts at its first row */
+	w->rm_sel = 0;
+	w->dv_sel = 0;
 	w->dirty = true;
 }
 
@@ -386,23 +380,23 @@ static const struct {
 	const char *label;  /* the menu's label */
 	const char *prompt; /* the bootstrap's question */
 } pw_info[PW_COUNT] = {
-	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:",
-		       "Password for ldap admin user (min 6 characters):" },
-	[PW_ROOT] = { "ldap_root_password", "Ldap root password:",
-		      "Password for ldap root user (min 6 characters):" },
-	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:",
-			     "Password for ldap replication user (min 6 characters):" },
-	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:",
-			 "Password for ldap Postfix user (min 6 characters):" },
-	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:",
-			"Password for ldap Amavis user (min 6 characters):" },
-	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:",
-		       "Password for ldap Nginx user (min 6 characters):" },
+	/* one row each, as the bootstrap shows them */
+	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:", "Password for ldap admin user (min 6 characters):" },
+	[PW_ROOT] = { "ldap_root_password", "Ldap root password:", "Password for ldap root user (min 6 characters):" },
+	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:", "Password for ldap replication user (min 6 characters):" },
+	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:", "Password for ldap Postfix user (min 6 characters):" },
+	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:", "Password for ldap Amavis user (min 6 characters):" },
+	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:", "Password for ldap Nginx user (min 6 characters):" },
 };
 
 const char *wizard_pw_name(enum wizard_pw which)
 {
 	return pw_info[which].name;
+}
+
+const char *wizard_pw_prompt(enum wizard_pw which)
+{
+	return pw_info[which].prompt;
 }
 
 const char *wizard_pw_value(enum wizard_pw_state st)
@@ -588,15 +582,9 @@ static void menu_key(struct wizard *w, int key)
 	int ns = menu_selectable(items, n, idx);
 	if (w->menu_sel >= ns)
 		w->menu_sel = ns ? ns - 1 : 0;
+	if (wg_list_move(&w->menu_sel, ns, key))
+		return;
 	switch (key) {
-	case KEY_UP:
-		if (w->menu_sel > 0)
-			w->menu_sel--;
-		return;
-	case KEY_DOWN:
-		if (w->menu_sel + 1 < ns)
-			w->menu_sel++;
-		return;
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
@@ -706,15 +694,9 @@ static void open_view(struct wizard *w, const struct view_ops *ops)
 static void home_key(struct wizard *w, int key)
 {
 	int n = (int)home_count;
+	if (wg_list_move(&w->home_sel, n, key))
+		return;
 	switch (key) {
-	case KEY_UP:
-		if (w->home_sel > 0)
-			w->home_sel--;
-		return;
-	case KEY_DOWN:
-		if (w->home_sel + 1 < n)
-			w->home_sel++;
-		return;
 	case 'q':
 		w->quit = true;
 		return;
@@ -743,42 +725,57 @@ static void home_key(struct wizard *w, int key)
 	}
 }
 
-static void nodes_enter(struct wizard *w, int f)
+/* The forms' shared keys (nodes, Dovecot settings): focus moves, Esc goes
+ * home, Enter is the row's (enter; false: on to the next row), any other
+ * key is the row's (other). */
+static void form_page_key(struct wizard *w, int *sel, int count, int key,
+			  bool (*enter)(struct wizard *w, int row),
+			  void (*other)(struct wizard *w, int row, int key))
 {
-	if (f == FIELD_CONNECT) {
-		free(w->form_error);
-		w->form_error = NULL;
-		if (w->be.connect)
-			w->be.connect(w);
-	} else if (f == FIELD_ANSWER) {
+	size_t s = (size_t)*sel;
+	enum wg_form_action act = wg_form_key(&s, (size_t)count, key);
+	*sel = (int)s;
+	if (act == WG_FORM_BACK)
+		w->page = PAGE_HOME;
+	else if (act == WG_FORM_ENTER && !enter(w, *sel))
+		*sel = *sel + 1 < count ? *sel + 1 : *sel;
+	else if (act == WG_FORM_OTHER)
+		other(w, *sel, key);
+}
+
+static bool nodes_enter(struct wizard *w, int f)
+{
+	if (f == FIELD_ANSWER) {
 		memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
 		w->ans_sel = 0;
 		w->dialog = DLG_ANSWER;
-	} else {
-		w->field_sel = f + 1;
+		return true;
 	}
+	if (f != FIELD_CONNECT)
+		return false;
+	free(w->form_error);
+	w->form_error = NULL;
+	if (w->be.connect)
+		w->be.connect(w);
+	return true;
 }
 
-static void nodes_key(struct wizard *w, int key)
+static void nodes_other(struct wizard *w, int f, int key)
 {
-	size_t sel = (size_t)w->field_sel;
-	enum wg_form_action act = wg_form_key(&sel, FIELD_COUNT, key);
-	w->field_sel = (int)sel;
-	int f = w->field_sel;
-	if (act == WG_FORM_BACK)
-		w->page = PAGE_HOME;
-	else if (act == WG_FORM_ENTER)
-		nodes_enter(w, f);
-	else if (act == WG_FORM_MOVED)
-		return;
-	else if (f == FIELD_ANSWER && key == ' ') {
+	if (f == FIELD_ANSWER && key == ' ') {
 		/* all or none: the checklist (Enter) chooses */
 		w->answer_queries = !w->answer_queries;
 		if (w->answer_queries)
 			for (size_t i = 0; i <= w->n_ans; i++)
 				w->ans_checked[i] = true;
-	} else if (f < FIELD_ANSWER)
+	} else if (f < FIELD_ANSWER) {
 		wg_field_key(w->field[f], sizeof w->field[f], key);
+	}
+}
+
+static void nodes_key(struct wizard *w, int key)
+{
+	form_page_key(w, &w->field_sel, FIELD_COUNT, key, nodes_enter, nodes_other);
 }
 
 /* The answer-queries checklist: Space checks, a all, n none, Enter
@@ -866,36 +863,32 @@ static void remove_key(struct wizard *w, int key)
 	}
 }
 
-static void dovecot_enter(struct wizard *w, int f)
+static bool dovecot_enter(struct wizard *w, int f)
 {
-	if (f == DV_CONNECT) {
+	if (f == DV_CONNECT)
 		do_connect(w);
-	} else if (f == DV_PASSWORD) {
+	else if (f == DV_PASSWORD) {
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
 		w->dv_typing = true;
 		w->dialog = DLG_PASSWORD;
-	} else {
-		w->dv_sel = f + 1;
+	}
+	return f == DV_CONNECT || f == DV_PASSWORD;
+}
+
+static void dovecot_other(struct wizard *w, int f, int key)
+{
+	if (f == DV_PASSWORD && key == 'g') {
+		explicit_bzero(w->dv_password, sizeof w->dv_password);
+		snprintf(w->status, sizeof w->status, "%s",
+			 "The doveadm password will be generated (or kept from an earlier run).");
+	} else if (f < DV_PASSWORD) {
+		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
 	}
 }
 
 static void dovecot_key(struct wizard *w, int key)
 {
-	size_t sel = (size_t)w->dv_sel;
-	enum wg_form_action act = wg_form_key(&sel, DV_COUNT, key);
-	w->dv_sel = (int)sel;
-	int f = w->dv_sel;
-	if (act == WG_FORM_BACK) {
-		w->page = PAGE_HOME;
-	} else if (act == WG_FORM_ENTER) {
-		dovecot_enter(w, f);
-	} else if (act == WG_FORM_OTHER && f == DV_PASSWORD && key == 'g') {
-		explicit_bzero(w->dv_password, sizeof w->dv_password);
-		snprintf(w->status, sizeof w->status, "%s",
-			 "The doveadm password will be generated (or kept from an earlier run).");
-	} else if (act == WG_FORM_OTHER && f < DV_PASSWORD) {
-		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
-	}
+	form_page_key(w, &w->dv_sel, DV_COUNT, key, dovecot_enter, dovecot_other);
 }
 
 static void connect_key(struct wizard *w, int key)

@@ -248,6 +248,7 @@ void wizard_runner_state(struct wizard *w, int state);
 void wizard_set_plan_cmds(struct wizard *w, char **cmds); /* takes ownership */
 
 const char *wizard_pw_name(enum wizard_pw which); /* install.h names */
+const char *wizard_pw_prompt(enum wizard_pw which); /* the bootstrap's question */
 const char *wizard_pw_value(enum wizard_pw_state st); /* set / UNSET / Not Verified */
 bool wizard_menus_complete(const struct wizard *w);
 
