@@ -645,11 +645,6 @@ enum runner_state runner_state(const struct runner *r)
 	return r->state;
 }
 
-const struct plan *runner_plan(const struct runner *r)
-{
-	return r->plan;
-}
-
 const struct plan_item *runner_failed_item(const struct runner *r)
 {
 	for (size_t i = 0; i < r->plan->n; i++)
