@@ -712,6 +712,7 @@ int ui_main(const char *progname, const char *path)
 	};
 	struct ui *ui = ui_new(a.loop);
 	a.w->ui = ui;
+	a.w->now = loop_now(); /* for the first draw; then each tick */
 	char err[64];
 	ui_push(ui, &wizard_view_ops, &a, err, sizeof err); /* cannot refuse */
 	ui_run(ui);
