@@ -277,6 +277,15 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 			return 0;
 		}
 		s->check_warn = true;
+	} else if (strcmp(name, "report") == 0) {
+		if (strcmp(value, "preflight") == 0)
+			s->report = PROC_REPORT_PREFLIGHT;
+		else if (strcmp(value, "finish") == 0)
+			s->report = PROC_REPORT_FINISH;
+		else {
+			failf(ld, "report: \"%s\" must be preflight or finish", value);
+			return 0;
+		}
 	} else if (strcmp(name, "when") == 0) {
 		char *copy = xstrdup(value), *save = NULL;
 		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
@@ -430,6 +439,8 @@ static bool validate_step(struct loader *ld, const struct proc_step *s)
 		failf(ld, "step \"%s\": retry_every without retry_for", s->id);
 	else if (s->check_warn && !s->phase)
 		failf(ld, "step \"%s\": check = warn is for preflight steps", s->id);
+	else if (s->report == PROC_REPORT_PREFLIGHT && !s->phase)
+		failf(ld, "step \"%s\": report = preflight is for preflight steps", s->id);
 	return !ld->err[0];
 }
 

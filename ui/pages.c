@@ -648,16 +648,9 @@ static void draw_finish(const struct wizard *w)
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
 	y++;
 	wg_put(y++, 2, cols - 4, ROLE_RUNNING, "Verification:");
-	static const char *const verify_steps[] = {
-		"verify-passwords", "bootstrap-result", "wait-replicated", "replication-status",
-		"check-ldap-url", "check-mta-maps", "check-replchk", "verify-arrived", "verify-status",
-	};
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 6; i++) {
 		const struct plan_item *it = &w->plan->items[i];
-		bool show = false;
-		for (size_t k = 0; k < sizeof verify_steps / sizeof verify_steps[0]; k++)
-			show |= strcmp(it->step->id, verify_steps[k]) == 0;
-		if (!show)
+		if (it->step->report != PROC_REPORT_FINISH)
 			continue;
 		item_line(w, y++, i, cols - 4);
 		if (it->message)

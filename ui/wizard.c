@@ -328,21 +328,10 @@ void wizard_item(struct wizard *w, const struct plan_item *it)
 	w->dirty = true;
 }
 
-/* Preflight steps whose output is a finding the admin confirms before the
- * plan review (the rest stays in the node panes). */
-static bool report_step(const struct plan_item *it)
-{
-	static const char *const ids[] = { "plan-ldap-url", "preflight-config-diff" };
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
-		if (strcmp(it->step->id, ids[i]) == 0)
-			return true;
-	return false;
-}
-
 void wizard_output(struct wizard *w, const struct plan_item *it, const char *line)
 {
 	struct wizard_node *n = wizard_add_node(w, it->node);
-	if (it->step->phase && report_step(it))
+	if (it->step->report == PROC_REPORT_PREFLIGHT)
 		report_line(w, it->node, line);
 	pane_add(n->pane, line);
 	if (n->scroll)

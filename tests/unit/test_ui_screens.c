@@ -151,11 +151,11 @@ static struct proc_step steps[] = {
 	{ .id = S("preflight-os"), .title = S("Operating system"), .phase = S("preflight"), .check_warn = true },
 	{ .id = S("fetch-passwords"), .title = S("Read the LDAP passwords from the master"), .phase = S("preflight") },
 	{ .id = S("enable-replication"), .title = S("Enable replication on the master (zmldapenablereplica)") },
-	{ .id = S("verify-passwords"), .title = S("Verify the passwords against the master (LDAP bind)") },
+	{ .id = S("verify-passwords"), .report = PROC_REPORT_FINISH, .title = S("Verify the passwords against the master (LDAP bind)") },
 	{ .id = S("install-package"), .title = S("Install carbonio-directory-server"),
 	  .hint = S("The package manager could not install carbonio-directory-server: check the node's Carbonio repository configuration.") },
 	{ .id = S("bootstrap"), .title = S("Bootstrap the replica (carbonio-bootstrap -c)") },
-	{ .id = S("replication-status"), .title = S("zmreplchk on the replica says In Sync"), .user = PROC_USER_ZEXTRAS },
+	{ .id = S("replication-status"), .report = PROC_REPORT_FINISH, .title = S("zmreplchk on the replica says In Sync"), .user = PROC_USER_ZEXTRAS },
 };
 
 struct fixture {
