@@ -277,6 +277,9 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 			return 0;
 		}
 		s->check_warn = true;
+	} else if (strcmp(name, "verify_run") == 0) {
+		if (!parse_bool(ld, name, value, &s->verify_run))
+			return 0;
 	} else if (strcmp(name, "report") == 0) {
 		if (strcmp(value, "preflight") == 0)
 			s->report = PROC_REPORT_PREFLIGHT;

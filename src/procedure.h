@@ -55,6 +55,7 @@ struct proc_step {
 	size_t n_when;
 	char *hint;
 	enum proc_report report;
+	bool verify_run;      /* also part of a verify-only run (dovecot --verify) */
 	int line;             /* where the step starts in its file */
 };
 

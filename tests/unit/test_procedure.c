@@ -71,6 +71,11 @@ static void test_shipped_install_procedure_loads(void **state)
 	assert_non_null(p);
 	assert_int_equal(procedure_step(p, "preflight-config-diff")->report, PROC_REPORT_PREFLIGHT);
 	assert_int_equal(procedure_step(p, "verify-status")->report, PROC_REPORT_FINISH);
+	/* dovecot --verify: the steps it keeps are marked in the procedure */
+	assert_true(procedure_step(p, "preflight-users")->verify_run);
+	assert_true(procedure_step(p, "verify-arrived")->verify_run);
+	assert_false(procedure_step(p, "preflight-mail-overlap")->verify_run);
+	assert_false(procedure_step(p, "write-config")->verify_run);
 	procedure_free(p);
 }
 
