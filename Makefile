@@ -10,8 +10,12 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
 #
-# Sources are found by wildcard: src/*.c (minus main.c) -> build/libcore.a,
-# ui/*.c -> build/libui.a, tests/unit/support/*.c -> build/libtestsupport.a.
+# Three layers, found by wildcard: src/*.c -> build/libcore.a (no curses, no
+# ui/ or cli/ header in reach), ui/*.c -> build/libui.a (sees src/),
+# cli/*.c (minus main.c) -> build/libcli.a (sees both); the program is
+# cli/main.c linked with the three. tests/unit/support/*.c ->
+# build/libtestsupport.a. Tests named test_ui_* link libui; the others link
+# libcli and libcore only, so the core is built and tested without ui/.
 
 VERSION := 0.1.0
 
@@ -57,25 +61,32 @@ CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(shell $(PKG_CONFIG) --cflags cmocka))
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
 
 ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
-	-DRW_VERSION=\"$(VERSION)\" -DRW_DATADIR=\"$(DATADIR)\" -Isrc -Iui $(PKG_CFLAGS)
+	-DRW_VERSION=\"$(VERSION)\" -DRW_DATADIR=\"$(DATADIR)\" $(PKG_CFLAGS)
+# Which headers each layer may include: its own and the ones below it.
+CORE_INC = -Isrc
+UI_INC = -Iui -Isrc
+CLI_INC = -Icli -Iui -Isrc
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE_SRC := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
-UI_SRC := $(sort $(wildcard ui/*.c))
+CORE_SRC := $(sort $(wildcard src/*.c))
+UI_SRC := $(sort $(wildcard ui/*.c ui/*/*.c))
+CLI_SRC := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 SUPPORT_SRC := $(sort $(wildcard tests/unit/support/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ := $(UI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/src/main.o
+MAIN_OBJ := $(BUILD)/cli/main.o
 TEST_OBJ := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
 LIBCORE := $(BUILD)/libcore.a
 LIBUI := $(BUILD)/libui.a
+LIBCLI := $(BUILD)/libcli.a
 LIBSUPPORT := $(BUILD)/libtestsupport.a
 
 # Quiet rules: "  CC  src/x.c"; V=1 prints the commands instead.
@@ -93,24 +104,35 @@ endif
 
 all: $(PROGRAM)
 
-$(PROGRAM): $(MAIN_OBJ) $(LIBUI) $(LIBCORE)
+$(PROGRAM): $(MAIN_OBJ) $(LIBCLI) $(LIBUI) $(LIBCORE)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBUI) $(LIBCORE) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBCLI) $(LIBUI) $(LIBCORE) \
+		$(PKG_LIBS)
 
-$(CORE_OBJ) $(UI_OBJ) $(MAIN_OBJ): $(BUILD)/%.o: %.c
+$(CORE_OBJ): $(BUILD)/%.o: %.c
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(CORE_INC) -MMD -MP -c -o $@ $<
+
+$(UI_OBJ): $(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(UI_INC) -MMD -MP -c -o $@ $<
+
+$(CLI_OBJ) $(MAIN_OBJ): $(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_INC) -MMD -MP -c -o $@ $<
 
 $(TEST_OBJ): $(BUILD)/tests/%.o: tests/unit/%.c
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_INC) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(SUPPORT_OBJ): $(BUILD)/%.o: %.c
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(CORE_INC) -Itests/unit/support $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Archives are rebuilt from scratch so a deleted source leaves no stale member.
 $(LIBCORE): $(CORE_OBJ)
@@ -123,15 +145,23 @@ $(LIBUI): $(UI_OBJ)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+$(LIBCLI): $(CLI_OBJ)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(LIBSUPPORT): $(SUPPORT_OBJ)
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSUPPORT) $(LIBUI) $(LIBCORE)
+# test_ui_* get libui; every other test links without it (the core stands alone).
+test_layers = $(if $(filter test_ui_%,$(notdir $(1))),$(LIBUI),$(LIBCLI))
+
+$(TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSUPPORT) $(LIBCLI) $(LIBUI) $(LIBCORE)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUPPORT) $(LIBUI) $(LIBCORE) \
-		$(CMOCKA_LIBS) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBSUPPORT) \
+		$(call test_layers,$@) $(LIBCORE) $(CMOCKA_LIBS) $(PKG_LIBS)
 
 tests: $(TEST_BIN)
 
@@ -195,7 +225,7 @@ demo:
 	@$(MAKE) --no-print-directory all lab-up
 	LAB_DIR=$(LAB_DIR) bash tests/lab/lab.sh admin ./replica-wizard --site $(LAB_DIR)/site.ini
 
-# libFuzzer targets: clang-instrumented src/ (minus main.c), one binary per
+# libFuzzer targets: clang-instrumented src/ (the core alone), one binary per
 # tests/fuzz/fuzz_<name>.c, run on a copy of tests/fuzz/corpus/<name>/.
 FUZZ_CFLAGS = -g -O1 $(STD_CFLAGS) -Wall -Wextra -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all -Isrc $(PKG_CFLAGS)
@@ -234,5 +264,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz replica-wizard
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d \
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/ui/*/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*.d \
 	$(BUILD)/tests/unit/support/*.d)

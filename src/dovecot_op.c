@@ -451,21 +451,6 @@ static void prepare_verify(struct operation *op)
 	prepare_common(op, true);
 }
 
-/* Steps of the --verify run: checks that open no mailbox, then verify-*. */
-static bool in_verify_run(const char *id)
-{
-	static const char *const keep[] = {
-		"preflight-privileges", "preflight-version", "preflight-version-supported",
-		"preflight-version-recent", "preflight-users", "preflight-mail",
-	};
-	if (strncmp(id, "verify-", 7) == 0)
-		return true;
-	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-		if (strcmp(id, keep[i]) == 0)
-			return true;
-	return false;
-}
-
 static void build_plan(struct operation *op)
 {
 	struct dovecot *d = data(op);
@@ -474,7 +459,7 @@ static void build_plan(struct operation *op)
 		const struct proc_step *st = &proc->steps[s];
 		if (!(st->nodes & PROC_NODE_SERVER))
 			continue;
-		if (d->verify_only && !in_verify_run(st->id))
+		if (d->verify_only && !st->verify_run) /* checks that open no mailbox, the verify-* steps */
 			continue;
 		/* the overlap is one finding about the pair: report it once */
 		bool once = st->builtin && strcmp(st->builtin, "mail-overlap") == 0;

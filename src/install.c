@@ -545,11 +545,6 @@ void install_set_password(struct operation *op, const char *name, const char *va
 	vars_set(operation_vars(op), NULL, name, value, true);
 }
 
-void install_skip_fetch(struct operation *op)
-{
-	data(op)->passwords_given = true;
-}
-
 const char *install_password(const struct operation *op, const char *name)
 {
 	return vars_get(operation_vars(op), NULL, name, true);

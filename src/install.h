@@ -12,8 +12,6 @@ extern const struct operation_kind install_kind;
  * ldap_replication_password, ldap_postfix_password, ldap_amavis_password,
  * ldap_nginx_password). */
 void install_set_password(struct operation *op, const char *name, const char *value);
-/* Before the run starts: do not read the passwords from the master. */
-void install_skip_fetch(struct operation *op);
 /* The current value (read or typed), or NULL: never display it. */
 const char *install_password(const struct operation *op, const char *name);
 

@@ -17,7 +17,6 @@
 
 struct journal {
 	int fd;
-	char *path;
 	char *run_id;
 };
 
@@ -63,7 +62,6 @@ struct journal *journal_open(const char *path, char *err, size_t errlen)
 	}
 	struct journal *j = xcalloc(1, sizeof *j);
 	j->fd = fd;
-	j->path = xstrdup(path);
 	return j;
 }
 
@@ -72,19 +70,8 @@ void journal_close(struct journal *j)
 	if (!j)
 		return;
 	close(j->fd);
-	free(j->path);
 	free(j->run_id);
 	free(j);
-}
-
-const char *journal_path(const struct journal *j)
-{
-	return j->path;
-}
-
-const char *journal_run_id(const struct journal *j)
-{
-	return j->run_id;
 }
 
 /* Fields are tab-separated key=value; a value never holds a tab or newline. */

@@ -18,7 +18,6 @@ char *journal_path_for(const char *site_path, const char *procedure);
  * path NULL (no home) is refused with a message. */
 struct journal *journal_open(const char *path, char *err, size_t errlen);
 void journal_close(struct journal *j);
-const char *journal_path(const struct journal *j);
 
 /* scope: what the run is about (e.g. "replicas=a b"); a resume continues the
  * last run only when its scope is the same. */
@@ -27,7 +26,6 @@ void journal_step(struct journal *j, const char *step, const char *node, const c
 		  int exit_status, double seconds, const char *note);
 void journal_var(struct journal *j, const char *name, const char *value);
 void journal_end(struct journal *j, const char *state);
-const char *journal_run_id(const struct journal *j);
 
 /* The last run recorded in a journal file. */
 struct journal_run {

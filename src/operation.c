@@ -456,16 +456,6 @@ struct conn *operation_conn(const struct operation *op, const char *node)
 	return NULL;
 }
 
-size_t operation_conn_count(const struct operation *op)
-{
-	return op->n_conns;
-}
-
-struct conn *operation_conn_at(const struct operation *op, size_t i)
-{
-	return op->conns[i].conn;
-}
-
 bool operation_hostkey_refused(const struct operation *op)
 {
 	for (size_t i = 0; i < op->n_conns; i++)

@@ -137,8 +137,6 @@ void operation_connect(struct operation *op);
 /* Have all connections reached READY? Any FAILED sets *failed. */
 bool operation_connected(const struct operation *op, bool *failed);
 struct conn *operation_conn(const struct operation *op, const char *node);
-size_t operation_conn_count(const struct operation *op);
-struct conn *operation_conn_at(const struct operation *op, size_t i);
 
 /* Some node's connection failed on its host key: exit status 3. */
 bool operation_hostkey_refused(const struct operation *op);

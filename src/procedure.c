@@ -282,6 +282,18 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 			return 0;
 		}
 		s->check_warn = true;
+	} else if (strcmp(name, "verify_run") == 0) {
+		if (!parse_bool(ld, name, value, &s->verify_run))
+			return 0;
+	} else if (strcmp(name, "report") == 0) {
+		if (strcmp(value, "preflight") == 0)
+			s->report = PROC_REPORT_PREFLIGHT;
+		else if (strcmp(value, "finish") == 0)
+			s->report = PROC_REPORT_FINISH;
+		else {
+			failf(ld, "report: \"%s\" must be preflight or finish", value);
+			return 0;
+		}
 	} else if (strcmp(name, "when") == 0) {
 		char *copy = xstrdup(value), *save = NULL;
 		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
@@ -440,6 +452,8 @@ static bool validate_step(struct loader *ld, const struct proc_step *s)
 	else if (s->verify && (!s->idempotent || s->skip_if || s->done_output))
 		failf(ld, "step \"%s\": verify = yes is for read-only checks (no idempotent = no, "
 		      "skip_if or done_output)", s->id);
+	else if (s->report == PROC_REPORT_PREFLIGHT && !s->phase)
+		failf(ld, "step \"%s\": report = preflight is for preflight steps", s->id);
 	return !ld->err[0];
 }
 

@@ -20,6 +20,13 @@ enum proc_node {
 
 enum proc_user { PROC_USER_ROOT, PROC_USER_ZEXTRAS };
 
+/* Where a step's result is shown besides its node's pane (`report`). */
+enum proc_report {
+	PROC_REPORT_NONE,
+	PROC_REPORT_PREFLIGHT, /* its output is a finding confirmed before the plan review */
+	PROC_REPORT_FINISH,    /* listed under "Verification" on the finish page */
+};
+
 #define PROC_MAX_OK_EXIT 8
 #define PROC_MAX_WHEN 4
 
@@ -53,6 +60,8 @@ struct proc_step {
 	char *hint;
 	char *hint_unfinished; /* instead of hint when the command never ended
 				* on the node (lost, timed out, aborted) */
+	enum proc_report report;
+	bool verify_run;      /* also part of a verify-only run (dovecot --verify) */
 	int line;             /* where the step starts in its file */
 };
 

@@ -124,8 +124,8 @@ void runner_skip(struct runner *r);      /* leave the failed item and go on */
 void runner_abort(struct runner *r);
 void runner_continue(struct runner *r);  /* go on after RUNNER_PAUSED */
 enum runner_state runner_state(const struct runner *r);
-const struct plan *runner_plan(const struct runner *r);
 /* The failed item the runner stopped at, or NULL. */
+const struct plan *runner_plan(const struct runner *r);
 const struct plan_item *runner_failed_item(const struct runner *r);
 /* The hint to show for a failed item: the step's hint_unfinished when its
  * command never ended on the node (what it cleans up may be left), else its

@@ -1,5 +1,5 @@
-/* ui_main: the wizard's one event loop and its backend — the glue that
- * drives `struct operation` exactly as src/batch.c does (connect, preflight
+/* ui_main: the wizard view on the view stack and its backend — the glue that
+ * drives `struct operation` exactly as cli/batch.c does (connect, preflight
  * with pause_after_preflight, runner_continue after the menus and the plan
  * review), with the engine's events turned into model changes. */
 #include "ui.h"
@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "dovecot_op.h"
 #include "harden.h"
+#include "exit_status.h"
 #include "install.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -28,11 +28,13 @@
 #include "pane.h"
 #include "redact.h"
 #include "remove.h"
+#include "shell.h"
 #include "site.h"
 #include "stopsig.h"
 #include "state_dir.h"
 #include "term.h"
 #include "vars.h"
+#include "view.h"
 #include "wizard.h"
 #include "xalloc.h"
 
@@ -62,24 +64,8 @@ struct app {
 	size_t n_skip;
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
-	FILE *log;
+	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
 };
-
-/* ---- log ---- */
-
-static void log_line(void *ud, const char *line)
-{
-	FILE *f = ud;
-	time_t t = time(NULL);
-	struct tm tm;
-	char ts[32];
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	char *safe = redact(line);
-	fprintf(f, "%s %s\n", ts, safe);
-	free(safe);
-	fflush(f);
-}
 
 /* ---- engine events ---- */
 
@@ -88,7 +74,7 @@ static void ev_conn(void *ud, struct conn *c, enum conn_state st)
 	struct app *a = ud;
 	wizard_conn_state(a->w, conn_name(c), st, st == CONN_FAILED ? conn_error(c) : NULL);
 	if (st == CONN_FAILED && a->log)
-		log_line(a->log, conn_error(c));
+		shell_log(a->log, conn_error(c));
 	bool failed = false;
 	if (a->op && !a->w->started && operation_connected(a->op, &failed))
 		a->start_pending = true; /* not from inside the transport's callback */
@@ -178,7 +164,7 @@ static void ev_item(void *ud, const struct plan_item *it)
 	if (a->log && (it->state == ITEM_FAILED || it->state == ITEM_DONE || it->state == ITEM_WARNED)) {
 		char *m = xasprintf("%s on %s: %s%s%s", it->step->title, it->node, item_state_name(it->state),
 				    it->message ? ": " : "", it->message ? it->message : "");
-		log_line(a->log, m);
+		shell_log(a->log, m);
 		free(m);
 	}
 }
@@ -295,6 +281,22 @@ static void free_only(struct app *a)
 	a->n_only = 0;
 }
 
+/* Write the form's site to the wizard's site file (no secrets); the
+ * finish page says whether it was saved. */
+static void save_site(struct wizard *w, const struct site *s)
+{
+	struct site_error se;
+	char buf[1024];
+	free(w->site_saved);
+	w->site_saved = NULL;
+	if (!w->site_path)
+		return;
+	if (site_write(s, w->site_path, &se) == 0)
+		w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
+	else
+		w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
+}
+
 static bool form_site(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -358,14 +360,7 @@ static bool form_site(struct app *a, struct wizard *w)
 		return false;
 	}
 	a->site = s;
-	free(w->site_saved);
-	w->site_saved = NULL;
-	if (w->site_path) {
-		if (site_write(s, w->site_path, &se) == 0)
-			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
-		else
-			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
-	}
+	save_site(w, s);
 	return true;
 }
 
@@ -450,14 +445,7 @@ static bool form_site_dovecot(struct app *a, struct wizard *w)
 		site_free(s);
 		return false;
 	}
-	free(w->site_saved);
-	w->site_saved = NULL;
-	if (w->site_path) {
-		if (site_write(s, w->site_path, &se) == 0)
-			w->site_saved = xasprintf("Site file saved (no secrets): %s", w->site_path);
-		else
-			w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
-	}
+	save_site(w, s);
 	free_only(a);
 	a->site = s;
 	return true;
@@ -723,55 +711,76 @@ static void be_abort(struct wizard *w)
 		runner_abort(operation_runner(a->op));
 }
 
-/* ---- loop ---- */
+/* ---- the wizard as a view (ui/view.h) ---- */
 
-static void drain_keys(struct app *a)
+static unsigned wizard_view_key(struct view *v, int key)
 {
-	int ch;
-	while ((ch = getch()) != ERR)
-		wizard_key(a->w, ch);
+	struct app *a = v->priv;
+	wizard_key(a->w, key);
+	return VIEW_CHANGED | (a->w->quit ? VIEW_QUIT : 0);
 }
 
-static void on_stdin(void *ud, int fd, short revents)
+static void wizard_view_draw(struct view *v)
 {
-	(void)fd;
-	(void)revents;
-	drain_keys(ud);
+	wizard_draw(((struct app *)v->priv)->w);
 }
 
-int ui_main(const struct cli *cli)
+static unsigned wizard_view_interrupt(struct view *v)
+{
+	struct app *a = v->priv;
+	wizard_interrupt(a->w); /* asks before aborting a run */
+	return VIEW_CHANGED | (a->w->quit ? VIEW_QUIT : 0);
+}
+
+/* After input: start the run once every node is connected; elapsed times
+ * tick while something runs. */
+static bool wizard_view_tick(struct view *v)
+{
+	struct app *a = v->priv;
+	a->w->now = loop_now(); /* the clock the next draw shows */
+	if (a->again_pending) {
+		/* the nodes did not confirm a complete journal: all again */
+		char err[1024];
+		a->again_pending = false;
+		if (operation_run_again(a->op, err, sizeof err)) {
+			a->w->checking = false;
+			a->start_pending = true;
+		} else {
+			wizard_report(a->w, err);
+			wizard_runner_state(a->w, RUNNER_STOPPED);
+		}
+	}
+	if (a->start_pending) {
+		a->start_pending = false;
+		a->w->started = true;
+		a->w->page = PAGE_PREFLIGHT;
+		a->w->dirty = true;
+		operation_start(a->op);
+	}
+	if (a->op && (a->w->rstate == RUNNER_RUNNING || a->w->page == PAGE_CONNECT))
+		a->w->dirty = true;
+	return a->w->dirty;
+}
+
+static const struct view_ops wizard_view_ops = {
+	.name = "wizard", .key = wizard_view_key, .draw = wizard_view_draw,
+	.tick = wizard_view_tick, .interrupt = wizard_view_interrupt,
+	/* no enter, no leave: priv is the app, ui_main's (freed after the loop) */
+};
+
+int ui_main(const char *progname, const char *path)
 {
 	struct app a = { 0 };
-	int saved_stderr = -1;
-	char *path = cli_site_path(cli, NULL);
+	struct shell sh;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "%s: the wizard needs a terminal; see '%s --help' for the commands\n",
-			cli->progname, cli->progname);
-		free(path);
+			progname, progname);
 		return RW_EXIT_USAGE;
 	}
-	a.log = state_log_open();
-	if (a.log) {
-		transport_set_log(log_line, a.log);
-		/* libssh/libldap must not write behind curses' back */
-		fflush(stderr);
-		saved_stderr = dup(STDERR_FILENO);
-		dup2(fileno(a.log), STDERR_FILENO);
-	}
-	if (!term_init()) {
-		if (saved_stderr >= 0) {
-			dup2(saved_stderr, STDERR_FILENO);
-			close(saved_stderr);
-		}
-		fprintf(stderr, "%s: cannot initialise the terminal (TERM=%s)\n", cli->progname,
-			getenv("TERM") ? getenv("TERM") : "");
-		free(path);
+	if (!shell_open(&sh, progname))
 		return RW_EXIT_FAILED;
-	}
-	/* after term_init: SIGTERM and SIGHUP stop the run, not just the screen */
-	stopsig_install();
-	int stop_sig = 0; /* SIGTERM, SIGHUP: abort without asking, then quit */
+	a.log = sh.log;
 
 	a.loop = loop_new();
 	a.w = wizard_new();
@@ -781,45 +790,15 @@ int ui_main(const struct cli *cli)
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
 		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers, .ud = &a,
 	};
-	loop_watch_fd(a.loop, STDIN_FILENO, POLLIN, on_stdin, &a);
-
-	while (!a.w->quit) {
-		a.w->now = loop_now();
-		if (a.w->dirty) {
-			wizard_draw(a.w);
-			doupdate();
-		}
-		loop_poll(a.loop, 250);
-		drain_keys(&a); /* KEY_RESIZE arrives without stdin being readable */
-		int sig = stopsig_take();
-		if (sig == SIGINT) {
-			wizard_interrupt(a.w); /* asks before aborting a run */
-		} else if (sig) {
-			stop_sig = sig;
-			a.w->quit = true;
-		}
-		if (a.again_pending) {
-			a.again_pending = false;
-			char err[1024];
-			if (operation_run_again(a.op, err, sizeof err)) {
-				a.w->checking = false;
-				a.start_pending = true;
-			} else {
-				wizard_report(a.w, err);
-				wizard_runner_state(a.w, RUNNER_STOPPED);
-			}
-		}
-		if (a.start_pending) {
-			a.start_pending = false;
-			a.w->started = true;
-			a.w->page = PAGE_PREFLIGHT;
-			a.w->dirty = true;
-			operation_start(a.op);
-		}
-		/* elapsed times tick while something runs */
-		if (a.op && (a.w->rstate == RUNNER_RUNNING || a.w->page == PAGE_CONNECT))
-			a.w->dirty = true;
-	}
+	struct ui *ui = ui_new(a.loop);
+	a.w->ui = ui;
+	a.w->now = loop_now(); /* for the first draw; then each tick */
+	char err[64];
+	ui_push(ui, &wizard_view_ops, &a, err, sizeof err); /* cannot refuse */
+	ui_run(ui);
+	int stop_sig = ui->stop_sig; /* SIGTERM, SIGHUP: abort without asking, then quit */
+	ui_free(ui); /* a dashboard still open is left first */
+	a.w->ui = NULL;
 	if (a.op) {
 		enum runner_state st = runner_state(operation_runner(a.op));
 		/* quitting mid-run, or killed: stop the remote command, journal it */
@@ -828,20 +807,10 @@ int ui_main(const struct cli *cli)
 		/* let a cancelled command be killed on its node (a ^C stops waiting) */
 		operation_drain(a.op, 15, stopsig_again);
 	}
-	stopsig_restore();
-	term_done();
 	drop_operation(&a);
 	free_only(&a);
 	wizard_free(a.w);
 	loop_free(a.loop);
-	transport_set_log(NULL, NULL);
-	redact_clear();
-	if (saved_stderr >= 0) {
-		dup2(saved_stderr, STDERR_FILENO);
-		close(saved_stderr);
-	}
-	if (a.log)
-		fclose(a.log);
-	free(path);
+	shell_close(&sh);
 	return stop_sig ? stopsig_exit_status(stop_sig) : RW_EXIT_OK;
 }

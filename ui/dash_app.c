@@ -1,36 +1,43 @@
-/* The dashboard view's event loop: one loop (src/loop.h) carries the
- * dashboard's SSH sessions, LDAP probes and timers together with the
- * keyboard, so the screen answers keys while a host is silent. Started by
- * `replica-wizard dashboard` (standalone: curses set up and restored here)
- * or from the wizard (nested: curses is the wizard's). */
+/* The dashboard as a view on the view stack (ui/view.h): `replica-wizard
+ * dashboard` pushes it on a fresh stack inside the shell (ui/shell.h); the
+ * wizard pushes it over itself (home entry, `d` on the finish page). Either
+ * way the one loop (ui_run) carries the dashboard's SSH sessions, LDAP
+ * probes and timers together with the keyboard, so the screen answers keys
+ * while a host is silent. */
 #include "dashboard_view.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "dashboard.h"
+#include "exit_status.h"
+#include "home.h"
 #include "loop.h"
-#include "redact.h"
 #include "site.h"
-#include "state_dir.h"
-#include "term.h"
+#include "shell.h"
+#include "stopsig.h"
 #include "transport.h"
+#include "view.h"
 #include "xalloc.h"
 
-static volatile sig_atomic_t got_sigint;
+struct dash_state {
+	struct dview *v;
+	struct dashboard *d;
+	struct site *own_site;       /* loaded by enter (from the wizard) */
+	bool *hostkey_refused;       /* standalone: told at leave */
+	unsigned long drawn;         /* model generation last drawn */
+	time_t drawn_at;             /* the clock last drawn */
+};
 
-static void on_sigint(int sig)
-{
-	(void)sig;
-	got_sigint = 1;
-}
+/* The standalone command's site and options (already loaded). */
+struct dash_args {
+	const struct site *site;
+	const char *site_path;
+	const struct dash_options *opts;
+	bool *hostkey_refused;
+};
 
 static void on_change(void *ud)
 {
@@ -43,73 +50,95 @@ static void on_hostkey(void *ud, const char *host, const struct hostkey_info *hk
 	dview_hostkey(ud, host, hk ? hk->type : "?", hk ? hk->fingerprint : "?");
 }
 
-static void drain_keys(struct dview *v)
-{
-	int ch;
-	while ((ch = getch()) != ERR)
-		dview_key(v, ch);
-}
-
-static void on_stdin(void *ud, int fd, short revents)
-{
-	(void)fd;
-	(void)revents;
-	drain_keys(ud);
-}
-
-/* The loop proper: draw when the model or the view changed or the clock
- * ticked (ages and the title clock move every second). */
-static void run(struct dview *v, struct dashboard *d, struct loop *loop)
-{
-	unsigned long drawn = (unsigned long)-1;
-	time_t drawn_at = 0;
-	loop_watch_fd(loop, STDIN_FILENO, POLLIN, on_stdin, v);
-	dashboard_start(d);
-	while (!v->quit) {
-		v->now = time(NULL);
-		if (v->dirty || drawn != dashboard_generation(d) || drawn_at != v->now) {
-			dview_draw(v);
-			doupdate();
-			drawn = dashboard_generation(d);
-			drawn_at = v->now;
-		}
-		loop_poll(loop, 250);
-		drain_keys(v); /* KEY_RESIZE arrives without stdin being readable */
-		if (got_sigint) {
-			got_sigint = 0;
-			v->quit = true;
-		}
-	}
-	loop_unwatch_fd(loop, STDIN_FILENO);
-}
-
-static struct dashboard *make_model(struct loop *loop, const struct site *site,
-				    const struct dash_options *opts, struct dview **vp,
-				    const char *site_path)
+static void start(struct view *view, struct dash_state *s, const struct site *site,
+		  const char *site_path, const struct dash_options *opts)
 {
 	char *title = xasprintf("site: %s", site_path ? site_path : "");
-	struct dview *v = dview_new(NULL, title);
+	s->v = dview_new(NULL, title);
 	free(title);
-	struct dash_callbacks cb = { .on_hostkey = on_hostkey, .on_change = on_change, .ud = v };
-	struct dashboard *d = dashboard_new(loop, site, opts, &cb);
-	v->d = d;
-	*vp = v;
-	return d;
+	struct dash_callbacks cb = { .on_hostkey = on_hostkey, .on_change = on_change, .ud = s->v };
+	s->d = dashboard_new(view->ui->loop, site, opts, &cb);
+	s->v->d = s->d;
+	s->drawn = (unsigned long)-1;
+	view->priv = s;
+	dashboard_start(s->d);
 }
 
-static void log_line(void *ud, const char *line)
+/* From the wizard: arg is the site path. */
+static bool enter_path(struct view *view, void *arg, char *err, size_t err_size)
 {
-	FILE *f = ud;
-	time_t t = time(NULL);
-	struct tm tm;
-	char ts[32];
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	char *safe = redact(line);
-	fprintf(f, "%s %s\n", ts, safe);
-	free(safe);
-	fflush(f);
+	const char *site_path = arg;
+	struct site *site = home_load_site(site_path, "Dashboard", err, err_size);
+	if (!site)
+		return false;
+	if (!isatty(STDIN_FILENO)) {
+		snprintf(err, err_size, "The dashboard needs a terminal.");
+		site_free(site);
+		return false;
+	}
+	struct dash_options o = { 0 };
+	dash_thresholds_default(&o.th);
+	struct dash_state *s = xcalloc(1, sizeof *s);
+	s->own_site = site;
+	start(view, s, site, site_path, &o);
+	return true;
 }
+
+static bool enter_args(struct view *view, void *arg, char *err, size_t err_size)
+{
+	(void)err;
+	(void)err_size;
+	const struct dash_args *a = arg;
+	struct dash_state *s = xcalloc(1, sizeof *s);
+	s->hostkey_refused = a->hostkey_refused;
+	start(view, s, a->site, a->site_path, a->opts);
+	return true;
+}
+
+static unsigned key(struct view *view, int k)
+{
+	struct dash_state *s = view->priv;
+	dview_key(s->v, k);
+	return VIEW_CHANGED | (s->v->quit ? VIEW_CLOSE : 0);
+}
+
+static void draw(struct view *view)
+{
+	struct dash_state *s = view->priv;
+	s->v->now = time(NULL);
+	dview_draw(s->v);
+	s->drawn = dashboard_generation(s->d);
+	s->drawn_at = s->v->now;
+}
+
+/* Redraw when the model or the view changed or the clock ticked (ages and
+ * the title clock move every second). */
+static bool tick(struct view *view)
+{
+	struct dash_state *s = view->priv;
+	return s->v->dirty || s->drawn != dashboard_generation(s->d) || s->drawn_at != time(NULL);
+}
+
+static void leave(struct view *view)
+{
+	struct dash_state *s = view->priv;
+	if (s->hostkey_refused)
+		*s->hostkey_refused = dashboard_hostkey_refused(s->d);
+	dashboard_free(s->d);
+	dview_free(s->v);
+	site_free(s->own_site);
+	free(s);
+}
+
+const struct view_ops dashboard_view_ops = {
+	.name = "dashboard", .enter = enter_path, .key = key, .draw = draw, .tick = tick,
+	.leave = leave, /* ^C: close (no .interrupt) */
+};
+
+static const struct view_ops standalone_ops = {
+	.name = "dashboard", .enter = enter_args, .key = key, .draw = draw, .tick = tick,
+	.leave = leave,
+};
 
 int dashboard_view_main(const struct site *site, const char *site_path,
 			const struct dash_options *opts, const char *progname)
@@ -119,87 +148,23 @@ int dashboard_view_main(const struct site *site, const char *site_path,
 			"or `%s check` otherwise\n", progname, progname, progname);
 		return RW_EXIT_USAGE;
 	}
-	int saved_stderr = -1;
-	FILE *log = state_log_open();
-	if (log) {
-		transport_set_log(log_line, log);
-		/* libssh/libldap must not write behind curses' back */
-		fflush(stderr);
-		saved_stderr = dup(STDERR_FILENO);
-		dup2(fileno(log), STDERR_FILENO);
-	}
-	int rc = RW_EXIT_OK;
-	if (!term_init()) {
-		if (saved_stderr >= 0) {
-			dup2(saved_stderr, STDERR_FILENO);
-			close(saved_stderr);
-			saved_stderr = -1;
-		}
-		fprintf(stderr, "%s dashboard: cannot initialise the terminal (TERM=%s)\n", progname,
-			getenv("TERM") ? getenv("TERM") : "");
-		rc = RW_EXIT_FAILED;
-		goto out;
-	}
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-
+	struct shell sh;
+	char who[128];
+	snprintf(who, sizeof who, "%s dashboard", progname);
+	if (!shell_open(&sh, who))
+		return RW_EXIT_FAILED;
 	struct loop *loop = loop_new();
-	struct dview *v;
-	struct dashboard *d = make_model(loop, site, opts, &v, site_path);
-	run(v, d, loop);
-	term_done();
-	if (dashboard_hostkey_refused(d))
-		rc = RW_EXIT_HOSTKEY; /* as the batch commands: a refused key is 3 */
-	dashboard_free(d);
-	dview_free(v);
+	struct ui *ui = ui_new(loop);
+	bool refused = false;
+	struct dash_args a = { site, site_path, opts, &refused };
+	char err[256];
+	ui_push(ui, &standalone_ops, &a, err, sizeof err); /* enter_args cannot refuse */
+	ui_run(ui);
+	int stop_sig = ui->stop_sig;
+	ui_free(ui);
 	loop_free(loop);
-	sigaction(SIGINT, &old_int, NULL);
-out:
-	transport_set_log(NULL, NULL);
-	redact_clear();
-	if (saved_stderr >= 0) {
-		dup2(saved_stderr, STDERR_FILENO);
-		close(saved_stderr);
-	}
-	if (log)
-		fclose(log);
-	return rc;
-}
-
-bool dashboard_view_nested(const char *site_path, char *err, size_t err_size)
-{
-	if (!site_path || !*site_path) {
-		snprintf(err, err_size, "The dashboard needs a site file: start with --site FILE.");
-		return false;
-	}
-	struct site_error se;
-	char buf[2048];
-	struct site *site = site_load(site_path, &se);
-	if (!site) {
-		snprintf(err, err_size, "Dashboard: %s", site_error_format(&se, buf, sizeof buf));
-		return false;
-	}
-	if (!isatty(STDIN_FILENO)) {
-		snprintf(err, err_size, "The dashboard needs a terminal.");
-		site_free(site);
-		return false;
-	}
-	struct dash_options o = { 0 };
-	dash_thresholds_default(&o.th);
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	struct loop *loop = loop_new();
-	struct dview *v;
-	struct dashboard *d = make_model(loop, site, &o, &v, site_path);
-	run(v, d, loop);
-	dashboard_free(d);
-	dview_free(v);
-	loop_free(loop);
-	site_free(site);
-	sigaction(SIGINT, &old_int, NULL);
-	/* the wizard redraws everything on its next pass */
-	clear();
-	return true;
+	shell_close(&sh);
+	if (refused)
+		return RW_EXIT_HOSTKEY; /* as the batch commands: a refused key is 3 */
+	return stop_sig ? stopsig_exit_status(stop_sig) : RW_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,40 +14,16 @@
 #include "dashboard.h"
 #include "dash_text.h"
 #include "term.h"
+#include "widgets/dialog.h"
+#include "widgets/field.h"
+#include "widgets/frame.h"
+#include "widgets/keys.h"
+#include "widgets/text.h"
 #include "xalloc.h"
-
-#define KEY_ESC 27
-#define KEY_CTRL(c) ((c) & 0x1f)
 
 static int rows, cols;
 
 /* ---- small helpers ---- */
-
-static void put_role(int y, int x, int n, enum term_role role, const char *s)
-{
-	if (n <= 0)
-		return;
-	attron(term_attr(role));
-	term_put(y, x, n, s);
-	attroff(term_attr(role));
-}
-
-static void fill_row(int y, enum term_role role)
-{
-	attron(term_attr(role));
-	mvhline(y, 0, ' ', cols);
-	attroff(term_attr(role));
-}
-
-/* Code points of s (UTF-8 continuation bytes do not count). */
-static int ucols(const char *s)
-{
-	int n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 static enum term_role health_role(enum dash_health h)
 {
@@ -113,22 +90,11 @@ static void vl_wrapped(struct vlines *l, enum term_role role, const char *prefix
 	if (!*p)
 		vl_add(l, role, "%s", prefix);
 	while (*p) {
-		size_t n = 0, bytes = 0, last_blank = 0;
-		while (p[bytes] && n < (size_t)avail) {
-			if (p[bytes] == ' ')
-				last_blank = bytes;
-			bytes++;
-			while (((unsigned char)p[bytes] & 0xC0) == 0x80)
-				bytes++;
-			n++;
-		}
-		if (p[bytes] && p[bytes] != ' ' && last_blank > 0)
-			bytes = last_blank;
+		const char *next;
+		size_t bytes = wg_wrap_line(p, avail, &next);
 		vl_add(l, role, "%*s%.*s", (int)pw, first ? prefix : "", (int)bytes, p);
 		first = false;
-		p += bytes;
-		while (*p == ' ')
-			p++;
+		p = next;
 	}
 }
 
@@ -317,7 +283,7 @@ static void user_row(struct vlines *l, const struct doveadm_user *u, int mode, i
 {
 	char f[32], fu[32], su[32], nx[32], name[256];
 	snprintf(name, sizeof name, "%s", u->username);
-	if (ucols(name) > name_w && name_w > 1) {
+	if (wg_cells(name, SIZE_MAX) > name_w && name_w > 1) {
 		/* cut by code points, mark the cut */
 		int n = 0;
 		size_t i = 0;
@@ -327,7 +293,7 @@ static void user_row(struct vlines *l, const struct doveadm_user *u, int mode, i
 		name[i] = '~';
 		name[i + 1] = '\0';
 	}
-	int pad = name_w - ucols(name);
+	int pad = name_w - wg_cells(name, SIZE_MAX);
 	if (pad < 0)
 		pad = 0;
 	dash_fmt_hms(f, sizeof f, u->fast_sync_ago);
@@ -509,41 +475,41 @@ static void draw_history(const struct dview *v, int y, int x, int h, int w)
 	int inner = w - 4, line = y + 1, last = y + h - 2;
 	int name_w = 4;
 	for (size_t i = 0; i < dashboard_n_replicas(v->d); i++)
-		if (ucols(dashboard_replica(v->d, i)->name) > name_w)
-			name_w = ucols(dashboard_replica(v->d, i)->name);
+		if (wg_cells(dashboard_replica(v->d, i)->name, SIZE_MAX) > name_w)
+			name_w = wg_cells(dashboard_replica(v->d, i)->name, SIZE_MAX);
 	for (size_t j = 0; j < dashboard_n_servers(v->d); j++)
-		if (ucols(dashboard_server(v->d, j)->name) > name_w)
-			name_w = ucols(dashboard_server(v->d, j)->name);
+		if (wg_cells(dashboard_server(v->d, j)->name, SIZE_MAX) > name_w)
+			name_w = wg_cells(dashboard_server(v->d, j)->name, SIZE_MAX);
 	if (name_w > inner / 2 - 4)
 		name_w = inner / 2 - 4;
 	char spark[DASH_HISTORY * 4 + 1], val[32], val2[32], buf[1024];
 	for (size_t i = 0; i < dashboard_n_replicas(v->d) && line <= last; i++, line++) {
 		const struct dash_replica *r = dashboard_replica(v->d, i);
 		int sw = inner - name_w - 12;
-		put_role(line, x + 2, name_w, ROLE_NORMAL, r->name);
-		put_role(line, x + 3 + name_w, 4, ROLE_DIM, "lag");
+		wg_put(line, x + 2, name_w, ROLE_NORMAL, r->name);
+		wg_put(line, x + 3 + name_w, 4, ROLE_DIM, "lag");
 		sparkline(spark, sizeof spark, &r->lag_hist, sw);
-		put_role(line, x + 7 + name_w, sw, health_role(r->health), spark);
+		wg_put(line, x + 7 + name_w, sw, health_role(r->health), spark);
 		last_value(val, sizeof val, &r->lag_hist, " s");
-		put_role(line, x + 8 + name_w + sw, inner - name_w - 6 - sw, ROLE_NORMAL, val);
+		wg_put(line, x + 8 + name_w + sw, inner - name_w - 6 - sw, ROLE_NORMAL, val);
 	}
 	for (size_t j = 0; j < dashboard_n_servers(v->d) && line <= last; j++, line++) {
 		const struct dash_server *s = dashboard_server(v->d, j);
 		/* two sparklines side by side: queued requests and failed users */
 		int sw = (inner - name_w - 14) / 2;
 		int xx = x + 3 + name_w;
-		put_role(line, x + 2, name_w, ROLE_NORMAL, s->name);
-		put_role(line, xx, 2, ROLE_DIM, "q");
+		wg_put(line, x + 2, name_w, ROLE_NORMAL, s->name);
+		wg_put(line, xx, 2, ROLE_DIM, "q");
 		sparkline(spark, sizeof spark, &s->queued_hist, sw);
-		put_role(line, xx + 2, sw, health_role(s->health), spark);
+		wg_put(line, xx + 2, sw, health_role(s->health), spark);
 		last_value(val, sizeof val, &s->queued_hist, "");
 		snprintf(buf, sizeof buf, "%-4s", val);
-		put_role(line, xx + 3 + sw, 4, ROLE_NORMAL, buf);
-		put_role(line, xx + 8 + sw, 2, ROLE_DIM, "f");
+		wg_put(line, xx + 3 + sw, 4, ROLE_NORMAL, buf);
+		wg_put(line, xx + 8 + sw, 2, ROLE_DIM, "f");
 		sparkline(spark, sizeof spark, &s->failed_hist, sw);
-		put_role(line, xx + 10 + sw, sw, health_role(s->health), spark);
+		wg_put(line, xx + 10 + sw, sw, health_role(s->health), spark);
 		last_value(val2, sizeof val2, &s->failed_hist, "");
-		put_role(line, xx + 11 + 2 * sw, x + w - 2 - (xx + 11 + 2 * sw), ROLE_NORMAL, val2);
+		wg_put(line, xx + 11 + 2 * sw, x + w - 2 - (xx + 11 + 2 * sw), ROLE_NORMAL, val2);
 	}
 }
 
@@ -554,7 +520,7 @@ static void panel_box(const struct dview *v, enum dview_panel p, int y, int x, i
 {
 	term_box(y, x, h, w, title);
 	if (v->focus == p && w > 6) /* the focused panel's title stands out */
-		put_role(y, x + 3, w - 6, ROLE_SELECTED, title);
+		wg_put(y, x + 3, w - 6, ROLE_SELECTED, title);
 }
 
 /* Draw lines[first..] into the box interior; returns the clamped first. */
@@ -576,13 +542,13 @@ static int draw_lines(const struct dview *v, const struct vlines *l, int first, 
 			mvhline(y + i, x, ' ', w);
 			attroff(term_attr(ROLE_SELECTED));
 		}
-		put_role(y + i, x, w, sel ? ROLE_SELECTED : ln->role, ln->text);
+		wg_put(y + i, x, w, sel ? ROLE_SELECTED : ln->role, ln->text);
 	}
 	/* more above / below */
 	if (first > 0)
-		put_role(y, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2191" : "^");
+		wg_put(y, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2191" : "^");
 	if ((size_t)(first + h) < l->n)
-		put_role(y + h - 1, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2193" : "v");
+		wg_put(y + h - 1, x + w - 1, 1, ROLE_DIM, term_utf8() ? "\u2193" : "v");
 	return first;
 }
 
@@ -592,40 +558,18 @@ static void title_bar(const struct dview *v)
 	struct tm tm;
 	localtime_r(&v->now, &tm);
 	strftime(ts, sizeof ts, "%H:%M:%S", &tm);
-	fill_row(0, ROLE_TITLE);
+	wg_fill_row(0, ROLE_TITLE);
 	/* the right part (overall, interval, clock) always shows; the site
 	 * path is cut to what is left */
 	enum dash_health o = dashboard_overall(v->d);
 	snprintf(buf, sizeof buf, " overall %s  every %d s  %s ", dash_health_name(o),
 		 dashboard_interval(v->d) > 0 ? dashboard_interval(v->d) : 5, ts);
-	int len = ucols(buf);
+	int len = wg_cells(buf, SIZE_MAX);
 	if (len < cols)
-		put_role(0, cols - len, len, ROLE_TITLE, buf);
+		wg_put(0, cols - len, len, ROLE_TITLE, buf);
 	snprintf(buf, sizeof buf, " replica-wizard %s Dashboard  %s", term_utf8() ? "\u2014" : "-",
 		 v->title ? v->title : "");
-	put_role(0, 0, cols - len - 1, ROLE_TITLE, buf);
-}
-
-static void dialog_box(int h, int wd, const char *title, int *y, int *x)
-{
-	if (wd > cols - 2)
-		wd = cols - 2;
-	if (h > rows - 2)
-		h = rows - 2;
-	*y = (rows - h) / 2;
-	*x = (cols - wd) / 2;
-	for (int i = 0; i < h; i++)
-		mvhline(*y + i, *x, ' ', wd);
-	term_box(*y, *x, h, wd, title);
-}
-
-static void wrap_into(int y, int x, int w, int max, enum term_role role, const char *s)
-{
-	struct vlines l = { .width = w };
-	vl_wrapped(&l, role, "", s);
-	for (size_t i = 0; i < l.n && (int)i < max; i++)
-		put_role(y + (int)i, x, w, role, l.v[i].text);
-	vl_free(&l);
+	wg_put(0, 0, cols - len - 1, ROLE_TITLE, buf);
 }
 
 static void draw_dialog(const struct dview *v)
@@ -637,24 +581,17 @@ static void draw_dialog(const struct dview *v)
 		return;
 	case DVIEW_DLG_HOSTKEY: {
 		const struct dview_hostkey *hk = &v->hk[0];
-		dialog_box(11, wd, "Unknown host key", &y, &x);
-		snprintf(buf, sizeof buf, "%s presents a host key that is not in known_hosts:", hk->host);
-		wrap_into(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		snprintf(buf, sizeof buf, "%s %s", hk->type, hk->fingerprint);
-		put_role(y + 4, x + 4, wd - 6, ROLE_WARN, buf);
-		wrap_into(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
-			  "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
-		put_role(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+		wg_hostkey_dialog(wd, hk->host, hk->type, hk->fingerprint);
 		break;
 	}
 	case DVIEW_DLG_REQUEUE: {
 		const struct dash_server *s = dashboard_server(v->d, v->rq_server);
-		dialog_box(9, wd, "Requeue user", &y, &x);
+		wg_dialog(9, wd, "Requeue user", &y, &x);
 		snprintf(buf, sizeof buf, "Requeue %s on %s?", v->rq_user, s->name);
-		wrap_into(y + 2, x + 2, wd - 4, 2, ROLE_WARN, buf);
+		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_WARN, buf);
 		snprintf(buf, sizeof buf, "Runs `doveadm replicator replicate %s` there (as root).", v->rq_user);
-		wrap_into(y + 4, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		put_role(y + 6, x + 2, wd - 4, ROLE_NORMAL, "y requeue    n cancel");
+		wg_wrap(y + 4, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		wg_put(y + 6, x + 2, wd - 4, ROLE_NORMAL, "y requeue    n cancel");
 		break;
 	}
 	case DVIEW_DLG_HELP: {
@@ -668,10 +605,10 @@ static void draw_dialog(const struct dview *v)
 			"q                 quit",
 		};
 		size_t n = sizeof lines / sizeof lines[0];
-		dialog_box((int)n + 5, wd, "Help", &y, &x);
+		wg_dialog((int)n + 5, wd, "Help", &y, &x);
 		for (size_t i = 0; i < n; i++)
-			put_role(y + 2 + (int)i, x + 2, wd - 4, ROLE_NORMAL, lines[i]);
-		put_role(y + 3 + (int)n, x + 2, wd - 4, ROLE_DIM, "press any key");
+			wg_put(y + 2 + (int)i, x + 2, wd - 4, ROLE_NORMAL, lines[i]);
+		wg_put(y + 3 + (int)n, x + 2, wd - 4, ROLE_DIM, "press any key");
 		break;
 	}
 	}
@@ -681,14 +618,7 @@ void dview_draw(struct dview *v)
 {
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
-		char buf[160];
-		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
-		int y = rows / 2 - 1;
-		put_role(y, 1, cols - 2, ROLE_WARN, buf);
-		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS,
-			 TERM_MIN_ROWS);
-		wrap_into(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+	if (wg_too_small()) {
 		wnoutrefresh(stdscr);
 		v->dirty = false;
 		return;
@@ -740,17 +670,15 @@ void dview_draw(struct dview *v)
 	char buf[512];
 	if (v->editing_filter) {
 		snprintf(buf, sizeof buf, "Filter users: %s_   (Enter keep, Esc clear)", v->filter);
-		put_role(rows - 2, 1, cols - 2, ROLE_RUNNING, buf);
+		wg_put(rows - 2, 1, cols - 2, ROLE_RUNNING, buf);
 	} else if (v->status[0]) {
-		put_role(rows - 2, 1, cols - 2, ROLE_WARN, v->status);
+		wg_put(rows - 2, 1, cols - 2, ROLE_WARN, v->status);
 	} else if (v->filter[0]) {
 		snprintf(buf, sizeof buf, "Users filtered by \"%s\" (/ to change)", v->filter);
-		put_role(rows - 2, 1, cols - 2, ROLE_DIM, buf);
+		wg_put(rows - 2, 1, cols - 2, ROLE_DIM, buf);
 	}
-	fill_row(rows - 1, ROLE_KEYS);
-	put_role(rows - 1, 1, cols - 2, ROLE_KEYS,
-		 cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"
-			     : "Tab panel  Up/Down move  / filter  R requeue  r refresh  ? help  q quit");
+	wg_key_bar(cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"
+			       : "Tab panel  Up/Down move  / filter  R requeue  r refresh  ? help  q quit");
 	draw_dialog(v);
 	wnoutrefresh(stdscr);
 	v->dirty = false;
@@ -805,7 +733,6 @@ static void requeue_answer(struct dview *v, bool yes)
 
 static void filter_key(struct dview *v, int key)
 {
-	size_t n = strlen(v->filter);
 	switch (key) {
 	case KEY_ESC:
 		v->filter[0] = '\0';
@@ -816,19 +743,12 @@ static void filter_key(struct dview *v, int key)
 	case KEY_ENTER:
 		v->editing_filter = false;
 		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (n)
-			v->filter[n - 1] = '\0';
-		break;
 	default:
-		if (key >= 32 && key < 127 && n + 1 < sizeof v->filter) {
-			v->filter[n] = (char)key;
-			v->filter[n + 1] = '\0';
-		}
-		return;
+		if (!wg_field_key(v->filter, sizeof v->filter, key))
+			return;
+		break;
 	}
+	/* a changed filter: the selection goes back to its first match */
 	v->user_sel = 0;
 }
 

@@ -1,6 +1,6 @@
 /* The dashboard's curses view (issue 5): Directory replication on the left,
  * Dovecot replication on the right, sparklines and the event log across
- * the bottom. Curses-free header: src/cmd_dashboard.c and the wizard start
+ * the bottom. Curses-free header: cli/cmd_dashboard.c and the wizard start
  * the view through it; the view model below is what the screen tests drive.
  *
  * The view only READS the model (src/dashboard.h) and sends intents
@@ -16,6 +16,7 @@
 struct dashboard;
 struct dash_options;
 struct site;
+struct view_ops;
 
 enum dview_panel { DVIEW_LEFT, DVIEW_RIGHT, DVIEW_EVENTS, DVIEW_PANELS };
 
@@ -74,11 +75,12 @@ void dview_hostkey(struct dview *v, const char *host, const char *type, const ch
 bool dview_selected_user(const struct dview *v, size_t *server, const char **user);
 
 /* `replica-wizard dashboard` without --once: curses on the terminal, the
- * dashboard's pollers and the keyboard in one loop. Returns an RW_EXIT_*. */
+ * dashboard's pollers and the keyboard in one loop (ui_run). Returns an
+ * RW_EXIT_*. */
 int dashboard_view_main(const struct site *site, const char *site_path,
 			const struct dash_options *opts, const char *progname);
-/* From the wizard (curses already up): load site_path, run the view until
- * `q`, and return true; false with a reason in err when it cannot start. */
-bool dashboard_view_nested(const char *site_path, char *err, size_t err_size);
+/* The view to push over another (ui/view.h): arg is the site path, loaded
+ * on enter (a reason in err when it cannot start); `q` or ^C pops it. */
+extern const struct view_ops dashboard_view_ops;
 
 #endif

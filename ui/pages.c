@@ -5,51 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "home.h"
 #include "pane.h"
+#include "widgets/dialog.h"
+#include "widgets/field.h"
+#include "widgets/frame.h"
+#include "widgets/list.h"
+#include "widgets/text.h"
 #include "term.h"
 #include "wizard.h"
 #include "xalloc.h"
 
 static int rows, cols;
-
-static void put_role(int y, int x, int n, enum term_role role, const char *s)
-{
-	attron(term_attr(role));
-	term_put(y, x, n, s);
-	attroff(term_attr(role));
-}
-
-static void fill_row(int y, enum term_role role)
-{
-	attron(term_attr(role));
-	mvhline(y, 0, ' ', cols);
-	attroff(term_attr(role));
-}
-
-/* Word-wrap s into width; draws from y (at most max rows). Returns rows used. */
-static int wrap(int y, int x, int width, int max, enum term_role role, const char *s)
-{
-	int used = 0;
-	while (*s && used < max) {
-		size_t len = strlen(s);
-		size_t cut = len;
-		if (len > (size_t)width) {
-			cut = (size_t)width;
-			while (cut > 0 && s[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = (size_t)width;
-		}
-		char *part = xstrndup(s, cut);
-		put_role(y + used, x, width, role, part);
-		free(part);
-		used++;
-		s += cut;
-		while (*s == ' ')
-			s++;
-	}
-	return used;
-}
 
 static const char *const page_names[] = {
 	[PAGE_HOME] = "Home", [PAGE_NODES] = "1 Nodes", [PAGE_CONNECT] = "1 Connect",
@@ -66,7 +33,7 @@ static const char *const page_names_other[] = {
 
 static void title_bar(const struct wizard *w)
 {
-	fill_row(0, ROLE_TITLE);
+	wg_fill_row(0, ROLE_TITLE);
 	char buf[256];
 	const char *page = w->op == OP_INSTALL ? page_names[w->page] : page_names_other[w->page];
 	if (w->page == PAGE_HOME)
@@ -74,45 +41,32 @@ static void title_bar(const struct wizard *w)
 	else
 		snprintf(buf, sizeof buf, " replica-wizard %s %s %s %s", term_utf8() ? "\u2014" : "-",
 			 wizard_op_title(w->op), term_utf8() ? "\u203a" : ">", page ? page : "");
-	put_role(0, 0, cols, ROLE_TITLE, buf);
+	wg_put(0, 0, cols, ROLE_TITLE, buf);
 }
 
-static void key_bar(const char *keys)
-{
-	fill_row(rows - 1, ROLE_KEYS);
-	put_role(rows - 1, 1, cols - 2, ROLE_KEYS, keys);
-}
 
 static void status_line(const struct wizard *w)
 {
 	if (w->status[0])
-		put_role(rows - 2, 1, cols - 2, ROLE_WARN, w->status);
+		wg_put(rows - 2, 1, cols - 2, ROLE_WARN, w->status);
 }
 
 /* ---- pages ---- */
 
 static void draw_home(const struct wizard *w)
 {
-	static const char *const items[] = {
-		"Install a Directory Replica", "Remove a Directory Replica",
-		"Configure Dovecot replication", "Dashboard", "Quit",
-	};
-	static const char *const notes[] = {
-		"OpenLDAP consumer of the Carbonio master, over SSH",
-		"out of every node's ldap_url",
-		"two-way, between two servers", "live replication state", "",
-	};
 	int y = 3;
-	put_role(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
+	wg_put(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
 	y += 2;
-	for (int i = 0; i < 5; i++, y += 2) {
+	for (size_t i = 0; i < home_count; i++, y += 2) {
 		char buf[160];
-		snprintf(buf, sizeof buf, " %d) %-34s", i + 1, items[i]);
-		put_role(y, 4, 40, i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
-		put_role(y, 46, cols - 48, strcmp(notes[i], "not available yet") == 0 ? ROLE_DIM : ROLE_NORMAL,
-			 notes[i]);
+		snprintf(buf, sizeof buf, " %zu) %-34s", i + 1, home_entries[i].label);
+		wg_put(y, 4, 40, (int)i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(y, 46, cols - 48, ROLE_NORMAL, home_entries[i].note);
 	}
-	key_bar("Up/Down move  Enter choose  1-5 pick  q quit");
+	char keys[80];
+	snprintf(keys, sizeof keys, "Up/Down move  Enter choose  1-%zu pick  q quit", home_count);
+	wg_key_bar(keys);
 }
 
 static const char *const field_labels[] = {
@@ -145,76 +99,68 @@ static void answer_summary(const struct wizard *w, char *buf, size_t size)
 static void draw_nodes(const struct wizard *w)
 {
 	int y = 2;
-	put_role(y, 2, cols - 4, ROLE_RUNNING, "The master, the replica(s) to install, and how to reach them over SSH.");
+	wg_put(y, 2, cols - 4, ROLE_RUNNING, "The master, the replica(s) to install, and how to reach them over SSH.");
 	y += 2;
 	int fw = cols - 34;
 	for (int f = 0; f < FIELD_CONNECT; f++, y += 2) {
-		put_role(y, 2, 28, ROLE_NORMAL, field_labels[f]);
+		wg_put(y, 2, 28, ROLE_NORMAL, field_labels[f]);
 		enum term_role role = f == w->field_sel ? ROLE_SELECTED : ROLE_NORMAL;
 		char buf[WIZARD_FIELD_MAX + 64];
 		if (f == FIELD_ANSWER) {
 			answer_summary(w, buf, sizeof buf);
-			put_role(y, 31, fw, role, buf);
+			wg_put(y, 31, fw, role, buf);
 			if (f == w->field_sel)
-				put_role(y + 1, 31, fw, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
+				wg_put(y + 1, 31, fw, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
 			continue;
 		}
 		const char *v = w->field[f];
 		if (f == FIELD_IDENTITY && !*v && f != w->field_sel)
 			v = "(ssh agent, then the default keys)";
-		/* show the tail of a long value, as an editor would */
-		size_t len = strlen(v);
-		size_t room = (size_t)fw - 3;
-		if (len > room)
-			v += len - room;
-		snprintf(buf, sizeof buf, "[%-*s]", fw - 2, v);
-		put_role(y, 31, fw, role, buf);
-		if (f == w->field_sel)
-			put_role(y, 32 + (int)(strlen(v) < room ? strlen(v) : room), 1, ROLE_NORMAL, "_");
+		wg_field_draw(y, 31, fw, role, v, f == w->field_sel);
 	}
-	put_role(y, 31, 12, w->field_sel == FIELD_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	wg_put(y, 31, 12, w->field_sel == FIELD_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
 	y += 2;
 	char buf[1200];
 	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
 		 w->site_path ? w->site_path : "(none)");
-	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
 	if (w->form_error)
-		wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
-	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+		wg_wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 static void draw_remove(const struct wizard *w)
 {
 	int y = 2;
 	char buf[1200];
-	put_role(y, 2, cols - 4, ROLE_RUNNING,
+	wg_put(y, 2, cols - 4, ROLE_RUNNING,
 		 "The replicas to remove (from the site file; Space checks one):");
 	y += 2;
 	if (!w->n_rm)
-		put_role(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
+		wg_put(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
 	/* a window that keeps the selection in view */
 	int room = rows - 12;
-	size_t first = w->rm_sel < w->n_rm && w->rm_sel >= (size_t)room ? w->rm_sel - (size_t)room + 1 : 0;
+	size_t first = wg_list_top(w->rm_sel, w->n_rm, room);
 	for (size_t i = first; i < w->n_rm && y < 4 + room; i++, y++) {
 		snprintf(buf, sizeof buf, "[%c] %s", w->rm_checked[i] ? 'x' : ' ', w->rm_names[i]);
-		put_role(y, 4, cols - 8, i == w->rm_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(y, 4, cols - 8, i == w->rm_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
 	y++;
 	snprintf(buf, sizeof buf, "[%c] Disable LDAP on the removed replicas", w->disable_ldap ? 'x' : ' ');
-	put_role(y++, 4, cols - 8, w->rm_sel == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
-	y += wrap(y, 8, cols - 12, 2, ROLE_DIM,
+	wg_put(y++, 4, cols - 8, w->rm_sel == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	y += wg_wrap(y, 8, cols - 12, 2, ROLE_DIM,
 		  w->disable_ldap ? "yes: take ldap out of their enabled services, point their ldap_url at "
 				    "the master and stop their slapd"
 				  : "no: the removed replicas are not contacted (a dead one can be removed)");
 	y++;
-	put_role(y, 4, 12, w->rm_sel == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	wg_put(y, 4, 12, w->rm_sel == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
 	y += 2;
 	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
 		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
-	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
 	if (w->form_error)
-		wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
-	key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
+		wg_wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
+	wg_key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
 }
 
 static const char *const dv_labels[] = {
@@ -227,41 +173,34 @@ static void draw_dovecot(const struct wizard *w)
 {
 	int y = 2;
 	char buf[WIZARD_FIELD_MAX + 200];
-	put_role(y, 2, cols - 4, ROLE_RUNNING,
+	wg_put(y, 2, cols - 4, ROLE_RUNNING,
 		 "Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
 	y += 2;
 	int fw = cols - 34;
 	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
-		put_role(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
+		wg_put(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
 		enum term_role role = f == w->dv_sel ? ROLE_SELECTED : ROLE_NORMAL;
 		if (f == DV_PASSWORD) {
 			/* never the password, not even its length */
 			snprintf(buf, sizeof buf, "[%s]", w->dv_password[0]
 				 ? "typed, hidden (Enter: retype, g: generate)"
 				 : "generated / an earlier run's (Enter: type)");
-			put_role(y, 31, fw, role, buf);
+			wg_put(y, 31, fw, role, buf);
 			continue;
 		}
-		const char *v = w->dv_field[f];
-		size_t len = strlen(v), room = (size_t)fw - 3;
-		if (len > room)
-			v += len - room;
-		snprintf(buf, sizeof buf, "[%-*s]", fw - 2, v);
-		put_role(y, 31, fw, role, buf);
-		if (f == w->dv_sel)
-			put_role(y, 32 + (int)(strlen(v) < room ? strlen(v) : room), 1, ROLE_NORMAL, "_");
+		wg_field_draw(y, 31, fw, role, w->dv_field[f], f == w->dv_sel);
 	}
-	put_role(y, 31, 12, w->dv_sel == DV_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	wg_put(y, 31, 12, w->dv_sel == DV_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
 	y += 2;
-	y += wrap(y, 2, cols - 4, 2, ROLE_DIM,
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM,
 		  "The preflight resolves each server's partner addresses (the firewall accepts "
 		  "the port from them only): confirm them before the plan review.");
 	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
 		 w->site_path ? w->site_path : "(none)");
-	y += wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
 	if (w->form_error)
-		wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
-	key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+		wg_wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 static const char *conn_text(enum conn_state st)
@@ -281,24 +220,24 @@ static const char *conn_text(enum conn_state st)
 static void draw_connect(const struct wizard *w)
 {
 	int y = 2;
-	put_role(y, 2, cols - 4, ROLE_RUNNING, "Opening an SSH session to every node:");
+	wg_put(y, 2, cols - 4, ROLE_RUNNING, "Opening an SSH session to every node:");
 	y += 2;
 	bool failed = false;
 	for (size_t i = 0; i < w->n_nodes && y < rows - 3; i++) {
 		const struct wizard_node *n = &w->nodes[i];
 		enum term_role role = n->conn == CONN_READY ? ROLE_OK
 				      : n->conn == CONN_FAILED ? ROLE_ERROR : ROLE_RUNNING;
-		put_role(y, 4, 30, ROLE_NORMAL, n->name);
-		put_role(y, 36, cols - 38, role, conn_text(n->conn));
+		wg_put(y, 4, 30, ROLE_NORMAL, n->name);
+		wg_put(y, 36, cols - 38, role, conn_text(n->conn));
 		y++;
 		if (n->conn == CONN_FAILED) {
 			failed = true;
-			y += wrap(y, 8, cols - 10, 4, ROLE_ERROR, n->conn_msg ? n->conn_msg : "");
+			y += wg_wrap(y, 8, cols - 10, 4, ROLE_ERROR, n->conn_msg ? n->conn_msg : "");
 		}
 	}
 	if (w->started)
-		put_role(y + 1, 2, cols - 4, ROLE_OK, "All nodes connected: the preflight checks start.");
-	key_bar(failed ? "r retry  b back to the nodes  q quit" : "b back to the nodes  q quit");
+		wg_put(y + 1, 2, cols - 4, ROLE_OK, "All nodes connected: the preflight checks start.");
+	wg_key_bar(failed ? "r retry  b back to the nodes  q quit" : "b back to the nodes  q quit");
 }
 
 static enum term_role item_role(enum item_state s)
@@ -328,7 +267,7 @@ static int item_line(const struct wizard *w, int y, size_t i, int width)
 	item_elapsed(w, it, el, sizeof el);
 	const char *st = it->state == ITEM_FAILED ? "FAILED" : item_state_name(it->state);
 	snprintf(buf, sizeof buf, "%2zu %-8s%7s  %-16.16s %s", i + 1, st, el, it->node, it->step->title);
-	put_role(y, 2, width, item_role(it->state), buf);
+	wg_put(y, 2, width, item_role(it->state), buf);
 	return 1;
 }
 
@@ -376,7 +315,7 @@ static void draw_report(struct wizard *w, int y, int h)
 		w->report_scroll = max;
 	size_t start = w->report_scroll; /* lines down from the top */
 	for (size_t i = start; i < count && (int)(i - start) < inner; i++)
-		put_role(y + 1 + (int)(i - start), 1, width, roles[i], lines[i]);
+		wg_put(y + 1 + (int)(i - start), 1, width, roles[i], lines[i]);
 	for (size_t i = 0; i < total; i++)
 		free(lines[i]);
 	free(lines);
@@ -385,7 +324,7 @@ static void draw_report(struct wizard *w, int y, int h)
 		char buf[64];
 		snprintf(buf, sizeof buf, " lines %zu-%zu of %zu ", start + 1,
 			 start + (size_t)inner < count ? start + (size_t)inner : count, count);
-		put_role(y + h - 1, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
+		wg_put(y + h - 1, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
 }
 
@@ -406,7 +345,7 @@ static void draw_preflight_other(struct wizard *w)
 	}
 	snprintf(buf, sizeof buf, "Preflight: read-only checks (nothing is changed yet): %zu of %zu passed, "
 		 "%zu warnings, %zu failed.", done, checks, warned, failed);
-	y += wrap(y, 2, cols - 4, 2, ROLE_RUNNING, buf);
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_RUNNING, buf);
 	y++;
 	/* the running, failed and warned items with their messages (the
 	 * facts and tables are in the box below) */
@@ -420,7 +359,7 @@ static void draw_preflight_other(struct wizard *w)
 			continue;
 		y += item_line(w, y, i, cols - 4);
 		if (it->message && it->state != ITEM_RUNNING)
-			y += wrap(y, 6, cols - 8, 3, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
+			y += wg_wrap(y, 6, cols - 8, 3, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
 				  it->message);
 	}
 	draw_report(w, y, rows - 4 - y); /* rows-3: the verdict, rows-2: the status */
@@ -428,12 +367,12 @@ static void draw_preflight_other(struct wizard *w)
 	if (w->rstate == RUNNER_PAUSED) {
 		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and review the plan.",
 			 warned ? " with warnings (above)" : "");
-		put_role(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {
-		put_role(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
+		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
 	}
-	key_bar(keys);
+	wg_key_bar(keys);
 }
 
 static void draw_preflight(struct wizard *w)
@@ -443,7 +382,7 @@ static void draw_preflight(struct wizard *w)
 		return;
 	}
 	int y = 2;
-	put_role(y, 2, cols - 4, ROLE_RUNNING, "Preflight: read-only checks on every node (nothing is changed yet).");
+	wg_put(y, 2, cols - 4, ROLE_RUNNING, "Preflight: read-only checks on every node (nothing is changed yet).");
 	y += 2;
 	size_t failed = 0, warned = 0;
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 4; i++) {
@@ -452,7 +391,7 @@ static void draw_preflight(struct wizard *w)
 			continue;
 		y += item_line(w, y, i, cols - 4);
 		if ((it->state == ITEM_FAILED || it->state == ITEM_WARNED) && it->message) {
-			y += wrap(y, 31, cols - 33, 2, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
+			y += wg_wrap(y, 31, cols - 33, 2, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
 				  it->message);
 		}
 		failed += it->state == ITEM_FAILED;
@@ -467,13 +406,13 @@ static void draw_preflight(struct wizard *w)
 		char buf[200];
 		snprintf(buf, sizeof buf, "Preflight passed%s%s. Enter: go on to the bootstrap menus.",
 			 warned ? " with warnings" : "", warned ? " (read them above)" : "");
-		put_role(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter continue to the bootstrap menus  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {
-		put_role(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
+		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
 	}
 	(void)failed;
-	key_bar(keys);
+	wg_key_bar(keys);
 }
 
 static void menu_line(int y, const struct wizard_menu_item *it, bool sel, int width)
@@ -491,7 +430,7 @@ static void menu_line(int y, const struct wizard_menu_item *it, bool sel, int wi
 	size_t l = strlen(buf);
 	while (l && buf[l - 1] == ' ')
 		buf[--l] = '\0';
-	put_role(y, 2, width, sel ? ROLE_SELECTED : it->marked ? ROLE_WARN : ROLE_NORMAL, buf);
+	wg_put(y, 2, width, sel ? ROLE_SELECTED : it->marked ? ROLE_WARN : ROLE_NORMAL, buf);
 }
 
 static void draw_menu(const struct wizard *w)
@@ -503,7 +442,7 @@ static void draw_menu(const struct wizard *w)
 		[MENU_LDAP] = "Ldap configuration",
 	};
 	int y = 2;
-	put_role(y, 2, cols - 4, ROLE_NORMAL, titles[w->menu]);
+	wg_put(y, 2, cols - 4, ROLE_NORMAL, titles[w->menu]);
 	y += 2;
 	int k = 0;
 	for (size_t i = 0; i < n && y < rows - 5; i++) {
@@ -516,21 +455,21 @@ static void draw_menu(const struct wizard *w)
 	y++;
 	if (w->menu == MENU_MAIN) {
 		if (wizard_menus_complete(w)) {
-			put_role(y++, 2, cols - 4, ROLE_OK, "*** CONFIGURATION COMPLETE - press 'y' to apply configuration");
-			put_role(y, 2, cols - 4, ROLE_NORMAL, "Select from menu, or press 'y' to apply config (? - help)");
+			wg_put(y++, 2, cols - 4, ROLE_OK, "*** CONFIGURATION COMPLETE - press 'y' to apply configuration");
+			wg_put(y, 2, cols - 4, ROLE_NORMAL, "Select from menu, or press 'y' to apply config (? - help)");
 		} else {
-			put_role(y, 2, cols - 4, ROLE_NORMAL, "Address unconfigured (**) items  (? - help)");
+			wg_put(y, 2, cols - 4, ROLE_NORMAL, "Address unconfigured (**) items  (? - help)");
 		}
 	} else {
-		put_role(y, 2, cols - 4, ROLE_NORMAL, "Select, or 'r' for previous menu [r]");
+		wg_put(y, 2, cols - 4, ROLE_NORMAL, "Select, or 'r' for previous menu [r]");
 	}
 	if (w->extra_hosts) {
 		char buf[600];
 		snprintf(buf, sizeof buf, "These answers apply to every replica of this run (also %s).", w->extra_hosts);
-		put_role(rows - 3, 2, cols - 4, ROLE_DIM, buf);
+		wg_put(rows - 3, 2, cols - 4, ROLE_DIM, buf);
 	}
 	status_line(w);
-	key_bar(w->menu == MENU_MAIN
+	wg_key_bar(w->menu == MENU_MAIN
 		? "key or Up/Down+Enter select  y apply (plan review)  x expand  ? help  q quit"
 		: "key or Up/Down+Enter select  r previous menu  ? help");
 }
@@ -546,7 +485,7 @@ static void draw_plan(struct wizard *w)
 	char buf[1024];
 	size_t n = w->plan ? w->plan->n : 0;
 	snprintf(buf, sizeof buf, "Plan: %zu steps, in this order. Secrets show as ****; <name> is read from the nodes during the run.", n);
-	put_role(y, 2, cols - 4, ROLE_RUNNING, buf);
+	wg_put(y, 2, cols - 4, ROLE_RUNNING, buf);
 	y += 2;
 	/* flatten to display lines, then show a window of them */
 	size_t total = 0, cap = 64;
@@ -579,7 +518,7 @@ static void draw_plan(struct wizard *w)
 	if (total <= room)
 		w->plan_scroll = 0;
 	for (size_t i = w->plan_scroll; i < total && y < bottom; i++)
-		put_role(y++, 2, cols - 4, roles[i], lines[i]);
+		wg_put(y++, 2, cols - 4, roles[i], lines[i]);
 	for (size_t i = 0; i < total; i++)
 		free(lines[i]);
 	free(lines);
@@ -587,9 +526,9 @@ static void draw_plan(struct wizard *w)
 	if (total > room) {
 		snprintf(buf, sizeof buf, "lines %zu-%zu of %zu", w->plan_scroll + 1,
 			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
-		put_role(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
+		wg_put(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
-	key_bar(w->op == OP_INSTALL ? "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus"
+	wg_key_bar(w->op == OP_INSTALL ? "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus"
 	        : w->op == OP_REMOVE ? "Enter/s start the removal  Up/Down/PgUp/PgDn scroll  b back to the preflight"
 				     : "Enter/s start the configuration  Up/Down/PgUp/PgDn scroll  b back to the preflight");
 }
@@ -613,12 +552,12 @@ static void draw_pane(const struct wizard *w, const struct wizard_node *n, int y
 		enum term_role role = strncmp(line, "== ", 3) == 0 ? ROLE_RUNNING
 				      : strncmp(line, "FAILED:", 7) == 0 ? ROLE_ERROR
 				      : strncmp(line, "WARNING:", 8) == 0 ? ROLE_WARN : ROLE_NORMAL;
-		put_role(y + 1 + (int)(i - start), x + 1, wd - 2, role, line);
+		wg_put(y + 1 + (int)(i - start), x + 1, wd - 2, role, line);
 	}
 	if (n->scroll) {
 		char buf[48];
 		snprintf(buf, sizeof buf, " scrolled: %zu lines below ", n->scroll);
-		put_role(y + h - 1, x + 2, wd - 4, ROLE_WARN, buf);
+		wg_put(y + h - 1, x + 2, wd - 4, ROLE_WARN, buf);
 	}
 	(void)w;
 }
@@ -650,7 +589,7 @@ static void draw_run(struct wizard *w)
 		done += w->plan->items[i].state != ITEM_PENDING && w->plan->items[i].state != ITEM_RUNNING &&
 			w->plan->items[i].state != ITEM_WAITING;
 	snprintf(buf, sizeof buf, "Steps (%zu of %zu finished)", done, n);
-	put_role(1, 2, cols - 4, ROLE_NORMAL, buf);
+	wg_put(1, 2, cols - 4, ROLE_NORMAL, buf);
 	for (size_t i = first; i < n && (int)(i - first) < list_h; i++)
 		item_line(w, top + (int)(i - first), i, cols - 4);
 	int py = top + list_h, ph = rows - 1 - py;
@@ -669,7 +608,7 @@ static void draw_run(struct wizard *w)
 	} else if (a) {
 		draw_pane(w, a, py, 0, ph, cols, true);
 	}
-	key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
+	wg_key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
 }
 
 static size_t count_state(const struct wizard *w, enum item_state s)
@@ -701,33 +640,27 @@ static void draw_finish(const struct wizard *w)
 		[OP_DOVECOT] = "dovecot --batch --resume",
 	};
 	/* confirmed: the journal said complete and only the checks ran */
-	put_role(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR,
-		 !ok ? fail_text[w->op]
-		 : w->confirmed ? "Already complete: the nodes confirm it (preflight and verification steps); nothing was changed."
-				: done_text[w->op]);
+	wg_put(y, 2, cols - 4, ok ? ROLE_OK : ROLE_ERROR,
+	       !ok ? fail_text[w->op]
+	       : w->confirmed ? "Already complete: the nodes confirm it (preflight and verification steps); nothing was changed."
+			      : done_text[w->op]);
 	y += 2;
 	snprintf(buf, sizeof buf, "%zu done, %zu already done, %zu not applicable, %zu warnings, %zu failed, %zu skipped, %zu not run.",
 		 count_state(w, ITEM_DONE), count_state(w, ITEM_ALREADY), count_state(w, ITEM_NA),
 		 count_state(w, ITEM_WARNED), count_state(w, ITEM_FAILED), count_state(w, ITEM_SKIPPED),
 		 count_state(w, ITEM_PENDING) + count_state(w, ITEM_RUNNING));
-	y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
 	y++;
-	put_role(y++, 2, cols - 4, ROLE_RUNNING, "Verification:");
-	static const char *const verify_steps[] = {
-		"verify-passwords", "bootstrap-result", "wait-replicated", "replication-status",
-		"check-ldap-url", "check-mta-maps", "check-replchk", "verify-arrived", "verify-status",
-	};
+	wg_put(y++, 2, cols - 4, ROLE_RUNNING, "Verification:");
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 6; i++) {
 		const struct plan_item *it = &w->plan->items[i];
 		/* a confirmed check ran the verify = yes steps alone */
-		bool show = w->confirmed && it->step->verify;
-		for (size_t k = 0; !w->confirmed && k < sizeof verify_steps / sizeof verify_steps[0]; k++)
-			show |= strcmp(it->step->id, verify_steps[k]) == 0;
+		bool show = w->confirmed ? it->step->verify : it->step->report == PROC_REPORT_FINISH;
 		if (!show)
 			continue;
 		item_line(w, y++, i, cols - 4);
 		if (it->message)
-			y += wrap(y, 31, cols - 33, 2, item_role(it->state), it->message);
+			y += wg_wrap(y, 31, cols - 33, 2, item_role(it->state), it->message);
 	}
 	y++;
 	if (w->op == OP_INSTALL) {
@@ -745,37 +678,24 @@ static void draw_finish(const struct wizard *w)
 			snprintf(buf, sizeof buf, "Answer queries: ldap_url on the master, MTA and other nodes now lists the replicas first.");
 		else
 			snprintf(buf, sizeof buf, "Answer queries: not chosen; ldap_url is unchanged everywhere.");
-		y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+		y += wg_wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
 	} else if (w->op == OP_REMOVE) {
 		snprintf(buf, sizeof buf, "%s", w->disable_ldap
 			 ? "Disable LDAP: the removed replicas point at the master and their slapd is stopped."
 			 : "Disable LDAP: not chosen; the removed replicas were not contacted.");
-		y += wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
+		y += wg_wrap(y, 2, cols - 4, 2, ROLE_NORMAL, buf);
 	}
 	if (!ok) {
 		snprintf(buf, sizeof buf, "The journal keeps what was done: fix the cause, then continue with "
 			 "`replica-wizard %s` (steps done are not run again).", resume_cmd[w->op]);
-		y += wrap(y, 2, cols - 4, 3, ROLE_WARN, buf);
+		y += wg_wrap(y, 2, cols - 4, 3, ROLE_WARN, buf);
 	}
 	if (w->site_saved)
-		y += wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
-	key_bar("d open the dashboard  q/Enter quit");
+		y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
+	wg_key_bar("d open the dashboard  q/Enter quit");
 }
 
 /* ---- dialogs ---- */
-
-static void dialog_box(int h, int wd, const char *title, int *y, int *x)
-{
-	if (wd > cols - 2)
-		wd = cols - 2;
-	if (h > rows - 2)
-		h = rows - 2;
-	*y = (rows - h) / 2;
-	*x = (cols - wd) / 2;
-	for (int i = 0; i < h; i++)
-		mvhline(*y + i, *x, ' ', wd);
-	term_box(*y, *x, h, wd, title);
-}
 
 static void draw_dialog(struct wizard *w)
 {
@@ -785,79 +705,59 @@ static void draw_dialog(struct wizard *w)
 	case DLG_NONE:
 		return;
 	case DLG_HOSTKEY:
-		dialog_box(11, wd, "Unknown host key", &y, &x);
-		snprintf(buf, sizeof buf, "%s presents a host key that is not in known_hosts:", w->hk_node ? w->hk_node : "");
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		snprintf(buf, sizeof buf, "%s %s", w->hk_type, w->hk_fingerprint);
-		put_role(y + 4, x + 4, wd - 6, ROLE_WARN, buf);
-		wrap(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
-		     "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
-		put_role(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+		wg_hostkey_dialog(wd, w->hk_node ? w->hk_node : "", w->hk_type, w->hk_fingerprint);
 		break;
 	case DLG_FAILURE: {
 		const struct plan_item *it = NULL;
 		for (size_t i = 0; w->plan && i < w->plan->n; i++)
 			if (w->plan->items[i].state == ITEM_FAILED)
 				it = &w->plan->items[i];
-		dialog_box(14, wd, "Step failed", &y, &x);
+		wg_dialog(14, wd, "Step failed", &y, &x);
 		int yy = y + 2;
 		if (it) {
 			snprintf(buf, sizeof buf, "%s on %s", it->step->title, it->node);
-			yy += wrap(yy, x + 2, wd - 4, 2, ROLE_ERROR, buf);
-			yy += wrap(yy, x + 2, wd - 4, 4, ROLE_NORMAL, it->message ? it->message : "");
+			yy += wg_wrap(yy, x + 2, wd - 4, 2, ROLE_ERROR, buf);
+			yy += wg_wrap(yy, x + 2, wd - 4, 4, ROLE_NORMAL, it->message ? it->message : "");
 			if (plan_item_hint(it)) {
 				snprintf(buf, sizeof buf, "hint: %s", plan_item_hint(it));
-				yy += wrap(yy + 1, x + 2, wd - 4, 4, ROLE_WARN, buf) + 1;
+				yy += wg_wrap(yy + 1, x + 2, wd - 4, 4, ROLE_WARN, buf) + 1;
 			}
 		}
 		snprintf(buf, sizeof buf, "r Retry   %sa Abort   l View full log", w->can_skip ? "s Skip   " : "");
-		put_role(y + 12, x + 2, wd - 4, ROLE_NORMAL, buf);
+		wg_put(y + 12, x + 2, wd - 4, ROLE_NORMAL, buf);
 		(void)yy;
 		break;
 	}
 	case DLG_ABORT:
-		dialog_box(7, wd, "Abort?", &y, &x);
+		wg_dialog(7, wd, "Abort?", &y, &x);
 		snprintf(buf, sizeof buf, "Stop the running command and end the %s here? The journal keeps what was done (--resume).",
 			 w->op == OP_INSTALL ? "install" : w->op == OP_REMOVE ? "removal" : "configuration");
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		put_role(y + 4, x + 2, wd - 4, ROLE_NORMAL, "y abort    n go on");
+		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		wg_put(y + 4, x + 2, wd - 4, ROLE_NORMAL, "y abort    n go on");
 		break;
 	case DLG_QUIT:
-		dialog_box(5, wd, "Quit", &y, &x);
-		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Quit without applying changes? [No]  (y/n)");
+		wg_dialog(5, wd, "Quit", &y, &x);
+		wg_put(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Quit without applying changes? [No]  (y/n)");
 		break;
 	case DLG_HELP:
-		dialog_box(8, wd, "Help", &y, &x);
-		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Main Menu help");
-		put_role(y + 4, x + 2, wd - 4, ROLE_NORMAL,
+		wg_dialog(8, wd, "Help", &y, &x);
+		wg_put(y + 2, x + 2, wd - 4, ROLE_NORMAL, "Main Menu help");
+		wg_put(y + 4, x + 2, wd - 4, ROLE_NORMAL,
 			 "Items marked with ** MUST BE CONFIGURED prior to applying configuration");
-		put_role(y + 6, x + 2, wd - 4, ROLE_DIM, "press any key");
+		wg_put(y + 6, x + 2, wd - 4, ROLE_DIM, "press any key");
 		break;
 	case DLG_MESSAGE:
-		dialog_box(7, wd, "Notice", &y, &x);
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, w->message ? w->message : "");
-		put_role(y + 5, x + 2, wd - 4, ROLE_DIM, "press any key");
+		wg_dialog(7, wd, "Notice", &y, &x);
+		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, w->message ? w->message : "");
+		wg_put(y + 5, x + 2, wd - 4, ROLE_DIM, "press any key");
 		break;
 	case DLG_PASSWORD: {
-		static const char *const prompts[PW_COUNT] = {
-			"Password for ldap admin user (min 6 characters):",
-			"Password for ldap root user (min 6 characters):",
-			"Password for ldap replication user (min 6 characters):",
-			"Password for ldap Postfix user (min 6 characters):",
-			"Password for ldap Amavis user (min 6 characters):",
-			"Password for ldap Nginx user (min 6 characters):",
-		};
-		dialog_box(8, wd, "Password", &y, &x);
-		put_role(y + 2, x + 2, wd - 4, ROLE_NORMAL,
+		wg_dialog(8, wd, "Password", &y, &x);
+		wg_put(y + 2, x + 2, wd - 4, ROLE_NORMAL,
 			 w->dv_typing ? "doveadm_password for both servers (12+ characters):"
-				      : prompts[w->pw_editing]);
-		char mask[260];
-		size_t l = w->pw_len < sizeof mask - 2 ? w->pw_len : sizeof mask - 2;
-		memset(mask, '*', l);
-		mask[l] = '_';
-		mask[l + 1] = '\0';
-		put_role(y + 3, x + 2, wd - 4, ROLE_SELECTED, mask);
-		put_role(y + 5, x + 2, wd - 4, ROLE_DIM,
+				      : wizard_pw_prompt(w->pw_editing));
+		wg_field_draw_masked(y + 3, x + 2, wd - 4, ROLE_SELECTED, w->pw_input);
+		wg_put(y + 5, x + 2, wd - 4, ROLE_DIM,
 			 w->dv_typing ? "Enter set (never shown, kept in memory only)   Esc cancel"
 				      : "Enter set (verified on the master)   Esc cancel");
 		status_line(w);
@@ -868,20 +768,20 @@ static void draw_dialog(struct wizard *w)
 		size_t n = w->n_ans + 1;
 		int room = rows - 12 < 3 ? 3 : rows - 12;
 		int list = (int)n < room ? (int)n : room;
-		dialog_box(list + 9, wd, "Answer queries: which nodes get the new ldap_url", &y, &x);
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
+		wg_dialog(list + 9, wd, "Answer queries: which nodes get the new ldap_url", &y, &x);
+		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
 		     "After the replica is verified, each checked node points ldap_url at the replicas "
 		     "(the master URL last), one at a time, the master last.");
-		size_t top = w->ans_sel >= (size_t)list ? w->ans_sel - (size_t)list + 1 : 0;
+		size_t top = wg_list_top(w->ans_sel, n, list);
 		for (int i = 0; i < list && top + (size_t)i < n; i++) {
 			size_t k = top + (size_t)i;
 			const char *name = k < w->n_ans ? w->ans_names[k] : w->field[FIELD_MASTER];
 			snprintf(buf, sizeof buf, "[%c] %-40s %s", w->ans_checked[k] ? 'x' : ' ',
 				 *name ? name : "(no master on the Nodes page)",
 				 k == w->n_ans ? "master (last)" : "");
-			put_role(y + 5 + i, x + 4, wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+			wg_put(y + 5 + i, x + 4, wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 		}
-		put_role(y + 6 + list, x + 2, wd - 4, ROLE_DIM,
+		wg_put(y + 6 + list, x + 2, wd - 4, ROLE_DIM,
 			 "Space check  a all  n none  Enter done  Esc cancel");
 		break;
 	}
@@ -890,8 +790,8 @@ static void draw_dialog(struct wizard *w)
 		size_t n = w->n_srv;
 		int room = rows - 13 < 3 ? 3 : rows - 13;
 		int list = (int)n < room ? (int)n : room;
-		dialog_box(list + 10, wd, "Servers the site file does not name", &y, &x);
-		wrap(y + 2, x + 2, wd - 4, 3, ROLE_NORMAL,
+		wg_dialog(list + 10, wd, "Servers the site file does not name", &y, &x);
+		wg_wrap(y + 2, x + 2, wd - 4, 3, ROLE_NORMAL,
 		     "The master's directory lists these servers; the run would leave their ldap_url "
 		     "as it is (an MTA's Postfix maps too). Nothing was changed. Skip them, or stop "
 		     "and add them to the site file.");
@@ -905,23 +805,18 @@ static void draw_dialog(struct wizard *w)
 			size_t k = top + (size_t)i;
 			snprintf(buf, sizeof buf, "[%c] %-*s  %s", w->srv_skip[k] ? 'x' : ' ', col, w->srv_names[k],
 				 w->srv_roles[k]);
-			put_role(y + 6 + i, x + 4, wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+			wg_put(y + 6 + i, x + 4, wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 		}
-		put_role(y + 7 + list, x + 2, wd - 4, ROLE_DIM,
+		wg_put(y + 7 + list, x + 2, wd - 4, ROLE_DIM,
 			 "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
 		break;
 	}
 	case DLG_SECRET: {
-		dialog_box(10, wd, "SSH login", &y, &x);
+		wg_dialog(10, wd, "SSH login", &y, &x);
 		snprintf(buf, sizeof buf, "%s asks for the %s:", w->sec_node ? w->sec_node : "", w->sec_what);
-		wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-		char mask[260];
-		size_t l = w->sec_len < sizeof mask - 2 ? w->sec_len : sizeof mask - 2;
-		memset(mask, '*', l);
-		mask[l] = '_';
-		mask[l + 1] = '\0';
-		put_role(y + 5, x + 2, wd - 4, ROLE_SELECTED, mask);
-		wrap(y + 7, x + 2, wd - 4, 2, ROLE_DIM,
+		wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+		wg_field_draw_masked(y + 5, x + 2, wd - 4, ROLE_SELECTED, w->sec_input);
+		wg_wrap(y + 7, x + 2, wd - 4, 2, ROLE_DIM,
 		     "Enter send (this connection only, never stored)   Esc none: the connection fails");
 		break;
 	}
@@ -948,8 +843,8 @@ static void draw_dialog(struct wizard *w)
 		size_t end = count - w->log_scroll;
 		size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
 		for (size_t i = start; i < end; i++)
-			put_role(2 + (int)(i - start), 1, cols - 2, ROLE_NORMAL, pane_line(n->pane, i));
-		key_bar("Up/Down/PgUp/PgDn scroll  q/Esc back");
+			wg_put(2 + (int)(i - start), 1, cols - 2, ROLE_NORMAL, pane_line(n->pane, i));
+		wg_key_bar("Up/Down/PgUp/PgDn scroll  q/Esc back");
 		break;
 	}
 	}
@@ -960,13 +855,7 @@ void wizard_draw(struct wizard *w)
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	w->utf8 = term_utf8();
-	if (rows < TERM_MIN_ROWS || cols < TERM_MIN_COLS) {
-		char buf[160];
-		snprintf(buf, sizeof buf, "Terminal too small: %dx%d.", cols, rows);
-		int y = rows / 2 - 1;
-		put_role(y, 1, cols - 2, ROLE_WARN, buf);
-		snprintf(buf, sizeof buf, "Need at least %dx%d: please enlarge the window.", TERM_MIN_COLS, TERM_MIN_ROWS);
-		wrap(y + 1, 1, cols - 2, 3, ROLE_NORMAL, buf);
+	if (wg_too_small()) {
 		wnoutrefresh(stdscr);
 		w->dirty = false;
 		return;

@@ -161,7 +161,8 @@ void term_box(int y, int x, int h, int w, const char *title)
 
 int term_put(int y, int x, int n, const char *s)
 {
-	/* clip by display columns; control bytes were sanitised upstream */
+	/* clip by display columns; a control character (remote text: an
+	 * escape sequence) is drawn as '?', never sent to the terminal */
 	int used = 0;
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
@@ -174,6 +175,12 @@ int term_put(int y, int x, int n, const char *s)
 			addch('?');
 			used++;
 			s++;
+			continue;
+		}
+		if (wc < 0x20 || (wc >= 0x7f && wc < 0xa0)) {
+			addch('?');
+			used++;
+			s += len;
 			continue;
 		}
 		int cw = wcwidth(wc);

@@ -40,7 +40,8 @@ attr_t term_attr(enum term_role role);
 /* Glyphs for boxes and rules. */
 void term_hline(int y, int x, int n);
 void term_box(int y, int x, int h, int w, const char *title);
-/* Text clipped to n columns (multibyte-aware); returns columns used. */
+/* Text clipped to n columns (multibyte-aware; control characters drawn as
+ * '?'); returns columns used. */
 int term_put(int y, int x, int n, const char *s);
 
 /* stdscr as text, one line per row, trailing blanks cut. */

@@ -1,11 +1,10 @@
-/* The ncurses wizard's entry point. Deliberately curses-free so src/main.c
- * can call it without pulling curses into the core. */
+/* The ncurses wizard's entry point. Deliberately curses-free so cli/main.c
+ * can call it without pulling curses into the command line. */
 #ifndef RW_UI_H
 #define RW_UI_H
 
-struct cli;
-
-/* Run the interactive wizard (home screen first). Returns an RW_EXIT_*. */
-int ui_main(const struct cli *cli);
+/* Run the interactive wizard (home screen first) on the site file at
+ * site_path (resolved by the caller; NULL: none). Returns an RW_EXIT_*. */
+int ui_main(const char *progname, const char *site_path);
 
 #endif

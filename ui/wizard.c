@@ -4,6 +4,7 @@
 
 #include "password_rules.h"
 #include "dashboard_view.h"
+#include "home.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -15,10 +16,13 @@
 #include "install.h"
 #include "pane.h"
 #include "site.h"
+#include "view.h"
+#include "widgets/field.h"
+#include "widgets/form.h"
+#include "widgets/keys.h"
+#include "widgets/list.h"
 #include "xalloc.h"
 
-#define KEY_CTRL(c) ((c) & 0x1f)
-#define KEY_ESC 27
 
 struct wizard *wizard_new(void)
 {
@@ -243,7 +247,6 @@ void wizard_ask_secret(struct wizard *w, const char *node, const char *what)
 	w->sec_node = xstrdup(node);
 	snprintf(w->sec_what, sizeof w->sec_what, "%s", what);
 	explicit_bzero(w->sec_input, sizeof w->sec_input);
-	w->sec_len = 0;
 	w->dialog = DLG_SECRET;
 	w->dirty = true;
 }
@@ -264,20 +267,13 @@ void wizard_begin(struct wizard *w, enum wizard_op op)
 	w->status[0] = '\0';
 	free(w->form_error);
 	w->form_error = NULL;
-	switch (op) {
-	case OP_INSTALL:
-		w->page = PAGE_NODES;
-		w->field_sel = 0;
-		break;
-	case OP_REMOVE:
-		w->page = PAGE_REMOVE;
-		w->rm_sel = 0;
-		break;
-	case OP_DOVECOT:
-		w->page = PAGE_DOVECOT;
-		w->dv_sel = 0;
-		break;
-	}
+	static const enum wizard_page first_page[] = {
+		[OP_INSTALL] = PAGE_NODES, [OP_REMOVE] = PAGE_REMOVE, [OP_DOVECOT] = PAGE_DOVECOT,
+	};
+	w->page = first_page[op];
+	w->field_sel = 0; /* each form starts at its first row */
+	w->rm_sel = 0;
+	w->dv_sel = 0;
 	w->dirty = true;
 }
 
@@ -374,21 +370,10 @@ void wizard_item(struct wizard *w, const struct plan_item *it)
 	w->dirty = true;
 }
 
-/* Preflight steps whose output is a finding the admin confirms before the
- * plan review (the rest stays in the node panes). */
-static bool report_step(const struct plan_item *it)
-{
-	static const char *const ids[] = { "plan-ldap-url", "preflight-config-diff" };
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
-		if (strcmp(it->step->id, ids[i]) == 0)
-			return true;
-	return false;
-}
-
 void wizard_output(struct wizard *w, const struct plan_item *it, const char *line)
 {
 	struct wizard_node *n = wizard_add_node(w, it->node);
-	if (it->step->phase && report_step(it))
+	if (it->step->report == PROC_REPORT_PREFLIGHT)
 		report_line(w, it->node, line);
 	pane_add(n->pane, line);
 	if (n->scroll)
@@ -426,23 +411,23 @@ static const struct {
 	const char *label;  /* the menu's label */
 	const char *prompt; /* the bootstrap's question */
 } pw_info[PW_COUNT] = {
-	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:",
-		       "Password for ldap admin user (min 6 characters):" },
-	[PW_ROOT] = { "ldap_root_password", "Ldap root password:",
-		      "Password for ldap root user (min 6 characters):" },
-	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:",
-			     "Password for ldap replication user (min 6 characters):" },
-	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:",
-			 "Password for ldap Postfix user (min 6 characters):" },
-	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:",
-			"Password for ldap Amavis user (min 6 characters):" },
-	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:",
-		       "Password for ldap Nginx user (min 6 characters):" },
+	/* one row each, as the bootstrap shows them */
+	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:", "Password for ldap admin user (min 6 characters):" },
+	[PW_ROOT] = { "ldap_root_password", "Ldap root password:", "Password for ldap root user (min 6 characters):" },
+	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:", "Password for ldap replication user (min 6 characters):" },
+	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:", "Password for ldap Postfix user (min 6 characters):" },
+	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:", "Password for ldap Amavis user (min 6 characters):" },
+	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:", "Password for ldap Nginx user (min 6 characters):" },
 };
 
 const char *wizard_pw_name(enum wizard_pw which)
 {
 	return pw_info[which].name;
+}
+
+const char *wizard_pw_prompt(enum wizard_pw which)
+{
+	return pw_info[which].prompt;
 }
 
 const char *wizard_pw_value(enum wizard_pw_state st)
@@ -590,7 +575,6 @@ static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
 	case MACT_PASSWORD:
 		w->pw_editing = it->pw;
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		w->dialog = DLG_PASSWORD;
 		break;
 	case MACT_FIXED:
@@ -629,15 +613,9 @@ static void menu_key(struct wizard *w, int key)
 	int ns = menu_selectable(items, n, idx);
 	if (w->menu_sel >= ns)
 		w->menu_sel = ns ? ns - 1 : 0;
+	if (wg_list_move(&w->menu_sel, ns, key))
+		return;
 	switch (key) {
-	case KEY_UP:
-		if (w->menu_sel > 0)
-			w->menu_sel--;
-		return;
-	case KEY_DOWN:
-		if (w->menu_sel + 1 < ns)
-			w->menu_sel++;
-		return;
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
@@ -676,6 +654,7 @@ static void menu_key(struct wizard *w, int key)
 		}
 	}
 	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
+	w->menu_invalid = true;
 }
 
 /* Enter on the doveadm password: Dovecot's rules (dovecot_op), kept only
@@ -689,7 +668,6 @@ static void doveadm_password_done(struct wizard *w)
 	}
 	snprintf(w->dv_password, sizeof w->dv_password, "%s", w->pw_input);
 	explicit_bzero(w->pw_input, sizeof w->pw_input);
-	w->pw_len = 0;
 	w->dialog = DLG_NONE;
 	w->dv_typing = false;
 	snprintf(w->status, sizeof w->status, "The doveadm password is set (both servers get it).");
@@ -699,18 +677,12 @@ static void password_key(struct wizard *w, int key)
 {
 	if (key == KEY_ESC) {
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		w->dialog = DLG_NONE;
 		w->dv_typing = false;
 		return;
 	}
 	if (w->dv_typing && (key == '\r' || key == '\n' || key == KEY_ENTER)) {
 		doveadm_password_done(w);
-		return;
-	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (w->pw_len)
-			w->pw_input[--w->pw_len] = '\0';
 		return;
 	}
 	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
@@ -728,31 +700,34 @@ static void password_key(struct wizard *w, int key)
 		if (w->be.password)
 			w->be.password(w, p, w->pw_input);
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->pw_len = 0;
 		if (w->pw[p] == PWS_CHECKING)
 			snprintf(w->status, sizeof w->status, "Verifying the %s against the master...",
 				 pw_info[p].name);
 		return;
 	}
-	if (key >= 32 && key < 256 && key != 127 && w->pw_len + 1 < sizeof w->pw_input)
-		w->pw_input[w->pw_len++] = (char)key;
+	wg_field_key(w->pw_input, sizeof w->pw_input, key);
 }
 
 /* ---- the other pages ---- */
 
-static const int home_items = 5;
+/* Push a view over the wizard (the dashboard, the site file); a notice
+ * when it cannot open (no site file, no terminal) or no stack runs. */
+static void open_view(struct wizard *w, const struct view_ops *ops)
+{
+	char err[512];
+	if (!w->ui)
+		snprintf(err, sizeof err, "Not available here.");
+	else if (ui_push(w->ui, ops, w->site_path, err, sizeof err))
+		return;
+	notice(w, err);
+}
 
 static void home_key(struct wizard *w, int key)
 {
+	int n = (int)home_count;
+	if (wg_list_move(&w->home_sel, n, key))
+		return;
 	switch (key) {
-	case KEY_UP:
-		if (w->home_sel > 0)
-			w->home_sel--;
-		return;
-	case KEY_DOWN:
-		if (w->home_sel + 1 < home_items)
-			w->home_sel++;
-		return;
 	case 'q':
 		w->quit = true;
 		return;
@@ -761,97 +736,77 @@ static void home_key(struct wizard *w, int key)
 	case KEY_ENTER:
 		break;
 	default:
-		if (key >= '1' && key <= '0' + home_items) {
+		if (key >= '1' && key <= '0' + n) {
 			w->home_sel = key - '1';
 			break;
 		}
 		return;
 	}
-	switch (w->home_sel) {
-	case 0:
-		wizard_begin(w, OP_INSTALL);
+	const struct home_entry *e = &home_entries[w->home_sel];
+	switch (e->kind) {
+	case HOME_OP:
+		wizard_begin(w, e->op);
 		break;
-	case 1:
-		wizard_begin(w, OP_REMOVE);
+	case HOME_VIEW:
+		open_view(w, e->view);
 		break;
-	case 2:
-		wizard_begin(w, OP_DOVECOT);
-		break;
-	case 3: {
-		char err[512];
-		if (!dashboard_view_nested(w->site_path, err, sizeof err))
-			notice(w, err);
+	case HOME_QUIT:
+		w->quit = true;
 		break;
 	}
-	default:
-		w->quit = true;
+}
+
+/* The forms' shared keys (nodes, Dovecot settings): focus moves, Esc goes
+ * home, Enter is the row's (enter; false: on to the next row), any other
+ * key is the row's (other). */
+static void form_page_key(struct wizard *w, int *sel, int count, int key,
+			  bool (*enter)(struct wizard *w, int row),
+			  void (*other)(struct wizard *w, int row, int key))
+{
+	size_t s = (size_t)*sel;
+	enum wg_form_action act = wg_form_key(&s, (size_t)count, key);
+	*sel = (int)s;
+	if (act == WG_FORM_BACK)
+		w->page = PAGE_HOME;
+	else if (act == WG_FORM_ENTER && !enter(w, *sel))
+		*sel = *sel + 1 < count ? *sel + 1 : *sel;
+	else if (act == WG_FORM_OTHER)
+		other(w, *sel, key);
+}
+
+static bool nodes_enter(struct wizard *w, int f)
+{
+	if (f == FIELD_ANSWER) {
+		memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
+		w->ans_sel = 0;
+		w->dialog = DLG_ANSWER;
+		return true;
+	}
+	if (f != FIELD_CONNECT)
+		return false;
+	free(w->form_error);
+	w->form_error = NULL;
+	if (w->be.connect)
+		w->be.connect(w);
+	return true;
+}
+
+static void nodes_other(struct wizard *w, int f, int key)
+{
+	if (f == FIELD_ANSWER && key == ' ') {
+		/* all or none: the checklist (Enter) chooses */
+		w->answer_queries = !w->answer_queries;
+		if (w->answer_queries)
+			for (size_t i = 0; i <= w->n_ans; i++)
+				w->ans_checked[i] = true;
+	} else if (f < FIELD_ANSWER) {
+		wg_field_key(w->field[f], sizeof w->field[f], key);
 	}
 }
 
 static void nodes_key(struct wizard *w, int key)
 {
-	int f = w->field_sel;
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->field_sel = f > 0 ? f - 1 : FIELD_COUNT - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->field_sel = (f + 1) % FIELD_COUNT;
-		return;
-	case KEY_ESC:
-		w->page = PAGE_HOME;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (f == FIELD_CONNECT) {
-			free(w->form_error);
-			w->form_error = NULL;
-			if (w->be.connect)
-				w->be.connect(w);
-		} else if (f == FIELD_ANSWER) {
-			memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
-			w->ans_sel = 0;
-			w->dialog = DLG_ANSWER;
-		} else {
-			w->field_sel = f + 1;
-		}
-		return;
-	case ' ':
-		if (f == FIELD_ANSWER) {
-			/* all or none: the checklist (Enter) chooses */
-			w->answer_queries = !w->answer_queries;
-			if (w->answer_queries)
-				for (size_t i = 0; i <= w->n_ans; i++)
-					w->ans_checked[i] = true;
-			return;
-		}
-		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (f < FIELD_ANSWER) {
-			size_t l = strlen(w->field[f]);
-			if (l)
-				w->field[f][l - 1] = '\0';
-		}
-		return;
-	case KEY_CTRL('u'):
-		if (f < FIELD_ANSWER)
-			w->field[f][0] = '\0';
-		return;
-	default:
-		break;
-	}
-	if (f < FIELD_ANSWER && key >= 32 && key < 127) {
-		size_t l = strlen(w->field[f]);
-		if (l + 1 < WIZARD_FIELD_MAX) {
-			w->field[f][l] = (char)key;
-			w->field[f][l + 1] = '\0';
-		}
-	}
+	form_page_key(w, &w->field_sel, FIELD_COUNT, key, nodes_enter, nodes_other);
 }
 
 /* The answer-queries checklist: Space checks, a all, n none, Enter
@@ -955,21 +910,9 @@ static void secret_key(struct wizard *w, int key)
 		if (w->be.secret)
 			w->be.secret(w, enter ? w->sec_input : NULL);
 		explicit_bzero(w->sec_input, sizeof w->sec_input);
-		w->sec_len = 0;
 		return;
 	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (w->sec_len)
-			w->sec_input[--w->sec_len] = '\0';
-		return;
-	}
-	if (key == KEY_CTRL('u')) {
-		explicit_bzero(w->sec_input, sizeof w->sec_input);
-		w->sec_len = 0;
-		return;
-	}
-	if (key >= 32 && key < 256 && key != 127 && w->sec_len + 1 < sizeof w->sec_input)
-		w->sec_input[w->sec_len++] = (char)key;
+	wg_field_key(w->sec_input, sizeof w->sec_input, key);
 }
 
 static void do_connect(struct wizard *w)
@@ -983,96 +926,48 @@ static void do_connect(struct wizard *w)
 
 static void remove_key(struct wizard *w, int key)
 {
-	size_t last = w->n_rm + 1; /* the Connect button */
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->rm_sel = w->rm_sel > 0 ? w->rm_sel - 1 : last;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->rm_sel = w->rm_sel < last ? w->rm_sel + 1 : 0;
-		return;
-	case KEY_ESC:
+	/* the replicas, the disable-LDAP toggle, the Connect button */
+	enum wg_form_action act = wg_form_key(&w->rm_sel, w->n_rm + 2, key);
+	if (act == WG_FORM_BACK) {
 		w->page = PAGE_HOME;
-		return;
-	case 'c':
+	} else if (key == 'c') {
 		do_connect(w);
-		return;
-	case ' ':
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
+	} else if (act == WG_FORM_ENTER || key == ' ') {
 		if (w->rm_sel < w->n_rm)
 			w->rm_checked[w->rm_sel] = !w->rm_checked[w->rm_sel];
 		else if (w->rm_sel == w->n_rm)
 			w->disable_ldap = !w->disable_ldap;
 		else if (key != ' ')
 			do_connect(w);
-		return;
-	default:
-		return;
+	}
+}
+
+static bool dovecot_enter(struct wizard *w, int f)
+{
+	if (f == DV_CONNECT)
+		do_connect(w);
+	else if (f == DV_PASSWORD) {
+		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->dv_typing = true;
+		w->dialog = DLG_PASSWORD;
+	}
+	return f == DV_CONNECT || f == DV_PASSWORD;
+}
+
+static void dovecot_other(struct wizard *w, int f, int key)
+{
+	if (f == DV_PASSWORD && key == 'g') {
+		explicit_bzero(w->dv_password, sizeof w->dv_password);
+		snprintf(w->status, sizeof w->status, "%s",
+			 "The doveadm password will be generated (or kept from an earlier run).");
+	} else if (f < DV_PASSWORD) {
+		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
 	}
 }
 
 static void dovecot_key(struct wizard *w, int key)
 {
-	int f = w->dv_sel;
-	switch (key) {
-	case KEY_UP:
-	case KEY_BTAB:
-		w->dv_sel = f > 0 ? f - 1 : DV_COUNT - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->dv_sel = (f + 1) % DV_COUNT;
-		return;
-	case KEY_ESC:
-		w->page = PAGE_HOME;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (f == DV_CONNECT) {
-			do_connect(w);
-		} else if (f == DV_PASSWORD) {
-			explicit_bzero(w->pw_input, sizeof w->pw_input);
-			w->pw_len = 0;
-			w->dv_typing = true;
-			w->dialog = DLG_PASSWORD;
-		} else {
-			w->dv_sel = f + 1;
-		}
-		return;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (f < DV_PASSWORD) {
-			size_t l = strlen(w->dv_field[f]);
-			if (l)
-				w->dv_field[f][l - 1] = '\0';
-		}
-		return;
-	case KEY_CTRL('u'):
-		if (f < DV_PASSWORD)
-			w->dv_field[f][0] = '\0';
-		return;
-	default:
-		break;
-	}
-	if (f == DV_PASSWORD && key == 'g') {
-		explicit_bzero(w->dv_password, sizeof w->dv_password);
-		snprintf(w->status, sizeof w->status, "%s",
-			 "The doveadm password will be generated (or kept from an earlier run).");
-		return;
-	}
-	if (f < DV_PASSWORD && key >= 32 && key < 127) {
-		size_t l = strlen(w->dv_field[f]);
-		if (l + 1 < WIZARD_FIELD_MAX) {
-			w->dv_field[f][l] = (char)key;
-			w->dv_field[f][l + 1] = '\0';
-		}
-	}
+	form_page_key(w, &w->dv_sel, DV_COUNT, key, dovecot_enter, dovecot_other);
 }
 
 static void connect_key(struct wizard *w, int key)
@@ -1300,8 +1195,9 @@ void wizard_key(struct wizard *w, int key)
 	case DLG_NONE:
 		break;
 	}
-	if (w->page == PAGE_MENU && strncmp(w->status, "Invalid selection!", 18) == 0) {
+	if (w->page == PAGE_MENU && w->menu_invalid) {
 		/* "press any key to continue" */
+		w->menu_invalid = false;
 		w->status[0] = '\0';
 		return;
 	}
@@ -1317,9 +1213,7 @@ void wizard_key(struct wizard *w, int key)
 	case PAGE_RUN: run_key(w, key); break;
 	case PAGE_FINISH:
 		if (key == 'd') {
-			char err[512];
-			if (!dashboard_view_nested(w->site_path, err, sizeof err))
-				notice(w, err);
+			open_view(w, &dashboard_view_ops);
 		} else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER) {
 			w->quit = true;
 		}

@@ -14,6 +14,7 @@
 #include "transport.h"
 
 struct pane;
+struct ui;
 struct wizard;
 
 /* What the wizard does: the operation kind its pages drive. */
@@ -145,7 +146,6 @@ struct wizard {
 	char *sec_node;
 	char sec_what[320];    /* "passphrase for key FILE", "password for USER@HOST" */
 	char sec_input[256];
-	size_t sec_len;
 
 	/* DLG_SERVERS: the servers of the master's directory that the site
 	 * file does not name, with their roles; checked ones are skipped */
@@ -199,10 +199,10 @@ struct wizard {
 	enum wizard_menu menu;
 	int menu_sel;
 	bool menu_expand;      /* x) Expand menu */
+	bool menu_invalid;     /* "Invalid selection!": the next key only clears it */
 	enum wizard_pw_state pw[PW_COUNT];
 	enum wizard_pw pw_editing;
 	char pw_input[256];
-	size_t pw_len;
 
 	/* plan review, run view */
 	size_t plan_scroll;
@@ -216,6 +216,9 @@ struct wizard {
 	bool utf8;             /* line drawing glyphs */
 
 	struct wizard_backend be;
+	/* the view stack the wizard is on (pushes the dashboard, the site
+	 * view); NULL: views cannot open */
+	struct ui *ui;
 };
 
 struct wizard *wizard_new(void);
@@ -263,6 +266,7 @@ void wizard_runner_state(struct wizard *w, int state);
 void wizard_set_plan_cmds(struct wizard *w, char **cmds); /* takes ownership */
 
 const char *wizard_pw_name(enum wizard_pw which); /* install.h names */
+const char *wizard_pw_prompt(enum wizard_pw which); /* the bootstrap's question */
 const char *wizard_pw_value(enum wizard_pw_state st); /* set / UNSET / Not Verified */
 bool wizard_menus_complete(const struct wizard *w);
 

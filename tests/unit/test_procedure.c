@@ -69,6 +69,26 @@ static void test_shipped_install_procedure_loads(void **state)
 			install = i;
 	}
 	assert_true(verify > 0 && verify < install);
+	/* what the finish page lists is said by the procedure, not by step ids in C */
+	assert_int_equal(procedure_step(p, "verify-passwords")->report, PROC_REPORT_FINISH);
+	assert_int_equal(procedure_step(p, "replication-status")->report, PROC_REPORT_FINISH);
+	assert_int_equal(boot->report, PROC_REPORT_NONE);
+	procedure_free(p);
+	/* and which preflight output is a finding to confirm */
+	p = procedure_load_named("remove-replica", err, sizeof err);
+	assert_non_null(p);
+	assert_int_equal(procedure_step(p, "plan-ldap-url")->report, PROC_REPORT_PREFLIGHT);
+	assert_int_equal(procedure_step(p, "check-replchk")->report, PROC_REPORT_FINISH);
+	procedure_free(p);
+	p = procedure_load_named("dovecot", err, sizeof err);
+	assert_non_null(p);
+	assert_int_equal(procedure_step(p, "preflight-config-diff")->report, PROC_REPORT_PREFLIGHT);
+	assert_int_equal(procedure_step(p, "verify-status")->report, PROC_REPORT_FINISH);
+	/* dovecot --verify: the steps it keeps are marked in the procedure */
+	assert_true(procedure_step(p, "preflight-users")->verify_run);
+	assert_true(procedure_step(p, "verify-arrived")->verify_run);
+	assert_false(procedure_step(p, "preflight-mail-overlap")->verify_run);
+	assert_false(procedure_step(p, "write-config")->verify_run);
 	procedure_free(p);
 }
 
@@ -109,6 +129,9 @@ static const struct bad_case bad_cases[] = {
 	{ "[step a]\ntitle = A\nnode = master\nrun = x\nidempotent = no\nverify = yes\n", 4,
 	  "read-only checks" },
 	{ "[step a]\ntitle = A\nnode = master\nrun = x\nskip_if = y\nverify = yes\n", 4, "read-only checks" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nreport = screen\n", 8, "must be preflight or finish" },
+	{ "[step a]\ntitle = A\nnode = master\nrun = x\nreport = preflight\n", 4,
+	  "report = preflight is for preflight steps" },
 };
 
 static void test_bad_procedures_are_refused_with_file_and_line(void **state)

@@ -131,13 +131,13 @@ static void f_review(struct wizard *w)
 static struct proc_step rm_steps[] = {
 	{ .id = S("preflight-privileges"), .title = S("Root privileges"), .phase = S("preflight") },
 	{ .id = S("preflight-localconfig"), .title = S("Read ldap_url and ldap_master_url"), .phase = S("preflight") },
-	{ .id = S("plan-ldap-url"), .title = S("Compute every node's new ldap_url (before / after)"),
+	{ .id = S("plan-ldap-url"), .report = PROC_REPORT_PREFLIGHT, .title = S("Compute every node's new ldap_url (before / after)"),
 	  .phase = S("preflight"), .builtin = S("plan-ldap-url") },
 	{ .id = S("set-ldap-url"), .title = S("Write the new ldap_url"), .user = PROC_USER_ZEXTRAS },
 	{ .id = S("restart-services"), .title = S("Restart Carbonio services (they read ldap_url at start)"),
 	  .user = PROC_USER_ZEXTRAS },
-	{ .id = S("check-ldap-url"), .title = S("ldap_url reads the new value"), .user = PROC_USER_ZEXTRAS },
-	{ .id = S("check-replchk"), .title = S("zmreplchk on the master"), .user = PROC_USER_ZEXTRAS },
+	{ .id = S("check-ldap-url"), .report = PROC_REPORT_FINISH, .title = S("ldap_url reads the new value"), .user = PROC_USER_ZEXTRAS },
+	{ .id = S("check-replchk"), .report = PROC_REPORT_FINISH, .title = S("zmreplchk on the master"), .user = PROC_USER_ZEXTRAS },
 };
 
 static struct proc_step dv_steps[] = {
@@ -146,13 +146,13 @@ static struct proc_step dv_steps[] = {
 	{ .id = S("preflight-users"), .title = S("The userdb lists users (doveadm user '*')"), .phase = S("preflight") },
 	{ .id = S("preflight-facts"), .title = S("What will be done on this server"), .phase = S("preflight"),
 	  .builtin = S("dovecot-facts") },
-	{ .id = S("preflight-config-diff"), .title = S("Existing 10-replication.conf against the one to be written"),
+	{ .id = S("preflight-config-diff"), .report = PROC_REPORT_PREFLIGHT, .title = S("Existing 10-replication.conf against the one to be written"),
 	  .phase = S("preflight") },
 	{ .id = S("preflight-mail-overlap"), .title = S("Mail for the same users on both servers (INBOX GUID conflict)"),
 	  .phase = S("preflight"), .builtin = S("mail-overlap"), .check_warn = true },
 	{ .id = S("write-config"), .title = S("Write 10-replication.conf (root:root 0600 from the start)") },
 	{ .id = S("reload-systemd"), .title = S("Reload Dovecot (systemctl reload dovecot)") },
-	{ .id = S("verify-arrived"), .title = S("Wait for the partner's test message"), .builtin = S("wait-replicated") },
+	{ .id = S("verify-arrived"), .report = PROC_REPORT_FINISH, .title = S("Wait for the partner's test message"), .builtin = S("wait-replicated") },
 };
 
 struct fixture {

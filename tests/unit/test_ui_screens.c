@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pane.h"
 #include "runner.h"
 #include "term.h"
+#include "view.h"
 #include "wizard.h"
 #include "xalloc.h"
 
@@ -47,11 +49,26 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+static void compare_screen(const char *name);
+
 /* Draw at rows x cols and compare with the expected dump. */
 static void check_screen(struct wizard *w, const char *name, int rows, int cols)
 {
 	resize_term(rows, cols);
 	wizard_draw(w);
+	compare_screen(name);
+}
+
+/* The same for the view on top of a stack. */
+static void check_view_screen(struct ui *ui, const char *name, int rows, int cols)
+{
+	resize_term(rows, cols);
+	ui_draw(ui, true);
+	compare_screen(name);
+}
+
+static void compare_screen(const char *name)
+{
 	char *got = term_dump();
 	char *path = xasprintf("%s/%s.screen", screens_dir(), name);
 	const char *upd = getenv("UPDATE_SCREENS");
@@ -134,15 +151,16 @@ static struct proc_step steps[] = {
 	{ .id = S("preflight-os"), .title = S("Operating system"), .phase = S("preflight"), .check_warn = true },
 	{ .id = S("fetch-passwords"), .title = S("Read the LDAP passwords from the master"), .phase = S("preflight") },
 	{ .id = S("enable-replication"), .title = S("Enable replication on the master (zmldapenablereplica)") },
-	{ .id = S("verify-passwords"), .title = S("Verify the passwords against the master (LDAP bind)") },
+	{ .id = S("verify-passwords"), .report = PROC_REPORT_FINISH, .title = S("Verify the passwords against the master (LDAP bind)") },
 	{ .id = S("install-package"), .title = S("Install carbonio-directory-server"),
 	  .hint = S("The package manager could not install carbonio-directory-server: check the node's Carbonio repository configuration.") },
 	{ .id = S("bootstrap"), .title = S("Bootstrap the replica (carbonio-bootstrap -c)") },
-	{ .id = S("replication-status"), .title = S("zmreplchk on the replica says In Sync"), .user = PROC_USER_ZEXTRAS },
+	{ .id = S("replication-status"), .report = PROC_REPORT_FINISH, .title = S("zmreplchk on the replica says In Sync"), .user = PROC_USER_ZEXTRAS },
 };
 
 struct fixture {
 	struct wizard *w;
+	struct ui *ui;        /* the view stack home pushes onto (no loop) */
 	struct plan plan;
 	SCREEN *scr;
 	FILE *out, *in;
@@ -171,6 +189,8 @@ static int setup(void **state)
 		.retry = f_retry, .skip = f_skip, .abort = f_abort, .review = f_review,
 		.secret = f_secret,
 	};
+	fx->ui = ui_new(NULL);
+	w->ui = fx->ui;
 	w->site_path = xstrdup("/etc/replica-wizard/site.ini");
 	snprintf(w->field[FIELD_MASTER], WIZARD_FIELD_MAX, "srv1.example.com");
 	snprintf(w->field[FIELD_REPLICAS], WIZARD_FIELD_MAX, "ds-replica.example.com");
@@ -204,6 +224,7 @@ static int teardown(void **state)
 	wizard_set_plan_cmds(fx->w, NULL); /* while w->plan still counts them */
 	fx->w->plan = NULL;
 	wizard_free(fx->w);
+	ui_free(fx->ui);
 	plan_free(&fx->plan);
 	term_done();
 	fclose(fx->out);
@@ -244,6 +265,46 @@ static void test_home(void **state)
 	wizard_key(fx->w, '1');
 	assert_int_equal(fx->w->page, PAGE_NODES);
 	assert_int_equal(fx->w->op, OP_INSTALL);
+}
+
+/* Home 5: the Site view, pushed on the stack with the site path; its
+ * nodes and roles; q pops it. */
+static void test_site_view(void **state)
+{
+	struct fixture *fx = *state;
+	/* a relative name, so the title is the same on every machine */
+	char dir[] = "/tmp/rw-test-site-XXXXXX", cwd[4096];
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(dir), 0);
+	FILE *f = fopen("site.ini", "w");
+	assert_non_null(f);
+	fputs("[ssh]\nuser = root\nknown_hosts = /etc/rw/known_hosts\n"
+	      "[carbonio]\nmaster = ldap1.example.com\n"
+	      "replicas = ldap2.example.com ldap3.example.com\nmta = mta1.example.com\n"
+	      "[dovecot]\nservers = imap1.example.com imap2.example.com\n"
+	      "[host ldap3.example.com]\naddress = 10.0.0.3\nport = 2222\n", f);
+	fclose(f);
+	free(fx->w->site_path);
+	fx->w->site_path = xstrdup("site.ini");
+	wizard_key(fx->w, '5'); /* loads it */
+	unlink("site.ini");
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
+	assert_int_equal(fx->w->dialog, DLG_NONE);
+	assert_int_equal(fx->ui->depth, 1);
+	ui_key(fx->ui, KEY_DOWN);
+	ui_key(fx->ui, KEY_DOWN);
+	check_view_screen(fx->ui, "site-80x24", 24, 80);
+	check_view_screen(fx->ui, "site-160x48", 48, 160);
+	ui_key(fx->ui, 'q');
+	assert_int_equal(fx->ui->depth, 0);
+	/* no site file: a notice, nothing pushed */
+	free(fx->w->site_path);
+	fx->w->site_path = xstrdup("/nonexistent/site.ini");
+	wizard_key(fx->w, '5');
+	assert_int_equal(fx->w->dialog, DLG_MESSAGE);
+	assert_int_equal(fx->ui->depth, 0);
 }
 
 static void test_too_small(void **state)
@@ -345,7 +406,6 @@ static void test_ssh_secret(void **state)
 	assert_string_equal(fake.last_secret, "pass phrase");
 	for (size_t i = 0; i < sizeof w->sec_input; i++)
 		assert_int_equal(w->sec_input[i], 0); /* wiped */
-	assert_int_equal(w->sec_len, 0);
 	/* a password, then Esc: answered with none */
 	wizard_ask_secret(w, "ds-replica.example.com", "password for root@ds-replica.example.com");
 	wizard_key(w, 'x');
@@ -572,6 +632,7 @@ int main(void)
 	setenv("REPLICA_WIZARD_STATE_DIR", "/tmp", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_site_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_nodes, setup, teardown),

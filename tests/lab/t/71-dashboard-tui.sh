@@ -5,7 +5,10 @@
 #   syncrepl connected) and both Dovecot panels; Tab, ? and q answer; the
 #   exit status is 0 and the terminal is restored. With an empty
 #   known_hosts the unknown host keys are asked with their SHA256
-#   fingerprint (n rejects; nothing is added to known_hosts).
+#   fingerprint (n rejects; nothing is added to known_hosts; the exit
+#   status is 3, a host key refused, as for the batch commands). From the
+#   wizard's home screen, 4 pushes the same view over the wizard (live
+#   rows), q pops it back to the home screen, and q there quits with 0.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -130,6 +133,23 @@ assert_eq 0 "$(cat "$STATE/rc")" "dashboard exit status after q"
 s=$(screen)
 assert_not_contains "$s" "Directory replication" "the terminal is restored (alternate screen left)"
 ok "q quits with 0"
+
+# --- from the wizard: the dashboard is a view pushed over home, q pops it -----------
+rm -f "$STATE/rc"
+TM kill-session -t dash 2>/dev/null
+TM new-session -d -s dash -x 160 -y 48 \
+	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $SITE; echo \$? >$STATE/rc; sleep 60"
+wait_for 10 "What do you want to do?"
+keys 4
+wait_for 10 "Directory replication"
+wait_for 30 "zmreplchk: Code 0 In Sync"
+keys q
+wait_for 10 "What do you want to do?"
+assert_not_contains "$(screen)" "Directory replication" "the home screen drawn whole again"
+keys q
+wait_rc
+assert_eq 0 "$(cat "$STATE/rc")" "wizard exit status after the dashboard"
+ok "home 4 pushes the dashboard, q returns home, q quits"
 
 # --- unknown host keys are asked, never accepted silently ---------------------------
 cp "$SITE" "$STATE/site-unknown.ini"

@@ -1,5 +1,5 @@
 /* The command table of the CLI: main.c dispatches `replica-wizard COMMAND`
- * through RW_COMMAND_TABLE. To add a command: write src/cmd_<name>.c with
+ * through RW_COMMAND_TABLE. To add a command: write cli/cmd_<name>.c with
  * an `int cmd_<name>_main(int argc, char **argv, const struct cli *cli)`,
  * declare it below and add one X(...) line to the table. */
 #ifndef RW_COMMANDS_H
@@ -7,13 +7,7 @@
 
 #include <stdio.h>
 
-/* Exit statuses shared by every command (see replica-wizard(1)). */
-enum {
-	RW_EXIT_OK = 0,
-	RW_EXIT_FAILED = 1,  /* a step failed */
-	RW_EXIT_USAGE = 2,   /* bad usage or site file */
-	RW_EXIT_HOSTKEY = 3, /* host key refused */
-};
+#include "exit_status.h"
 
 /* Global options, parsed by main before the command. */
 struct cli {

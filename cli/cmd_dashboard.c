@@ -17,11 +17,7 @@
 #include "redact.h"
 #include "site.h"
 #include "xalloc.h"
-#include "../ui/dashboard_view.h"
-
-/* Weak: builds of src/ without ui/ (fuzz targets, core-only tests) link
- * without the view and say so instead. */
-#pragma weak dashboard_view_main
+#include "dashboard_view.h"
 
 static volatile int interrupted;
 
@@ -139,13 +135,6 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s dashboard: --format %s: use text or json\n", cli->progname, format);
 		return RW_EXIT_USAGE;
 	}
-	if (!once && !dashboard_view_main) {
-		fprintf(stderr, "%s dashboard: the interactive dashboard (curses view) is not available "
-			"in this build; use `%s dashboard --once` (add --format json for a JSON "
-			"document) or `%s check` for monitoring\n", cli->progname, cli->progname, cli->progname);
-		return RW_EXIT_USAGE;
-	}
-
 	char *path = cli_site_path(cli, override);
 	struct site_error serr;
 	char buf[2048];

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "harden.h"
+#include "install.h"
 #include "loop.h"
 #include "redact.h"
 #include "runner.h"
@@ -350,7 +351,7 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	}
 	size_t n_rep = 0;
 	site_list(site, SITE_ROLE_REPLICA, &n_rep);
-	if (strcmp(bo->command, "install") == 0 && n_rep == 0) {
+	if (kind == &install_kind && n_rep == 0) { /* the kind decides, not its name */
 		fprintf(stderr, "%s install: %s: [carbonio] replicas is empty: name the replica(s) to install\n",
 			bo->progname, site_path);
 		site_free(site);

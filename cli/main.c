@@ -1,11 +1,12 @@
 /* replica-wizard: a thin dispatcher. Global options, then one command from
- * RW_COMMAND_TABLE (src/commands.h). */
+ * RW_COMMAND_TABLE (cli/commands.h). */
 #include "commands.h"
 #include "harden.h"
 #include "ui.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef RW_VERSION
@@ -91,8 +92,12 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (optind >= argc)
-		return ui_main(&cli); /* no command: the ncurses wizard */
+	if (optind >= argc) { /* no command: the ncurses wizard */
+		char *path = cli_site_path(&cli, NULL);
+		int rc = ui_main(cli.progname, path);
+		free(path);
+		return rc;
+	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].handler(argc - optind, argv + optind, &cli);
