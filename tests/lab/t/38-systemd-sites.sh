@@ -2,8 +2,8 @@
 # Install (--answer-queries) and removal (--disable-ldap) on systemd sites
 # (carbonio-tools.md §10.1-10.3), with the lab's systemctl stand-in that
 # behaves like systemd 252 (is-enabled stops at the first unknown unit):
-#   - an all-systemd site, then a mixed one (master legacy, MTA and replica
-#     on systemd): every run ends with exit 0;
+#   - an all-systemd site (two replicas), then a mixed one (master legacy,
+#     MTA and replica on systemd; one replica): every run ends with exit 0;
 #   - the service manager is told target by target: the MTA (no directory
 #     target) is a systemd node;
 #   - services restart through the ENABLED role targets only, never
@@ -26,25 +26,34 @@ lc() { lab_ssh "$1" "su - zextras -c '$(P "$1")/bin/zmlocalconfig -m nokey $2'";
 calls() { grep -h '^systemctl \|^zmcontrol' "$LAB_DIR/nodes/$1/calls.log" 2>/dev/null; }
 sysctl() { local n=$1; shift; lab_ssh "$n" systemctl "$@"; }
 
-site_round() { # LABEL: install replica1 answering queries, then remove it
-	local label=$1 M R1 PORT
-	M=$(node_ip master) R1=$(node_ip replica1) PORT=$LAB_LDAP_PORT
+site_round() { # LABEL N: install N replicas (1 or 2) answering queries, then remove replica1
+	local label=$1 two=$2 M R1 R2 PORT reps
+	M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2) PORT=$LAB_LDAP_PORT
 	export REPLICA_WIZARD_STATE_DIR=$STATE/state-$label
-	# replica1 only (replica2's [host] section stays: a spare host)
-	sed "s/^replicas = .*/replicas = $R1/" "$LAB_DIR/site.ini" >"$STATE/site-$label.ini"
+	# one replica: replica2's [host] section stays (a spare host)
+	reps=$R1
+	[[ $two == 2 ]] && reps="$R1 $R2"
+	sed "s/^replicas = .*/replicas = $reps/" "$LAB_DIR/site.ini" >"$STATE/site-$label.ini"
 	local SITE=$STATE/site-$label.ini
 	for n in master replica1 replica2 mta; do : >"$LAB_DIR/nodes/$n/calls.log"; done
 
-	assert_rc 0 "$label: install replica1 with --answer-queries" \
-		"$RW" install --batch --yes --answer-queries --site "$SITE" --replica "$R1"
+	local want="ldap://$R1:$PORT ldap://$M:$PORT" after="ldap://$M:$PORT"
+	if [[ $two == 2 ]]; then
+		want="ldap://$R1:$PORT ldap://$R2:$PORT ldap://$M:$PORT" after="ldap://$R2:$PORT ldap://$M:$PORT"
+		assert_rc 0 "$label: install both replicas with --answer-queries" \
+			"$RW" install --batch --yes --answer-queries --site "$SITE"
+	else
+		assert_rc 0 "$label: install replica1 with --answer-queries" \
+			"$RW" install --batch --yes --answer-queries --site "$SITE" --replica "$R1"
+	fi
 	printf '%s\n' "$T_OUT" >"$STATE/install-$label.out"
-	assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc mta ldap_url)" "$label: the MTA asks replica1 first"
-	assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc master ldap_url)" "$label: the master too"
+	assert_eq "$want" "$(lc mta ldap_url)" "$label: the MTA asks the replicas first"
+	assert_eq "$want" "$(lc master ldap_url)" "$label: the master too"
 
 	assert_rc 0 "$label: remove replica1 with --disable-ldap" \
 		"$RW" remove --batch --yes --disable-ldap --site "$SITE" --replica "$R1"
 	printf '%s\n' "$T_OUT" >"$STATE/remove-$label.out"
-	assert_eq "ldap://$M:$PORT" "$(lc mta ldap_url)" "$label: the MTA's ldap_url is the master's again"
+	assert_eq "$after" "$(lc mta ldap_url)" "$label: the MTA's ldap_url no longer lists replica1"
 	run lab_ssh replica1 "su - zextras -c 'LAB_VIA_SYSTEMD=1 $(P replica1)/bin/ldap status'"
 	assert_eq 1 "$T_RC" "$label: the removed replica's slapd is stopped"
 }
@@ -65,7 +74,7 @@ assert_contains "$T_STDOUT" "Services are now handled by systemd" "with the real
 lab_ssh mta "apt-get install -y carbonio-proxy" >/dev/null || fail "install carbonio-proxy on the MTA"
 sysctl mta disable carbonio-proxy.target 2>/dev/null || fail "disable carbonio-proxy.target"
 
-site_round systemd
+site_round systemd 2
 for n in master mta; do
 	c=$(calls "$n")
 	assert_not_contains "$c" "carbonio.target" "systemd: $n: carbonio.target never started or stopped"
@@ -86,7 +95,7 @@ assert_contains "$(cat "$STATE/remove-systemd.out")" "stay down after a reboot" 
 
 # ================================== mixed ===================================
 LAB_SYSTEMD_NODES="mta replica1" lab_up
-site_round mixed
+site_round mixed 1
 assert_eq "" "$(calls master | grep -E '^systemctl (start|stop|restart|enable|disable)')" \
 	"mixed: the legacy master is not driven through systemctl (only asked, target by target)"
 run lab_ssh master "su - zextras -c '$(P master)/bin/ldap status'"
