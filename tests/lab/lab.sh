@@ -162,6 +162,10 @@ make_dovecot_node() {
 	cat "$LAB_HOME/templates/dovecot-users.in" >"$d/dovecot/users"
 	install -d -m 0700 -o vmail -g vmail "$d/mail"
 	cp -p "$LAB_HOME"/sys/* "$d/bin/"
+	# a systemd node (LAB_SYSTEMD_NODES): Dovecot is dovecot.service there
+	if [[ " ${LAB_SYSTEMD_NODES:-} " == *" $n "* || ${LAB_SYSTEMD_NODES:-} == all ]]; then
+		: >"$d/systemd"
+	fi
 	# imap1 looks like an enforcing RHEL box with firewalld, imap2 like one
 	# without SELinux and firewalld: the wizard's two code paths.
 	if node_has_firewalld "$n"; then
