@@ -128,17 +128,14 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		switch (c) {
 		case 'Q': b.oo.answer_queries = true; break;
 		case 'R':
-			only = xrealloc(only, (n_only + 1) * sizeof *only);
-			only[n_only++] = optarg;
+			xpush_str(&only, &n_only, optarg);
 			break;
 		case 'N':
 			b.oo.answer_queries = true;
-			answer = xrealloc(answer, (n_answer + 1) * sizeof *answer);
-			answer[n_answer++] = optarg;
+			xpush_str(&answer, &n_answer, optarg);
 			break;
 		case 'K':
-			skip = xrealloc(skip, (n_skip + 1) * sizeof *skip);
-			skip[n_skip++] = optarg;
+			xpush_str(&skip, &n_skip, optarg);
 			break;
 		case 'h':
 			usage(stdout, cli->progname);

@@ -112,12 +112,10 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 		switch (c) {
 		case 'D': b.oo.disable_ldap = true; break;
 		case 'R':
-			only = xrealloc(only, (n_only + 1) * sizeof *only);
-			only[n_only++] = optarg;
+			xpush_str(&only, &n_only, optarg);
 			break;
 		case 'K':
-			skip = xrealloc(skip, (n_skip + 1) * sizeof *skip);
-			skip[n_skip++] = optarg;
+			xpush_str(&skip, &n_skip, optarg);
 			break;
 		case 'h':
 			usage(stdout, cli->progname);
