@@ -1,10 +1,8 @@
-/* The wizard's model and key handling (see wizard.h). Handlers only change
- * state and set dirty; nothing here draws or talks to the engine directly. */
+/* The wizard's model (see wizard.h): what the engine reports turned into
+ * model changes, and the dispatch of keys and drawing to the page's and
+ * the dialog's views (ui/pages, ui/dialogs). Nothing here talks to the
+ * engine directly. */
 #include "wizard.h"
-
-#include "password_rules.h"
-#include "dashboard_view.h"
-#include "home.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -12,15 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dovecot_op.h"
+#include "flow.h"
 #include "install.h"
 #include "pane.h"
 #include "site.h"
+#include "term.h"
 #include "view.h"
-#include "widgets/field.h"
-#include "widgets/form.h"
-#include "widgets/keys.h"
-#include "widgets/list.h"
+#include "widgets/frame.h"
+#include "widgets/text.h"
 #include "xalloc.h"
 
 
@@ -186,7 +183,7 @@ static const char *ans_name(const struct wizard *w, size_t i)
 	return i < w->n_ans ? w->ans_names[i] : w->field[FIELD_MASTER];
 }
 
-static bool ans_is_master(const struct wizard *w, size_t i)
+bool wizard_answer_is_master(const struct wizard *w, size_t i)
 {
 	/* an MTA row that names the master is the master's row */
 	return i == w->n_ans || strcasecmp(w->ans_names[i], w->field[FIELD_MASTER]) == 0;
@@ -200,7 +197,7 @@ const char **wizard_answer_nodes(const struct wizard *w, size_t *n)
 	const char **out = xcalloc(w->n_ans + 2, sizeof *out);
 	size_t k = 0, rows = 0;
 	for (size_t i = 0; i <= w->n_ans; i++) {
-		if (i < w->n_ans && ans_is_master(w, i))
+		if (i < w->n_ans && wizard_answer_is_master(w, i))
 			continue;
 		rows++;
 		if (w->ans_checked[i] && *ans_name(w, i))
@@ -251,26 +248,13 @@ void wizard_ask_secret(struct wizard *w, const char *node, const char *what)
 	w->dirty = true;
 }
 
-const char *wizard_op_title(enum wizard_op op)
-{
-	switch (op) {
-	case OP_REMOVE: return "Remove a Directory Replica";
-	case OP_DOVECOT: return "Configure Dovecot replication";
-	case OP_INSTALL: break;
-	}
-	return "Install a Directory Replica";
-}
-
 void wizard_begin(struct wizard *w, enum wizard_op op)
 {
 	w->op = op;
 	w->status[0] = '\0';
 	free(w->form_error);
 	w->form_error = NULL;
-	static const enum wizard_page first_page[] = {
-		[OP_INSTALL] = PAGE_NODES, [OP_REMOVE] = PAGE_REMOVE, [OP_DOVECOT] = PAGE_DOVECOT,
-	};
-	w->page = first_page[op];
+	w->page = wizard_flow(op)->steps[0].page;
 	w->field_sel = 0; /* each form starts at its first row */
 	w->rm_sel = 0;
 	w->dv_sel = 0;
@@ -283,7 +267,7 @@ void wizard_report(struct wizard *w, const char *line)
 	w->dirty = true;
 }
 
-static void notice(struct wizard *w, const char *text)
+void wizard_notice(struct wizard *w, const char *text)
 {
 	free(w->message);
 	w->message = xstrdup(text);
@@ -336,7 +320,7 @@ void wizard_hostkey(struct wizard *w, const char *node, const char *type, const 
  * servers' findings alternate). */
 static void report_line(struct wizard *w, const char *node, const char *line)
 {
-	if (w->op == OP_DOVECOT && (!w->report_node || strcmp(w->report_node, node) != 0)) {
+	if (wizard_flow(w->op)->findings_by_node && (!w->report_node || strcmp(w->report_node, node) != 0)) {
 		char *head = xasprintf("%s:", node);
 		pane_add(w->report, head);
 		free(head);
@@ -404,721 +388,66 @@ void wizard_set_plan_cmds(struct wizard *w, char **cmds)
 	w->dirty = true;
 }
 
-/* ---- the bootstrap menus ---- */
+/* ---- pages and dialogs ---- */
 
-static const struct {
-	const char *name;   /* install.h */
-	const char *label;  /* the menu's label */
-	const char *prompt; /* the bootstrap's question */
-} pw_info[PW_COUNT] = {
-	/* one row each, as the bootstrap shows them */
-	[PW_ADMIN] = { "zimbra_ldap_password", "Ldap Admin password:", "Password for ldap admin user (min 6 characters):" },
-	[PW_ROOT] = { "ldap_root_password", "Ldap root password:", "Password for ldap root user (min 6 characters):" },
-	[PW_REPLICATION] = { "ldap_replication_password", "Ldap replication password:", "Password for ldap replication user (min 6 characters):" },
-	[PW_POSTFIX] = { "ldap_postfix_password", "Ldap postfix password:", "Password for ldap Postfix user (min 6 characters):" },
-	[PW_AMAVIS] = { "ldap_amavis_password", "Ldap amavis password:", "Password for ldap Amavis user (min 6 characters):" },
-	[PW_NGINX] = { "ldap_nginx_password", "Ldap nginx password:", "Password for ldap Nginx user (min 6 characters):" },
-};
+#define WIZARD_PAGE_OPS(ID, name) [PAGE_##ID] = &page_##name##_ops,
+#define WIZARD_DIALOG_OPS(ID, name) [DLG_##ID] = &dialog_##name##_ops,
+static const struct view_ops *const page_ops[PAGE_COUNT] = { WIZARD_PAGES(WIZARD_PAGE_OPS) };
+static const struct view_ops *const dialog_ops[DLG_COUNT] = { WIZARD_DIALOGS(WIZARD_DIALOG_OPS) };
 
-const char *wizard_pw_name(enum wizard_pw which)
+/* The view of a page or dialog over the wizard (they keep no state of
+ * their own outside the model). */
+static struct view view_of(struct wizard *w, const struct view_ops *ops)
 {
-	return pw_info[which].name;
+	return (struct view){ .ops = ops, .priv = w, .ui = w->ui };
 }
 
-const char *wizard_pw_prompt(enum wizard_pw which)
+static void enter(struct wizard *w, const struct view_ops *ops)
 {
-	return pw_info[which].prompt;
+	char err[8];
+	struct view v = view_of(w, ops);
+	if (ops->enter)
+		ops->enter(&v, w, err, sizeof err);
 }
 
-const char *wizard_pw_value(enum wizard_pw_state st)
+void wizard_goto(struct wizard *w, enum wizard_page p)
 {
-	switch (st) {
-	case PWS_SET: return "set";
-	case PWS_UNSET: return "UNSET";
-	default: return "Not Verified";
-	}
+	w->page = p;
+	w->dirty = true;
+	enter(w, page_ops[p]);
 }
 
-static bool pw_shown(const struct wizard *w, enum wizard_pw p)
+void wizard_back(struct wizard *w)
 {
-	/* a pure replica's bootstrap hides these (no MTA, no proxy on it) */
-	if (p == PW_POSTFIX || p == PW_AMAVIS || p == PW_NGINX)
-		return w->replica_mta;
-	return true;
+	w->page = wizard_flow_prev(w);
+	w->dirty = true;
 }
 
-static bool common_complete(const struct wizard *w)
+void wizard_open_dialog(struct wizard *w, enum wizard_dialog d)
 {
-	return w->pw[PW_ADMIN] == PWS_SET;
+	w->dialog = d;
+	w->dirty = true;
+	if (d != DLG_NONE)
+		enter(w, dialog_ops[d]);
 }
 
-static bool ldap_complete(const struct wizard *w)
-{
-	for (int p = PW_ROOT; p < PW_COUNT; p++)
-		if (pw_shown(w, (enum wizard_pw)p) && w->pw[p] != PWS_SET)
-			return false;
-	return true;
-}
-
-bool wizard_menus_complete(const struct wizard *w)
-{
-	return common_complete(w) && ldap_complete(w);
-}
-
-static struct wizard_menu_item *add_item(struct wizard_menu_item *out, size_t *n, const char *key,
-					 const char *label, const char *value,
-					 enum wizard_menu_action act)
-{
-	if (*n >= WIZARD_MENU_MAX)
-		return &out[WIZARD_MENU_MAX - 1];
-	struct wizard_menu_item *it = &out[(*n)++];
-	memset(it, 0, sizeof *it);
-	snprintf(it->key, sizeof it->key, "%s", key);
-	snprintf(it->label, sizeof it->label, "%s", label);
-	snprintf(it->value, sizeof it->value, "%s", value ? value : "");
-	it->action = act;
-	/* the bootstrap's rule: empty, none, UNSET or Not Verified get ** */
-	it->marked = value && (strcmp(value, "UNSET") == 0 || strcmp(value, "Not Verified") == 0 ||
-			       strcmp(value, "none") == 0);
-	return it;
-}
-
-static size_t common_items(const struct wizard *w, struct wizard_menu_item *out, size_t n,
-			   bool expansion)
-{
-	char port[16], num[12];
-	snprintf(port, sizeof port, "%u", w->ldap_port);
-	int k = 1;
-	struct wizard_menu_item *it;
-#define NUM() (expansion ? "" : (snprintf(num, sizeof num, "%d", k++), num))
-	it = add_item(out, &n, NUM(), "Hostname:", w->hostname ? w->hostname : "UNSET", MACT_FIXED);
-	it->why = "The replica's hostname comes from the Nodes page (one menu set serves every replica).";
-	it->expansion = expansion;
-	it = add_item(out, &n, NUM(), "Ldap master host:", w->master ? w->master : "UNSET", MACT_FIXED);
-	it->why = "The master comes from the Nodes page.";
-	it->expansion = expansion;
-	it = add_item(out, &n, NUM(), "Ldap port:", port, MACT_FIXED);
-	it->why = "The LDAP port comes from the site file (ldap_port).";
-	it->expansion = expansion;
-	it = add_item(out, &n, NUM(), pw_info[PW_ADMIN].label, wizard_pw_value(w->pw[PW_ADMIN]),
-		      MACT_PASSWORD);
-	it->pw = PW_ADMIN;
-	it->expansion = expansion;
-#undef NUM
-	return n;
-}
-
-static size_t ldap_items(const struct wizard *w, struct wizard_menu_item *out, size_t n,
-			 bool expansion)
-{
-	char num[12];
-	int k = 1;
-	struct wizard_menu_item *it;
-#define NUM() (expansion ? "" : (snprintf(num, sizeof num, "%d", k++), num))
-	if (!expansion) {
-		it = add_item(out, &n, NUM(), "Status:", "Enabled", MACT_FIXED);
-		it->why = "A Directory Replica runs slapd: the status stays Enabled.";
-		it = add_item(out, &n, NUM(), "Create Domain:", "no", MACT_FIXED);
-		it->why = "A replica creates no domain: the directory comes from the master.";
-		it = add_item(out, &n, NUM(), "Ldap replication type:", "replica", MACT_FIXED);
-		it->why = "The Ldap master host differs from the hostname: replica.";
-	}
-	for (int p = PW_ROOT; p < PW_COUNT; p++) {
-		if (!pw_shown(w, (enum wizard_pw)p))
-			continue;
-		if (expansion && w->pw[p] == PWS_SET)
-			continue;
-		it = add_item(out, &n, NUM(), pw_info[p].label, wizard_pw_value(w->pw[p]), MACT_PASSWORD);
-		it->pw = (enum wizard_pw)p;
-		it->expansion = expansion;
-	}
-#undef NUM
-	return n;
-}
-
-size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out)
-{
-	size_t n = 0;
-	switch (w->menu) {
-	case MENU_COMMON:
-		return common_items(w, out, 0, false);
-	case MENU_LDAP:
-		return ldap_items(w, out, 0, false);
-	case MENU_MAIN:
-		break;
-	}
-	add_item(out, &n, "1", "Common Configuration:", "", MACT_COMMON);
-	if (w->menu_expand || !common_complete(w))
-		n = common_items(w, out, n, true);
-	add_item(out, &n, "2", "carbonio-directory-server:", "Enabled", MACT_LDAP);
-	if (w->menu_expand || !ldap_complete(w))
-		n = ldap_items(w, out, n, true);
-	add_item(out, &n, "s", "Save config to file", NULL, MACT_SAVE);
-	add_item(out, &n, w->menu_expand ? "c" : "x", w->menu_expand ? "Collapse menu" : "Expand menu",
-		 NULL, MACT_EXPAND);
-	add_item(out, &n, "q", "Quit", NULL, MACT_QUIT);
-	return n;
-}
-
-static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
-{
-	w->status[0] = '\0';
-	switch (it->action) {
-	case MACT_COMMON:
-		w->menu = MENU_COMMON;
-		w->menu_sel = 0;
-		break;
-	case MACT_LDAP:
-		w->menu = MENU_LDAP;
-		w->menu_sel = 0;
-		break;
-	case MACT_PASSWORD:
-		w->pw_editing = it->pw;
-		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->dialog = DLG_PASSWORD;
-		break;
-	case MACT_FIXED:
-		snprintf(w->status, sizeof w->status, "%s", it->why ? it->why : "");
-		break;
-	case MACT_SAVE:
-		snprintf(w->status, sizeof w->status, "%s",
-			 "The wizard hands these answers to carbonio-bootstrap itself (0600 file, removed after use).");
-		break;
-	case MACT_EXPAND:
-		w->menu_expand = !w->menu_expand;
-		break;
-	case MACT_QUIT:
-		w->dialog = DLG_QUIT;
-		break;
-	case MACT_NONE:
-		break;
-	}
-}
-
-/* The selectable items (those with a key), by position. */
-static int menu_selectable(const struct wizard_menu_item *items, size_t n, int *idx)
-{
-	int k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (items[i].key[0])
-			idx[k++] = (int)i;
-	return k;
-}
-
-static void menu_key(struct wizard *w, int key)
-{
-	struct wizard_menu_item items[WIZARD_MENU_MAX];
-	size_t n = wizard_menu_items(w, items);
-	int idx[WIZARD_MENU_MAX];
-	int ns = menu_selectable(items, n, idx);
-	if (w->menu_sel >= ns)
-		w->menu_sel = ns ? ns - 1 : 0;
-	if (wg_list_move(&w->menu_sel, ns, key))
-		return;
-	switch (key) {
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (ns)
-			menu_activate(w, &items[idx[w->menu_sel]]);
-		return;
-	case '?':
-		w->dialog = DLG_HELP;
-		return;
-	case 'r':
-	case KEY_ESC:
-	case KEY_LEFT:
-		if (w->menu != MENU_MAIN) {
-			w->menu_sel = w->menu == MENU_COMMON ? 0 : 1;
-			w->menu = MENU_MAIN;
-		}
-		return;
-	case 'y':
-		if (w->menu == MENU_MAIN && wizard_menus_complete(w)) {
-			if (w->be.review)
-				w->be.review(w);
-			w->page = PAGE_PLAN;
-			w->plan_scroll = 0;
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	for (int k = 0; k < ns; k++) {
-		const struct wizard_menu_item *it = &items[idx[k]];
-		if (key < 256 && strlen(it->key) == 1 && it->key[0] == key) {
-			w->menu_sel = k;
-			menu_activate(w, it);
-			return;
-		}
-	}
-	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
-	w->menu_invalid = true;
-}
-
-/* Enter on the doveadm password: Dovecot's rules (dovecot_op), kept only
- * in memory and handed to the operation on Connect. */
-static void doveadm_password_done(struct wizard *w)
-{
-	const char *why = dovecot_op_password_problem(w->pw_input);
-	if (why) {
-		snprintf(w->status, sizeof w->status, "%s", why);
-		return;
-	}
-	snprintf(w->dv_password, sizeof w->dv_password, "%s", w->pw_input);
-	explicit_bzero(w->pw_input, sizeof w->pw_input);
-	w->dialog = DLG_NONE;
-	w->dv_typing = false;
-	snprintf(w->status, sizeof w->status, "The doveadm password is set (both servers get it).");
-}
-
-static void password_key(struct wizard *w, int key)
-{
-	if (key == KEY_ESC) {
-		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->dialog = DLG_NONE;
-		w->dv_typing = false;
-		return;
-	}
-	if (w->dv_typing && (key == '\r' || key == '\n' || key == KEY_ENTER)) {
-		doveadm_password_done(w);
-		return;
-	}
-	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
-		/* the same rules as the batch (what Carbonio accepts), before
-		 * anything binds with it */
-		const char *why = password_rules_ldap_problem(w->pw_input);
-		if (why) {
-			snprintf(w->status, sizeof w->status, "%s", why);
-			return;
-		}
-		w->dialog = DLG_NONE;
-		enum wizard_pw p = w->pw_editing;
-		/* the root password is not verified by the bootstrap either */
-		w->pw[p] = p == PW_ROOT ? PWS_SET : PWS_CHECKING;
-		if (w->be.password)
-			w->be.password(w, p, w->pw_input);
-		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		if (w->pw[p] == PWS_CHECKING)
-			snprintf(w->status, sizeof w->status, "Verifying the %s against the master...",
-				 pw_info[p].name);
-		return;
-	}
-	wg_field_key(w->pw_input, sizeof w->pw_input, key);
-}
-
-/* ---- the other pages ---- */
-
-/* Push a view over the wizard (the dashboard, the site file); a notice
- * when it cannot open (no site file, no terminal) or no stack runs. */
-static void open_view(struct wizard *w, const struct view_ops *ops)
+void wizard_open_view(struct wizard *w, const struct view_ops *ops)
 {
 	char err[512];
 	if (!w->ui)
 		snprintf(err, sizeof err, "Not available here.");
 	else if (ui_push(w->ui, ops, w->site_path, err, sizeof err))
 		return;
-	notice(w, err);
+	wizard_notice(w, err);
 }
 
-static void home_key(struct wizard *w, int key)
-{
-	int n = (int)home_count;
-	if (wg_list_move(&w->home_sel, n, key))
-		return;
-	switch (key) {
-	case 'q':
-		w->quit = true;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		break;
-	default:
-		if (key >= '1' && key <= '0' + n) {
-			w->home_sel = key - '1';
-			break;
-		}
-		return;
-	}
-	const struct home_entry *e = &home_entries[w->home_sel];
-	switch (e->kind) {
-	case HOME_OP:
-		wizard_begin(w, e->op);
-		break;
-	case HOME_VIEW:
-		open_view(w, e->view);
-		break;
-	case HOME_QUIT:
-		w->quit = true;
-		break;
-	}
-}
-
-/* The forms' shared keys (nodes, Dovecot settings): focus moves, Esc goes
- * home, Enter is the row's (enter; false: on to the next row), any other
- * key is the row's (other). */
-static void form_page_key(struct wizard *w, int *sel, int count, int key,
-			  bool (*enter)(struct wizard *w, int row),
-			  void (*other)(struct wizard *w, int row, int key))
-{
-	size_t s = (size_t)*sel;
-	enum wg_form_action act = wg_form_key(&s, (size_t)count, key);
-	*sel = (int)s;
-	if (act == WG_FORM_BACK)
-		w->page = PAGE_HOME;
-	else if (act == WG_FORM_ENTER && !enter(w, *sel))
-		*sel = *sel + 1 < count ? *sel + 1 : *sel;
-	else if (act == WG_FORM_OTHER)
-		other(w, *sel, key);
-}
-
-static bool nodes_enter(struct wizard *w, int f)
-{
-	if (f == FIELD_ANSWER) {
-		memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
-		w->ans_sel = 0;
-		w->dialog = DLG_ANSWER;
-		return true;
-	}
-	if (f != FIELD_CONNECT)
-		return false;
-	free(w->form_error);
-	w->form_error = NULL;
-	if (w->be.connect)
-		w->be.connect(w);
-	return true;
-}
-
-static void nodes_other(struct wizard *w, int f, int key)
-{
-	if (f == FIELD_ANSWER && key == ' ') {
-		/* all or none: the checklist (Enter) chooses */
-		w->answer_queries = !w->answer_queries;
-		if (w->answer_queries)
-			for (size_t i = 0; i <= w->n_ans; i++)
-				w->ans_checked[i] = true;
-	} else if (f < FIELD_ANSWER) {
-		wg_field_key(w->field[f], sizeof w->field[f], key);
-	}
-}
-
-static void nodes_key(struct wizard *w, int key)
-{
-	form_page_key(w, &w->field_sel, FIELD_COUNT, key, nodes_enter, nodes_other);
-}
-
-/* The answer-queries checklist: Space checks, a all, n none, Enter
- * confirms (answer queries is on when any is checked), Esc restores. */
-static void answer_key(struct wizard *w, int key)
-{
-	size_t rows = w->n_ans + 1;
-	switch (key) {
-	case KEY_UP:
-		w->ans_sel = w->ans_sel ? w->ans_sel - 1 : rows - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->ans_sel = (w->ans_sel + 1) % rows;
-		return;
-	case ' ':
-		w->ans_checked[w->ans_sel] = !w->ans_checked[w->ans_sel];
-		return;
-	case 'a':
-	case 'n':
-		for (size_t i = 0; i < rows; i++)
-			w->ans_checked[i] = key == 'a';
-		return;
-	case KEY_ESC:
-		memcpy(w->ans_checked, w->ans_saved, rows * sizeof *w->ans_checked);
-		w->dialog = DLG_NONE;
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER: {
-		bool any = false;
-		for (size_t i = 0; i < rows; i++)
-			any |= w->ans_checked[i] && !(i < w->n_ans && ans_is_master(w, i));
-		w->answer_queries = any;
-		if (!any) /* off again; the next Space means every node */
-			for (size_t i = 0; i < rows; i++)
-				w->ans_checked[i] = true;
-		w->dialog = DLG_NONE;
-		return;
-	}
-	default:
-		return;
-	}
-}
-
-/* The unnamed servers: Space checks (skip), a all, n none; Enter goes on
- * when every one is checked, Esc stops the run (nothing was changed). */
-static void servers_key(struct wizard *w, int key)
-{
-	size_t rows = w->n_srv;
-	switch (key) {
-	case KEY_UP:
-		w->srv_sel = w->srv_sel ? w->srv_sel - 1 : rows - 1;
-		return;
-	case KEY_DOWN:
-	case '\t':
-		w->srv_sel = (w->srv_sel + 1) % rows;
-		return;
-	case ' ':
-		w->srv_skip[w->srv_sel] = !w->srv_skip[w->srv_sel];
-		return;
-	case 'a':
-	case 'n':
-		for (size_t i = 0; i < rows; i++)
-			w->srv_skip[i] = key == 'a';
-		return;
-	case KEY_ESC:
-	case 's':
-		w->dialog = DLG_NONE;
-		if (w->be.abort)
-			w->be.abort(w);
-		return;
-	case '\r':
-	case '\n':
-	case KEY_ENTER: {
-		size_t n = 0;
-		free(wizard_skipped_servers(w, &n));
-		if (n < rows) {
-			snprintf(w->status, sizeof w->status,
-				 "Check every server to skip it, or stop (Esc) and add it to the site file.");
-			return;
-		}
-		w->status[0] = '\0';
-		w->dialog = DLG_NONE;
-		if (w->be.skip_servers)
-			w->be.skip_servers(w);
-		return;
-	}
-	default:
-		return;
-	}
-}
-
-/* A node's passphrase or password: handed to the backend at once and wiped
- * here; Esc answers none (the connection fails with its message). */
-static void secret_key(struct wizard *w, int key)
-{
-	bool enter = key == '\r' || key == '\n' || key == KEY_ENTER;
-	if (key == KEY_ESC || enter) {
-		w->dialog = DLG_NONE;
-		if (w->be.secret)
-			w->be.secret(w, enter ? w->sec_input : NULL);
-		explicit_bzero(w->sec_input, sizeof w->sec_input);
-		return;
-	}
-	wg_field_key(w->sec_input, sizeof w->sec_input, key);
-}
-
-static void do_connect(struct wizard *w)
+void wizard_connect(struct wizard *w)
 {
 	w->status[0] = '\0'; /* the settings page's notices end here */
 	free(w->form_error);
 	w->form_error = NULL;
 	if (w->be.connect)
 		w->be.connect(w);
-}
-
-static void remove_key(struct wizard *w, int key)
-{
-	/* the replicas, the disable-LDAP toggle, the Connect button */
-	enum wg_form_action act = wg_form_key(&w->rm_sel, w->n_rm + 2, key);
-	if (act == WG_FORM_BACK) {
-		w->page = PAGE_HOME;
-	} else if (key == 'c') {
-		do_connect(w);
-	} else if (act == WG_FORM_ENTER || key == ' ') {
-		if (w->rm_sel < w->n_rm)
-			w->rm_checked[w->rm_sel] = !w->rm_checked[w->rm_sel];
-		else if (w->rm_sel == w->n_rm)
-			w->disable_ldap = !w->disable_ldap;
-		else if (key != ' ')
-			do_connect(w);
-	}
-}
-
-static bool dovecot_enter(struct wizard *w, int f)
-{
-	if (f == DV_CONNECT)
-		do_connect(w);
-	else if (f == DV_PASSWORD) {
-		explicit_bzero(w->pw_input, sizeof w->pw_input);
-		w->dv_typing = true;
-		w->dialog = DLG_PASSWORD;
-	}
-	return f == DV_CONNECT || f == DV_PASSWORD;
-}
-
-static void dovecot_other(struct wizard *w, int f, int key)
-{
-	if (f == DV_PASSWORD && key == 'g') {
-		explicit_bzero(w->dv_password, sizeof w->dv_password);
-		snprintf(w->status, sizeof w->status, "%s",
-			 "The doveadm password will be generated (or kept from an earlier run).");
-	} else if (f < DV_PASSWORD) {
-		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
-	}
-}
-
-static void dovecot_key(struct wizard *w, int key)
-{
-	form_page_key(w, &w->dv_sel, DV_COUNT, key, dovecot_enter, dovecot_other);
-}
-
-static void connect_key(struct wizard *w, int key)
-{
-	bool failed = false;
-	for (size_t i = 0; i < w->n_nodes; i++)
-		if (w->nodes[i].conn == CONN_FAILED)
-			failed = true;
-	if (key == 'b' || key == KEY_ESC) {
-		if (!w->started) {
-			w->page = w->op == OP_REMOVE ? PAGE_REMOVE : w->op == OP_DOVECOT ? PAGE_DOVECOT : PAGE_NODES;
-			w->field_sel = FIELD_CONNECT;
-		}
-		return;
-	}
-	if (key == 'r' && failed && w->be.connect)
-		w->be.connect(w);
-	if (key == 'q')
-		w->quit = true;
-}
-
-static void preflight_key(struct wizard *w, int key)
-{
-	if ((key == '\r' || key == '\n' || key == KEY_ENTER || key == 'c') &&
-	    w->rstate == RUNNER_PAUSED) {
-		if (w->op != OP_INSTALL) {
-			/* no bootstrap menus: the findings were confirmed */
-			if (w->be.review)
-				w->be.review(w);
-			w->page = PAGE_PLAN;
-			w->plan_scroll = 0;
-			return;
-		}
-		w->page = PAGE_MENU;
-		w->menu = MENU_MAIN;
-		w->menu_sel = 0;
-	} else if (key == KEY_DOWN) {
-		w->report_scroll++; /* drawing clamps it */
-	} else if (key == KEY_UP) {
-		if (w->report_scroll)
-			w->report_scroll--;
-	} else if (key == KEY_NPAGE) {
-		w->report_scroll += 10;
-	} else if (key == KEY_PPAGE) {
-		w->report_scroll = w->report_scroll > 10 ? w->report_scroll - 10 : 0;
-	} else if (key == 'q') {
-		w->dialog = DLG_QUIT;
-	}
-}
-
-static void plan_key(struct wizard *w, int key)
-{
-	switch (key) {
-	case KEY_UP: if (w->plan_scroll) w->plan_scroll--; return;
-	case KEY_DOWN: w->plan_scroll++; return;
-	case KEY_PPAGE: w->plan_scroll = w->plan_scroll > 10 ? w->plan_scroll - 10 : 0; return;
-	case KEY_NPAGE: w->plan_scroll += 10; return;
-	case KEY_HOME: w->plan_scroll = 0; return;
-	case 'b':
-	case KEY_ESC:
-		w->page = w->op == OP_INSTALL ? PAGE_MENU : PAGE_PREFLIGHT;
-		return;
-	case 's':
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		w->page = PAGE_RUN;
-		w->run_continued = true;
-		if (w->be.start)
-			w->be.start(w);
-		return;
-	default:
-		return;
-	}
-}
-
-static struct wizard_node *focused(struct wizard *w)
-{
-	if (!w->n_nodes)
-		return NULL;
-	if (w->run_sel >= w->n_nodes)
-		w->run_sel = 0;
-	return &w->nodes[w->run_sel];
-}
-
-static void scroll_node(struct wizard_node *n, int delta)
-{
-	size_t count = pane_count(n->pane);
-	if (delta < 0) {
-		size_t d = (size_t)-delta;
-		n->scroll = n->scroll > d ? n->scroll - d : 0;
-	} else {
-		n->scroll += (size_t)delta;
-		if (n->scroll >= count)
-			n->scroll = count ? count - 1 : 0;
-	}
-}
-
-static void run_key(struct wizard *w, int key)
-{
-	struct wizard_node *n = focused(w);
-	switch (key) {
-	case '\t':
-		if (w->n_nodes)
-			w->run_sel = (w->run_sel + 1) % w->n_nodes;
-		return;
-	case KEY_UP: if (n) scroll_node(n, 1); return;
-	case KEY_DOWN: if (n) scroll_node(n, -1); return;
-	case KEY_PPAGE: if (n) scroll_node(n, 10); return;
-	case KEY_NPAGE: if (n) scroll_node(n, -10); return;
-	case KEY_END:
-	case 'f':
-		if (n)
-			n->scroll = 0;
-		return;
-	case 'l':
-		w->log_scroll = 0;
-		w->dialog = DLG_LOG;
-		return;
-	default:
-		return;
-	}
-}
-
-static void failure_key(struct wizard *w, int key)
-{
-	switch (key) {
-	case 'r':
-		w->dialog = DLG_NONE;
-		if (w->be.retry)
-			w->be.retry(w);
-		break;
-	case 's':
-		if (!w->can_skip)
-			break;
-		w->dialog = DLG_NONE;
-		if (w->be.skip)
-			w->be.skip(w);
-		break;
-	case 'a':
-		if (w->be.abort)
-			w->be.abort(w);
-		break;
-	case 'l':
-		w->log_for_failed = true;
-		w->log_scroll = 0;
-		w->dialog = DLG_LOG;
-		break;
-	default:
-		break;
-	}
 }
 
 void wizard_interrupt(struct wizard *w)
@@ -1134,89 +463,37 @@ void wizard_interrupt(struct wizard *w)
 void wizard_key(struct wizard *w, int key)
 {
 	w->dirty = true;
-	switch (w->dialog) {
-	case DLG_HOSTKEY:
-		if (key == 'y' || key == 'n') {
-			w->dialog = DLG_NONE;
-			if (w->be.hostkey)
-				w->be.hostkey(w, key == 'y');
+	struct view v = view_of(w, w->dialog != DLG_NONE ? dialog_ops[w->dialog] : page_ops[w->page]);
+	if (v.ops->key(&v, key) & VIEW_QUIT)
+		w->quit = true;
+}
+
+static void title_bar(const struct wizard *w)
+{
+	int cols = getmaxx(stdscr);
+	char buf[256];
+	wg_fill_row(0, ROLE_TITLE);
+	if (w->page == PAGE_HOME)
+		snprintf(buf, sizeof buf, " replica-wizard");
+	else
+		snprintf(buf, sizeof buf, " replica-wizard %s %s %s %s", term_utf8() ? "\u2014" : "-",
+			 wizard_flow(w->op)->title, term_utf8() ? "\u203a" : ">", wizard_step_title(w));
+	wg_put(0, 0, cols, ROLE_TITLE, buf);
+}
+
+void wizard_draw(struct wizard *w)
+{
+	erase();
+	w->utf8 = term_utf8();
+	if (!wg_too_small()) {
+		title_bar(w);
+		struct view v = view_of(w, page_ops[w->page]);
+		v.ops->draw(&v);
+		if (w->dialog != DLG_NONE) {
+			v = view_of(w, dialog_ops[w->dialog]);
+			v.ops->draw(&v);
 		}
-		return;
-	case DLG_FAILURE:
-		failure_key(w, key);
-		return;
-	case DLG_ABORT:
-		if (key == 'y') {
-			w->dialog = DLG_NONE;
-			if (w->be.abort)
-				w->be.abort(w);
-		} else if (key == 'n' || key == KEY_ESC || key == '\r' || key == '\n') {
-			w->dialog = w->rstate == RUNNER_STOPPED ? DLG_FAILURE : DLG_NONE;
-		}
-		return;
-	case DLG_QUIT:
-		if (key == 'y') {
-			w->quit = true;
-		} else {
-			w->dialog = DLG_NONE;
-		}
-		return;
-	case DLG_PASSWORD:
-		password_key(w, key);
-		return;
-	case DLG_ANSWER:
-		answer_key(w, key);
-		return;
-	case DLG_SECRET:
-		secret_key(w, key);
-		return;
-	case DLG_SERVERS:
-		servers_key(w, key);
-		return;
-	case DLG_LOG: {
-		if (key == KEY_UP)
-			w->log_scroll++;
-		else if (key == KEY_DOWN && w->log_scroll)
-			w->log_scroll--;
-		else if (key == KEY_PPAGE)
-			w->log_scroll += 10;
-		else if (key == KEY_NPAGE)
-			w->log_scroll = w->log_scroll > 10 ? w->log_scroll - 10 : 0;
-		else if (key == 'q' || key == KEY_ESC || key == 'l') {
-			w->dialog = w->rstate == RUNNER_STOPPED ? DLG_FAILURE : DLG_NONE;
-			w->log_for_failed = false;
-		}
-		return;
 	}
-	case DLG_HELP:
-	case DLG_MESSAGE:
-		w->dialog = DLG_NONE;
-		return;
-	case DLG_NONE:
-		break;
-	}
-	if (w->page == PAGE_MENU && w->menu_invalid) {
-		/* "press any key to continue" */
-		w->menu_invalid = false;
-		w->status[0] = '\0';
-		return;
-	}
-	switch (w->page) {
-	case PAGE_HOME: home_key(w, key); break;
-	case PAGE_NODES: nodes_key(w, key); break;
-	case PAGE_REMOVE: remove_key(w, key); break;
-	case PAGE_DOVECOT: dovecot_key(w, key); break;
-	case PAGE_CONNECT: connect_key(w, key); break;
-	case PAGE_PREFLIGHT: preflight_key(w, key); break;
-	case PAGE_MENU: menu_key(w, key); break;
-	case PAGE_PLAN: plan_key(w, key); break;
-	case PAGE_RUN: run_key(w, key); break;
-	case PAGE_FINISH:
-		if (key == 'd') {
-			open_view(w, &dashboard_view_ops);
-		} else if (key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER) {
-			w->quit = true;
-		}
-		break;
-	}
+	wnoutrefresh(stdscr);
+	w->dirty = false;
 }

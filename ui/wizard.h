@@ -1,52 +1,29 @@
-/* The install wizard's model: which page is shown, what the admin typed,
- * what the engine reported (connections, plan items, output). Key handlers
- * (wizard_key) change it and mark it dirty; wizard_draw (pages.c) renders it
- * whole each pass. Anything that talks to the engine goes through
- * `struct wizard_backend`, so the screen tests drive every page with model
- * state built by hand and a fake backend. No curses in this header. */
+/* The wizard's model, shared by its pages and dialogs: the operation, which
+ * page and dialog are shown, what the admin typed, what the engine reported
+ * (connections, plan items, output). Each page and dialog is a view of its
+ * own (ui/pages/pages.h lists them); wizard_key hands a key to the dialog
+ * shown, else to the page, and wizard_draw draws the page and the dialog
+ * over it. What differs between operations is data (ui/flow.h). Anything
+ * that talks to the engine goes through `struct wizard_backend`, so the
+ * screen tests drive every page with model state built by hand and a fake
+ * backend. No curses in this header. */
 #ifndef RW_WIZARD_H
 #define RW_WIZARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pages/pages.h"
 #include "runner.h"
 #include "transport.h"
 
 struct pane;
 struct ui;
+struct view_ops;
 struct wizard;
 
 /* What the wizard does: the operation kind its pages drive. */
 enum wizard_op { OP_INSTALL, OP_REMOVE, OP_DOVECOT };
-
-enum wizard_page {
-	PAGE_HOME,
-	PAGE_NODES,
-	PAGE_REMOVE,    /* remove: the replicas to remove, disable_ldap */
-	PAGE_DOVECOT,   /* dovecot: the two servers, port, password */
-	PAGE_CONNECT,   /* SSH progress per node, host key questions */
-	PAGE_PREFLIGHT,
-	PAGE_MENU,      /* the carbonio-bootstrap menus, mirrored */
-	PAGE_PLAN,
-	PAGE_RUN,
-	PAGE_FINISH,
-};
-
-enum wizard_dialog {
-	DLG_NONE,
-	DLG_HOSTKEY,     /* unknown host key: accept or reject */
-	DLG_FAILURE,     /* a step failed: retry, skip, abort, log */
-	DLG_ABORT,       /* Ctrl-C during a run: abort? */
-	DLG_QUIT,        /* "Quit without applying changes? [No]" */
-	DLG_HELP,
-	DLG_LOG,         /* the failed node's whole output */
-	DLG_PASSWORD,    /* masked entry */
-	DLG_MESSAGE,     /* a notice (e.g. "not available yet") */
-	DLG_ANSWER,      /* install: which nodes get the new ldap_url */
-	DLG_SECRET,      /* SSH: a node asks for a key passphrase or a password */
-	DLG_SERVERS,     /* servers the site file does not name: skip or stop */
-};
 
 enum wizard_menu { MENU_MAIN, MENU_COMMON, MENU_LDAP };
 
@@ -247,8 +224,23 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
-/* The operation's name as the title bar shows it. */
-const char *wizard_op_title(enum wizard_op op);
+/* Show page p; its view's enter runs (e.g. the plan review computes the
+ * commands). */
+void wizard_goto(struct wizard *w, enum wizard_page p);
+/* Back to the page before in the operation's flow, as it was left. */
+void wizard_back(struct wizard *w);
+/* Show dialog d over the page; its view's enter runs. */
+void wizard_open_dialog(struct wizard *w, enum wizard_dialog d);
+/* A notice (DLG_MESSAGE). */
+void wizard_notice(struct wizard *w, const char *text);
+/* Push a view over the wizard (the dashboard, the site file) with the
+ * site path; a notice when it cannot open or no stack runs. */
+void wizard_open_view(struct wizard *w, const struct view_ops *ops);
+/* A form's Connect: the backend builds the operation and connects. */
+void wizard_connect(struct wizard *w);
+/* Row i of the answer checklist is the master's (the last row, or an MTA
+ * row naming it). */
+bool wizard_answer_is_master(const struct wizard *w, size_t i);
 
 /* One key (curses key code, or a byte). */
 void wizard_key(struct wizard *w, int key);
@@ -295,9 +287,11 @@ struct wizard_menu_item {
 };
 
 #define WIZARD_MENU_MAX 32
+/* pages/menus.c */
 size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out);
 
-/* Draw the whole screen from the model (pages.c; curses). */
+/* Draw the whole screen from the model: the title, the page, the dialog
+ * over it (curses). */
 void wizard_draw(struct wizard *w);
 
 #endif

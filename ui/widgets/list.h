@@ -14,4 +14,15 @@ size_t wg_list_top(size_t sel, size_t n, int rows);
  * not a list key. */
 bool wg_list_move(int *sel, int n, int key);
 
+/* What a key did to a checklist. */
+enum wg_check_action {
+	WG_CHECK_OTHER,   /* not a checklist key */
+	WG_CHECK_CHANGED, /* moved, or checks changed */
+	WG_CHECK_DONE,    /* Enter */
+	WG_CHECK_CANCEL,  /* Esc */
+};
+/* The one checklist: Up/Down/Tab move sel among n rows (wrapping), Space
+ * checks the row, a checks all, n none. */
+enum wg_check_action wg_check_key(size_t *sel, bool *checked, size_t n, int key);
+
 #endif

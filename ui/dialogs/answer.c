@@ -1,0 +1,70 @@
+/* Install's answer-queries checklist: the site's MTA and other nodes in
+ * run order, the master last; checked ones get the new ldap_url. Enter
+ * confirms (answer queries is on when any is checked), Esc restores. */
+#include "pages/page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Opened from the Nodes page: Esc puts these checks back. */
+static bool enter(struct view *v, void *arg, char *err, size_t err_size)
+{
+	struct wizard *w = page_wizard(v);
+	(void)arg, (void)err, (void)err_size;
+	memcpy(w->ans_saved, w->ans_checked, (w->n_ans + 1) * sizeof *w->ans_saved);
+	w->ans_sel = 0;
+	return true;
+}
+
+static unsigned key(struct view *v, int k)
+{
+	struct wizard *w = page_wizard(v);
+	size_t rows = w->n_ans + 1;
+	switch (wg_check_key(&w->ans_sel, w->ans_checked, rows, k)) {
+	case WG_CHECK_CANCEL:
+		memcpy(w->ans_checked, w->ans_saved, rows * sizeof *w->ans_checked);
+		w->dialog = DLG_NONE;
+		break;
+	case WG_CHECK_DONE: {
+		bool any = false;
+		for (size_t i = 0; i < rows; i++)
+			any |= w->ans_checked[i] && !(i < w->n_ans && wizard_answer_is_master(w, i));
+		w->answer_queries = any;
+		if (!any) /* off again; the next Space means every node */
+			for (size_t i = 0; i < rows; i++)
+				w->ans_checked[i] = true;
+		w->dialog = DLG_NONE;
+		break;
+	}
+	case WG_CHECK_CHANGED:
+	case WG_CHECK_OTHER:
+		break;
+	}
+	return VIEW_CHANGED;
+}
+
+static void draw(struct view *v)
+{
+	const struct wizard *w = page_wizard(v);
+	int rows = getmaxy(stdscr);
+	int y, x, wd = page_dialog_width();
+	char buf[1024];
+	size_t n = w->n_ans + 1;
+	int room = rows - 12 < 3 ? 3 : rows - 12;
+	int list = (int)n < room ? (int)n : room;
+	wg_dialog(list + 9, wd, "Answer queries: which nodes get the new ldap_url", &y, &x);
+	wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
+		"After the replica is verified, each checked node points ldap_url at the replicas "
+		"(the master URL last), one at a time, the master last.");
+	size_t top = wg_list_top(w->ans_sel, n, list);
+	for (int i = 0; i < list && top + (size_t)i < n; i++) {
+		size_t k = top + (size_t)i;
+		const char *name = k < w->n_ans ? w->ans_names[k] : w->field[FIELD_MASTER];
+		snprintf(buf, sizeof buf, "[%c] %-40s %s", w->ans_checked[k] ? 'x' : ' ',
+			 *name ? name : "(no master on the Nodes page)", k == w->n_ans ? "master (last)" : "");
+		wg_put(y + 5 + i, x + 4, wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	}
+	wg_put(y + 6 + list, x + 2, wd - 4, ROLE_DIM, "Space check  a all  n none  Enter done  Esc cancel");
+}
+
+const struct view_ops dialog_answer_ops = { .name = "answer", .enter = enter, .key = key, .draw = draw };

@@ -1,0 +1,43 @@
+/* What differs between the wizard's operations, as data: the pages in
+ * order with their titles, and the words and options the shared pages
+ * use. Pages read w's flow instead of testing the operation.
+ * Curses-free header. */
+#ifndef RW_FLOW_H
+#define RW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wizard.h"
+
+struct wizard_step {
+	enum wizard_page page;
+	const char *title;           /* "2 Preflight" in the title bar */
+};
+
+struct wizard_flow {
+	const char *title;           /* "Install a Directory Replica" */
+	const char *noun;            /* "install": the abort dialog's question */
+	const struct wizard_step *steps; /* in order; the first is the form */
+	size_t n_steps;
+	/* preflight: a count and a findings box (not the list of checks) */
+	bool findings;
+	bool findings_by_node;       /* a heading per node (two servers alternate) */
+	const char *findings_title;
+	bool panes_side_by_side;     /* the run's two panes side by side at 80 columns too */
+	const char *plan_keys;       /* the plan review's key row */
+	const char *done_text, *fail_text;
+	const char *resume_cmd;      /* "install --batch --resume" */
+	/* the finish page's line about the operation's option (NULL: none) */
+	void (*finish_note)(const struct wizard *w, char *buf, size_t size);
+};
+
+const struct wizard_flow *wizard_flow(enum wizard_op op);
+/* The title bar's name of w's page in w's operation ("" when not in it). */
+const char *wizard_step_title(const struct wizard *w);
+/* The page after / before w's page in its operation's flow (w's page
+ * when none). */
+enum wizard_page wizard_flow_next(const struct wizard *w);
+enum wizard_page wizard_flow_prev(const struct wizard *w);
+
+#endif

@@ -1,0 +1,82 @@
+/* Dovecot's form: the two servers, the doveadm port, max_conns and the
+ * doveadm password (g: generated or an earlier run's; Enter: type it in
+ * the masked DLG_PASSWORD). */
+#include "page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool enter_row(struct wizard *w, int f)
+{
+	if (f == DV_CONNECT) {
+		wizard_connect(w);
+	} else if (f == DV_PASSWORD) {
+		w->dv_typing = true;
+		wizard_open_dialog(w, DLG_PASSWORD);
+	}
+	return f == DV_CONNECT || f == DV_PASSWORD;
+}
+
+static void other(struct wizard *w, int f, int key)
+{
+	if (f == DV_PASSWORD && key == 'g') {
+		explicit_bzero(w->dv_password, sizeof w->dv_password);
+		snprintf(w->status, sizeof w->status, "%s",
+			 "The doveadm password will be generated (or kept from an earlier run).");
+	} else if (f < DV_PASSWORD) {
+		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
+	}
+}
+
+static unsigned key(struct view *v, int k)
+{
+	struct wizard *w = page_wizard(v);
+	page_form_key(w, &w->dv_sel, DV_COUNT, k, enter_row, other);
+	return VIEW_CHANGED;
+}
+
+static const char *const dv_labels[] = {
+	[DV_SERVER1] = "First Dovecot server", [DV_SERVER2] = "Second Dovecot server",
+	[DV_PORT] = "Replication port (doveadm)", [DV_MAX_CONNS] = "replication_max_conns",
+	[DV_PASSWORD] = "doveadm_password",
+};
+
+static void draw(struct view *v)
+{
+	const struct wizard *w = page_wizard(v);
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	int y = 2;
+	char buf[WIZARD_FIELD_MAX + 200];
+	wg_put(y, 2, cols - 4, ROLE_RUNNING,
+		 "Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
+	y += 2;
+	int fw = cols - 34;
+	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
+		wg_put(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
+		enum term_role role = f == w->dv_sel ? ROLE_SELECTED : ROLE_NORMAL;
+		if (f == DV_PASSWORD) {
+			/* never the password, not even its length */
+			snprintf(buf, sizeof buf, "[%s]", w->dv_password[0]
+				 ? "typed, hidden (Enter: retype, g: generate)"
+				 : "generated / an earlier run's (Enter: type)");
+			wg_put(y, 31, fw, role, buf);
+			continue;
+		}
+		wg_field_draw(y, 31, fw, role, w->dv_field[f], f == w->dv_sel);
+	}
+	wg_put(y, 31, 12, w->dv_sel == DV_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM,
+		  "The preflight resolves each server's partner addresses (the firewall accepts "
+		  "the port from them only): confirm them before the plan review.");
+	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
+		 w->site_path ? w->site_path : "(none)");
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	if (w->form_error)
+		wg_wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	page_status(w);
+}
+
+const struct view_ops page_dovecot_ops = { .name = "dovecot", .key = key, .draw = draw };

@@ -1,0 +1,106 @@
+/* Install's form: the master, the replicas, how to reach them over SSH,
+ * and whether the site's nodes answer queries from the new replicas
+ * afterwards (Space: all or none; Enter: the DLG_ANSWER checklist). */
+#include "page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static bool enter_row(struct wizard *w, int f)
+{
+	if (f == FIELD_ANSWER) {
+		wizard_open_dialog(w, DLG_ANSWER);
+		return true;
+	}
+	if (f != FIELD_CONNECT)
+		return false;
+	wizard_connect(w);
+	return true;
+}
+
+static void other(struct wizard *w, int f, int key)
+{
+	if (f == FIELD_ANSWER && key == ' ') {
+		/* all or none: the checklist (Enter) chooses */
+		w->answer_queries = !w->answer_queries;
+		if (w->answer_queries)
+			for (size_t i = 0; i <= w->n_ans; i++)
+				w->ans_checked[i] = true;
+	} else if (f < FIELD_ANSWER) {
+		wg_field_key(w->field[f], sizeof w->field[f], key);
+	}
+}
+
+static unsigned key(struct view *v, int k)
+{
+	struct wizard *w = page_wizard(v);
+	page_form_key(w, &w->field_sel, FIELD_COUNT, k, enter_row, other);
+	return VIEW_CHANGED;
+}
+
+static const char *const field_labels[] = {
+	[FIELD_MASTER] = "Master (LDAP provider)", [FIELD_REPLICAS] = "Replicas (space separated)",
+	[FIELD_USER] = "SSH user", [FIELD_PORT] = "SSH port",
+	[FIELD_IDENTITY] = "SSH key (identity file)", [FIELD_KNOWN_HOSTS] = "known_hosts file",
+	[FIELD_ANSWER] = "Answer queries afterwards",
+};
+
+/* "[x] 2 of 3: mta, master" — the nodes whose ldap_url the run rewrites. */
+static void answer_summary(const struct wizard *w, char *buf, size_t size)
+{
+	if (!w->answer_queries) {
+		snprintf(buf, size, "[ ] no: ldap_url unchanged");
+		return;
+	}
+	size_t n = 0, total = w->n_ans + 1;
+	const char **some = wizard_answer_nodes(w, &n);
+	if (!some) {
+		snprintf(buf, size, "[x] yes: all %zu node%s (MTA, other nodes, the master last)", total,
+			 total == 1 ? "" : "s");
+		return;
+	}
+	size_t len = (size_t)snprintf(buf, size, "[x] %zu of %zu:", n, total);
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s %s", i ? "," : "", some[i]);
+	free(some);
+}
+
+static void draw(struct view *v)
+{
+	const struct wizard *w = page_wizard(v);
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	(void)rows;
+	int y = 2;
+	wg_put(y, 2, cols - 4, ROLE_RUNNING, "The master, the replica(s) to install, and how to reach them over SSH.");
+	y += 2;
+	int fw = cols - 34;
+	for (int f = 0; f < FIELD_CONNECT; f++, y += 2) {
+		wg_put(y, 2, 28, ROLE_NORMAL, field_labels[f]);
+		enum term_role role = f == w->field_sel ? ROLE_SELECTED : ROLE_NORMAL;
+		char buf[WIZARD_FIELD_MAX + 64];
+		if (f == FIELD_ANSWER) {
+			answer_summary(w, buf, sizeof buf);
+			wg_put(y, 31, fw, role, buf);
+			if (f == w->field_sel)
+				wg_put(y + 1, 31, fw, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
+			continue;
+		}
+		const char *val = w->field[f];
+		if (f == FIELD_IDENTITY && !*val && f != w->field_sel)
+			val = "(ssh agent, then the default keys)";
+		wg_field_draw(y, 31, fw, role, val, f == w->field_sel);
+	}
+	wg_put(y, 31, 12, w->field_sel == FIELD_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	char buf[1200];
+	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
+		 w->site_path ? w->site_path : "(none)");
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
+	if (w->form_error)
+		wg_wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
+	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	page_status(w);
+}
+
+const struct view_ops page_nodes_ops = { .name = "nodes", .key = key, .draw = draw };

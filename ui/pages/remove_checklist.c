@@ -1,0 +1,64 @@
+/* Remove's form: the site's replicas to remove (Space checks one), the
+ * disable-LDAP toggle, the Connect button. */
+#include "page.h"
+
+#include <stdio.h>
+
+static unsigned key(struct view *v, int k)
+{
+	struct wizard *w = page_wizard(v);
+	enum wg_form_action act = wg_form_key(&w->rm_sel, w->n_rm + 2, k);
+	if (act == WG_FORM_BACK) {
+		wizard_goto(w, PAGE_HOME);
+	} else if (k == 'c') {
+		wizard_connect(w);
+	} else if (act == WG_FORM_ENTER || k == ' ') {
+		if (w->rm_sel < w->n_rm)
+			w->rm_checked[w->rm_sel] = !w->rm_checked[w->rm_sel];
+		else if (w->rm_sel == w->n_rm)
+			w->disable_ldap = !w->disable_ldap;
+		else if (k != ' ')
+			wizard_connect(w);
+	}
+	return VIEW_CHANGED;
+}
+
+static void draw(struct view *v)
+{
+	const struct wizard *w = page_wizard(v);
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	int y = 2;
+	char buf[1200];
+	wg_put(y, 2, cols - 4, ROLE_RUNNING,
+		 "The replicas to remove (from the site file; Space checks one):");
+	y += 2;
+	if (!w->n_rm)
+		wg_put(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
+	/* a window that keeps the selection in view */
+	int room = rows - 12;
+	size_t first = wg_list_top(w->rm_sel, w->n_rm, room);
+	for (size_t i = first; i < w->n_rm && y < 4 + room; i++, y++) {
+		snprintf(buf, sizeof buf, "[%c] %s", w->rm_checked[i] ? 'x' : ' ', w->rm_names[i]);
+		wg_put(y, 4, cols - 8, i == w->rm_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	}
+	y++;
+	snprintf(buf, sizeof buf, "[%c] Disable LDAP on the removed replicas", w->disable_ldap ? 'x' : ' ');
+	wg_put(y++, 4, cols - 8, w->rm_sel == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	y += wg_wrap(y, 8, cols - 12, 2, ROLE_DIM,
+		  w->disable_ldap ? "yes: take ldap out of their enabled services, point their ldap_url at "
+				    "the master and stop their slapd"
+				  : "no: the removed replicas are not contacted (a dead one can be removed)");
+	y++;
+	wg_put(y, 4, 12, w->rm_sel == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	y += 2;
+	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
+		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
+	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
+	if (w->form_error)
+		wg_wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
+	wg_key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
+	page_status(w);
+}
+
+const struct view_ops page_remove_ops = { .name = "remove", .key = key, .draw = draw };

@@ -1,0 +1,149 @@
+/* The run: the steps (the running one in view) and two node panes, the
+ * master and the focused other node, with their live output; Tab switches,
+ * Up/Down scroll back, End follows, l the full log. */
+#include "page.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Started from the plan review: the run proper goes on. */
+static bool enter(struct view *v, void *arg, char *err, size_t err_size)
+{
+	struct wizard *w = page_wizard(v);
+	(void)arg, (void)err, (void)err_size;
+	w->run_continued = true;
+	if (w->be.start)
+		w->be.start(w);
+	return true;
+}
+
+static struct wizard_node *focused(struct wizard *w)
+{
+	if (!w->n_nodes)
+		return NULL;
+	if (w->run_sel >= w->n_nodes)
+		w->run_sel = 0;
+	return &w->nodes[w->run_sel];
+}
+
+static void scroll_node(struct wizard_node *n, int delta)
+{
+	size_t count = pane_count(n->pane);
+	if (delta < 0) {
+		size_t d = (size_t)-delta;
+		n->scroll = n->scroll > d ? n->scroll - d : 0;
+	} else {
+		n->scroll += (size_t)delta;
+		if (n->scroll >= count)
+			n->scroll = count ? count - 1 : 0;
+	}
+}
+
+static unsigned key(struct view *v, int k)
+{
+	struct wizard *w = page_wizard(v);
+	struct wizard_node *n = focused(w);
+	switch (k) {
+	case '\t':
+		if (w->n_nodes)
+			w->run_sel = (w->run_sel + 1) % w->n_nodes;
+		break;
+	case KEY_UP: if (n) scroll_node(n, 1); break;
+	case KEY_DOWN: if (n) scroll_node(n, -1); break;
+	case KEY_PPAGE: if (n) scroll_node(n, 10); break;
+	case KEY_NPAGE: if (n) scroll_node(n, -10); break;
+	case KEY_END:
+	case 'f':
+		if (n)
+			n->scroll = 0;
+		break;
+	case 'l':
+		w->log_for_failed = false;
+		wizard_open_dialog(w, DLG_LOG);
+		break;
+	default:
+		break;
+	}
+	return VIEW_CHANGED;
+}
+
+static void draw_pane(const struct wizard_node *n, int y, int x, int h, int wd, bool focus)
+{
+	char title[512];
+	snprintf(title, sizeof title, "%s%s%s%s", n->name, n->step ? " \u2014 " : "",
+		 n->step ? n->step : "", focus ? " *" : "");
+	if (!term_utf8())
+		snprintf(title, sizeof title, "%s%s%s%s", n->name, n->step ? " - " : "",
+			 n->step ? n->step : "", focus ? " *" : "");
+	term_box(y, x, h, wd, title);
+	int inner = h - 2;
+	size_t count = pane_count(n->pane);
+	size_t end = count > n->scroll ? count - n->scroll : 0;
+	size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
+	for (size_t i = start; i < end; i++) {
+		const char *line = pane_line(n->pane, i);
+		enum term_role role = strncmp(line, "== ", 3) == 0 ? ROLE_RUNNING
+				      : strncmp(line, "FAILED:", 7) == 0 ? ROLE_ERROR
+				      : strncmp(line, "WARNING:", 8) == 0 ? ROLE_WARN : ROLE_NORMAL;
+		wg_put(y + 1 + (int)(i - start), x + 1, wd - 2, role, line);
+	}
+	if (n->scroll) {
+		char buf[48];
+		snprintf(buf, sizeof buf, " scrolled: %zu lines below ", n->scroll);
+		wg_put(y + h - 1, x + 2, wd - 4, ROLE_WARN, buf);
+	}
+}
+
+static void draw(struct view *v)
+{
+	struct wizard *w = page_wizard(v);
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	int top = 2;
+	int list_h = rows >= 40 ? 14 : 7;
+	size_t n = w->plan ? w->plan->n : 0;
+	/* keep the running (or failed) item in view */
+	size_t cur = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum item_state s = w->plan->items[i].state;
+		if (s == ITEM_RUNNING || s == ITEM_WAITING || s == ITEM_FAILED) {
+			cur = i;
+			break;
+		}
+		if (s != ITEM_PENDING)
+			cur = i;
+	}
+	size_t first = cur > (size_t)list_h / 2 ? cur - (size_t)list_h / 2 : 0;
+	if (n > (size_t)list_h && first > n - (size_t)list_h)
+		first = n - (size_t)list_h;
+	if (n <= (size_t)list_h)
+		first = 0;
+	char buf[256];
+	size_t done = 0;
+	for (size_t i = 0; i < n; i++)
+		done += w->plan->items[i].state != ITEM_PENDING && w->plan->items[i].state != ITEM_RUNNING &&
+			w->plan->items[i].state != ITEM_WAITING;
+	snprintf(buf, sizeof buf, "Steps (%zu of %zu finished)", done, n);
+	wg_put(1, 2, cols - 4, ROLE_NORMAL, buf);
+	for (size_t i = first; i < n && (int)(i - first) < list_h; i++)
+		page_item_line(w, top + (int)(i - first), i, cols - 4);
+	int py = top + list_h, ph = rows - 1 - py;
+	/* the master and the focused other node */
+	const struct wizard_node *a = w->n_nodes ? &w->nodes[0] : NULL;
+	size_t bi = w->run_sel ? w->run_sel : 1;
+	const struct wizard_node *b = bi < w->n_nodes ? &w->nodes[bi] : NULL;
+	if (a && b && (cols >= 120 || wizard_flow(w->op)->panes_side_by_side)) {
+		int half = cols / 2;
+		draw_pane(a, py, 0, ph, half, w->run_sel == 0);
+		draw_pane(b, py, half, ph, cols - half, w->run_sel != 0);
+	} else if (a && b) {
+		int h1 = ph / 2;
+		draw_pane(a, py, 0, h1, cols, w->run_sel == 0);
+		draw_pane(b, py + h1, 0, ph - h1, cols, w->run_sel != 0);
+	} else if (a) {
+		draw_pane(a, py, 0, ph, cols, true);
+	}
+	wg_key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
+}
+
+const struct view_ops page_run_ops = { .name = "run", .enter = enter, .key = key, .draw = draw };
