@@ -176,12 +176,41 @@ static void ev_output(void *ud, const struct plan_item *it, enum job_stream s, c
 	wizard_output(a->w, it, line);
 }
 
-static void load_menu_state(struct app *a)
+/* install: the bootstrap menus show the passwords read from the master
+ * (once: the admin's changes stay) */
+static void install_paused(struct app *a)
 {
+	if (a->menus_loaded)
+		return;
 	for (int p = 0; p < PW_COUNT; p++)
 		a->w->pw[p] = install_password(a->op, wizard_pw_name((enum wizard_pw)p)) ? PWS_SET : PWS_UNSET;
 	a->menus_loaded = true;
 }
+
+/* remove: the site file drops the removed replicas after a complete run */
+static void remove_done(struct app *a)
+{
+	free(a->w->site_saved);
+	bool ok;
+	char *msg = remove_update_site(a->w->site_path, (const char *const *)a->only, a->n_only, &ok);
+	/* the finish page shows it as a sentence */
+	if (msg[0])
+		msg[0] = (char)toupper((unsigned char)msg[0]);
+	a->w->site_saved = msg;
+}
+
+/* What each operation asks of the backend, by the wizard's op. */
+struct op_backend {
+	const struct operation_kind *kind;
+	/* the form into a->site (and a->only); false: w->form_error says why */
+	bool (*form)(struct app *a, struct wizard *w);
+	void (*options)(struct app *a, struct wizard *w, struct operation_options *oo);
+	void (*opened)(struct app *a, struct wizard *w); /* after operation_new */
+	void (*paused)(struct app *a);  /* the preflight passed */
+	void (*done)(struct app *a);    /* the run proper is complete */
+};
+
+static const struct op_backend op_backends[OP_DOVECOT + 1]; /* below */
 
 static void ev_state(void *ud, int state)
 {
@@ -205,17 +234,11 @@ static void ev_state(void *ud, int state)
 	if (a->w->checking && state == RUNNER_DONE)
 		a->w->confirmed = true;
 	a->w->can_skip = r && runner_can_skip(r);
-	if (state == RUNNER_PAUSED && !a->menus_loaded && a->w->op == OP_INSTALL)
-		load_menu_state(a);
-	if (state == RUNNER_DONE && a->w->op == OP_REMOVE && a->w->run_continued) {
-		free(a->w->site_saved);
-		bool ok;
-		char *msg = remove_update_site(a->w->site_path, (const char *const *)a->only, a->n_only, &ok);
-		/* the finish page shows it as a sentence */
-		if (msg[0])
-			msg[0] = (char)toupper((unsigned char)msg[0]);
-		a->w->site_saved = msg;
-	}
+	const struct op_backend *ob = &op_backends[a->w->op];
+	if (state == RUNNER_PAUSED && ob->paused)
+		ob->paused(a);
+	if (state == RUNNER_DONE && a->w->run_continued && ob->done)
+		ob->done(a);
 	wizard_runner_state(a->w, state);
 	const struct operation_server *srv = NULL;
 	size_t n_srv = 0;
@@ -233,13 +256,14 @@ static void ev_state(void *ud, int state)
 	}
 }
 
-static void free_skip(struct app *a)
+/* A list of names the app owns (skip, only): freed and emptied. */
+static void free_names(char ***names, size_t *n)
 {
-	for (size_t i = 0; i < a->n_skip; i++)
-		free(a->skip[i]);
-	free(a->skip);
-	a->skip = NULL;
-	a->n_skip = 0;
+	for (size_t i = 0; i < *n; i++)
+		free((*names)[i]);
+	free(*names);
+	*names = NULL;
+	*n = 0;
 }
 
 /* ---- backend ---- */
@@ -255,7 +279,7 @@ static void drop_operation(struct app *a)
 	a->w->plan = NULL;
 	operation_free(a->op);
 	a->op = NULL;
-	free_skip(a); /* after the operation that pointed at them */
+	free_names(&a->skip, &a->n_skip); /* after the operation that pointed at them */
 	site_free(a->site);
 	a->site = NULL;
 	free(a->hk_queue);
@@ -270,15 +294,6 @@ static void drop_operation(struct app *a)
 	a->w->started = false;
 	a->w->checking = false;
 	a->w->confirmed = false;
-}
-
-static void free_only(struct app *a)
-{
-	for (size_t i = 0; i < a->n_only; i++)
-		free(a->only[i]);
-	free(a->only);
-	a->only = NULL;
-	a->n_only = 0;
 }
 
 /* Write the form's site to the wizard's site file (no secrets); the
@@ -311,7 +326,7 @@ static bool form_site(struct app *a, struct wizard *w)
 	};
 	/* The replicas typed are this run's (opts.only); the site keeps the
 	 * others it already lists, and their [host] sections stay valid. */
-	free_only(a);
+	free_names(&a->only, &a->n_only);
 	char *list = xstrdup(w->field[FIELD_REPLICAS]);
 	for (char *save = NULL, *t = strtok_r(list, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
 		a->only = xrealloc(a->only, (a->n_only + 1) * sizeof *a->only);
@@ -382,7 +397,7 @@ static struct site *load_site_for(struct wizard *w)
  * changes only after a complete run. */
 static bool form_site_remove(struct app *a, struct wizard *w)
 {
-	free_only(a);
+	free_names(&a->only, &a->n_only);
 	for (size_t i = 0; i < w->n_rm; i++) {
 		if (!w->rm_checked[i])
 			continue;
@@ -446,10 +461,69 @@ static bool form_site_dovecot(struct app *a, struct wizard *w)
 		return false;
 	}
 	save_site(w, s);
-	free_only(a);
+	free_names(&a->only, &a->n_only);
 	a->site = s;
 	return true;
 }
+
+/* install: what the bootstrap menus show (the first replica's, the
+ * master's port, the other replicas) */
+static void install_opened(struct app *a, struct wizard *w)
+{
+	size_t nm = 0, nr = 0;
+	const char *const *m = site_list(a->site, SITE_ROLE_MASTER, &nm);
+	const char *const *r = (const char *const *)a->only;
+	nr = a->n_only;
+	free(w->master);
+	w->master = nm ? xstrdup(m[0]) : NULL;
+	free(w->hostname);
+	w->hostname = nr ? xstrdup(r[0]) : NULL;
+	free(w->extra_hosts);
+	w->extra_hosts = NULL;
+	if (nr > 1) {
+		size_t len = 1;
+		for (size_t i = 1; i < nr; i++)
+			len += strlen(r[i]) + 1;
+		w->extra_hosts = xcalloc(1, len);
+		for (size_t i = 1; i < nr; i++) {
+			if (i > 1)
+				strcat(w->extra_hosts, " ");
+			strcat(w->extra_hosts, r[i]);
+		}
+	}
+	const struct site_host *mh = nm ? site_host(a->site, m[0]) : NULL;
+	w->ldap_port = mh ? mh->ldap_port : SITE_DEFAULT_LDAP_PORT;
+	const struct site_host *rh = nr ? site_host(a->site, r[0]) : NULL;
+	w->replica_mta = rh && (rh->roles & SITE_ROLE_MTA);
+}
+
+static void install_options(struct app *a, struct wizard *w, struct operation_options *oo)
+{
+	size_t n = 0;
+	a->answer = wizard_answer_nodes(w, &n);
+	oo->answer_queries = w->answer_queries;
+	oo->answer_nodes = a->answer;
+	oo->n_answer_nodes = n;
+}
+
+static void remove_options(struct app *a, struct wizard *w, struct operation_options *oo)
+{
+	(void)a;
+	oo->disable_ldap = w->disable_ldap;
+}
+
+/* dovecot: a typed doveadm password (else generated or an earlier run's) */
+static void dovecot_opened(struct app *a, struct wizard *w)
+{
+	if (w->dv_password[0])
+		dovecot_op_set_password(a->op, w->dv_password);
+}
+
+static const struct op_backend op_backends[OP_DOVECOT + 1] = {
+	[OP_INSTALL] = { &install_kind, form_site, install_options, install_opened, install_paused, NULL },
+	[OP_REMOVE] = { &remove_kind, form_site_remove, remove_options, NULL, NULL, remove_done },
+	[OP_DOVECOT] = { &dovecot_kind, form_site_dovecot, NULL, dovecot_opened, NULL, NULL },
+};
 
 static void be_connect(struct wizard *w)
 {
@@ -460,39 +534,30 @@ static void be_connect(struct wizard *w)
 		return;
 	}
 	drop_operation(a);
-	bool formed = w->op == OP_REMOVE    ? form_site_remove(a, w)
-		      : w->op == OP_DOVECOT ? form_site_dovecot(a, w)
-					    : form_site(a, w);
-	if (!formed)
+	const struct op_backend *ob = &op_backends[w->op];
+	if (!ob->form(a, w))
 		return;
-	const struct operation_kind *kind = w->op == OP_REMOVE    ? &remove_kind
-					    : w->op == OP_DOVECOT ? &dovecot_kind
-								  : &install_kind;
-	size_t n_answer = 0;
-	a->answer = w->op == OP_INSTALL ? wizard_answer_nodes(w, &n_answer) : NULL;
 	struct operation_options oo = {
-		.answer_queries = w->op == OP_INSTALL && w->answer_queries,
-		.answer_nodes = a->answer,
-		.n_answer_nodes = n_answer,
-		.disable_ldap = w->op == OP_REMOVE && w->disable_ldap,
 		.pause_after_preflight = true,
 		.only = a->n_only ? (const char *const *)a->only : NULL,
 		.n_only = a->n_only,
 	};
+	if (ob->options)
+		ob->options(a, w, &oo);
 	struct operation_events ev = {
 		.on_conn = ev_conn, .on_hostkey = ev_hostkey, .on_secret = ev_secret,
 		.on_item = ev_item, .on_output = ev_output, .on_state = ev_state, .ud = a,
 	};
 	char err[1024];
-	a->op = operation_new(a->loop, a->site, w->site_path, kind, &oo, &ev, err, sizeof err);
+	a->op = operation_new(a->loop, a->site, w->site_path, ob->kind, &oo, &ev, err, sizeof err);
 	if (!a->op) {
 		w->form_error = xstrdup(err);
 		site_free(a->site);
 		a->site = NULL;
 		return;
 	}
-	if (w->op == OP_DOVECOT && w->dv_password[0])
-		dovecot_op_set_password(a->op, w->dv_password);
+	if (ob->opened)
+		ob->opened(a, w);
 	/* Reopening the wizard continues a run that was cut short or aborted,
 	 * as --resume does in batch mode. */
 	bool resumed = operation_resumable(a->op);
@@ -521,37 +586,7 @@ static void be_connect(struct wizard *w)
 	/* the nodes in plan order: the master first */
 	for (size_t i = 0; i < w->plan->n; i++)
 		wizard_add_node(w, w->plan->items[i].node);
-	if (w->op != OP_INSTALL) {
-		w->page = PAGE_CONNECT;
-		operation_connect(a->op);
-		return;
-	}
-	size_t nm = 0, nr = 0;
-	const char *const *m = site_list(a->site, SITE_ROLE_MASTER, &nm);
-	const char *const *r = (const char *const *)a->only;
-	nr = a->n_only;
-	free(w->master);
-	w->master = nm ? xstrdup(m[0]) : NULL;
-	free(w->hostname);
-	w->hostname = nr ? xstrdup(r[0]) : NULL;
-	free(w->extra_hosts);
-	w->extra_hosts = NULL;
-	if (nr > 1) {
-		size_t len = 1;
-		for (size_t i = 1; i < nr; i++)
-			len += strlen(r[i]) + 1;
-		w->extra_hosts = xcalloc(1, len);
-		for (size_t i = 1; i < nr; i++) {
-			if (i > 1)
-				strcat(w->extra_hosts, " ");
-			strcat(w->extra_hosts, r[i]);
-		}
-	}
-	const struct site_host *mh = nm ? site_host(a->site, m[0]) : NULL;
-	w->ldap_port = mh ? mh->ldap_port : SITE_DEFAULT_LDAP_PORT;
-	const struct site_host *rh = nr ? site_host(a->site, r[0]) : NULL;
-	w->replica_mta = rh && (rh->roles & SITE_ROLE_MTA);
-	w->page = PAGE_CONNECT;
+	wizard_goto(w, PAGE_CONNECT);
 	operation_connect(a->op);
 }
 
@@ -753,7 +788,7 @@ static bool wizard_view_tick(struct view *v)
 	if (a->start_pending) {
 		a->start_pending = false;
 		a->w->started = true;
-		a->w->page = PAGE_PREFLIGHT;
+		wizard_goto(a->w, PAGE_PREFLIGHT);
 		a->w->dirty = true;
 		operation_start(a->op);
 	}
@@ -808,7 +843,7 @@ int ui_main(const char *progname, const char *path)
 		operation_drain(a.op, 15, stopsig_again);
 	}
 	drop_operation(&a);
-	free_only(&a);
+	free_names(&a.only, &a.n_only);
 	wizard_free(a.w);
 	loop_free(a.loop);
 	shell_close(&sh);
