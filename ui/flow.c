@@ -53,7 +53,6 @@ static const struct wizard_flow flows[] = {
 	[OP_INSTALL] = {
 		.title = "Install a Directory Replica", .noun = "install", .steps = STEPS(install_steps),
 		.findings_title = "Findings",
-		.plan_keys = "Enter/s start the install  Up/Down/PgUp/PgDn scroll  b back to the menus",
 		.done_text = "The Directory Replica is installed and replicates.",
 		.fail_text = "The install did not finish.",
 		.resume_cmd = "install --batch --resume", .finish_note = install_note,
@@ -61,7 +60,6 @@ static const struct wizard_flow flows[] = {
 	[OP_REMOVE] = {
 		.title = "Remove a Directory Replica", .noun = "removal", .steps = STEPS(remove_steps),
 		.findings = true, .findings_title = "ldap_url before / after",
-		.plan_keys = "Enter/s start the removal  Up/Down/PgUp/PgDn scroll  b back to the preflight",
 		.done_text = "The replicas are removed from every node's ldap_url.",
 		.fail_text = "The removal did not finish.",
 		.resume_cmd = "remove --batch --resume --replica HOST", .finish_note = remove_note,
@@ -70,7 +68,6 @@ static const struct wizard_flow flows[] = {
 		.title = "Configure Dovecot replication", .noun = "configuration", .steps = STEPS(dovecot_steps),
 		.findings = true, .findings_by_node = true, .findings_title = "Findings",
 		.panes_side_by_side = true,
-		.plan_keys = "Enter/s start the configuration  Up/Down/PgUp/PgDn scroll  b back to the preflight",
 		.done_text = "Dovecot replicates both ways: a test message went each way.",
 		.fail_text = "The Dovecot replication setup did not finish.",
 		.resume_cmd = "dovecot --batch --resume",

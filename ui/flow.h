@@ -17,7 +17,7 @@ struct wizard_step {
 
 struct wizard_flow {
 	const char *title;           /* "Install a Directory Replica" */
-	const char *noun;            /* "install": the abort dialog's question */
+	const char *noun;            /* "install": what the plan starts, ^C ends */
 	const struct wizard_step *steps; /* in order; the first is the form */
 	size_t n_steps;
 	/* preflight: a count and a findings box (not the list of checks) */
@@ -25,7 +25,6 @@ struct wizard_flow {
 	bool findings_by_node;       /* a heading per node (two servers alternate) */
 	const char *findings_title;
 	bool panes_side_by_side;     /* the run's two panes side by side at 80 columns too */
-	const char *plan_keys;       /* the plan review's key row */
 	const char *done_text, *fail_text;
 	const char *resume_cmd;      /* "install --batch --resume" */
 	/* the finish page's line about the operation's option (NULL: none) */

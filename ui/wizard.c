@@ -395,6 +395,11 @@ void wizard_set_plan_cmds(struct wizard *w, char **cmds)
 static const struct view_ops *const page_ops[PAGE_COUNT] = { WIZARD_PAGES(WIZARD_PAGE_OPS) };
 static const struct view_ops *const dialog_ops[DLG_COUNT] = { WIZARD_DIALOGS(WIZARD_DIALOG_OPS) };
 
+const struct view_ops *wizard_page_ops(enum wizard_page p)
+{
+	return page_ops[p];
+}
+
 /* The view of a page or dialog over the wizard (they keep no state of
  * their own outside the model). */
 static struct view view_of(struct wizard *w, const struct view_ops *ops)
@@ -439,6 +444,13 @@ void wizard_open_view(struct wizard *w, const struct view_ops *ops)
 	else if (ui_push(w->ui, ops, w->site_path, err, sizeof err))
 		return;
 	wizard_notice(w, err);
+}
+
+void wizard_abort(struct wizard *w)
+{
+	w->dialog = DLG_NONE;
+	if (w->be.abort)
+		w->be.abort(w);
 }
 
 void wizard_connect(struct wizard *w)

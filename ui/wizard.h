@@ -224,6 +224,8 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
+/* The view of page p (its name: "menus", "preflight"...). */
+const struct view_ops *wizard_page_ops(enum wizard_page p);
 /* Show page p; its view's enter runs (e.g. the plan review computes the
  * commands). */
 void wizard_goto(struct wizard *w, enum wizard_page p);
@@ -236,6 +238,8 @@ void wizard_notice(struct wizard *w, const char *text);
 /* Push a view over the wizard (the dashboard, the site file) with the
  * site path; a notice when it cannot open or no stack runs. */
 void wizard_open_view(struct wizard *w, const struct view_ops *ops);
+/* Close the dialog and abort the run (the journal keeps what was done). */
+void wizard_abort(struct wizard *w);
 /* A form's Connect: the backend builds the operation and connects. */
 void wizard_connect(struct wizard *w);
 /* Row i of the answer checklist is the master's (the last row, or an MTA

@@ -46,25 +46,20 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	int rows = getmaxy(stdscr);
-	int y, x, wd = page_dialog_width();
-	char buf[1024];
 	size_t n = w->n_ans + 1;
-	int room = rows - 12 < 3 ? 3 : rows - 12;
-	int list = (int)n < room ? (int)n : room;
-	wg_dialog(list + 9, wd, "Answer queries: which nodes get the new ldap_url", &y, &x);
-	wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL,
+	char buf[1024];
+	struct page_checklist c = page_checklist(
+		"Answer queries: which nodes get the new ldap_url",
 		"After the replica is verified, each checked node points ldap_url at the replicas "
-		"(the master URL last), one at a time, the master last.");
-	size_t top = wg_list_top(w->ans_sel, n, list);
-	for (int i = 0; i < list && top + (size_t)i < n; i++) {
-		size_t k = top + (size_t)i;
+		"(the master URL last), one at a time, the master last.",
+		2, n, w->ans_sel, "Space check  a all  n none  Enter done  Esc cancel");
+	for (int i = 0; i < c.rows && c.top + (size_t)i < n; i++) {
+		size_t k = c.top + (size_t)i;
 		const char *name = k < w->n_ans ? w->ans_names[k] : w->field[FIELD_MASTER];
 		snprintf(buf, sizeof buf, "[%c] %-40s %s", w->ans_checked[k] ? 'x' : ' ',
 			 *name ? name : "(no master on the Nodes page)", k == w->n_ans ? "master (last)" : "");
-		wg_put(y + 5 + i, x + 4, wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(c.y + i, c.x + 4, c.wd - 8, k == w->ans_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
-	wg_put(y + 6 + list, x + 2, wd - 4, ROLE_DIM, "Space check  a all  n none  Enter done  Esc cancel");
 }
 
 const struct view_ops dialog_answer_ops = { .name = "answer", .enter = enter, .key = key, .draw = draw };

@@ -55,17 +55,17 @@ static void ldap_done(struct wizard *w)
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	if (k == KEY_ESC) {
+	switch (wg_entry_key(w->pw_input, sizeof w->pw_input, k)) {
+	case WG_ENTRY_CANCEL:
 		explicit_bzero(w->pw_input, sizeof w->pw_input);
 		w->dialog = DLG_NONE;
 		w->dv_typing = false;
-	} else if (page_is_enter(k)) {
-		if (w->dv_typing)
-			doveadm_done(w);
-		else
-			ldap_done(w);
-	} else {
-		wg_field_key(w->pw_input, sizeof w->pw_input, k);
+		break;
+	case WG_ENTRY_DONE:
+		(w->dv_typing ? doveadm_done : ldap_done)(w);
+		break;
+	case WG_ENTRY_EDITED:
+		break;
 	}
 	return VIEW_CHANGED;
 }

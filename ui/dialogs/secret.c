@@ -9,28 +9,24 @@
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	bool enter = page_is_enter(k);
-	if (k == KEY_ESC || enter) {
-		w->dialog = DLG_NONE;
-		if (w->be.secret)
-			w->be.secret(w, enter ? w->sec_input : NULL);
-		explicit_bzero(w->sec_input, sizeof w->sec_input);
-	} else {
-		wg_field_key(w->sec_input, sizeof w->sec_input, k);
-	}
+	enum wg_entry_action act = wg_entry_key(w->sec_input, sizeof w->sec_input, k);
+	if (act == WG_ENTRY_EDITED)
+		return VIEW_CHANGED;
+	w->dialog = DLG_NONE;
+	if (w->be.secret) /* Esc: none */
+		w->be.secret(w, act == WG_ENTRY_DONE ? w->sec_input : NULL);
+	explicit_bzero(w->sec_input, sizeof w->sec_input);
 	return VIEW_CHANGED;
 }
 
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	int y, x, wd = page_dialog_width();
 	char buf[1024];
-	wg_dialog(10, wd, "SSH login", &y, &x);
 	snprintf(buf, sizeof buf, "%s asks for the %s:", w->sec_node ? w->sec_node : "", w->sec_what);
-	wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
-	wg_field_draw_masked(y + 5, x + 2, wd - 4, ROLE_SELECTED, w->sec_input);
-	wg_wrap(y + 7, x + 2, wd - 4, 2, ROLE_DIM,
+	struct page_box b = page_box(10, "SSH login", buf, 2);
+	wg_field_draw_masked(b.y + 5, b.x + 2, b.wd - 4, ROLE_SELECTED, w->sec_input);
+	wg_wrap(b.y + 7, b.x + 2, b.wd - 4, 2, ROLE_DIM,
 		"Enter send (this connection only, never stored)   Esc none: the connection fails");
 }
 

@@ -13,9 +13,7 @@ static unsigned key(struct view *v, int k)
 	struct wizard *w = page_wizard(v);
 	enum wg_check_action act = k == 's' ? WG_CHECK_CANCEL : wg_check_key(&w->srv_sel, w->srv_skip, w->n_srv, k);
 	if (act == WG_CHECK_CANCEL) {
-		w->dialog = DLG_NONE;
-		if (w->be.abort)
-			w->be.abort(w);
+		wizard_abort(w);
 	} else if (act == WG_CHECK_DONE) {
 		size_t n = 0;
 		free(wizard_skipped_servers(w, &n));
@@ -35,30 +33,25 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	int rows = getmaxy(stdscr);
-	int y, x, wd = page_dialog_width();
-	char buf[1024];
 	size_t n = w->n_srv;
-	int room = rows - 13 < 3 ? 3 : rows - 13;
-	int list = (int)n < room ? (int)n : room;
-	wg_dialog(list + 10, wd, "Servers the site file does not name", &y, &x);
-	wg_wrap(y + 2, x + 2, wd - 4, 3, ROLE_NORMAL,
+	char buf[1024];
+	struct page_checklist c = page_checklist(
+		"Servers the site file does not name",
 		"The master's directory lists these servers; the run would leave their ldap_url "
 		"as it is (an MTA's Postfix maps too). Nothing was changed. Skip them, or stop "
-		"and add them to the site file.");
-	size_t top = wg_list_top(w->srv_sel, n, list);
+		"and add them to the site file.",
+		3, n, w->srv_sel, "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
 	int col = 0; /* the names' column: as wide as the longest, up to 30 */
 	for (size_t k = 0; k < n; k++)
 		if ((int)strlen(w->srv_names[k]) > col)
 			col = (int)strlen(w->srv_names[k]);
 	col = col > 30 ? 30 : col;
-	for (int i = 0; i < list && top + (size_t)i < n; i++) {
-		size_t k = top + (size_t)i;
+	for (int i = 0; i < c.rows && c.top + (size_t)i < n; i++) {
+		size_t k = c.top + (size_t)i;
 		snprintf(buf, sizeof buf, "[%c] %-*s  %s", w->srv_skip[k] ? 'x' : ' ', col, w->srv_names[k],
 			 w->srv_roles[k]);
-		wg_put(y + 6 + i, x + 4, wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(c.y + i, c.x + 4, c.wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
-	wg_put(y + 7 + list, x + 2, wd - 4, ROLE_DIM, "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
 }
 
 const struct view_ops dialog_servers_ops = { .name = "servers", .key = key, .draw = draw };

@@ -41,19 +41,66 @@ void page_item_line(const struct wizard *w, int y, size_t i, int width)
 	wg_put(y, 2, width, page_item_role(it->state), buf);
 }
 
-void page_form_key(struct wizard *w, int *sel, int count, int key,
-		   bool (*enter)(struct wizard *w, int row),
-		   void (*other)(struct wizard *w, int row, int key))
+unsigned page_form_key(struct wizard *w, const struct page_form *f, int key)
 {
+	int *sel = (int *)((char *)w + f->sel);
+	char (*text)[WIZARD_FIELD_MAX] = (char (*)[WIZARD_FIELD_MAX])((char *)w + f->text);
 	size_t s = (size_t)*sel;
-	enum wg_form_action act = wg_form_key(&s, (size_t)count, key);
+	enum wg_form_action act = wg_form_key(&s, (size_t)f->count, key);
 	*sel = (int)s;
 	if (act == WG_FORM_BACK)
 		wizard_goto(w, PAGE_HOME);
-	else if (act == WG_FORM_ENTER && !enter(w, *sel))
-		*sel = *sel + 1 < count ? *sel + 1 : *sel;
-	else if (act == WG_FORM_OTHER)
-		other(w, *sel, key);
+	else if (act == WG_FORM_ENTER && !f->enter(w, *sel))
+		*sel = *sel + 1 < f->count ? *sel + 1 : *sel;
+	else if (act == WG_FORM_OTHER && *sel < f->n_text)
+		wg_field_key(text[*sel], WIZARD_FIELD_MAX, key);
+	else if (act == WG_FORM_OTHER && *sel == f->special_row && key == f->special_key)
+		f->special(w);
+	return VIEW_CHANGED;
+}
+
+struct page_box page_box(int h, const char *title, const char *text, int text_rows)
+{
+	struct page_box b = { .wd = page_dialog_width() };
+	wg_dialog(h, b.wd, title, &b.y, &b.x);
+	if (text)
+		wg_wrap(b.y + 2, b.x + 2, b.wd - 4, text_rows, ROLE_NORMAL, text);
+	return b;
+}
+
+struct page_checklist page_checklist(const char *title, const char *text, int text_rows, size_t n,
+				     size_t sel, const char *keys)
+{
+	struct page_checklist c;
+	c.rows = page_list_rows(n, 10 + text_rows);
+	struct page_box b = page_box(c.rows + 7 + text_rows, title, text, text_rows);
+	c.x = b.x;
+	c.wd = b.wd;
+	c.y = b.y + 3 + text_rows;
+	c.top = wg_list_top(sel, n, c.rows);
+	wg_put(c.y + 1 + c.rows, c.x + 2, c.wd - 4, ROLE_DIM, keys);
+	return c;
+}
+
+int page_intro(const char *text)
+{
+	wg_put(2, 2, getmaxx(stdscr) - 4, ROLE_RUNNING, text);
+	return 4;
+}
+
+void page_form_end(const struct wizard *w, int y, int max, const char *keys)
+{
+	if (w->form_error)
+		wg_wrap(y, 2, getmaxx(stdscr) - 4, max, ROLE_ERROR, w->form_error);
+	wg_key_bar(keys);
+	page_status(w);
+}
+
+int page_list_rows(size_t n, int reserved)
+{
+	int room = getmaxy(stdscr) - reserved;
+	room = room < 3 ? 3 : room;
+	return (int)n < room ? (int)n : room;
 }
 
 int page_dialog_width(void)

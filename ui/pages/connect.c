@@ -44,9 +44,7 @@ static void draw(struct view *v)
 	const struct wizard *w = page_wizard(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	int y = 2;
-	wg_put(y, 2, cols - 4, ROLE_RUNNING, "Opening an SSH session to every node:");
-	y += 2;
+	int y = page_intro("Opening an SSH session to every node:");
 	bool failed = false;
 	for (size_t i = 0; i < w->n_nodes && y < rows - 3; i++) {
 		const struct wizard_node *n = &w->nodes[i];

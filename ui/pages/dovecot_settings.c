@@ -3,6 +3,7 @@
  * the masked DLG_PASSWORD). */
 #include "page.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,22 +18,22 @@ static bool enter_row(struct wizard *w, int f)
 	return f == DV_CONNECT || f == DV_PASSWORD;
 }
 
-static void other(struct wizard *w, int f, int key)
+/* g on the password: generated, or an earlier run's */
+static void generate(struct wizard *w)
 {
-	if (f == DV_PASSWORD && key == 'g') {
-		explicit_bzero(w->dv_password, sizeof w->dv_password);
-		snprintf(w->status, sizeof w->status, "%s",
-			 "The doveadm password will be generated (or kept from an earlier run).");
-	} else if (f < DV_PASSWORD) {
-		wg_field_key(w->dv_field[f], sizeof w->dv_field[f], key);
-	}
+	explicit_bzero(w->dv_password, sizeof w->dv_password);
+	snprintf(w->status, sizeof w->status, "%s",
+		 "The doveadm password will be generated (or kept from an earlier run).");
 }
 
 static unsigned key(struct view *v, int k)
 {
-	struct wizard *w = page_wizard(v);
-	page_form_key(w, &w->dv_sel, DV_COUNT, k, enter_row, other);
-	return VIEW_CHANGED;
+	static const struct page_form form = {
+		.count = DV_COUNT, .n_text = DV_PASSWORD,
+		.sel = offsetof(struct wizard, dv_sel), .text = offsetof(struct wizard, dv_field),
+		.enter = enter_row, .special_row = DV_PASSWORD, .special_key = 'g', .special = generate,
+	};
+	return page_form_key(page_wizard(v), &form, k);
 }
 
 static const char *const dv_labels[] = {
@@ -46,11 +47,8 @@ static void draw(struct view *v)
 	const struct wizard *w = page_wizard(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	int y = 2;
 	char buf[WIZARD_FIELD_MAX + 200];
-	wg_put(y, 2, cols - 4, ROLE_RUNNING,
-		 "Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
-	y += 2;
+	int y = page_intro("Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
 	int fw = cols - 34;
 	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
 		wg_put(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
@@ -73,10 +71,7 @@ static void draw(struct view *v)
 	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
 		 w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
-	if (w->form_error)
-		wg_wrap(y, 2, cols - 4, rows - 3 - y, ROLE_ERROR, w->form_error);
-	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
-	page_status(w);
+	page_form_end(w, y, rows - 3 - y, "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 const struct view_ops page_dovecot_ops = { .name = "dovecot", .key = key, .draw = draw };

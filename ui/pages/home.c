@@ -37,9 +37,7 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	int rows, cols;
-	getmaxyx(stdscr, rows, cols);
-	(void)rows;
+	int cols = getmaxx(stdscr);
 	int y = 3;
 	wg_put(y, 4, cols - 8, ROLE_RUNNING, "What do you want to do?");
 	y += 2;

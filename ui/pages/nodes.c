@@ -3,6 +3,7 @@
  * afterwards (Space: all or none; Enter: the DLG_ANSWER checklist). */
 #include "page.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,24 +19,23 @@ static bool enter_row(struct wizard *w, int f)
 	return true;
 }
 
-static void other(struct wizard *w, int f, int key)
+/* Space on "Answer queries": all or none (the checklist chooses) */
+static void all_or_none(struct wizard *w)
 {
-	if (f == FIELD_ANSWER && key == ' ') {
-		/* all or none: the checklist (Enter) chooses */
-		w->answer_queries = !w->answer_queries;
-		if (w->answer_queries)
-			for (size_t i = 0; i <= w->n_ans; i++)
-				w->ans_checked[i] = true;
-	} else if (f < FIELD_ANSWER) {
-		wg_field_key(w->field[f], sizeof w->field[f], key);
-	}
+	w->answer_queries = !w->answer_queries;
+	if (w->answer_queries)
+		for (size_t i = 0; i <= w->n_ans; i++)
+			w->ans_checked[i] = true;
 }
 
 static unsigned key(struct view *v, int k)
 {
-	struct wizard *w = page_wizard(v);
-	page_form_key(w, &w->field_sel, FIELD_COUNT, k, enter_row, other);
-	return VIEW_CHANGED;
+	static const struct page_form form = {
+		.count = FIELD_COUNT, .n_text = FIELD_ANSWER,
+		.sel = offsetof(struct wizard, field_sel), .text = offsetof(struct wizard, field),
+		.enter = enter_row, .special_row = FIELD_ANSWER, .special_key = ' ', .special = all_or_none,
+	};
+	return page_form_key(page_wizard(v), &form, k);
 }
 
 static const char *const field_labels[] = {
@@ -68,12 +68,8 @@ static void answer_summary(const struct wizard *w, char *buf, size_t size)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	int rows, cols;
-	getmaxyx(stdscr, rows, cols);
-	(void)rows;
-	int y = 2;
-	wg_put(y, 2, cols - 4, ROLE_RUNNING, "The master, the replica(s) to install, and how to reach them over SSH.");
-	y += 2;
+	int cols = getmaxx(stdscr);
+	int y = page_intro("The master, the replica(s) to install, and how to reach them over SSH.");
 	int fw = cols - 34;
 	for (int f = 0; f < FIELD_CONNECT; f++, y += 2) {
 		wg_put(y, 2, 28, ROLE_NORMAL, field_labels[f]);
@@ -97,10 +93,7 @@ static void draw(struct view *v)
 	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
 		 w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
-	if (w->form_error)
-		wg_wrap(y + 2, 2, cols - 4, 3, ROLE_ERROR, w->form_error);
-	wg_key_bar("Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
-	page_status(w);
+	page_form_end(w, y + 2, 3, "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 const struct view_ops page_nodes_ops = { .name = "nodes", .key = key, .draw = draw };

@@ -40,12 +40,45 @@ void page_item_line(const struct wizard *w, int y, size_t i, int width);
 
 /* A dialog's width on this screen. */
 int page_dialog_width(void);
+/* A dialog box of h rows titled title with text wrapped in text_rows rows
+ * under its top (text NULL: none); where it is. */
+struct page_box {
+	int y, x, wd;
+};
+struct page_box page_box(int h, const char *title, const char *text, int text_rows);
 
-/* A form's keys (nodes, Dovecot settings): focus moves, Esc goes home,
- * Enter is the row's (enter; false: on to the next row), any other key is
- * the row's (other). */
-void page_form_key(struct wizard *w, int *sel, int count, int key,
-		   bool (*enter)(struct wizard *w, int row),
-		   void (*other)(struct wizard *w, int row, int key));
+/* The page's first line (what it is for) at row 2; the next row to use. */
+int page_intro(const char *text);
+/* The end of a form page: its error (w->form_error) wrapped from row y in
+ * at most max rows, the key row, the status. */
+void page_form_end(const struct wizard *w, int y, int max, const char *keys);
+/* How many rows of a checklist of n fit a dialog that needs `reserved`
+ * rows of the screen besides (at least 3). */
+int page_list_rows(size_t n, int reserved);
+
+/* A form (nodes, Dovecot settings): rows 0..n_text-1 are text fields, the
+ * last row its button; one row has a key of its own. */
+struct page_form {
+	int count;
+	int n_text;
+	size_t sel, text; /* offsetof the focus (int) and the fields in the wizard */
+	/* Enter on a row (false: on to the next row) */
+	bool (*enter)(struct wizard *w, int row);
+	int special_row, special_key;
+	void (*special)(struct wizard *w);
+};
+/* A form's keys: focus moves, Esc goes home, Enter is the row's, typing
+ * edits the text field focused (text: the n_text buffers). */
+unsigned page_form_key(struct wizard *w, const struct page_form *f, int key);
+
+/* A checklist dialog of n rows with sel in view: the box, its text in
+ * text_rows rows, the key row. Where the rows go: */
+struct page_checklist {
+	int y, x, wd;  /* the first row of the list; the box's x and width */
+	int rows;      /* how many are shown */
+	size_t top;    /* the first shown */
+};
+struct page_checklist page_checklist(const char *title, const char *text, int text_rows, size_t n,
+				     size_t sel, const char *keys);
 
 #endif

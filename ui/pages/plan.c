@@ -101,7 +101,10 @@ static void draw(struct view *v)
 			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
 		wg_put(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
-	wg_key_bar(wizard_flow(w->op)->plan_keys);
+	/* "Enter/s start the install ... b back to the menus" */
+	snprintf(buf, sizeof buf, "Enter/s start the %s  Up/Down/PgUp/PgDn scroll  b back to the %s",
+		 wizard_flow(w->op)->noun, wizard_page_ops(wizard_flow_prev(w))->name);
+	wg_key_bar(buf);
 	page_status(w);
 }
 

@@ -152,9 +152,7 @@ static void draw_findings(struct wizard *w, int rows, int cols)
  * failed, then what the operation has to say */
 static void draw_checks(struct wizard *w, int rows, int cols)
 {
-	int y = 2;
-	wg_put(y, 2, cols - 4, ROLE_RUNNING, "Preflight: read-only checks on every node (nothing is changed yet).");
-	y += 2;
+	int y = page_intro("Preflight: read-only checks on every node (nothing is changed yet).");
 	size_t warned = 0;
 	for (size_t i = 0; w->plan && i < w->plan->n && y < rows - 4; i++) {
 		const struct plan_item *it = &w->plan->items[i];

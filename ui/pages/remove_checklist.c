@@ -28,11 +28,8 @@ static void draw(struct view *v)
 	const struct wizard *w = page_wizard(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	int y = 2;
 	char buf[1200];
-	wg_put(y, 2, cols - 4, ROLE_RUNNING,
-		 "The replicas to remove (from the site file; Space checks one):");
-	y += 2;
+	int y = page_intro("The replicas to remove (from the site file; Space checks one):");
 	if (!w->n_rm)
 		wg_put(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
 	/* a window that keeps the selection in view */
@@ -55,10 +52,7 @@ static void draw(struct view *v)
 	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
 		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
-	if (w->form_error)
-		wg_wrap(y, 2, cols - 4, rows - 2 - y, ROLE_ERROR, w->form_error);
-	wg_key_bar("Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
-	page_status(w);
+	page_form_end(w, y, rows - 2 - y, "Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
 }
 
 const struct view_ops page_remove_ops = { .name = "remove", .key = key, .draw = draw };

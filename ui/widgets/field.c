@@ -1,6 +1,7 @@
 /* The one text field (ui/widgets/field.h). */
 #include "widgets/field.h"
 
+#include <curses.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +74,14 @@ void wg_field_draw_masked(int y, int x, int width, enum term_role role, const ch
 	mask[l] = '_';
 	mask[l + 1] = '\0';
 	wg_put(y, x, width, role, mask);
+}
+
+enum wg_entry_action wg_entry_key(char *buf, size_t size, int key)
+{
+	if (key == KEY_ESC)
+		return WG_ENTRY_CANCEL;
+	if (key == '\r' || key == '\n' || key == KEY_ENTER)
+		return WG_ENTRY_DONE;
+	wg_field_key(buf, size, key);
+	return WG_ENTRY_EDITED;
 }

@@ -15,6 +15,14 @@
  * whole UTF-8 sequence; ^U clears. Removed bytes are wiped, so a secret
  * leaves nothing behind. False: not a field key (the caller's). */
 bool wg_field_key(char *buf, size_t size, int key);
+/* What a key did to a one-line entry (a dialog's field). */
+enum wg_entry_action {
+	WG_ENTRY_EDITED,  /* typed into buf (or ignored) */
+	WG_ENTRY_DONE,    /* Enter */
+	WG_ENTRY_CANCEL,  /* Esc */
+};
+/* Enter and Esc end the entry; any other key goes to wg_field_key. */
+enum wg_entry_action wg_entry_key(char *buf, size_t size, int key);
 /* Wipe the whole buffer. */
 void wg_field_clear(char *buf, size_t size);
 /* "[value    ]" in width cells at (y, x), the tail of a long value shown as
