@@ -82,6 +82,27 @@ struct page_checklist page_checklist(const char *title, const char *text, int te
 	return c;
 }
 
+int page_form_draw(const struct wizard *w, const struct page_form *f, int y)
+{
+	int sel = *(const int *)((const char *)w + f->sel);
+	const char (*text)[WIZARD_FIELD_MAX] = (const char (*)[WIZARD_FIELD_MAX])((const char *)w + f->text);
+	int fw = getmaxx(stdscr) - 34;
+	for (int r = 0; r < f->count - 1; r++, y += 2) {
+		enum term_role role = r == sel ? ROLE_SELECTED : ROLE_NORMAL;
+		wg_put(y, 2, 28, ROLE_NORMAL, f->labels[r]);
+		if (r >= f->n_text) {
+			f->special_draw(w, y, 31, fw, role);
+			continue;
+		}
+		const char *val = text[r];
+		if (!*val && r != sel && f->placeholders && f->placeholders[r])
+			val = f->placeholders[r];
+		wg_field_draw(y, 31, fw, role, val, r == sel);
+	}
+	wg_put(y, 31, 12, sel == f->count - 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	return y + 2;
+}
+
 int page_intro(const char *text)
 {
 	wg_put(2, 2, getmaxx(stdscr) - 4, ROLE_RUNNING, text);

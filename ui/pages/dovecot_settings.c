@@ -26,21 +26,30 @@ static void generate(struct wizard *w)
 		 "The doveadm password will be generated (or kept from an earlier run).");
 }
 
-static unsigned key(struct view *v, int k)
+/* never the password, not even its length */
+static void password_draw(const struct wizard *w, int y, int x, int width, enum term_role role)
 {
-	static const struct page_form form = {
-		.count = DV_COUNT, .n_text = DV_PASSWORD,
-		.sel = offsetof(struct wizard, dv_sel), .text = offsetof(struct wizard, dv_field),
-		.enter = enter_row, .special_row = DV_PASSWORD, .special_key = 'g', .special = generate,
-	};
-	return page_form_key(page_wizard(v), &form, k);
+	wg_put(y, x, width, role, w->dv_password[0] ? "[typed, hidden (Enter: retype, g: generate)]"
+						    : "[generated / an earlier run's (Enter: type)]");
 }
 
-static const char *const dv_labels[] = {
+static const char *const labels[] = {
 	[DV_SERVER1] = "First Dovecot server", [DV_SERVER2] = "Second Dovecot server",
 	[DV_PORT] = "Replication port (doveadm)", [DV_MAX_CONNS] = "replication_max_conns",
 	[DV_PASSWORD] = "doveadm_password",
 };
+
+static const struct page_form form = {
+	.count = DV_COUNT, .n_text = DV_PASSWORD,
+	.sel = offsetof(struct wizard, dv_sel), .text = offsetof(struct wizard, dv_field),
+	.labels = labels, .enter = enter_row,
+	.special_row = DV_PASSWORD, .special_key = 'g', .special = generate, .special_draw = password_draw,
+};
+
+static unsigned key(struct view *v, int k)
+{
+	return page_form_key(page_wizard(v), &form, k);
+}
 
 static void draw(struct view *v)
 {
@@ -49,22 +58,7 @@ static void draw(struct view *v)
 	getmaxyx(stdscr, rows, cols);
 	char buf[WIZARD_FIELD_MAX + 200];
 	int y = page_intro("Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
-	int fw = cols - 34;
-	for (int f = 0; f < DV_CONNECT; f++, y += 2) {
-		wg_put(y, 2, 28, ROLE_NORMAL, dv_labels[f]);
-		enum term_role role = f == w->dv_sel ? ROLE_SELECTED : ROLE_NORMAL;
-		if (f == DV_PASSWORD) {
-			/* never the password, not even its length */
-			snprintf(buf, sizeof buf, "[%s]", w->dv_password[0]
-				 ? "typed, hidden (Enter: retype, g: generate)"
-				 : "generated / an earlier run's (Enter: type)");
-			wg_put(y, 31, fw, role, buf);
-			continue;
-		}
-		wg_field_draw(y, 31, fw, role, w->dv_field[f], f == w->dv_sel);
-	}
-	wg_put(y, 31, 12, w->dv_sel == DV_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
-	y += 2;
+	y = page_form_draw(w, &form, y);
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM,
 		  "The preflight resolves each server's partner addresses (the firewall accepts "
 		  "the port from them only): confirm them before the plan review.");

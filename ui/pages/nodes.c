@@ -28,23 +28,6 @@ static void all_or_none(struct wizard *w)
 			w->ans_checked[i] = true;
 }
 
-static unsigned key(struct view *v, int k)
-{
-	static const struct page_form form = {
-		.count = FIELD_COUNT, .n_text = FIELD_ANSWER,
-		.sel = offsetof(struct wizard, field_sel), .text = offsetof(struct wizard, field),
-		.enter = enter_row, .special_row = FIELD_ANSWER, .special_key = ' ', .special = all_or_none,
-	};
-	return page_form_key(page_wizard(v), &form, k);
-}
-
-static const char *const field_labels[] = {
-	[FIELD_MASTER] = "Master (LDAP provider)", [FIELD_REPLICAS] = "Replicas (space separated)",
-	[FIELD_USER] = "SSH user", [FIELD_PORT] = "SSH port",
-	[FIELD_IDENTITY] = "SSH key (identity file)", [FIELD_KNOWN_HOSTS] = "known_hosts file",
-	[FIELD_ANSWER] = "Answer queries afterwards",
-};
-
 /* "[x] 2 of 3: mta, master" — the nodes whose ldap_url the run rewrites. */
 static void answer_summary(const struct wizard *w, char *buf, size_t size)
 {
@@ -65,30 +48,44 @@ static void answer_summary(const struct wizard *w, char *buf, size_t size)
 	free(some);
 }
 
+static void answer_draw(const struct wizard *w, int y, int x, int width, enum term_role role)
+{
+	char buf[WIZARD_FIELD_MAX + 64];
+	answer_summary(w, buf, sizeof buf);
+	wg_put(y, x, width, role, buf);
+	if (role == ROLE_SELECTED)
+		wg_put(y + 1, x, width, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
+}
+
+static const char *const labels[] = {
+	[FIELD_MASTER] = "Master (LDAP provider)", [FIELD_REPLICAS] = "Replicas (space separated)",
+	[FIELD_USER] = "SSH user", [FIELD_PORT] = "SSH port",
+	[FIELD_IDENTITY] = "SSH key (identity file)", [FIELD_KNOWN_HOSTS] = "known_hosts file",
+	[FIELD_ANSWER] = "Answer queries afterwards",
+};
+
+static const char *const placeholders[FIELD_COUNT] = {
+	[FIELD_IDENTITY] = "(ssh agent, then the default keys)",
+};
+
+static const struct page_form form = {
+	.count = FIELD_COUNT, .n_text = FIELD_ANSWER,
+	.sel = offsetof(struct wizard, field_sel), .text = offsetof(struct wizard, field),
+	.labels = labels, .placeholders = placeholders, .enter = enter_row,
+	.special_row = FIELD_ANSWER, .special_key = ' ', .special = all_or_none, .special_draw = answer_draw,
+};
+
+static unsigned key(struct view *v, int k)
+{
+	return page_form_key(page_wizard(v), &form, k);
+}
+
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
 	int cols = getmaxx(stdscr);
 	int y = page_intro("The master, the replica(s) to install, and how to reach them over SSH.");
-	int fw = cols - 34;
-	for (int f = 0; f < FIELD_CONNECT; f++, y += 2) {
-		wg_put(y, 2, 28, ROLE_NORMAL, field_labels[f]);
-		enum term_role role = f == w->field_sel ? ROLE_SELECTED : ROLE_NORMAL;
-		char buf[WIZARD_FIELD_MAX + 64];
-		if (f == FIELD_ANSWER) {
-			answer_summary(w, buf, sizeof buf);
-			wg_put(y, 31, fw, role, buf);
-			if (f == w->field_sel)
-				wg_put(y + 1, 31, fw, ROLE_DIM, "Space: every node or none  Enter: choose nodes");
-			continue;
-		}
-		const char *val = w->field[f];
-		if (f == FIELD_IDENTITY && !*val && f != w->field_sel)
-			val = "(ssh agent, then the default keys)";
-		wg_field_draw(y, 31, fw, role, val, f == w->field_sel);
-	}
-	wg_put(y, 31, 12, w->field_sel == FIELD_CONNECT ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
-	y += 2;
+	y = page_form_draw(w, &form, y);
 	char buf[1200];
 	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
 		 w->site_path ? w->site_path : "(none)");

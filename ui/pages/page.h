@@ -62,14 +62,22 @@ struct page_form {
 	int count;
 	int n_text;
 	size_t sel, text; /* offsetof the focus (int) and the fields in the wizard */
+	const char *const *labels;       /* count - 1: the button has none */
+	const char *const *placeholders; /* shown in an empty text field (or NULL) */
 	/* Enter on a row (false: on to the next row) */
 	bool (*enter)(struct wizard *w, int row);
+	/* the row that is not text: its own key and how its value shows */
 	int special_row, special_key;
 	void (*special)(struct wizard *w);
+	void (*special_draw)(const struct wizard *w, int y, int x, int width, enum term_role role);
 };
 /* A form's keys: focus moves, Esc goes home, Enter is the row's, typing
  * edits the text field focused (text: the n_text buffers). */
 unsigned page_form_key(struct wizard *w, const struct page_form *f, int key);
+
+/* The form's rows from row y, two apart, and its [ Connect ] button;
+ * the row after it. */
+int page_form_draw(const struct wizard *w, const struct page_form *f, int y);
 
 /* A checklist dialog of n rows with sel in view: the box, its text in
  * text_rows rows, the key row. Where the rows go: */
