@@ -739,6 +739,11 @@ static void be_skip_servers(struct wizard *w)
 	runner_retry(operation_runner(a->op));
 }
 
+static void be_home(struct wizard *w)
+{
+	drop_operation(w->be.ud);
+}
+
 static void be_abort(struct wizard *w)
 {
 	struct app *a = w->be.ud;
@@ -823,7 +828,8 @@ int ui_main(const char *progname, const char *path)
 	a.w->be = (struct wizard_backend){
 		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
-		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers, .ud = &a,
+		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers,
+		.home = be_home, .ud = &a,
 	};
 	struct ui *ui = ui_new(a.loop);
 	a.w->ui = ui;

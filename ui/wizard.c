@@ -70,10 +70,8 @@ static void srv_clear(struct wizard *w)
 	w->n_srv = 0;
 }
 
-void wizard_free(struct wizard *w)
+static void free_nodes(struct wizard *w)
 {
-	if (!w)
-		return;
 	for (size_t i = 0; i < w->n_nodes; i++) {
 		free(w->nodes[i].name);
 		free(w->nodes[i].conn_msg);
@@ -81,6 +79,15 @@ void wizard_free(struct wizard *w)
 		pane_free(w->nodes[i].pane);
 	}
 	free(w->nodes);
+	w->nodes = NULL;
+	w->n_nodes = 0;
+}
+
+void wizard_free(struct wizard *w)
+{
+	if (!w)
+		return;
+	free_nodes(w);
 	free_plan_cmds(w);
 	free(w->site_path);
 	free(w->form_error);
@@ -420,6 +427,28 @@ void wizard_goto(struct wizard *w, enum wizard_page p)
 	w->page = p;
 	w->dirty = true;
 	enter(w, page_ops[p]);
+}
+
+void wizard_home(struct wizard *w)
+{
+	if (w->be.home)
+		w->be.home(w);
+	wizard_set_plan_cmds(w, NULL);
+	w->plan = NULL;
+	free_nodes(w);
+	pane_free(w->report);
+	w->report = pane_new(WIZARD_PANE_LINES);
+	w->report_scroll = 0;
+	free(w->report_node);
+	w->report_node = NULL;
+	free(w->site_saved);
+	w->site_saved = NULL;
+	w->rstate = RUNNER_IDLE;
+	w->started = w->run_continued = w->checking = w->confirmed = false;
+	w->run_sel = 0;
+	w->dialog = DLG_NONE;
+	w->status[0] = '\0';
+	wizard_goto(w, PAGE_HOME);
 }
 
 void wizard_back(struct wizard *w)

@@ -93,6 +93,8 @@ struct wizard_backend {
 	void (*secret)(struct wizard *w, const char *value);
 	/* DLG_SERVERS: every unnamed server checked, skip them and go on. */
 	void (*skip_servers)(struct wizard *w);
+	/* Back home after a run: the operation is dropped (w->plan too). */
+	void (*home)(struct wizard *w);
 	void *ud;
 };
 
@@ -229,6 +231,9 @@ const struct view_ops *wizard_page_ops(enum wizard_page p);
 /* Show page p; its view's enter runs (e.g. the plan review computes the
  * commands). */
 void wizard_goto(struct wizard *w, enum wizard_page p);
+/* After a run: the home screen, for another operation (the run's nodes,
+ * plan and findings are dropped). */
+void wizard_home(struct wizard *w);
 /* Back to the page before in the operation's flow, as it was left. */
 void wizard_back(struct wizard *w);
 /* Show dialog d over the page; its view's enter runs. */

@@ -607,6 +607,36 @@ static void test_finish(void **state)
 	assert_true(w->quit);
 }
 
+/* The finish page's h (and Enter) goes back to the home screen for the
+ * next operation, the run's nodes and plan dropped; q still quits. */
+static void test_finish_home(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	run_state(fx);
+	wizard_runner_state(w, RUNNER_DONE);
+	assert_int_equal(w->page, PAGE_FINISH);
+	wizard_key(w, 'h');
+	assert_false(w->quit);
+	assert_int_equal(w->page, PAGE_HOME);
+	assert_null(w->plan);
+	assert_int_equal(w->n_nodes, 0);
+	assert_false(w->started);
+	assert_int_equal(w->rstate, RUNNER_IDLE);
+	/* the next operation starts from its first page */
+	wizard_key(w, '3');
+	assert_int_equal(w->page, PAGE_DOVECOT);
+	assert_int_equal(w->op, OP_DOVECOT);
+	/* Enter does the same */
+	w->page = PAGE_FINISH;
+	wizard_key(w, '\r');
+	assert_false(w->quit);
+	assert_int_equal(w->page, PAGE_HOME);
+	w->page = PAGE_FINISH;
+	wizard_key(w, 'q');
+	assert_true(w->quit);
+}
+
 static void test_pane_bounded(void **state)
 {
 	(void)state;
@@ -643,6 +673,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finish_home, setup, teardown),
 		cmocka_unit_test(test_pane_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

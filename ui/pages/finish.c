@@ -1,6 +1,7 @@
 /* The end of a run: the verdict, the counts, the steps the procedure marks
  * for the finish report, the operation's own note, how to resume, where
- * the site file went; d opens the dashboard. */
+ * the site file went; d opens the dashboard, h or Enter goes back to the
+ * home screen (the next job is often another operation), q quits. */
 #include "page.h"
 
 #include <stdio.h>
@@ -14,7 +15,11 @@ static unsigned key(struct view *v, int k)
 		wizard_open_view(w, &dashboard_view_ops);
 		return VIEW_CHANGED;
 	}
-	if (k == 'q' || page_is_enter(k)) {
+	if (k == 'h' || page_is_enter(k)) {
+		wizard_home(w);
+		return VIEW_CHANGED;
+	}
+	if (k == 'q') {
 		w->quit = true;
 		return VIEW_QUIT;
 	}
@@ -73,7 +78,7 @@ static void draw(struct view *v)
 	}
 	if (w->site_saved)
 		y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, w->site_saved);
-	wg_key_bar("d open the dashboard  q/Enter quit");
+	wg_key_bar("d open the dashboard  h/Enter home screen  q quit");
 	page_status(w);
 }
 
