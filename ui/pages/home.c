@@ -45,7 +45,8 @@ static void draw(struct view *v)
 		char buf[160];
 		snprintf(buf, sizeof buf, " %zu) %-34s", i + 1, home_entries[i].label);
 		wg_put(y, 4, 40, (int)i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
-		wg_put(y, 46, cols - 48, ROLE_NORMAL, home_entries[i].note);
+		/* wrapped by display cells into the blank row below (80 columns) */
+		wg_wrap(y, 46, cols - 48, 2, ROLE_NORMAL, home_entries[i].note);
 	}
 	char keys[80];
 	snprintf(keys, sizeof keys, "Up/Down move  Enter choose  1-%zu pick  q quit", home_count);
