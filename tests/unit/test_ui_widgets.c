@@ -109,6 +109,47 @@ static void test_list_keeps_the_selection_in_view(void **state)
 }
 
 /* Remote text with an escape sequence is drawn, never obeyed. */
+/* The one checklist (answer-queries nodes, unnamed servers): moves wrap,
+ * Space checks, a/n all/none, Enter and Esc end it; an empty list only
+ * ends. */
+static void test_checklist_keys(void **state)
+{
+	(void)state;
+	bool c[3] = { false, false, false };
+	size_t sel = 0;
+	assert_int_equal(wg_check_key(&sel, c, 3, KEY_UP), WG_CHECK_CHANGED);
+	assert_int_equal(sel, 2);
+	assert_int_equal(wg_check_key(&sel, c, 3, '\t'), WG_CHECK_CHANGED);
+	assert_int_equal(sel, 0);
+	wg_check_key(&sel, c, 3, ' ');
+	assert_true(c[0]);
+	assert_false(c[1]);
+	wg_check_key(&sel, c, 3, 'a');
+	assert_true(c[1] && c[2]);
+	wg_check_key(&sel, c, 3, 'n');
+	assert_false(c[0] || c[1] || c[2]);
+	assert_int_equal(wg_check_key(&sel, c, 3, '\r'), WG_CHECK_DONE);
+	assert_int_equal(wg_check_key(&sel, c, 3, KEY_ESC), WG_CHECK_CANCEL);
+	assert_int_equal(wg_check_key(&sel, c, 3, 'x'), WG_CHECK_OTHER);
+	assert_int_equal(wg_check_key(&sel, c, 0, KEY_DOWN), WG_CHECK_OTHER);
+	assert_int_equal(wg_check_key(&sel, c, 0, KEY_ESC), WG_CHECK_CANCEL);
+}
+
+/* The masked entries (passwords, SSH secrets): typing goes to the field,
+ * Enter and Esc end the entry without touching it. */
+static void test_entry_keys(void **state)
+{
+	(void)state;
+	char buf[8] = "";
+	assert_int_equal(wg_entry_key(buf, sizeof buf, 'a'), WG_ENTRY_EDITED);
+	assert_int_equal(wg_entry_key(buf, sizeof buf, 'b'), WG_ENTRY_EDITED);
+	assert_int_equal(wg_entry_key(buf, sizeof buf, KEY_BACKSPACE), WG_ENTRY_EDITED);
+	assert_string_equal(buf, "a");
+	assert_int_equal(wg_entry_key(buf, sizeof buf, '\n'), WG_ENTRY_DONE);
+	assert_int_equal(wg_entry_key(buf, sizeof buf, KEY_ESC), WG_ENTRY_CANCEL);
+	assert_string_equal(buf, "a");
+}
+
 static void test_term_put_draws_controls_as_marks(void **state)
 {
 	(void)state;
@@ -202,6 +243,8 @@ int main(void)
 		cmocka_unit_test(test_field_accepts_the_same_everywhere),
 		cmocka_unit_test(test_form_move_wraps),
 		cmocka_unit_test(test_list_keeps_the_selection_in_view),
+		cmocka_unit_test(test_checklist_keys),
+		cmocka_unit_test(test_entry_keys),
 		cmocka_unit_test(test_term_put_draws_controls_as_marks),
 		cmocka_unit_test(test_view_stack),
 	};
