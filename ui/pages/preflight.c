@@ -30,6 +30,18 @@ static unsigned key(struct view *v, int k)
 	return VIEW_CHANGED;
 }
 
+/* A check that warned or failed: its message, then what the procedure says
+ * it means (its hint: e.g. the systems Carbonio supports), from row y in
+ * width cells at x; the rows used. */
+static int check_message(const struct plan_item *it, int y, int x, int width, int max)
+{
+	enum term_role role = it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN;
+	int used = wg_wrap(y, x, width, max, role, it->message);
+	if (plan_item_hint(it) && used < max)
+		used += wg_wrap(y + used, x, width, max - used, role, plan_item_hint(it));
+	return used;
+}
+
 /* The colour of a findings line, from the marks the procedures' reports
  * print (a diff's + and -, REFUSED, DISAGREES, WARNING). */
 static enum term_role finding_role(const char *line)
@@ -132,8 +144,7 @@ static void draw_findings(struct wizard *w, int rows, int cols)
 			continue;
 		page_item_line(w, y++, i, cols - 4);
 		if (it->message && it->state != ITEM_RUNNING)
-			y += wg_wrap(y, 6, cols - 8, 3, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
-				  it->message);
+			y += check_message(it, y, 6, cols - 8, 5);
 	}
 	findings_box(w, y, rows - 4 - y); /* rows-3: the verdict, rows-2: the status */
 	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
@@ -160,8 +171,7 @@ static void draw_checks(struct wizard *w, int rows, int cols)
 			continue;
 		page_item_line(w, y++, i, cols - 4);
 		if ((it->state == ITEM_FAILED || it->state == ITEM_WARNED) && it->message)
-			y += wg_wrap(y, 31, cols - 33, 2, it->state == ITEM_FAILED ? ROLE_ERROR : ROLE_WARN,
-				  it->message);
+			y += check_message(it, y, 31, cols - 33, 5);
 		warned += it->state == ITEM_WARNED;
 	}
 	/* e.g. that it continues a run cut short earlier */
@@ -170,8 +180,8 @@ static void draw_checks(struct wizard *w, int rows, int cols)
 	const char *keys = "q quit";
 	if (w->rstate == RUNNER_PAUSED) {
 		char buf[200];
-		snprintf(buf, sizeof buf, "Preflight passed%s%s. Enter: go on to the bootstrap menus.",
-			 warned ? " with warnings" : "", warned ? " (read them above)" : "");
+		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: go on to the bootstrap menus.",
+			 warned ? " with warnings (above)" : "");
 		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
 		keys = "Enter continue to the bootstrap menus  q quit";
 	} else if (w->rstate == RUNNER_RUNNING) {
