@@ -349,13 +349,13 @@ void wizard_item(struct wizard *w, const struct plan_item *it)
 		free(n->step);
 		n->step = xstrdup(it->step->title);
 		char *head = xasprintf("== %s", it->step->title);
-		pane_add(n->pane, head);
+		pane_add_kind(n->pane, PANE_STEP, head);
 		free(head);
 	}
 	if (it->state == ITEM_FAILED || it->state == ITEM_WARNED) {
 		char *m = xasprintf("%s: %s", it->state == ITEM_FAILED ? "FAILED" : "WARNING",
 				    it->message ? it->message : "");
-		pane_add(n->pane, m);
+		pane_add_kind(n->pane, it->state == ITEM_FAILED ? PANE_FAILED : PANE_WARNING, m);
 		free(m);
 	}
 	w->dirty = true;

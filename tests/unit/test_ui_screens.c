@@ -656,6 +656,23 @@ static void test_pane_bounded(void **state)
 	pane_free(p);
 }
 
+/* A line's kind is kept with it (through the ring): a node's output that
+ * begins like the wizard's own "FAILED:" line is still output. */
+static void test_pane_kinds(void **state)
+{
+	(void)state;
+	struct pane *p = pane_new(2);
+	pane_add_kind(p, PANE_STEP, "== Install");
+	pane_add(p, "FAILED: printed by the node");
+	assert_int_equal(pane_kind(p, 0), PANE_STEP);
+	assert_int_equal(pane_kind(p, 1), PANE_OUTPUT);
+	pane_add_kind(p, PANE_FAILED, "FAILED: exit status 1");
+	assert_int_equal(pane_kind(p, 0), PANE_OUTPUT);
+	assert_int_equal(pane_kind(p, 1), PANE_FAILED);
+	assert_int_equal(pane_kind(p, 2), PANE_OUTPUT); /* past the end */
+	pane_free(p);
+}
+
 int main(void)
 {
 	/* the screens must not depend on this machine: no real site file, no
@@ -678,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_home, setup, teardown),
 		cmocka_unit_test(test_pane_bounded),
+		cmocka_unit_test(test_pane_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,11 +81,12 @@ static void draw_pane(const struct wizard_node *n, int y, int x, int h, int wd, 
 	size_t end = count > n->scroll ? count - n->scroll : 0;
 	size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
 	for (size_t i = start; i < end; i++) {
-		const char *line = pane_line(n->pane, i);
-		enum term_role role = strncmp(line, "== ", 3) == 0 ? ROLE_RUNNING
-				      : strncmp(line, "FAILED:", 7) == 0 ? ROLE_ERROR
-				      : strncmp(line, "WARNING:", 8) == 0 ? ROLE_WARN : ROLE_NORMAL;
-		wg_put(y + 1 + (int)(i - start), x + 1, wd - 2, role, line);
+		static const enum term_role roles[] = {
+			[PANE_OUTPUT] = ROLE_NORMAL, [PANE_STEP] = ROLE_RUNNING,
+			[PANE_FAILED] = ROLE_ERROR, [PANE_WARNING] = ROLE_WARN,
+		};
+		wg_put(y + 1 + (int)(i - start), x + 1, wd - 2, roles[pane_kind(n->pane, i)],
+		       pane_line(n->pane, i));
 	}
 	if (n->scroll) {
 		char buf[48];
