@@ -21,6 +21,18 @@
 #include "xalloc.h"
 
 
+#define WIZARD_PAGE_OPS(ID, name) [PAGE_##ID] = &page_##name##_ops,
+#define WIZARD_DIALOG_OPS(ID, name) [DLG_##ID] = &dialog_##name##_ops,
+static const struct view_ops *const page_ops[PAGE_COUNT] = { WIZARD_PAGES(WIZARD_PAGE_OPS) };
+static const struct view_ops *const dialog_ops[DLG_COUNT] = { WIZARD_DIALOGS(WIZARD_DIALOG_OPS) };
+
+/* The view of a page or dialog over the wizard (the views find their own
+ * state with wizard_page_state / wizard_dialog_state). */
+static struct view view_of(struct wizard *w, const struct view_ops *ops)
+{
+	return (struct view){ .ops = ops, .priv = w, .ui = w->ui };
+}
+
 struct wizard *wizard_new(void)
 {
 	struct wizard *w = xcalloc(1, sizeof *w);
@@ -50,9 +62,8 @@ static void ans_clear(struct wizard *w)
 		free(w->ans_names[i]);
 	free(w->ans_names);
 	free(w->ans_checked);
-	free(w->ans_saved);
 	w->ans_names = NULL;
-	w->ans_checked = w->ans_saved = NULL;
+	w->ans_checked = NULL;
 	w->n_ans = 0;
 }
 
@@ -68,6 +79,42 @@ static void srv_clear(struct wizard *w)
 	w->srv_names = w->srv_roles = NULL;
 	w->srv_skip = NULL;
 	w->n_srv = 0;
+}
+
+static void *view_state(struct wizard *w, size_t slot, size_t size)
+{
+	if (!w->view_state[slot].p) {
+		w->view_state[slot].p = xcalloc(1, size);
+		w->view_state[slot].size = size;
+	}
+	return w->view_state[slot].p;
+}
+
+void *wizard_page_state(struct wizard *w, enum wizard_page p, size_t size)
+{
+	return view_state(w, p, size);
+}
+
+void *wizard_dialog_state(struct wizard *w, enum wizard_dialog d, size_t size)
+{
+	return view_state(w, PAGE_COUNT + d, size);
+}
+
+/* Every view's own state: its leave (what it holds), then wiped (a typed
+ * secret) and freed. */
+static void free_view_states(struct wizard *w)
+{
+	for (size_t i = 0; i < PAGE_COUNT + DLG_COUNT; i++) {
+		if (!w->view_state[i].p)
+			continue;
+		const struct view_ops *ops = i < PAGE_COUNT ? page_ops[i] : dialog_ops[i - PAGE_COUNT];
+		struct view v = view_of(w, ops);
+		if (ops && ops->leave)
+			ops->leave(&v);
+		explicit_bzero(w->view_state[i].p, w->view_state[i].size);
+		free(w->view_state[i].p);
+		w->view_state[i].p = NULL;
+	}
 }
 
 static void free_nodes(struct wizard *w)
@@ -87,6 +134,7 @@ void wizard_free(struct wizard *w)
 {
 	if (!w)
 		return;
+	free_view_states(w);
 	free_nodes(w);
 	free_plan_cmds(w);
 	free(w->site_path);
@@ -104,7 +152,6 @@ void wizard_free(struct wizard *w)
 	explicit_bzero(w->sec_input, sizeof w->sec_input);
 	pane_free(w->report);
 	free(w->report_node);
-	explicit_bzero(w->pw_input, sizeof w->pw_input);
 	explicit_bzero(w->dv_password, sizeof w->dv_password);
 	free(w);
 }
@@ -165,7 +212,6 @@ void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
 	for (size_t i = 0; i < n; i++)
 		w->rm_names[i] = xstrdup(names[i]);
 	w->n_rm = n;
-	w->rm_sel = 0;
 	w->dirty = true;
 }
 
@@ -174,13 +220,11 @@ void wizard_set_answer_nodes(struct wizard *w, const char *const *names, size_t 
 	ans_clear(w);
 	w->ans_names = n ? xcalloc(n, sizeof *w->ans_names) : NULL;
 	w->ans_checked = xcalloc(n + 1, sizeof *w->ans_checked);
-	w->ans_saved = xcalloc(n + 1, sizeof *w->ans_saved);
 	for (size_t i = 0; i < n; i++)
 		w->ans_names[i] = xstrdup(names[i]);
 	for (size_t i = 0; i <= n; i++)
 		w->ans_checked[i] = true; /* the default: every node */
 	w->n_ans = n;
-	w->ans_sel = 0;
 	w->dirty = true;
 }
 
@@ -229,9 +273,7 @@ void wizard_unnamed_servers(struct wizard *w, const char *const *names, const ch
 		w->srv_roles[i] = xstrdup(roles[i]);
 	}
 	w->n_srv = n;
-	w->srv_sel = 0;
-	w->dialog = DLG_SERVERS;
-	w->dirty = true;
+	wizard_open_dialog(w, DLG_SERVERS);
 }
 
 const char **wizard_skipped_servers(const struct wizard *w, size_t *n)
@@ -261,11 +303,9 @@ void wizard_begin(struct wizard *w, enum wizard_op op)
 	w->status[0] = '\0';
 	free(w->form_error);
 	w->form_error = NULL;
-	w->page = wizard_flow(op)->steps[0].page;
 	w->field_sel = 0; /* each form starts at its first row */
-	w->rm_sel = 0;
 	w->dv_sel = 0;
-	w->dirty = true;
+	wizard_goto(w, wizard_flow(op)->steps[0].page);
 }
 
 void wizard_report(struct wizard *w, const char *line)
@@ -397,21 +437,9 @@ void wizard_set_plan_cmds(struct wizard *w, char **cmds)
 
 /* ---- pages and dialogs ---- */
 
-#define WIZARD_PAGE_OPS(ID, name) [PAGE_##ID] = &page_##name##_ops,
-#define WIZARD_DIALOG_OPS(ID, name) [DLG_##ID] = &dialog_##name##_ops,
-static const struct view_ops *const page_ops[PAGE_COUNT] = { WIZARD_PAGES(WIZARD_PAGE_OPS) };
-static const struct view_ops *const dialog_ops[DLG_COUNT] = { WIZARD_DIALOGS(WIZARD_DIALOG_OPS) };
-
 const struct view_ops *wizard_page_ops(enum wizard_page p)
 {
 	return page_ops[p];
-}
-
-/* The view of a page or dialog over the wizard (they keep no state of
- * their own outside the model). */
-static struct view view_of(struct wizard *w, const struct view_ops *ops)
-{
-	return (struct view){ .ops = ops, .priv = w, .ui = w->ui };
 }
 
 static void enter(struct wizard *w, const struct view_ops *ops)
@@ -459,11 +487,12 @@ void wizard_back(struct wizard *w)
 
 void wizard_open_dialog(struct wizard *w, enum wizard_dialog d)
 {
-	w->dialog = d;
-	w->dirty = true;
 	if (d != DLG_NONE)
 		enter(w, dialog_ops[d]);
+	w->dialog = d;
+	w->dirty = true;
 }
+
 
 void wizard_open_view(struct wizard *w, const struct view_ops *ops)
 {

@@ -104,7 +104,11 @@ struct wizard {
 	enum wizard_dialog dialog;
 	bool dirty;
 	bool quit;
-	int home_sel;
+	/* each page's and dialog's own state (wizard_view_state) */
+	struct {
+		void *p;
+		size_t size;
+	} view_state[PAGE_COUNT + DLG_COUNT];
 
 	/* Nodes page */
 	char field[FIELD_COUNT][WIZARD_FIELD_MAX];
@@ -116,9 +120,7 @@ struct wizard {
 	 * the form, is the last row); checked ones get the new ldap_url */
 	char **ans_names;
 	bool *ans_checked;     /* n_ans + 1: the master last */
-	bool *ans_saved;       /* the checks when the dialog opened (Esc) */
 	size_t n_ans;
-	size_t ans_sel;
 
 	/* DLG_SECRET: what a node asks for (the answer goes straight to
 	 * be.secret and is wiped here) */
@@ -132,20 +134,17 @@ struct wizard {
 	char **srv_roles;
 	bool *srv_skip;
 	size_t n_srv;
-	size_t srv_sel;
 
 	/* Remove page: the site's replicas, the ones checked for removal */
 	char **rm_names;
 	bool *rm_checked;
 	size_t n_rm;
-	size_t rm_sel;         /* n_rm: the disable-LDAP toggle; n_rm+1: Connect */
 	bool disable_ldap;
 
 	/* Dovecot page */
 	char dv_field[DV_PASSWORD][WIZARD_FIELD_MAX];
 	int dv_sel;
 	char dv_password[WIZARD_DV_PW_MAX]; /* typed; "" = generated (never drawn) */
-	bool dv_typing;        /* DLG_PASSWORD is for the doveadm password */
 
 	/* preflight findings shown above the plan (remove: the ldap_url
 	 * table; dovecot: facts per server and the config diff) */
@@ -176,18 +175,10 @@ struct wizard {
 
 	/* menus */
 	enum wizard_menu menu;
-	int menu_sel;
-	bool menu_expand;      /* x) Expand menu */
-	bool menu_invalid;     /* "Invalid selection!": the next key only clears it */
 	enum wizard_pw_state pw[PW_COUNT];
-	enum wizard_pw pw_editing;
-	char pw_input[256];
+	enum wizard_pw pw_editing; /* DLG_PASSWORD from the menus */
 
-	/* plan review, run view */
-	size_t plan_scroll;
-	size_t run_sel;        /* focused node pane */
-	bool log_for_failed;
-	size_t log_scroll;
+	size_t run_sel;        /* focused node pane (the run, the full log) */
 
 	char status[512];      /* one-line notice at the bottom */
 	char *message;         /* DLG_MESSAGE text */
@@ -226,6 +217,10 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
+/* Page p's or dialog d's own state: a block of size bytes, zeroed the
+ * first time (wiped and freed with the wizard). */
+void *wizard_page_state(struct wizard *w, enum wizard_page p, size_t size);
+void *wizard_dialog_state(struct wizard *w, enum wizard_dialog d, size_t size);
 /* The view of page p (its name: "menus", "preflight"...). */
 const struct view_ops *wizard_page_ops(enum wizard_page p);
 /* Show page p; its view's enter runs (e.g. the plan review computes the
@@ -236,7 +231,8 @@ void wizard_goto(struct wizard *w, enum wizard_page p);
 void wizard_home(struct wizard *w);
 /* Back to the page before in the operation's flow, as it was left. */
 void wizard_back(struct wizard *w);
-/* Show dialog d over the page; its view's enter runs. */
+/* Show dialog d over the page; its view's enter runs first (it sees
+ * w->dialog still the one it replaces). */
 void wizard_open_dialog(struct wizard *w, enum wizard_dialog d);
 /* A notice (DLG_MESSAGE). */
 void wizard_notice(struct wizard *w, const char *text);
@@ -271,33 +267,6 @@ const char *wizard_pw_prompt(enum wizard_pw which); /* the bootstrap's question 
 const char *wizard_pw_value(enum wizard_pw_state st); /* set / UNSET / Not Verified */
 bool wizard_menus_complete(const struct wizard *w);
 
-/* The items of the current bootstrap menu, as carbonio-bootstrap lists
- * them (unnumbered expansion lines included, key ""). */
-enum wizard_menu_action {
-	MACT_NONE,       /* an expansion line */
-	MACT_COMMON,
-	MACT_LDAP,
-	MACT_PASSWORD,
-	MACT_FIXED,      /* shown as the bootstrap shows it; set by the wizard */
-	MACT_SAVE,
-	MACT_EXPAND,
-	MACT_QUIT,
-};
-
-struct wizard_menu_item {
-	char key[4];
-	char label[64];
-	char value[128];
-	bool marked;      /* ** : must still be configured */
-	bool expansion;   /* "       +label" under a main menu item */
-	enum wizard_menu_action action;
-	enum wizard_pw pw;
-	const char *why;  /* MACT_FIXED: where the value comes from */
-};
-
-#define WIZARD_MENU_MAX 32
-/* pages/menus.c */
-size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out);
 
 /* Draw the whole screen from the model: the title, the page, the dialog
  * over it (curses). */

@@ -25,8 +25,7 @@ static unsigned key(struct view *v, int k)
 			w->be.abort(w);
 		break;
 	case 'l':
-		w->log_for_failed = true;
-		wizard_open_dialog(w, DLG_LOG);
+		wizard_open_dialog(w, DLG_LOG); /* the failed node's */
 		break;
 	default:
 		break;

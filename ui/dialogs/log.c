@@ -5,27 +5,40 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Lines up from the end; whether it shows the failed node (opened from
+ * the failure dialog) or the focused pane's. */
+struct log_state {
+	size_t scroll;
+	bool failed;
+};
+
+static struct log_state *state(struct view *v)
+{
+	return wizard_dialog_state(page_wizard(v), DLG_LOG, sizeof(struct log_state));
+}
+
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 {
 	(void)arg, (void)err, (void)err_size;
-	page_wizard(v)->log_scroll = 0;
+	state(v)->scroll = 0;
+	state(v)->failed = page_wizard(v)->dialog == DLG_FAILURE;
 	return true;
 }
 
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
+	struct log_state *s = state(v);
 	if (k == KEY_UP)
-		w->log_scroll++;
-	else if (k == KEY_DOWN && w->log_scroll)
-		w->log_scroll--;
+		s->scroll++;
+	else if (k == KEY_DOWN && s->scroll)
+		s->scroll--;
 	else if (k == KEY_PPAGE)
-		w->log_scroll += 10;
+		s->scroll += 10;
 	else if (k == KEY_NPAGE)
-		w->log_scroll = w->log_scroll > 10 ? w->log_scroll - 10 : 0;
+		s->scroll = s->scroll > 10 ? s->scroll - 10 : 0;
 	else if (k == 'q' || k == KEY_ESC || k == 'l') {
 		w->dialog = w->rstate == RUNNER_STOPPED ? DLG_FAILURE : DLG_NONE;
-		w->log_for_failed = false;
 	}
 	return VIEW_CHANGED;
 }
@@ -33,11 +46,12 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	struct wizard *w = page_wizard(v);
+	struct log_state *s = state(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
 	char buf[512];
 	const struct wizard_node *n = NULL;
-	for (size_t i = 0; w->log_for_failed && w->plan && i < w->plan->n; i++)
+	for (size_t i = 0; s->failed && w->plan && i < w->plan->n; i++)
 		if (w->plan->items[i].state == ITEM_FAILED) {
 			const struct wizard_node *m = wizard_node(w, w->plan->items[i].node);
 			n = m ? m : n;
@@ -52,9 +66,9 @@ static void draw(struct view *v)
 	term_box(1, 0, rows - 2, cols, buf);
 	int inner = rows - 4;
 	size_t count = pane_count(n->pane);
-	if (w->log_scroll > count)
-		w->log_scroll = count;
-	size_t end = count - w->log_scroll;
+	if (s->scroll > count)
+		s->scroll = count;
+	size_t end = count - s->scroll;
 	size_t start = end > (size_t)inner ? end - (size_t)inner : 0;
 	for (size_t i = start; i < end; i++)
 		wg_put(2 + (int)(i - start), 1, cols - 2, ROLE_NORMAL, pane_line(n->pane, i));

@@ -9,34 +9,47 @@
 #include "dovecot_op.h"
 #include "password_rules.h"
 
+/* What is typed (wiped after use), and whether it is the doveadm password
+ * (opened from the Dovecot settings) or an LDAP one (from the menus,
+ * w->pw_editing). */
+struct password_state {
+	char input[256];
+	bool doveadm;
+};
+
+static struct password_state *state(struct view *v)
+{
+	return wizard_dialog_state(page_wizard(v), DLG_PASSWORD, sizeof(struct password_state));
+}
+
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 {
-	struct wizard *w = page_wizard(v);
+	struct password_state *s = state(v);
 	(void)arg, (void)err, (void)err_size;
-	explicit_bzero(w->pw_input, sizeof w->pw_input);
+	explicit_bzero(s->input, sizeof s->input);
+	s->doveadm = page_wizard(v)->page == PAGE_DOVECOT;
 	return true;
 }
 
 /* The doveadm password: handed to the operation on Connect. */
-static void doveadm_done(struct wizard *w)
+static void doveadm_done(struct wizard *w, struct password_state *s)
 {
-	const char *why = dovecot_op_password_problem(w->pw_input);
+	const char *why = dovecot_op_password_problem(s->input);
 	if (why) {
 		snprintf(w->status, sizeof w->status, "%s", why);
 		return;
 	}
-	snprintf(w->dv_password, sizeof w->dv_password, "%s", w->pw_input);
-	explicit_bzero(w->pw_input, sizeof w->pw_input);
+	snprintf(w->dv_password, sizeof w->dv_password, "%s", s->input);
+	explicit_bzero(s->input, sizeof s->input);
 	w->dialog = DLG_NONE;
-	w->dv_typing = false;
 	snprintf(w->status, sizeof w->status, "The doveadm password is set (both servers get it).");
 }
 
 /* An LDAP password: the same rules as the batch (what Carbonio accepts),
  * before anything binds with it. */
-static void ldap_done(struct wizard *w)
+static void ldap_done(struct wizard *w, struct password_state *s)
 {
-	const char *why = password_rules_ldap_problem(w->pw_input);
+	const char *why = password_rules_ldap_problem(s->input);
 	if (why) {
 		snprintf(w->status, sizeof w->status, "%s", why);
 		return;
@@ -46,8 +59,8 @@ static void ldap_done(struct wizard *w)
 	/* the root password is not verified by the bootstrap either */
 	w->pw[p] = p == PW_ROOT ? PWS_SET : PWS_CHECKING;
 	if (w->be.password)
-		w->be.password(w, p, w->pw_input);
-	explicit_bzero(w->pw_input, sizeof w->pw_input);
+		w->be.password(w, p, s->input);
+	explicit_bzero(s->input, sizeof s->input);
 	if (w->pw[p] == PWS_CHECKING)
 		snprintf(w->status, sizeof w->status, "Verifying the %s against the master...", wizard_pw_name(p));
 }
@@ -55,14 +68,14 @@ static void ldap_done(struct wizard *w)
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	switch (wg_entry_key(w->pw_input, sizeof w->pw_input, k)) {
+	struct password_state *s = state(v);
+	switch (wg_entry_key(s->input, sizeof s->input, k)) {
 	case WG_ENTRY_CANCEL:
-		explicit_bzero(w->pw_input, sizeof w->pw_input);
+		explicit_bzero(s->input, sizeof s->input);
 		w->dialog = DLG_NONE;
-		w->dv_typing = false;
 		break;
 	case WG_ENTRY_DONE:
-		(w->dv_typing ? doveadm_done : ldap_done)(w);
+		(s->doveadm ? doveadm_done : ldap_done)(w, s);
 		break;
 	case WG_ENTRY_EDITED:
 		break;
@@ -73,13 +86,14 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
+	const struct password_state *s = state(v);
 	int y, x, wd = page_dialog_width();
 	wg_dialog(8, wd, "Password", &y, &x);
 	wg_put(y + 2, x + 2, wd - 4, ROLE_NORMAL,
-	       w->dv_typing ? "doveadm_password for both servers (12+ characters):" : wizard_pw_prompt(w->pw_editing));
-	wg_field_draw_masked(y + 3, x + 2, wd - 4, ROLE_SELECTED, w->pw_input);
+	       s->doveadm ? "doveadm_password for both servers (12+ characters):" : wizard_pw_prompt(w->pw_editing));
+	wg_field_draw_masked(y + 3, x + 2, wd - 4, ROLE_SELECTED, s->input);
 	wg_put(y + 5, x + 2, wd - 4, ROLE_DIM,
-	       w->dv_typing ? "Enter set (never shown, kept in memory only)   Esc cancel"
+	       s->doveadm ? "Enter set (never shown, kept in memory only)   Esc cancel"
 			    : "Enter set (verified on the master)   Esc cancel");
 	page_status(w);
 }

@@ -8,10 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t *sel(struct view *v)
+{
+	return wizard_dialog_state(page_wizard(v), DLG_SERVERS, sizeof(size_t));
+}
+
+/* A new list: its first row. */
+static bool enter(struct view *v, void *arg, char *err, size_t err_size)
+{
+	(void)arg, (void)err, (void)err_size;
+	*sel(v) = 0;
+	return true;
+}
+
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	enum wg_check_action act = k == 's' ? WG_CHECK_CANCEL : wg_check_key(&w->srv_sel, w->srv_skip, w->n_srv, k);
+	enum wg_check_action act = k == 's' ? WG_CHECK_CANCEL : wg_check_key(sel(v), w->srv_skip, w->n_srv, k);
 	if (act == WG_CHECK_CANCEL) {
 		wizard_abort(w);
 	} else if (act == WG_CHECK_DONE) {
@@ -33,14 +46,14 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	size_t n = w->n_srv;
+	size_t n = w->n_srv, s = *sel(v);
 	char buf[1024];
 	struct page_checklist c = page_checklist(
 		"Servers the site file does not name",
 		"The master's directory lists these servers; the run would leave their ldap_url "
 		"as it is (an MTA's Postfix maps too). Nothing was changed. Skip them, or stop "
 		"and add them to the site file.",
-		3, n, w->srv_sel, "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
+		3, n, s, "Space skip  a all  n none  Enter go on (all checked)  Esc stop");
 	int col = 0; /* the names' column: as wide as the longest, up to 30 */
 	for (size_t k = 0; k < n; k++)
 		if ((int)strlen(w->srv_names[k]) > col)
@@ -50,8 +63,8 @@ static void draw(struct view *v)
 		size_t k = c.top + (size_t)i;
 		snprintf(buf, sizeof buf, "[%c] %-*s  %s", w->srv_skip[k] ? 'x' : ' ', col, w->srv_names[k],
 			 w->srv_roles[k]);
-		wg_put(c.y + i, c.x + 4, c.wd - 8, k == w->srv_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(c.y + i, c.x + 4, c.wd - 8, k == s ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
 }
 
-const struct view_ops dialog_servers_ops = { .name = "servers", .key = key, .draw = draw };
+const struct view_ops dialog_servers_ops = { .name = "servers", .enter = enter, .key = key, .draw = draw };

@@ -12,8 +12,7 @@ static bool enter_row(struct wizard *w, int f)
 	if (f == DV_CONNECT) {
 		wizard_connect(w);
 	} else if (f == DV_PASSWORD) {
-		w->dv_typing = true;
-		wizard_open_dialog(w, DLG_PASSWORD);
+		wizard_open_dialog(w, DLG_PASSWORD); /* the doveadm password */
 	}
 	return f == DV_CONNECT || f == DV_PASSWORD;
 }

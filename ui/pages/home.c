@@ -5,21 +5,26 @@
 
 #include "home.h"
 
+static int *sel(struct view *v)
+{
+	return wizard_page_state(page_wizard(v), PAGE_HOME, sizeof(int));
+}
+
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
 	int n = (int)home_count;
-	if (wg_list_move(&w->home_sel, n, k))
+	if (wg_list_move(&*sel(v), n, k))
 		return VIEW_CHANGED;
 	if (k == 'q') {
 		w->quit = true;
 		return VIEW_QUIT;
 	}
 	if (k >= '1' && k <= '0' + n)
-		w->home_sel = k - '1';
+		*sel(v) = k - '1';
 	else if (!page_is_enter(k))
 		return VIEW_IGNORED;
-	const struct home_entry *e = &home_entries[w->home_sel];
+	const struct home_entry *e = &home_entries[*sel(v)];
 	switch (e->kind) {
 	case HOME_OP:
 		wizard_begin(w, e->op);
@@ -44,7 +49,7 @@ static void draw(struct view *v)
 	for (size_t i = 0; i < home_count; i++, y += 2) {
 		char buf[160];
 		snprintf(buf, sizeof buf, " %zu) %-34s", i + 1, home_entries[i].label);
-		wg_put(y, 4, 40, (int)i == w->home_sel ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(y, 4, 40, (int)i == *sel(v) ? ROLE_SELECTED : ROLE_NORMAL, buf);
 		/* wrapped by display cells into the blank row below (80 columns) */
 		wg_wrap(y, 46, cols - 48, 2, ROLE_NORMAL, home_entries[i].note);
 	}

@@ -8,6 +8,46 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The items of the current bootstrap menu, as carbonio-bootstrap lists
+ * them (unnumbered expansion lines included, key ""). */
+enum wizard_menu_action {
+	MACT_NONE,       /* an expansion line */
+	MACT_COMMON,
+	MACT_LDAP,
+	MACT_PASSWORD,
+	MACT_FIXED,      /* shown as the bootstrap shows it; set by the wizard */
+	MACT_SAVE,
+	MACT_EXPAND,
+	MACT_QUIT,
+};
+
+struct wizard_menu_item {
+	char key[4];
+	char label[64];
+	char value[128];
+	bool marked;      /* ** : must still be configured */
+	bool expansion;   /* "       +label" under a main menu item */
+	enum wizard_menu_action action;
+	enum wizard_pw pw;
+	const char *why;  /* MACT_FIXED: where the value comes from */
+};
+
+#define WIZARD_MENU_MAX 32
+
+/* The page's own state: the focus among the items with a key, "x) Expand
+ * menu", and "Invalid selection!" (the next key only clears it). */
+struct menus_state {
+	int sel;
+	bool expand;
+	bool invalid;
+};
+
+static struct menus_state *state(struct view *v)
+{
+	return wizard_page_state(page_wizard(v), PAGE_MENU, sizeof(struct menus_state));
+}
+
+
 
 static const struct {
 	const char *name;   /* install.h */
@@ -141,7 +181,7 @@ static size_t ldap_items(const struct wizard *w, struct wizard_menu_item *out, s
 	return n;
 }
 
-size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out)
+static size_t menu_items(const struct wizard *w, const struct menus_state *s, struct wizard_menu_item *out)
 {
 	size_t n = 0;
 	switch (w->menu) {
@@ -153,33 +193,32 @@ size_t wizard_menu_items(const struct wizard *w, struct wizard_menu_item *out)
 		break;
 	}
 	add_item(out, &n, "1", "Common Configuration:", "", MACT_COMMON, false);
-	if (w->menu_expand || !common_complete(w))
+	if (s->expand || !common_complete(w))
 		n = common_items(w, out, n, true);
 	add_item(out, &n, "2", "carbonio-directory-server:", "Enabled", MACT_LDAP, false);
-	if (w->menu_expand || !ldap_complete(w))
+	if (s->expand || !ldap_complete(w))
 		n = ldap_items(w, out, n, true);
 	add_item(out, &n, "s", "Save config to file", NULL, MACT_SAVE, false);
-	add_item(out, &n, w->menu_expand ? "c" : "x", w->menu_expand ? "Collapse menu" : "Expand menu",
+	add_item(out, &n, s->expand ? "c" : "x", s->expand ? "Collapse menu" : "Expand menu",
 		 NULL, MACT_EXPAND, false);
 	add_item(out, &n, "q", "Quit", NULL, MACT_QUIT, false);
 	return n;
 }
 
-static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
+static void menu_activate(struct wizard *w, struct menus_state *s, const struct wizard_menu_item *it)
 {
 	w->status[0] = '\0';
 	switch (it->action) {
 	case MACT_COMMON:
 		w->menu = MENU_COMMON;
-		w->menu_sel = 0;
+		s->sel = 0;
 		break;
 	case MACT_LDAP:
 		w->menu = MENU_LDAP;
-		w->menu_sel = 0;
+		s->sel = 0;
 		break;
 	case MACT_PASSWORD:
 		w->pw_editing = it->pw;
-		w->dv_typing = false;
 		wizard_open_dialog(w, DLG_PASSWORD);
 		break;
 	case MACT_FIXED:
@@ -190,7 +229,7 @@ static void menu_activate(struct wizard *w, const struct wizard_menu_item *it)
 			 "The wizard hands these answers to carbonio-bootstrap itself (0600 file, removed after use).");
 		break;
 	case MACT_EXPAND:
-		w->menu_expand = !w->menu_expand;
+		s->expand = !s->expand;
 		break;
 	case MACT_QUIT:
 		w->dialog = DLG_QUIT;
@@ -213,26 +252,27 @@ static int menu_selectable(const struct wizard_menu_item *items, size_t n, int *
 static unsigned key(struct view *v, int key)
 {
 	struct wizard *w = page_wizard(v);
-	if (w->menu_invalid) {
+	struct menus_state *s = state(v);
+	if (s->invalid) {
 		/* "press any key to continue" */
-		w->menu_invalid = false;
+		s->invalid = false;
 		w->status[0] = '\0';
 		return VIEW_CHANGED;
 	}
 	struct wizard_menu_item items[WIZARD_MENU_MAX];
-	size_t n = wizard_menu_items(w, items);
+	size_t n = menu_items(w, s, items);
 	int idx[WIZARD_MENU_MAX];
 	int ns = menu_selectable(items, n, idx);
-	if (w->menu_sel >= ns)
-		w->menu_sel = ns ? ns - 1 : 0;
-	if (wg_list_move(&w->menu_sel, ns, key))
+	if (s->sel >= ns)
+		s->sel = ns ? ns - 1 : 0;
+	if (wg_list_move(&s->sel, ns, key))
 		return VIEW_CHANGED;
 	switch (key) {
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
 		if (ns)
-			menu_activate(w, &items[idx[w->menu_sel]]);
+			menu_activate(w, s, &items[idx[s->sel]]);
 		return VIEW_CHANGED;
 	case '?':
 		w->dialog = DLG_HELP;
@@ -241,7 +281,7 @@ static unsigned key(struct view *v, int key)
 	case KEY_ESC:
 	case KEY_LEFT:
 		if (w->menu != MENU_MAIN) {
-			w->menu_sel = w->menu == MENU_COMMON ? 0 : 1;
+			s->sel = w->menu == MENU_COMMON ? 0 : 1;
 			w->menu = MENU_MAIN;
 		}
 		return VIEW_CHANGED;
@@ -257,24 +297,23 @@ static unsigned key(struct view *v, int key)
 	for (int k = 0; k < ns; k++) {
 		const struct wizard_menu_item *it = &items[idx[k]];
 		if (key < 256 && strlen(it->key) == 1 && it->key[0] == key) {
-			w->menu_sel = k;
-			menu_activate(w, it);
+			s->sel = k;
+			menu_activate(w, s, it);
 			return VIEW_CHANGED;
 		}
 	}
 	/* the status is only shown; menu_invalid is what the next key reads */
 	snprintf(w->status, sizeof w->status, "Invalid selection! - press any key to continue");
-	w->menu_invalid = true;
+	s->invalid = true;
 	return VIEW_CHANGED;
 }
 
 /* Coming from the preflight: the main menu, first item. */
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 {
-	struct wizard *w = page_wizard(v);
 	(void)arg, (void)err, (void)err_size;
-	w->menu = MENU_MAIN;
-	w->menu_sel = 0;
+	page_wizard(v)->menu = MENU_MAIN;
+	state(v)->sel = 0;
 	return true;
 }
 
@@ -299,10 +338,11 @@ static void menu_line(int y, const struct wizard_menu_item *it, bool sel, int wi
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
+	const struct menus_state *s = state(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
 	struct wizard_menu_item items[WIZARD_MENU_MAX];
-	size_t n = wizard_menu_items(w, items);
+	size_t n = menu_items(w, s, items);
 	static const char *const titles[] = {
 		[MENU_MAIN] = "Main menu", [MENU_COMMON] = "Common configuration",
 		[MENU_LDAP] = "Ldap configuration",
@@ -312,7 +352,7 @@ static void draw(struct view *v)
 	y += 2;
 	int k = 0;
 	for (size_t i = 0; i < n && y < rows - 5; i++) {
-		bool sel = items[i].key[0] && k++ == w->menu_sel;
+		bool sel = items[i].key[0] && k++ == s->sel;
 		menu_line(y++, &items[i], sel, cols - 4);
 		/* a blank line closes an expanded block, as the bootstrap prints it */
 		if (items[i].expansion && (i + 1 == n || !items[i + 1].expansion))

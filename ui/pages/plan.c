@@ -8,15 +8,22 @@
 
 #include "xalloc.h"
 
+/* lines scrolled down from the top */
+static size_t *plan_scroll(struct view *v)
+{
+	return wizard_page_state(page_wizard(v), PAGE_PLAN, sizeof(size_t));
+}
+
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
+	size_t *sc = plan_scroll(v);
 	switch (k) {
-	case KEY_UP: if (w->plan_scroll) w->plan_scroll--; break;
-	case KEY_DOWN: w->plan_scroll++; break;
-	case KEY_PPAGE: w->plan_scroll = w->plan_scroll > 10 ? w->plan_scroll - 10 : 0; break;
-	case KEY_NPAGE: w->plan_scroll += 10; break;
-	case KEY_HOME: w->plan_scroll = 0; break;
+	case KEY_UP: if (*sc) (*sc)--; break;
+	case KEY_DOWN: (*sc)++; break;
+	case KEY_PPAGE: *sc = *sc > 10 ? *sc - 10 : 0; break;
+	case KEY_NPAGE: *sc += 10; break;
+	case KEY_HOME: *sc = 0; break;
 	case 'b':
 	case KEY_ESC:
 		wizard_back(w);
@@ -40,7 +47,7 @@ static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 	(void)arg, (void)err, (void)err_size;
 	if (w->be.review)
 		w->be.review(w);
-	w->plan_scroll = 0;
+	*plan_scroll(v) = 0;
 	return true;
 }
 
@@ -52,6 +59,7 @@ static const char *user_of(const struct plan_item *it)
 static void draw(struct view *v)
 {
 	struct wizard *w = page_wizard(v);
+	size_t *sc = plan_scroll(v);
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
 	int y = 2, bottom = rows - 3;
@@ -86,19 +94,19 @@ static void draw(struct view *v)
 	}
 #undef PUSH
 	size_t room = (size_t)(bottom - y);
-	if (total > room && w->plan_scroll > total - room)
-		w->plan_scroll = total - room;
+	if (total > room && *sc > total - room)
+		*sc = total - room;
 	if (total <= room)
-		w->plan_scroll = 0;
-	for (size_t i = w->plan_scroll; i < total && y < bottom; i++)
+		*sc = 0;
+	for (size_t i = *sc; i < total && y < bottom; i++)
 		wg_put(y++, 2, cols - 4, roles[i], lines[i]);
 	for (size_t i = 0; i < total; i++)
 		free(lines[i]);
 	free(lines);
 	free(roles);
 	if (total > room) {
-		snprintf(buf, sizeof buf, "lines %zu-%zu of %zu", w->plan_scroll + 1,
-			 w->plan_scroll + room < total ? w->plan_scroll + room : total, total);
+		snprintf(buf, sizeof buf, "lines %zu-%zu of %zu", *sc + 1,
+			 *sc + room < total ? *sc + room : total, total);
 		wg_put(rows - 2, cols - 2 - (int)strlen(buf), (int)strlen(buf), ROLE_DIM, buf);
 	}
 	/* "Enter/s start the install ... b back to the menus" */

@@ -58,8 +58,7 @@ static unsigned key(struct view *v, int k)
 			n->scroll = 0;
 		break;
 	case 'l':
-		w->log_for_failed = false;
-		wizard_open_dialog(w, DLG_LOG);
+		wizard_open_dialog(w, DLG_LOG); /* the focused pane's */
 		break;
 	default:
 		break;
