@@ -23,6 +23,7 @@
 #include "install.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
+#include "names.h"
 #include "loop.h"
 #include "operation.h"
 #include "pane.h"
@@ -66,6 +67,13 @@ struct app {
 	size_t n_only;
 	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
 };
+
+/* A list of names the app owns (skip, only): freed and emptied. */
+static void free_names(char ***names, size_t *n)
+{
+	names_free(names, *n);
+	*n = 0;
+}
 
 /* ---- engine events ---- */
 
@@ -146,13 +154,9 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 
 static void drop_secrets(struct app *a)
 {
-	for (size_t i = 0; i < a->n_sec; i++)
-		free(a->sec_what[i]);
-	free(a->sec_what);
+	free_names(&a->sec_what, &a->n_sec);
 	free(a->sec_queue);
-	a->sec_what = NULL;
 	a->sec_queue = NULL;
-	a->n_sec = 0;
 	if (a->w->dialog == DLG_SECRET)
 		a->w->dialog = DLG_NONE;
 }
@@ -256,15 +260,6 @@ static void ev_state(void *ud, int state)
 	}
 }
 
-/* A list of names the app owns (skip, only): freed and emptied. */
-static void free_names(char ***names, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free((*names)[i]);
-	free(*names);
-	*names = NULL;
-	*n = 0;
-}
 
 /* ---- backend ---- */
 

@@ -12,6 +12,7 @@
 
 #include "flow.h"
 #include "install.h"
+#include "names.h"
 #include "pane.h"
 #include "site.h"
 #include "term.h"
@@ -27,7 +28,7 @@ static const struct view_ops *const page_ops[PAGE_COUNT] = { WIZARD_PAGES(WIZARD
 static const struct view_ops *const dialog_ops[DLG_COUNT] = { WIZARD_DIALOGS(WIZARD_DIALOG_OPS) };
 
 /* The view of a page or dialog over the wizard (the views find their own
- * state with wizard_page_state / wizard_dialog_state). */
+ * state with wizard_view_state). */
 static struct view view_of(struct wizard *w, const struct view_ops *ops)
 {
 	return (struct view){ .ops = ops, .priv = w, .ui = w->ui };
@@ -58,31 +59,25 @@ static void free_plan_cmds(struct wizard *w)
 
 static void ans_clear(struct wizard *w)
 {
-	for (size_t i = 0; i < w->n_ans; i++)
-		free(w->ans_names[i]);
-	free(w->ans_names);
+	names_free(&w->ans_names, w->n_ans);
 	free(w->ans_checked);
-	w->ans_names = NULL;
 	w->ans_checked = NULL;
 	w->n_ans = 0;
 }
 
 static void srv_clear(struct wizard *w)
 {
-	for (size_t i = 0; i < w->n_srv; i++) {
-		free(w->srv_names[i]);
-		free(w->srv_roles[i]);
-	}
-	free(w->srv_names);
-	free(w->srv_roles);
+	names_free(&w->srv_names, w->n_srv);
+	names_free(&w->srv_roles, w->n_srv);
 	free(w->srv_skip);
-	w->srv_names = w->srv_roles = NULL;
 	w->srv_skip = NULL;
 	w->n_srv = 0;
 }
 
 static void *view_state(struct wizard *w, size_t slot, size_t size)
 {
+	if (slot >= PAGE_COUNT + DLG_COUNT)
+		abort(); /* not a page's nor a dialog's view */
 	if (!w->view_state[slot].p) {
 		w->view_state[slot].p = xcalloc(1, size);
 		w->view_state[slot].size = size;
@@ -90,14 +85,15 @@ static void *view_state(struct wizard *w, size_t slot, size_t size)
 	return w->view_state[slot].p;
 }
 
-void *wizard_page_state(struct wizard *w, enum wizard_page p, size_t size)
+void *wizard_view_state(struct wizard *w, const struct view_ops *ops, size_t size)
 {
-	return view_state(w, p, size);
-}
-
-void *wizard_dialog_state(struct wizard *w, enum wizard_dialog d, size_t size)
-{
-	return view_state(w, PAGE_COUNT + d, size);
+	size_t slot = 0;
+	while (slot < PAGE_COUNT && page_ops[slot] != ops)
+		slot++;
+	for (size_t d = 1; slot == PAGE_COUNT && d < DLG_COUNT; d++)
+		if (dialog_ops[d] == ops)
+			slot = PAGE_COUNT + d;
+	return view_state(w, slot, size); /* ops is always one of them */
 }
 
 /* Every view's own state: its leave (what it holds), then wiped (a typed
@@ -203,9 +199,7 @@ void wizard_prefill(struct wizard *w, const char *site_path)
 
 void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < w->n_rm; i++)
-		free(w->rm_names[i]);
-	free(w->rm_names);
+	names_free(&w->rm_names, w->n_rm);
 	free(w->rm_checked);
 	w->rm_names = n ? xcalloc(n, sizeof *w->rm_names) : NULL;
 	w->rm_checked = n ? xcalloc(n, sizeof *w->rm_checked) : NULL;

@@ -217,10 +217,9 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
-/* Page p's or dialog d's own state: a block of size bytes, zeroed the
- * first time (wiped and freed with the wizard). */
-void *wizard_page_state(struct wizard *w, enum wizard_page p, size_t size);
-void *wizard_dialog_state(struct wizard *w, enum wizard_dialog d, size_t size);
+/* The own state of the page or dialog whose view is ops: a block of size
+ * bytes, zeroed the first time (wiped and freed with the wizard). */
+void *wizard_view_state(struct wizard *w, const struct view_ops *ops, size_t size);
 /* The view of page p (its name: "menus", "preflight"...). */
 const struct view_ops *wizard_page_ops(enum wizard_page p);
 /* Show page p; its view's enter runs (e.g. the plan review computes the

@@ -17,7 +17,7 @@ struct answer_state {
 
 static struct answer_state *state(struct view *v)
 {
-	return wizard_dialog_state(page_wizard(v), DLG_ANSWER, sizeof(struct answer_state));
+	return page_state(v, sizeof(struct answer_state));
 }
 
 /* Opened from the Nodes page: Esc puts these checks back. */

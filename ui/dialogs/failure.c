@@ -27,8 +27,6 @@ static unsigned key(struct view *v, int k)
 	case 'l':
 		wizard_open_dialog(w, DLG_LOG); /* the failed node's */
 		break;
-	default:
-		break;
 	}
 	return VIEW_CHANGED;
 }

@@ -14,7 +14,7 @@ struct log_state {
 
 static struct log_state *state(struct view *v)
 {
-	return wizard_dialog_state(page_wizard(v), DLG_LOG, sizeof(struct log_state));
+	return page_state(v, sizeof(struct log_state));
 }
 
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)

@@ -19,7 +19,7 @@ struct password_state {
 
 static struct password_state *state(struct view *v)
 {
-	return wizard_dialog_state(page_wizard(v), DLG_PASSWORD, sizeof(struct password_state));
+	return page_state(v, sizeof(struct password_state));
 }
 
 static bool enter(struct view *v, void *arg, char *err, size_t err_size)

@@ -8,23 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t *sel(struct view *v)
-{
-	return wizard_dialog_state(page_wizard(v), DLG_SERVERS, sizeof(size_t));
-}
-
-/* A new list: its first row. */
-static bool enter(struct view *v, void *arg, char *err, size_t err_size)
-{
-	(void)arg, (void)err, (void)err_size;
-	*sel(v) = 0;
-	return true;
-}
 
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	enum wg_check_action act = k == 's' ? WG_CHECK_CANCEL : wg_check_key(sel(v), w->srv_skip, w->n_srv, k);
+	enum wg_check_action act = k == 's' ? WG_CHECK_CANCEL : wg_check_key(page_focus(v), w->srv_skip, w->n_srv, k);
 	if (act == WG_CHECK_CANCEL) {
 		wizard_abort(w);
 	} else if (act == WG_CHECK_DONE) {
@@ -46,7 +34,7 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	size_t n = w->n_srv, s = *sel(v);
+	size_t n = w->n_srv, s = *page_focus(v);
 	char buf[1024];
 	struct page_checklist c = page_checklist(
 		"Servers the site file does not name",
@@ -67,4 +55,4 @@ static void draw(struct view *v)
 	}
 }
 
-const struct view_ops dialog_servers_ops = { .name = "servers", .enter = enter, .key = key, .draw = draw };
+const struct view_ops dialog_servers_ops = { .name = "servers", .enter = page_focus_enter, .key = key, .draw = draw };

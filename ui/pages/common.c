@@ -124,6 +124,13 @@ int page_list_rows(size_t n, int reserved)
 	return (int)n < room ? (int)n : room;
 }
 
+bool page_focus_enter(struct view *v, void *arg, char *err, size_t err_size)
+{
+	(void)arg, (void)err, (void)err_size;
+	*page_focus(v) = 0;
+	return true;
+}
+
 int page_dialog_width(void)
 {
 	int cols = getmaxx(stdscr);

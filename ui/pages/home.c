@@ -7,7 +7,7 @@
 
 static int *sel(struct view *v)
 {
-	return wizard_page_state(page_wizard(v), PAGE_HOME, sizeof(int));
+	return page_state(v, sizeof(int));
 }
 
 static unsigned key(struct view *v, int k)

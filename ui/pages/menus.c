@@ -44,7 +44,7 @@ struct menus_state {
 
 static struct menus_state *state(struct view *v)
 {
-	return wizard_page_state(page_wizard(v), PAGE_MENU, sizeof(struct menus_state));
+	return page_state(v, sizeof(struct menus_state));
 }
 
 

@@ -26,6 +26,20 @@ static inline struct wizard *page_wizard(struct view *v)
 	return v->priv;
 }
 
+/* The view's own state (size bytes, zeroed the first time). */
+static inline void *page_state(struct view *v, size_t size)
+{
+	return wizard_view_state(v->priv, v->ops, size);
+}
+
+/* For views whose state is one focus index: it, and an enter that puts it
+ * on the first row. */
+static inline size_t *page_focus(struct view *v)
+{
+	return page_state(v, sizeof(size_t));
+}
+bool page_focus_enter(struct view *v, void *arg, char *err, size_t err_size);
+
 static inline bool page_is_enter(int key)
 {
 	return key == '\r' || key == '\n' || key == KEY_ENTER;

@@ -11,7 +11,7 @@
 /* lines scrolled down from the top */
 static size_t *plan_scroll(struct view *v)
 {
-	return wizard_page_state(page_wizard(v), PAGE_PLAN, sizeof(size_t));
+	return page_state(v, sizeof(size_t));
 }
 
 static unsigned key(struct view *v, int k)

@@ -113,6 +113,24 @@ static void findings_box(struct wizard *w, int y, int h)
 	}
 }
 
+/* The line above the status once the checks ran (paused: what Enter does
+ * next) and the key row. */
+static void verdict(const struct wizard *w, size_t warned, const char *next, const char *keys,
+		    const char *paused_keys)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	char buf[256];
+	if (w->rstate == RUNNER_PAUSED) {
+		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: %s.", warned ? " with warnings (above)" : "", next);
+		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
+		keys = paused_keys;
+	} else if (w->rstate == RUNNER_RUNNING) {
+		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
+	}
+	wg_key_bar(keys);
+}
+
 /* remove, dovecot: the checks in a few lines, the findings below */
 static void draw_findings(struct wizard *w, int rows, int cols)
 {
@@ -147,16 +165,8 @@ static void draw_findings(struct wizard *w, int rows, int cols)
 			y += check_message(it, y, 6, cols - 8, 5);
 	}
 	findings_box(w, y, rows - 4 - y); /* rows-3: the verdict, rows-2: the status */
-	const char *keys = "Up/Down/PgUp/PgDn scroll  q quit";
-	if (w->rstate == RUNNER_PAUSED) {
-		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: confirm and review the plan.",
-			 warned ? " with warnings (above)" : "");
-		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
-		keys = "Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit";
-	} else if (w->rstate == RUNNER_RUNNING) {
-		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
-	}
-	wg_key_bar(keys);
+	verdict(w, warned, "confirm and review the plan", "Up/Down/PgUp/PgDn scroll  q quit",
+		"Enter confirm, plan review  Up/Down/PgUp/PgDn scroll  q quit");
 }
 
 /* install: every check with its state, its message when it warned or
@@ -177,17 +187,7 @@ static void draw_checks(struct wizard *w, int rows, int cols)
 	/* e.g. that it continues a run cut short earlier */
 	if (w->report && pane_count(w->report) > 0 && y + 4 < rows - 4)
 		findings_box(w, y + 1, rows - 4 - (y + 1));
-	const char *keys = "q quit";
-	if (w->rstate == RUNNER_PAUSED) {
-		char buf[200];
-		snprintf(buf, sizeof buf, "Preflight passed%s. Enter: go on to the bootstrap menus.",
-			 warned ? " with warnings (above)" : "");
-		wg_put(rows - 3, 2, cols - 4, warned ? ROLE_WARN : ROLE_OK, buf);
-		keys = "Enter continue to the bootstrap menus  q quit";
-	} else if (w->rstate == RUNNER_RUNNING) {
-		wg_put(rows - 3, 2, cols - 4, ROLE_RUNNING, "Checking...");
-	}
-	wg_key_bar(keys);
+	verdict(w, warned, "go on to the bootstrap menus", "q quit", "Enter continue to the bootstrap menus  q quit");
 }
 
 static void draw(struct view *v)

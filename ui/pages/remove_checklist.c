@@ -4,32 +4,21 @@
 
 #include <stdio.h>
 
-/* the focus: a replica, n_rm the disable-LDAP toggle, n_rm + 1 Connect */
-static size_t *sel(struct view *v)
-{
-	return wizard_page_state(page_wizard(v), PAGE_REMOVE, sizeof(size_t));
-}
-
-/* A new operation: the first row. */
-static bool enter(struct view *v, void *arg, char *err, size_t err_size)
-{
-	(void)arg, (void)err, (void)err_size;
-	*sel(v) = 0;
-	return true;
-}
+/* page_focus: a replica, n_rm the disable-LDAP toggle, n_rm + 1 Connect;
+ * a new operation starts on the first row */
 
 static unsigned key(struct view *v, int k)
 {
 	struct wizard *w = page_wizard(v);
-	enum wg_form_action act = wg_form_key(sel(v), w->n_rm + 2, k);
+	enum wg_form_action act = wg_form_key(page_focus(v), w->n_rm + 2, k);
 	if (act == WG_FORM_BACK) {
 		wizard_goto(w, PAGE_HOME);
 	} else if (k == 'c') {
 		wizard_connect(w);
 	} else if (act == WG_FORM_ENTER || k == ' ') {
-		if (*sel(v) < w->n_rm)
-			w->rm_checked[*sel(v)] = !w->rm_checked[*sel(v)];
-		else if (*sel(v) == w->n_rm)
+		if (*page_focus(v) < w->n_rm)
+			w->rm_checked[*page_focus(v)] = !w->rm_checked[*page_focus(v)];
+		else if (*page_focus(v) == w->n_rm)
 			w->disable_ldap = !w->disable_ldap;
 		else if (k != ' ')
 			wizard_connect(w);
@@ -48,20 +37,20 @@ static void draw(struct view *v)
 		wg_put(y++, 4, cols - 8, ROLE_WARN, "The site file lists no replica ([carbonio] replicas).");
 	/* a window that keeps the selection in view */
 	int room = rows - 12;
-	size_t first = wg_list_top(*sel(v), w->n_rm, room);
+	size_t first = wg_list_top(*page_focus(v), w->n_rm, room);
 	for (size_t i = first; i < w->n_rm && y < 4 + room; i++, y++) {
 		snprintf(buf, sizeof buf, "[%c] %s", w->rm_checked[i] ? 'x' : ' ', w->rm_names[i]);
-		wg_put(y, 4, cols - 8, i == *sel(v) ? ROLE_SELECTED : ROLE_NORMAL, buf);
+		wg_put(y, 4, cols - 8, i == *page_focus(v) ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	}
 	y++;
 	snprintf(buf, sizeof buf, "[%c] Disable LDAP on the removed replicas", w->disable_ldap ? 'x' : ' ');
-	wg_put(y++, 4, cols - 8, *sel(v) == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
+	wg_put(y++, 4, cols - 8, *page_focus(v) == w->n_rm ? ROLE_SELECTED : ROLE_NORMAL, buf);
 	y += wg_wrap(y, 8, cols - 12, 2, ROLE_DIM,
 		  w->disable_ldap ? "yes: take ldap out of their enabled services, point their ldap_url at "
 				    "the master and stop their slapd"
 				  : "no: the removed replicas are not contacted (a dead one can be removed)");
 	y++;
-	wg_put(y, 4, 12, *sel(v) == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
+	wg_put(y, 4, 12, *page_focus(v) == w->n_rm + 1 ? ROLE_SELECTED : ROLE_NORMAL, "[ Connect ]");
 	y += 2;
 	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
 		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
@@ -69,4 +58,4 @@ static void draw(struct view *v)
 	page_form_end(w, y, rows - 2 - y, "Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
 }
 
-const struct view_ops page_remove_ops = { .name = "remove", .enter = enter, .key = key, .draw = draw };
+const struct view_ops page_remove_ops = { .name = "remove", .enter = page_focus_enter, .key = key, .draw = draw };

@@ -60,8 +60,6 @@ static unsigned key(struct view *v, int k)
 	case 'l':
 		wizard_open_dialog(w, DLG_LOG); /* the focused pane's */
 		break;
-	default:
-		break;
 	}
 	return VIEW_CHANGED;
 }
