@@ -87,13 +87,13 @@ static void *view_state(struct wizard *w, size_t slot, size_t size)
 
 void *wizard_view_state(struct wizard *w, const struct view_ops *ops, size_t size)
 {
-	size_t slot = 0;
-	while (slot < PAGE_COUNT && page_ops[slot] != ops)
-		slot++;
-	for (size_t d = 1; slot == PAGE_COUNT && d < DLG_COUNT; d++)
+	for (size_t p = 0; p < PAGE_COUNT; p++)
+		if (page_ops[p] == ops)
+			return view_state(w, p, size);
+	for (size_t d = 1; d < DLG_COUNT; d++)
 		if (dialog_ops[d] == ops)
-			slot = PAGE_COUNT + d;
-	return view_state(w, slot, size); /* ops is always one of them */
+			return view_state(w, PAGE_COUNT + d, size);
+	return view_state(w, PAGE_COUNT + DLG_COUNT, size); /* aborts */
 }
 
 /* Every view's own state: its leave (what it holds), then wiped (a typed
@@ -548,7 +548,6 @@ static void title_bar(const struct wizard *w)
 void wizard_draw(struct wizard *w)
 {
 	erase();
-	w->utf8 = term_utf8();
 	if (!wg_too_small()) {
 		title_bar(w);
 		struct view v = view_of(w, page_ops[w->page]);

@@ -183,7 +183,6 @@ struct wizard {
 	char status[512];      /* one-line notice at the bottom */
 	char *message;         /* DLG_MESSAGE text */
 	double now;            /* for elapsed times; tests freeze it */
-	bool utf8;             /* line drawing glyphs */
 
 	struct wizard_backend be;
 	/* the view stack the wizard is on (pushes the dashboard, the site
