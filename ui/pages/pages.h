@@ -2,7 +2,11 @@
  * (PAGE_x, DLG_x) and the `const struct view_ops` (ui/view.h) in its own
  * file under ui/pages/ or ui/dialogs/ that handles its keys and draws it.
  * A page's view gets the wizard (struct wizard, the shared model) as
- * v->priv; a dialog is drawn over the page below it.
+ * v->priv; a dialog is drawn over the page below it. Their ops mean:
+ * enter, each time the page is shown going forward (wizard_goto) or the
+ * dialog opens (it still sees the dialog it replaces in w->dialog); key,
+ * draw as on the stack; leave, once when the wizard is freed, for a view
+ * that holds something in its own state (wizard_view_state).
  *
  * A new page: one file defining page_NAME_ops, one line here, and its
  * place in the flows of the operations that show it (ui/flow.c).
