@@ -88,6 +88,14 @@ keys Enter
 wait_for 5 "5 Run"
 wait_for 300 "The Directory Replica is installed and replicates."
 assert_contains "$(screen)" "Site file saved (no secrets)" "the site file was saved"
+# the next job starts from the home screen: h leaves the finished run there
+keys h
+wait_for 5 "What do you want to do?"
+keys 3
+wait_for 5 "First Dovecot server"
+ok "h on the verification page: back home, then another operation's page"
+keys Escape
+wait_for 5 "What do you want to do?"
 keys q
 end=$(($(date +%s) + 10))
 until [[ -s $STATE/rc ]]; do
