@@ -120,6 +120,8 @@ struct dashboard {
 	struct dash_server *srvs;
 	struct srv_prev *sprev;
 	size_t n_srvs;
+	struct dash_pair *pairs;
+	size_t n_pairs;
 
 	struct dash_event *events; /* ring of DASH_MAX_EVENTS */
 	size_t n_events, ev_next;
@@ -349,6 +351,25 @@ struct dashboard *dashboard_new_offline(const char *master, const char *master_u
 	return d;
 }
 
+static void add_pair(struct dashboard *d, const char *name, bool named, size_t first, size_t n)
+{
+	d->pairs = xrealloc(d->pairs, (d->n_pairs + 1) * sizeof *d->pairs);
+	struct dash_pair *p = &d->pairs[d->n_pairs++];
+	p->name = xstrdup(name);
+	p->named = named;
+	p->first = first;
+	p->n = first + n <= d->n_srvs ? n : 0;
+}
+
+void dashboard_offline_pair(struct dashboard *d, const char *name, size_t first, size_t n)
+{
+	add_pair(d, name, true, first, n);
+	for (size_t j = first; j < first + n && j < d->n_srvs; j++) {
+		free(d->srvs[j].pair);
+		d->srvs[j].pair = xstrdup(name);
+	}
+}
+
 static struct host *host_get(struct dashboard *d, const struct site_host *sh)
 {
 	for (size_t i = 0; i < d->n_hosts; i++)
@@ -409,7 +430,18 @@ struct dashboard *dashboard_new(struct loop *loop, const struct site *site,
 	for (size_t j = 0; j < n_s; j++) {
 		const struct site_host *sh = site_host(site, srvs[j]);
 		d->srvs[j].name = xstrdup(sh->name);
+		d->srvs[j].pair = sh->pair ? xstrdup(sh->pair) : NULL;
 		host_get(d, sh)->server = (long)j;
+	}
+	/* site_list gives each pair's two servers one after the other */
+	for (size_t k = 0; k < site_pair_count(site); k++) {
+		const struct site_pair *sp = site_pair_at(site, k);
+		for (size_t j = 0; j < n_s; j++) {
+			if (strcasecmp(srvs[j], sp->servers[0]) != 0)
+				continue;
+			add_pair(d, sp->name, sp->named, j, j + 1 < n_s ? 2 : 1);
+			break;
+		}
 	}
 	struct ldap_route_config rc;
 	char *hold = NULL, err[512];
@@ -473,7 +505,7 @@ void dashboard_free(struct dashboard *d)
 	}
 	for (size_t j = 0; j < d->n_srvs; j++) {
 		struct dash_server *s = &d->srvs[j];
-		free(s->name); free(s->summary); free(s->fail_text); free(s->ssh_error);
+		free(s->name); free(s->pair); free(s->summary); free(s->fail_text); free(s->ssh_error);
 		for (size_t k = 0; k < s->n_users; k++)
 			free(s->users[k].username);
 		free(s->users);
@@ -488,6 +520,9 @@ void dashboard_free(struct dashboard *d)
 	for (size_t i = 0; i < d->n_reps; i++)
 		free_csns(d->rprev[i].csns);
 	free(d->reps); free(d->rprev); free(d->srvs); free(d->sprev);
+	for (size_t k = 0; k < d->n_pairs; k++)
+		free(d->pairs[k].name);
+	free(d->pairs);
 	for (size_t k = 0; k < d->n_events; k++)
 		free(dashboard_event(d, k)->text);
 	free(d->events);
@@ -518,6 +553,26 @@ const struct dash_server *dashboard_server(const struct dashboard *d, size_t i)
 	return i < d->n_srvs ? &d->srvs[i] : NULL;
 }
 
+size_t dashboard_n_pairs(const struct dashboard *d) { return d->n_pairs; }
+
+const struct dash_pair *dashboard_pair(const struct dashboard *d, size_t k)
+{
+	return k < d->n_pairs ? &d->pairs[k] : NULL;
+}
+
+bool dashboard_pairs_grouped(const struct dashboard *d)
+{
+	return d->n_pairs > 1 || (d->n_pairs == 1 && d->pairs[0].named);
+}
+
+bool dashboard_busy(const struct dashboard *d)
+{
+	for (size_t i = 0; i < d->n_hosts; i++)
+		if (d->hosts[i].busy)
+			return true;
+	return false;
+}
+
 bool dashboard_first_round_done(const struct dashboard *d)
 {
 	for (size_t i = 0; i < d->n_hosts; i++)
@@ -539,6 +594,16 @@ bool dashboard_hostkey_refused(const struct dashboard *d)
 		if (host_hostkey_refused(&d->hosts[i]))
 			return true;
 	return false;
+}
+
+enum dash_health dashboard_pair_health(const struct dashboard *d, size_t k)
+{
+	enum dash_health h = DASH_OK;
+	if (k >= d->n_pairs)
+		return DASH_UNKNOWN;
+	for (size_t j = d->pairs[k].first; j < d->pairs[k].first + d->pairs[k].n; j++)
+		h = worst(h, d->srvs[j].health);
+	return h;
 }
 
 enum dash_health dashboard_overall(const struct dashboard *d)
