@@ -8,7 +8,8 @@
 # Dovecot 2.3 server prints (BENCH_NODES_DOVEADM=1): the wizard's side (SSH
 # sessions, three commands per server and round, JSON parsing, the model) is
 # real; Dovecot's own answer time is not in it.
-#   - refresh: `rw_bench dash` (the dashboard's own pollers, sessions open)
+#   - refresh: `rw_bench dash` (the dashboard's own pollers, sessions open;
+#     the driver's own CPU a refresh too: the nodes' is not the wizard's)
 #     on the site of 1 pair and of BENCH_PAIRS pairs, A and B alternated
 #     BENCH_REPS (5) times, 5 refreshes each (their median)
 #   - idle: the live curses dashboard (interval 5 s) of the BENCH_PAIRS site
@@ -84,7 +85,8 @@ echo "## 7. Dashboard of $PAIRS Dovecot pairs ($((2 * PAIRS)) servers)"
 echo
 echo "Bench-only sshd nodes (bench/nodes.sh) whose \`doveadm\` is a stand-in printing a healthy Dovecot 2.3"
 echo "server's JSON (no Dovecot runs: $((2 * PAIRS)) would not fit this machine); the wizard's side is real."
-echo "Refresh: \`rw_bench dash\` (the dashboard's own pollers, sessions open, 3 commands a server), median"
+echo "Refresh: \`rw_bench dash\` (the dashboard's own pollers, sessions open, one remote shell a server running"
+echo "its three doveadm commands), median"
 echo "of 5 refreshes a run, $REPS runs alternated; spread = min..max of the runs."
 echo
 echo "| site | refresh (wall) | spread | the wizard's own CPU a refresh |"
