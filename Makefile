@@ -7,6 +7,7 @@
 #   make valgrind        unit tests under valgrind
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
 #   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
+#   make bench-pairs     only the figure of the dashboard of 64 Dovecot pairs (bench/pairs.sh)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
 #
@@ -100,7 +101,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
-	asan asan-check valgrind fuzz bench install uninstall clean
+	asan asan-check valgrind fuzz bench bench-pairs install uninstall clean
 
 all: $(PROGRAM)
 
@@ -250,6 +251,10 @@ fuzz: $(FUZZ_BIN)
 # Figures, not assertions: bench/run.sh prints them and writes bench/RESULTS.md.
 bench: all $(LIBCORE)
 	@bash bench/run.sh || echo "bench: incomplete run (see above)"
+
+# Only figure 7: the dashboard of 64 Dovecot pairs (bench/pairs.sh).
+bench-pairs: all $(LIBCORE)
+	@bash bench/pairs.sh || echo "bench: incomplete run (see above)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)

@@ -5,7 +5,12 @@
 # costs what a plain root shell costs on a real server, not what this
 # machine's root ~/.bashrc (pyenv init, ~0.3 s) costs. Stopped by PID.
 #
-#   bench/nodes.sh up N      start (needs the lab up: its key and lab.env)
+#   bench/nodes.sh up N      start (needs the lab up: its key and lab.env);
+#                            BENCH_NODES_DOVEADM=1: `doveadm` on the nodes'
+#                            PATH is a stand-in answering the dashboard's
+#                            three `doveadm -f json replicator ...` commands
+#                            as a healthy Dovecot 2.3 server does (no Dovecot
+#                            runs: 128 real ones would not fit this machine)
 #   bench/nodes.sh down      stop every node started by `up`
 #   bench/nodes.sh hosts     print the node addresses
 # Files: $BENCH_NODES_DIR (default $LAB_DIR.bench-nodes): known_hosts,
@@ -24,6 +29,12 @@ up() {
 	mkdir -p "$D/home"
 	[[ -f $D/hostkey ]] || ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey"
 	: >"$D/known_hosts"
+	local setenv="HOME=$D/home"
+	rm -rf -- "$D/bin"
+	if [[ ${BENCH_NODES_DOVEADM:-0} == 1 ]]; then
+		doveadm_standin
+		setenv+=" PATH=$D/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	fi
 	for ((i = 0; i < n; i++)); do
 		ip=$(node_ip "$i")
 		echo "[$ip]:$LAB_SSH_PORT $(cut -d' ' -f1,2 "$D/hostkey.pub")" >>"$D/known_hosts"
@@ -45,7 +56,7 @@ up() {
 			PrintLastLog no
 			UseDNS no
 			LogLevel ERROR
-			SetEnv HOME=$D/home
+			SetEnv $setenv
 		EOF
 		setsid /usr/sbin/sshd -f "$D/sshd_config.$i" -E "$D/sshd.$i.log" </dev/null
 	done
@@ -54,6 +65,28 @@ up() {
 		[[ -s $D/sshd.$i.pid ]] || { echo "nodes: sshd $i did not start" >&2; exit 1; }
 	done
 	echo "$n" >"$D/count"
+}
+
+# What Dovecot 2.3.19 prints (doveadm -f json, one line each) for a healthy
+# server with three users: the overview, the users, the dsync slots.
+doveadm_standin() {
+	mkdir -p "$D/bin"
+	cat >"$D/bin/doveadm" <<-'EOF'
+		#!/bin/sh
+		# bench stand-in (bench/nodes.sh): doveadm -f json replicator ...
+		case "$*" in
+		"-f json replicator status")
+			printf '%s\n' '[{"field":"Queued '"'"'sync'"'"' requests","value":"0"},{"field":"Queued '"'"'high'"'"' requests","value":"0"},{"field":"Queued '"'"'low'"'"' requests","value":"0"},{"field":"Queued '"'"'failed'"'"' requests","value":"0"},{"field":"Queued '"'"'full resync'"'"' requests","value":"0"},{"field":"Waiting '"'"'failed'"'"' requests","value":"0"},{"field":"Total number of known users","value":"3"}]' ;;
+		"-f json replicator status *")
+			printf '%s\n' '[{"username":"user1@example.com","priority":"none","fast sync":"00:00:01","full sync":"00:00:07","success sync":"00:00:01","failed":"-"},{"username":"user2@example.com","priority":"none","fast sync":"00:00:00","full sync":"00:00:07","success sync":"00:00:07","failed":"-"},{"username":"user3@example.com","priority":"none","fast sync":"00:00:07","full sync":"00:00:07","success sync":"00:00:07","failed":"-"}]' ;;
+		"-f json replicator dsync-status")
+			printf '%s\n' '[{"username":"","type":"-","status":"Not connected"},{"username":"","type":"-","status":"Not connected"}]' ;;
+		*)
+			echo "doveadm (bench stand-in): unsupported: $*" >&2
+			exit 64 ;;
+		esac
+	EOF
+	chmod 0755 "$D/bin/doveadm"
 }
 
 down() {

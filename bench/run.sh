@@ -7,7 +7,9 @@
 #
 # Environment: LAB_NET (127.77.10), LAB_DIR (/tmp/rw-bench-lab), BENCH_REPS
 # (5), BENCH_STREAM_MB (100), BENCH_SKIP_INSTALL=1 (skip figure 6 and the
-# LDAP figure that needs a replica).
+# LDAP figure that needs a replica), BENCH_SKIP_PAIRS=1 (skip figure 7, the
+# dashboard of many Dovecot pairs: bench/pairs.sh, also alone as
+# `make bench-pairs`).
 set -uo pipefail
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
@@ -187,6 +189,11 @@ for ((r = 0; r < REPS; r++)); do
 	record dash "$(wall ./replica-wizard dashboard --once --site "$LAB_DIR/site.ini")"
 done
 
+# 7. many Dovecot pairs (bench/pairs.sh restarts the bench nodes: last) -------
+if [[ -z ${BENCH_SKIP_PAIRS:-} ]]; then
+	BENCH_KEEP_LAB=1 bash "$ROOT/bench/pairs.sh" >"$W/pairs.md" || echo "bench: 7. pairs failed" >&2
+fi
+
 # ---- report -----------------------------------------------------------------
 {
 	echo "# Bench results (make bench)"
@@ -273,6 +280,10 @@ done
 		row "the wizard with TCP_NODELAY (bench/nodelay.so, 1 round)" instwnd
 		echo
 		echo "Ratio wizard/script **$(ratio instw insts)** (target <= 1); with TCP_NODELAY $(ratio instwnd insts)."
+		echo
+	fi
+	if [[ -s $W/pairs.md ]]; then
+		cat "$W/pairs.md"
 		echo
 	fi
 } >"$W/report.md"

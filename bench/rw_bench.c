@@ -14,6 +14,11 @@
  *                                 URL, all probes in flight together; -P:
  *                                 bind to the master as cn=config with the
  *                                 password read from stdin (as zmreplchk)
+ *   rw_bench dash   -s SITE -n N  the dashboard of SITE: connect and a first
+ *                                 round, then N refreshes (dashboard_refresh
+ *                                 until no host is busy); prints the median
+ *                                 refresh (sessions staying open) and the
+ *                                 driver's own CPU seconds a refresh
  *
  * Common options: -H host (exec/stream), -p port, -i identity, -k known_hosts,
  * -N set TCP_NODELAY on the session sockets once connected (diagnosis).
@@ -26,10 +31,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "dashboard.h"
 #include "ldapprobe.h"
 #include "loop.h"
+#include "site.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -41,6 +49,7 @@ struct opts {
 	const char *cmd;
 	const char *log;
 	const char *master;
+	const char *site;
 	int n;
 	bool with_connect;
 	bool master_pw_stdin;
@@ -336,15 +345,74 @@ static int mode_ldap(const struct opts *o, char **urls, int n)
 	return failed != 0;
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int mode_dash(const struct opts *o)
+{
+	if (!o->site)
+		die("dash needs -s SITE");
+	struct site_error se;
+	struct site *site = site_load(o->site, &se);
+	if (!site) {
+		char buf[2048];
+		fprintf(stderr, "rw_bench: %s\n", site_error_format(&se, buf, sizeof buf));
+		return 2;
+	}
+	struct loop *loop = loop_new();
+	struct dash_options dopt = { .interval_s = 3600 }; /* no tick during the measure */
+	dash_thresholds_default(&dopt.th);
+	struct dashboard *d = dashboard_new(loop, site, &dopt, NULL);
+	double t0 = loop_now();
+	bool done = dashboard_run_once(d, loop, 120, NULL);
+	double t1 = loop_now();
+	int n = o->n > 0 ? o->n : 5, bad = 0;
+	double *r = xcalloc((size_t)n, sizeof *r);
+	double c0 = cpu_seconds();
+	for (int i = 0; i < n; i++) {
+		double a = loop_now();
+		dashboard_refresh(d);
+		while (dashboard_busy(d))
+			if (loop_poll(loop, 1000) < 0)
+				die("poll failed");
+		r[i] = loop_now() - a;
+	}
+	/* the wizard's own CPU per refresh (the nodes' is not in it) */
+	double cpu = (cpu_seconds() - c0) / n;
+	for (size_t j = 0; j < dashboard_n_servers(d); j++)
+		bad += dashboard_server(d, j)->health != DASH_OK;
+	qsort(r, (size_t)n, sizeof *r, cmp_double);
+	printf("%.6f %.6f\n", r[n / 2], cpu);
+	fprintf(stderr, "%zu servers in %zu pairs: connect + first round %.3f s%s, refresh median %.4f s "
+		"(%.4f..%.4f), own CPU %.4f s a refresh, %d server(s) not OK\n", dashboard_n_servers(d),
+		dashboard_n_pairs(d), t1 - t0, done ? "" : " (incomplete)", r[n / 2], r[0], r[n - 1], cpu, bad);
+	free(r);
+	dashboard_free(d);
+	loop_free(loop);
+	site_free(site);
+	return done && bad == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		die("usage: rw_bench exec|stream|fanout|ldap [options] [hosts/urls]");
+		die("usage: rw_bench exec|stream|fanout|ldap|dash [options] [hosts/urls]");
 	const char *mode = argv[1];
 	struct opts o = { .port = 22, .n = 50 };
 	int opt;
 	optind = 2;
-	while ((opt = getopt(argc, argv, "H:p:i:k:c:l:m:n:CNP")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:i:k:c:l:m:n:s:CNP")) != -1) {
 		switch (opt) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -354,6 +422,7 @@ int main(int argc, char **argv)
 		case 'l': o.log = optarg; break;
 		case 'm': o.master = optarg; break;
 		case 'n': o.n = atoi(optarg); break;
+		case 's': o.site = optarg; break;
 		case 'C': o.with_connect = true; break;
 		case 'N': nodelay = true; break;
 		case 'P': o.master_pw_stdin = true; break;
@@ -371,6 +440,8 @@ int main(int argc, char **argv)
 		return mode_fanout(&o, rest, nrest);
 	if (strcmp(mode, "ldap") == 0)
 		return mode_ldap(&o, rest, nrest);
+	if (strcmp(mode, "dash") == 0)
+		return mode_dash(&o);
 	die("unknown mode");
 	return 2;
 }

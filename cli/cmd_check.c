@@ -122,11 +122,26 @@ char *check_status_text(const struct dashboard *d, int *exit_code)
 		else
 			cat(&perf, " 'lag_%s'=U", r->name);
 	}
+	/* several pairs: a line per pair, then its servers, each naming it */
+	bool grouped = dashboard_pairs_grouped(d);
+	size_t pair = 0;
 	for (size_t j = 0; j < ns; j++) {
 		const struct dash_server *s = dashboard_server(d, j);
+		for (; grouped && pair < dashboard_n_pairs(d) && dashboard_pair(d, pair)->first <= j; pair++) {
+			const struct dash_pair *p = dashboard_pair(d, pair);
+			cat(&longtext, "[%s] dovecot pair %s:", dash_health_name(dashboard_pair_health(d, pair)),
+			    p->name);
+			for (size_t k = p->first; k < p->first + p->n; k++)
+				cat(&longtext, " %s", dashboard_server(d, k)->name);
+			cat(&longtext, "\n");
+		}
+		char where[400] = "";
+		if (grouped && s->pair)
+			snprintf(where, sizeof where, " (pair %s)", s->pair);
 		if (s->health != DASH_OK)
-			cat(&problems, "%s%s: %s", bad++ ? "; " : "", s->name, s->summary);
-		cat(&longtext, "[%s] dovecot %s: %s\n", dash_health_name(s->health), s->name, s->summary);
+			cat(&problems, "%s%s%s: %s", bad++ ? "; " : "", s->name, where, s->summary);
+		cat(&longtext, "[%s] dovecot %s%s: %s\n", dash_health_name(s->health), s->name, where,
+		    s->summary);
 		long long q = dash_server_queued(s), f = dash_server_failed(s);
 		bool fresh = !s->ssh_error && s->fail == DOVEADM_FAIL_NONE && s->ov_valid;
 		threshold(w, sizeof w, (double)t->warn_queue);
@@ -146,8 +161,11 @@ char *check_status_text(const struct dashboard *d, int *exit_code)
 	if (nr == 0 && ns == 0)
 		status = xstrdup("the site names no replica and no Dovecot server");
 	else if (!problems)
-		status = xasprintf("%zu replica%s in sync, %zu Dovecot server%s OK", nr, nr == 1 ? "" : "s",
-				   ns, ns == 1 ? "" : "s");
+		status = grouped
+			? xasprintf("%zu replica%s in sync, %zu Dovecot servers OK in %zu pairs", nr,
+				    nr == 1 ? "" : "s", ns, dashboard_n_pairs(d))
+			: xasprintf("%zu replica%s in sync, %zu Dovecot server%s OK", nr, nr == 1 ? "" : "s",
+				    ns, ns == 1 ? "" : "s");
 	else
 		status = xstrdup(problems);
 	no_pipes(status);

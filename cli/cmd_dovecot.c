@@ -1,5 +1,6 @@
 /* `replica-wizard dovecot --batch`: set up Dovecot 2.3 two-way replication
- * between the site's two [dovecot] servers without the TUI, or (--verify)
+ * between the two servers of one of the site's pairs ([dovecot] or
+ * [dovecot NAME], chosen with --pair) without the TUI, or (--verify)
  * only prove that it works. Exit: 0 done, 1 a step failed, 2 bad usage or
  * site file, 3 host key refused. */
 #include <getopt.h>
@@ -17,10 +18,10 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s dovecot --batch [--site FILE] [--yes] [--dry-run] [--resume]\n"
-		"                  [--accept-new-host-keys] [--verify]\n"
+		"                  [--accept-new-host-keys] [--verify] [--pair NAME]\n"
 		"\n"
-		"Configure two-way replication between the two servers of the site's\n"
-		"[dovecot] section: check both (Dovecot 2.3, userdb listing, vmail, SELinux,\n"
+		"Configure two-way replication between the two servers of one of the\n"
+		"site's Dovecot pairs ([dovecot] or [dovecot NAME]): check both (Dovecot 2.3, userdb listing, vmail, SELinux,\n"
 		"firewalld, existing mail), write 10-replication.conf (root:root 0600) on\n"
 		"both, set the SELinux boolean and the firewall rules, reload, then prove\n"
 		"that a test message replicates both ways.\n"
@@ -34,6 +35,9 @@ static void usage(FILE *f, const char *prog)
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
 		"  --verify                only check that replication works both ways (a test\n"
 		"                          message each way, expunged afterwards)\n"
+		"  --pair NAME             the pair to set up (the NAME of [dovecot NAME], or\n"
+		"                          default for [dovecot]); needed when the site has\n"
+		"                          several pairs, each with its own journal\n"
 		"\n"
 		"Environment: REPLICA_WIZARD_DOVEADM_PASSWORD (the doveadm password for both\n"
 		"servers; default: the one an earlier run wrote, else a random one),\n"
@@ -47,6 +51,7 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 	static const struct option opts[] = {
 		BATCH_COMMON_OPTIONS,
 		{ "verify", no_argument, NULL, 'V' },
+		{ "pair", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +66,7 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 			continue;
 		switch (c) {
 		case 'V': verify = true; break;
+		case 'P': b.oo.pair = optarg; break;
 		case 'h':
 			usage(stdout, cli->progname);
 			return RW_EXIT_OK;
@@ -82,12 +88,11 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 	struct site *site = site_load(path, &serr);
 	int rc;
 	if (site) {
-		size_t n = 0;
-		site_list(site, SITE_ROLE_DOVECOT, &n);
+		char nopair[1200];
+		bool ok = dovecot_op_pair(site, b.oo.pair, nopair, sizeof nopair) != NULL;
 		site_free(site);
-		if (n != 2) {
-			fprintf(stderr, "%s dovecot: %s: [dovecot] servers must name the two servers to "
-				"replicate between\n", cli->progname, path);
+		if (!ok) {
+			fprintf(stderr, "%s dovecot: %s: %s\n", cli->progname, path, nopair);
 			free(path);
 			return RW_EXIT_USAGE;
 		}

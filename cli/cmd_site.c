@@ -48,6 +48,7 @@ static void cmd_site_show(const struct site *site, const char *path)
 		printf("  ldap port:    %u\n", h->ldap_port);
 		printf("  conf_dir:     %s\n", h->conf_dir);
 		if (h->roles & SITE_ROLE_DOVECOT) {
+			printf("  dovecot pair: %s\n", h->pair);
 			printf("  doveadm port: %u\n", h->doveadm_port);
 			printf("  max_conns:    %u\n", h->max_conns);
 		}

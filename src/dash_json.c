@@ -90,6 +90,7 @@ static json_t *server(const struct dash_server *s, time_t now)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(s->name));
+	json_object_set_new(o, "pair", str_or_null(s->pair));
 	json_object_set_new(o, "health", json_string(dash_health_name(s->health)));
 	json_object_set_new(o, "summary", str_or_null(s->summary));
 	json_object_set_new(o, "error", s->ssh_error ? json_string(s->ssh_error)
@@ -161,6 +162,18 @@ char *dash_json_render(const struct dashboard *d, time_t now)
 	for (size_t j = 0; j < dashboard_n_servers(d); j++)
 		json_array_append_new(srvs, server(dashboard_server(d, j), now));
 	json_object_set_new(root, "servers", srvs);
+	json_t *pairs = json_array();
+	for (size_t k = 0; k < dashboard_n_pairs(d); k++) {
+		const struct dash_pair *p = dashboard_pair(d, k);
+		json_t *names = json_array();
+		for (size_t j = p->first; j < p->first + p->n; j++)
+			json_array_append_new(names, json_string(dashboard_server(d, j)->name));
+		json_array_append_new(pairs, json_pack("{s:s,s:b,s:s,s:o}", "name", p->name, "named",
+						       p->named, "health",
+						       dash_health_name(dashboard_pair_health(d, k)),
+						       "servers", names));
+	}
+	json_object_set_new(root, "pairs", pairs);
 	json_t *ev = json_array();
 	for (size_t k = 0; k < dashboard_n_events(d); k++) {
 		const struct dash_event *e = dashboard_event(d, k);

@@ -8,7 +8,7 @@
  *                     ldap { contextCSN, lag_s, age_s, error },
  *                     syncrepl { connected, consumers, phase, next_connect, age_s, error },
  *                     history [ [unix_time, lag_s|null], ... ] } ],
- *     "servers": [ { name, health, summary, error,
+ *     "servers": [ { name, pair, health, summary, error,
  *                    overview { queued_sync, queued_high, queued_low, queued_failed,
  *                               queued_full_resync, waiting_failed, total_users, age_s },
  *                    queued, failed,
@@ -16,6 +16,7 @@
  *                              success_sync_ago_s, failed, next_sync_s } ],   failed first
  *                    dsync [ { username, type, status } ],
  *                    history { queued [[t, n|null]...], failed [[t, n|null]...] } } ],
+ *     "pairs": [ { name, named, health, servers [ name, name ] } ],  the Dovecot pairs
  *     "events": [ { at, level, text } ] }
  * Unknown values are null. No secret is ever part of it. */
 #ifndef RW_DASH_JSON_H

@@ -276,10 +276,16 @@ static void right_panel(const struct dashboard *d, struct lines *l, time_t now)
 	add(l, "DOVECOT REPLICATION");
 	if (dashboard_n_servers(d) == 0)
 		add(l, "(the site names no Dovecot server)");
+	/* several pairs: each under its name and worst health, in site order */
+	bool grouped = dashboard_pairs_grouped(d);
+	size_t pair = 0;
 	for (size_t j = 0; j < dashboard_n_servers(d); j++) {
 		const struct dash_server *s = dashboard_server(d, j);
 		if (j)
 			add(l, "%s", "");
+		for (; grouped && pair < dashboard_n_pairs(d) && dashboard_pair(d, pair)->first <= j; pair++)
+			add(l, "pair %s: %s", dashboard_pair(d, pair)->name,
+			    dash_health_name(dashboard_pair_health(d, pair)));
 		add(l, "%-8s %s", dash_health_name(s->health), s->name);
 		add_wrapped(l, "  ", s->summary ? s->summary : "");
 		bool stale = s->ssh_error || s->fail != DOVEADM_FAIL_NONE;

@@ -14,6 +14,7 @@
 #include "ldapurl.h"
 #include "localconfig_parse.h"
 #include "loop.h"
+#include "randtok.h"
 #include "redact.h"
 #include "shquote.h"
 #include "site.h"
@@ -57,11 +58,24 @@ static void buf_wipe(struct buf *b)
 enum step {
 	STEP_PASSWORD,
 	STEP_ZMREPLCHK,
-	STEP_OVERVIEW,
-	STEP_USERS,
-	STEP_DSYNC,
+	STEP_DOVEADM,   /* the three doveadm commands in one remote shell */
 	STEP_END,
 };
+
+/* STEP_DOVEADM runs `doveadm -f json replicator status`, `... status '*'`
+ * and `... dsync-status` in one remote shell (a large cluster's 128
+ * servers: a third of the channels and shells). After each command a line
+ * of its own on stdout, the dashboard's mark (random: no answer can hold
+ * it) and the command's exit status, and one on stderr, the mark alone,
+ * close its part of each stream. A failed overview ends the round (the
+ * rest would fail the same way). */
+#define DOVEADM_PARTS 3
+#define DOVEADM_MARK_LEN 24 /* "rw-end-" and 16 letters or digits */
+#define DOVEADM_PART(cmd) cmd "; r=$?; printf '\\n%s %%d\\n' $r; printf '\\n%s\\n' >&2; "
+static const char doveadm_script[] =
+	DOVEADM_PART("doveadm -f json replicator status") "[ $r -eq 0 ] || exit 0; "
+	DOVEADM_PART("doveadm -f json replicator status '*'")
+	DOVEADM_PART("doveadm -f json replicator dsync-status");
 
 struct host {
 	struct dashboard *d;
@@ -83,6 +97,10 @@ struct host {
 	enum step step;
 	struct job *job;
 	struct buf out, err;
+	/* STEP_DOVEADM: where each command's output ends in out/err, its status */
+	size_t part_out[DOVEADM_PARTS], part_err[DOVEADM_PARTS];
+	int part_exit[DOVEADM_PARTS];
+	size_t n_out_parts, n_err_parts;
 	struct ldap_route_probe *probe_csn, *probe_mon;
 	/* the URL our probes use: through the node's session, its own name
 	 * (as slapd serves it, resolved by the node); direct, the address */
@@ -120,6 +138,8 @@ struct dashboard {
 	struct dash_server *srvs;
 	struct srv_prev *sprev;
 	size_t n_srvs;
+	struct dash_pair *pairs;
+	size_t n_pairs;
 
 	struct dash_event *events; /* ring of DASH_MAX_EVENTS */
 	size_t n_events, ev_next;
@@ -135,6 +155,7 @@ struct dashboard {
 	int timer;
 	bool offline;
 	bool closing;            /* dashboard_free: callbacks only clean up */
+	char mark[DOVEADM_MARK_LEN]; /* ends each doveadm part (STEP_DOVEADM) */
 };
 
 static void bump(struct dashboard *d)
@@ -300,6 +321,9 @@ static struct dashboard *alloc_model(size_t n_reps, size_t n_srvs)
 	d->srvs = xcalloc(n_srvs ? n_srvs : 1, sizeof *d->srvs);
 	d->sprev = xcalloc(n_srvs ? n_srvs : 1, sizeof *d->sprev);
 	d->n_srvs = n_srvs;
+	char tok[DOVEADM_MARK_LEN - 7];
+	randtok(tok, sizeof tok, RANDTOK_ALNUM);
+	snprintf(d->mark, sizeof d->mark, "rw-end-%s", tok);
 	d->events = xcalloc(DASH_MAX_EVENTS, sizeof *d->events);
 	d->master_host = -1;
 	d->timer = 0;
@@ -347,6 +371,25 @@ struct dashboard *dashboard_new_offline(const char *master, const char *master_u
 	for (size_t j = 0; j < n_servers; j++)
 		d->srvs[j].name = xstrdup(servers[j]);
 	return d;
+}
+
+static void add_pair(struct dashboard *d, const char *name, bool named, size_t first, size_t n)
+{
+	d->pairs = xrealloc(d->pairs, (d->n_pairs + 1) * sizeof *d->pairs);
+	struct dash_pair *p = &d->pairs[d->n_pairs++];
+	p->name = xstrdup(name);
+	p->named = named;
+	p->first = first;
+	p->n = first + n <= d->n_srvs ? n : 0;
+}
+
+void dashboard_offline_pair(struct dashboard *d, const char *name, size_t first, size_t n)
+{
+	add_pair(d, name, true, first, n);
+	for (size_t j = first; j < first + n && j < d->n_srvs; j++) {
+		free(d->srvs[j].pair);
+		d->srvs[j].pair = xstrdup(name);
+	}
 }
 
 static struct host *host_get(struct dashboard *d, const struct site_host *sh)
@@ -409,7 +452,18 @@ struct dashboard *dashboard_new(struct loop *loop, const struct site *site,
 	for (size_t j = 0; j < n_s; j++) {
 		const struct site_host *sh = site_host(site, srvs[j]);
 		d->srvs[j].name = xstrdup(sh->name);
+		d->srvs[j].pair = sh->pair ? xstrdup(sh->pair) : NULL;
 		host_get(d, sh)->server = (long)j;
+	}
+	/* site_list gives each pair's two servers one after the other */
+	for (size_t k = 0; k < site_pair_count(site); k++) {
+		const struct site_pair *sp = site_pair_at(site, k);
+		for (size_t j = 0; j < n_s; j++) {
+			if (strcasecmp(srvs[j], sp->servers[0]) != 0)
+				continue;
+			add_pair(d, sp->name, sp->named, j, j + 1 < n_s ? 2 : 1);
+			break;
+		}
 	}
 	struct ldap_route_config rc;
 	char *hold = NULL, err[512];
@@ -473,7 +527,7 @@ void dashboard_free(struct dashboard *d)
 	}
 	for (size_t j = 0; j < d->n_srvs; j++) {
 		struct dash_server *s = &d->srvs[j];
-		free(s->name); free(s->summary); free(s->fail_text); free(s->ssh_error);
+		free(s->name); free(s->pair); free(s->summary); free(s->fail_text); free(s->ssh_error);
 		for (size_t k = 0; k < s->n_users; k++)
 			free(s->users[k].username);
 		free(s->users);
@@ -488,6 +542,9 @@ void dashboard_free(struct dashboard *d)
 	for (size_t i = 0; i < d->n_reps; i++)
 		free_csns(d->rprev[i].csns);
 	free(d->reps); free(d->rprev); free(d->srvs); free(d->sprev);
+	for (size_t k = 0; k < d->n_pairs; k++)
+		free(d->pairs[k].name);
+	free(d->pairs);
 	for (size_t k = 0; k < d->n_events; k++)
 		free(dashboard_event(d, k)->text);
 	free(d->events);
@@ -518,6 +575,26 @@ const struct dash_server *dashboard_server(const struct dashboard *d, size_t i)
 	return i < d->n_srvs ? &d->srvs[i] : NULL;
 }
 
+size_t dashboard_n_pairs(const struct dashboard *d) { return d->n_pairs; }
+
+const struct dash_pair *dashboard_pair(const struct dashboard *d, size_t k)
+{
+	return k < d->n_pairs ? &d->pairs[k] : NULL;
+}
+
+bool dashboard_pairs_grouped(const struct dashboard *d)
+{
+	return d->n_pairs > 1 || (d->n_pairs == 1 && d->pairs[0].named);
+}
+
+bool dashboard_busy(const struct dashboard *d)
+{
+	for (size_t i = 0; i < d->n_hosts; i++)
+		if (d->hosts[i].busy)
+			return true;
+	return false;
+}
+
 bool dashboard_first_round_done(const struct dashboard *d)
 {
 	for (size_t i = 0; i < d->n_hosts; i++)
@@ -539,6 +616,16 @@ bool dashboard_hostkey_refused(const struct dashboard *d)
 		if (host_hostkey_refused(&d->hosts[i]))
 			return true;
 	return false;
+}
+
+enum dash_health dashboard_pair_health(const struct dashboard *d, size_t k)
+{
+	enum dash_health h = DASH_OK;
+	if (k >= d->n_pairs)
+		return DASH_UNKNOWN;
+	for (size_t j = d->pairs[k].first; j < d->pairs[k].first + d->pairs[k].n; j++)
+		h = worst(h, d->srvs[j].health);
+	return h;
 }
 
 enum dash_health dashboard_overall(const struct dashboard *d)
@@ -1081,11 +1168,51 @@ static void job_line(void *ud, enum job_stream s, const char *line, size_t len)
 	struct host *h = ud;
 	/* doveadm JSON is one line that linebuf may cut at its maximum:
 	 * join JSON lines without a separator */
-	bool json = h->step == STEP_OVERVIEW || h->step == STEP_USERS || h->step == STEP_DSYNC;
+	bool json = h->step == STEP_DOVEADM;
+	size_t ml = strlen(h->d->mark);
+	if (json && len >= ml && memcmp(line, h->d->mark, ml) == 0 && (len == ml || line[ml] == ' ')) {
+		if (s == JOB_STDOUT && h->n_out_parts < DOVEADM_PARTS) {
+			char code[16] = "";
+			memcpy(code, line + ml, len - ml < sizeof code - 1 ? len - ml : sizeof code - 1);
+			h->part_exit[h->n_out_parts] = atoi(code);
+			h->part_out[h->n_out_parts++] = h->out.len;
+		} else if (s == JOB_STDERR && h->n_err_parts < DOVEADM_PARTS) {
+			h->part_err[h->n_err_parts++] = h->err.len;
+		}
+		return;
+	}
 	if (s == JOB_STDOUT)
 		buf_add(&h->out, line, len, !json);
-	else
+	else if (!json || len) /* the blank line before a mark */
 		buf_add(&h->err, line, len, true);
+}
+
+/* Feed the parts of STEP_DOVEADM: each command's stdout, stderr, status. */
+static void feed_doveadm_parts(struct host *h, const char *ssh_error, int exit_status, time_t now)
+{
+	static const enum dash_doveadm_cmd cmds[DOVEADM_PARTS] = {
+		DASH_DOVEADM_OVERVIEW, DASH_DOVEADM_USERS, DASH_DOVEADM_DSYNC
+	};
+	size_t j = (size_t)h->server, o0 = 0, e0 = 0;
+	if (h->n_out_parts == 0) { /* not even the overview: the session, sudo or the shell failed */
+		dashboard_feed_doveadm(h->d, j, DASH_DOVEADM_OVERVIEW, h->out.p ? h->out.p : "", h->out.len,
+				       h->err.p ? h->err.p : "", h->err.len,
+				       exit_status == 0 ? 127 : exit_status, ssh_error, now);
+		return;
+	}
+	for (size_t k = 0; k < h->n_out_parts; k++) {
+		size_t e1 = k < h->n_err_parts ? h->part_err[k] : h->err.len;
+		char *o = xstrndup(h->out.p + o0, h->part_out[k] - o0);
+		char *e = xstrndup(h->err.p ? h->err.p + e0 : "", h->err.p ? e1 - e0 : 0);
+		dashboard_feed_doveadm(h->d, j, cmds[k], o, h->part_out[k] - o0, e, strlen(e),
+				       h->part_exit[k], NULL, now);
+		free(o);
+		free(e);
+		o0 = h->part_out[k];
+		e0 = e1;
+	}
+	if (ssh_error) /* lost after a part: what came is kept, the loss shown */
+		dashboard_feed_server_ssh(h->d, j, ssh_error, now);
 }
 
 static void job_done(void *ud, const struct job_result *r)
@@ -1133,27 +1260,16 @@ static void job_done(void *ud, const struct job_result *r)
 		dashboard_feed_zmreplchk(d, (size_t)h->replica, o, h->out.len, e, h->err.len,
 					 r->exit_status, ssh_error, now);
 		break;
-	case STEP_OVERVIEW:
-		dashboard_feed_doveadm(d, (size_t)h->server, DASH_DOVEADM_OVERVIEW, o, h->out.len, e,
-				       h->err.len, r->exit_status, ssh_error, now);
-		break;
-	case STEP_USERS:
-		dashboard_feed_doveadm(d, (size_t)h->server, DASH_DOVEADM_USERS, o, h->out.len, e,
-				       h->err.len, r->exit_status, ssh_error, now);
-		break;
-	case STEP_DSYNC:
-		dashboard_feed_doveadm(d, (size_t)h->server, DASH_DOVEADM_DSYNC, o, h->out.len, e,
-				       h->err.len, r->exit_status, ssh_error, now);
+	case STEP_DOVEADM:
+		feed_doveadm_parts(h, ssh_error, r->exit_status, now);
 		break;
 	default:
 		break;
 	}
 	buf_wipe(&h->out);
 	buf_wipe(&h->err);
-	bool stop = ssh_error != NULL || (h->step == STEP_OVERVIEW && r->exit_status != 0);
+	h->n_out_parts = h->n_err_parts = 0;
 	free(ssh_error);
-	if (stop)
-		h->step = STEP_DSYNC; /* the rest would fail the same way */
 	h->step++;
 	host_next_step(h);
 }
@@ -1163,7 +1279,7 @@ static bool step_applies(const struct host *h, enum step st)
 	switch (st) {
 	case STEP_PASSWORD: return h->is_master && !h->d->password && h->d->password_pending;
 	case STEP_ZMREPLCHK: return h->replica >= 0;
-	case STEP_OVERVIEW: case STEP_USERS: case STEP_DSYNC: return h->server >= 0;
+	case STEP_DOVEADM: return h->server >= 0;
 	default: return false;
 	}
 }
@@ -1182,9 +1298,11 @@ static char *step_command(const struct host *h, enum step st)
 		cmd = xasprintf("%s/libexec/zmreplchk", q);
 		how = RUNAS_ZEXTRAS;
 		break;
-	case STEP_OVERVIEW: cmd = xstrdup("doveadm -f json replicator status"); break;
-	case STEP_USERS: cmd = xstrdup("doveadm -f json replicator status '*'"); break;
-	case STEP_DSYNC: cmd = xstrdup("doveadm -f json replicator dsync-status"); break;
+	case STEP_DOVEADM: {
+		const char *m = h->d->mark;
+		cmd = xasprintf(doveadm_script, m, m, m, m, m, m);
+		break;
+	}
 	default: break;
 	}
 	free(q);

@@ -131,6 +131,7 @@ struct dash_user_row {
 
 struct dash_server {
 	char *name;
+	char *pair;             /* its Dovecot pair's name (site.h), NULL offline */
 	enum dash_health health;
 	char *summary;          /* "3 users, 0 queued, 0 failed", "Dovecot down" */
 
@@ -156,6 +157,14 @@ struct dash_server {
 
 	struct dash_history queued_hist; /* sync+high+low+failed+full resync */
 	struct dash_history failed_hist; /* failed users */
+};
+
+/* A Dovecot replication pair: its servers are contiguous in the model, in
+ * the site's order (dashboard_server(d, first) .. first + n - 1). */
+struct dash_pair {
+	char *name;             /* SITE_DEFAULT_PAIR for [dovecot], else NAME */
+	bool named;             /* from [dovecot NAME] */
+	size_t first, n;
 };
 
 struct dash_event {
@@ -247,6 +256,21 @@ size_t dashboard_n_replicas(const struct dashboard *d);
 const struct dash_replica *dashboard_replica(const struct dashboard *d, size_t i);
 size_t dashboard_n_servers(const struct dashboard *d);
 const struct dash_server *dashboard_server(const struct dashboard *d, size_t i);
+/* Dovecot pairs, in the site's order (0 for an offline model without
+ * dashboard_offline_pair()). */
+size_t dashboard_n_pairs(const struct dashboard *d);
+const struct dash_pair *dashboard_pair(const struct dashboard *d, size_t k);
+/* Worst health of the pair's servers. */
+enum dash_health dashboard_pair_health(const struct dashboard *d, size_t k);
+/* Should views show the servers grouped by pair: several pairs, or one
+ * named [dovecot NAME] (a lone [dovecot] pair looks as it always did). */
+bool dashboard_pairs_grouped(const struct dashboard *d);
+/* Offline models (tests, bench): servers first .. first + n - 1 form the
+ * pair name (named). Call in server order, before any feed. */
+void dashboard_offline_pair(struct dashboard *d, const char *name, size_t first, size_t n);
+/* True while some host's poll round is running (the bench times a
+ * refresh from dashboard_refresh() until this is false). */
+bool dashboard_busy(const struct dashboard *d);
 size_t dashboard_n_events(const struct dashboard *d);
 const struct dash_event *dashboard_event(const struct dashboard *d, size_t i); /* oldest first */
 const struct dash_thresholds *dashboard_thresholds(const struct dashboard *d);

@@ -338,6 +338,7 @@ struct wait_state {
 };
 
 struct dovecot {
+	const struct site_pair *pair; /* of this run (owned by the site) */
 	const char *servers[2];
 	bool verify_only;
 	char *tpl;
@@ -417,10 +418,12 @@ static void prepare_common(struct operation *op, bool verify_only)
 	d->op = op;
 	d->verify_only = verify_only;
 	operation_set_kind_data(op, d, dovecot_data_free);
-	size_t n = 0;
-	const char *const *s = site_list(operation_site(op), SITE_ROLE_DOVECOT, &n);
-	d->servers[0] = n > 0 ? s[0] : NULL;
-	d->servers[1] = n > 1 ? s[1] : NULL;
+	/* no pair (several and none chosen, or an unknown name): an empty plan;
+	 * the CLI and the TUI ask dovecot_op_pair() first */
+	char why[512];
+	d->pair = dovecot_op_pair(operation_site(op), operation_options(op)->pair, why, sizeof why);
+	d->servers[0] = d->pair ? d->pair->servers[0] : NULL;
+	d->servers[1] = d->pair ? d->pair->servers[1] : NULL;
 
 	char err[512];
 	d->tpl = dovecot_op_load_template(err, sizeof err);
@@ -472,8 +475,49 @@ static void build_plan(struct operation *op)
 static char *scope(struct operation *op)
 {
 	struct dovecot *d = data(op);
-	return xasprintf("%sservers=%s %s", d->verify_only ? "verify " : "",
+	bool named = d->pair && d->pair->named;
+	return xasprintf("%s%s%s%sservers=%s %s", d->verify_only ? "verify " : "",
+			 named ? "pair=" : "", named ? d->pair->name : "", named ? " " : "",
 			 d->servers[0] ? d->servers[0] : "", d->servers[1] ? d->servers[1] : "");
+}
+
+/* One journal per pair: "dovecot" for [dovecot] (as before pairs existed),
+ * "dovecot.NAME" for [dovecot NAME] (a pair name has no dot). */
+static char *journal_key(struct operation *op)
+{
+	struct dovecot *d = data(op);
+	return d->pair && d->pair->named ? xasprintf("dovecot.%s", d->pair->name) : xstrdup("dovecot");
+}
+
+const struct site_pair *dovecot_op_pair(const struct site *site, const char *name, char *err,
+					size_t errlen)
+{
+	size_t n = site_pair_count(site);
+	char names[1024] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < n && used < sizeof names; i++)
+		used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+					 site_pair_at(site, i)->name);
+	if (name && *name) {
+		const struct site_pair *p = site_pair(site, name);
+		if (p)
+			return p;
+		char *q = validate_quote(name, 80);
+		snprintf(err, errlen, n ? "no Dovecot pair %s in the site (its pairs: %s)"
+					: "no Dovecot pair %s in the site (it has none)%s", q, names);
+		free(q);
+		return NULL;
+	}
+	if (n == 1)
+		return site_pair_at(site, 0);
+	if (n == 0)
+		snprintf(err, errlen, "the site names no Dovecot pair: set [dovecot] servers "
+			 "(or a [dovecot NAME] section) to the two servers to replicate between");
+	else
+		snprintf(err, errlen, "the site has %zu Dovecot pairs (%s): choose one (--pair NAME)",
+			 n, names);
+	return NULL;
 }
 
 static const char *partner_of(const struct dovecot *d, const char *node)
@@ -887,6 +931,7 @@ const struct operation_kind dovecot_kind = {
 	.procedure = "dovecot",
 	.build_plan = build_plan,
 	.scope = scope,
+	.journal_key = journal_key,
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,
@@ -901,6 +946,7 @@ const struct operation_kind dovecot_verify_kind = {
 	.always_full = true, /* a test message each way, every time */
 	.build_plan = build_plan,
 	.scope = scope,
+	.journal_key = journal_key,
 	.lookup = lookup,
 	.condition = condition,
 	.builtin = builtin,

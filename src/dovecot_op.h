@@ -10,11 +10,22 @@
 
 #include "operation.h"
 
+struct site;
+struct site_pair;
+
 /* The whole procedure: checks, configuration, reload, verification. */
 extern const struct operation_kind dovecot_kind;
 /* Only the checks that open no mailbox and the verify-* steps: proves that an
  * existing setup replicates both ways, changes nothing but the test mail. */
 extern const struct operation_kind dovecot_verify_kind;
+
+/* The pair a run sets up (operation_options.pair): the one named (NULL or
+ * "": the site's only pair). NULL with a sentence in err when the name is
+ * unknown, or when the site has no pair or several and none is named
+ * (err lists their names). Ask it before operation_new: an operation
+ * without a pair has an empty plan. */
+const struct site_pair *dovecot_op_pair(const struct site *site, const char *name, char *err,
+					size_t errlen);
 
 /* The doveadm password chosen in the TUI (typed, masked): used for both
  * servers instead of an earlier run's or a random one. Call after

@@ -257,9 +257,24 @@ void operation_plan_step(struct operation *op, const char *step_id, const char *
 		plan_add(&op->plan, s, node);
 }
 
+/* The journal's name: the procedure's, or the kind's own (journal_key). */
+static char *journal_key(const struct operation *op)
+{
+	return op->kind->journal_key ? op->kind->journal_key((struct operation *)op)
+				     : xstrdup(op->kind->procedure);
+}
+
+static char *journal_path(const struct operation *op)
+{
+	char *key = journal_key(op);
+	char *path = journal_path_for(op->site_path, key);
+	free(key);
+	return path;
+}
+
 bool operation_resumable(const struct operation *op)
 {
-	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	char *path = journal_path(op);
 	char *scope = op->kind->scope((struct operation *)op);
 	struct journal_run *last = journal_last_run(path);
 	/* a run that failed never wrote an end line; an aborted one says so */
@@ -281,7 +296,9 @@ static bool lock_site(struct operation *op, char *err, size_t errlen)
 	if (op->lock)
 		return true;
 	char *lock_path = sitelock_path_for(op->site_path);
-	op->lock = sitelock_acquire(lock_path, op->kind->procedure, &op->site_busy, err, errlen);
+	char *what = journal_key(op);
+	op->lock = sitelock_acquire(lock_path, what, &op->site_busy, err, errlen);
+	free(what);
 	free(lock_path);
 	return op->lock != NULL;
 }
@@ -289,7 +306,7 @@ static bool lock_site(struct operation *op, char *err, size_t errlen)
 bool operation_open_journal(struct operation *op, bool *complete, char *err, size_t errlen)
 {
 	*complete = false;
-	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	char *path = journal_path(op);
 	char *scope = op->kind->scope(op);
 	struct journal_run *last = journal_last_run(path);
 	bool same_scope = last && strcmp(last->scope, scope) == 0;
@@ -368,7 +385,7 @@ bool operation_run_again(struct operation *op, char *err, size_t errlen)
 		snprintf(err, errlen, "no check of a complete run to follow up");
 		return false;
 	}
-	char *path = journal_path_for(op->site_path, op->kind->procedure);
+	char *path = journal_path(op);
 	op->journal = journal_open(path, err, errlen);
 	free(path);
 	if (!op->journal)

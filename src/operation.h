@@ -30,6 +30,10 @@ struct operation_kind {
 	void (*build_plan)(struct operation *op);
 	/* What the run is about, for the journal (e.g. "replicas=a b"). */
 	char *(*scope)(struct operation *op);
+	/* The name of the run's journal and what the site lock says, when it
+	 * is not the procedure's (one journal per Dovecot pair, so that a run
+	 * of one pair never resumes or checks another's). May be NULL. */
+	char *(*journal_key)(struct operation *op);
 	const char *(*lookup)(struct operation *op, const struct plan_item *it,
 			      const char *name, bool secret);
 	bool (*condition)(struct operation *op, const struct plan_item *it, const char *cond);
@@ -81,6 +85,9 @@ struct operation_options {
 	 * that the site file does not name and the run leaves alone */
 	const char *const *skip_nodes;
 	size_t n_skip_nodes;
+	/* dovecot: the pair of this run (site_pair_at()->name; must outlive the
+	 * operation). NULL: the site's only pair (dovecot_op_pair()). */
+	const char *pair;
 };
 
 struct operation *operation_new(struct loop *loop, struct site *site, const char *site_path,

@@ -126,6 +126,7 @@ static const char *const site_secret_words[] = {
 struct site_section {
 	enum site_sec kind;
 	char *host;         /* [host NAME] only */
+	char *pair;         /* [dovecot NAME] only */
 	bool present;
 	int line;           /* header line, 0 when not from a file */
 	char *val[K_COUNT]; /* NULL: unset */
@@ -139,6 +140,8 @@ struct site {
 	struct site_section fixed[FIX_COUNT];
 	struct site_section **hosts;
 	size_t nhosts;
+	struct site_section **pairs; /* [dovecot NAME], in file order */
+	size_t npairs;
 
 	/* Resolved view, rebuilt by site_validate(). */
 	bool resolved;
@@ -148,6 +151,8 @@ struct site {
 	size_t nlists[LIST_COUNT];
 	char **warnings;        /* spare [host] sections, ... */
 	size_t nwarnings;
+	struct site_pair *rpairs; /* [dovecot] with servers first, then [dovecot NAME] */
+	size_t nrpairs;
 };
 
 static const char *const site_fixed_names[FIX_COUNT] = { "ssh", "carbonio", "dovecot", "monitor" };
@@ -300,7 +305,10 @@ static const char *site_section_label(const struct site_section *sec, char *buf,
 	case SEC_CARBONIO:
 		return "carbonio";
 	case SEC_DOVECOT:
-		return "dovecot";
+		if (!sec->pair)
+			return "dovecot";
+		snprintf(buf, size, "dovecot %s", sec->pair);
+		return buf;
 	case SEC_MONITOR:
 		return "monitor";
 	case SEC_HOST:
@@ -321,6 +329,8 @@ static void site_section_clear(struct site_section *sec)
 	}
 	free(sec->host);
 	sec->host = NULL;
+	free(sec->pair);
+	sec->pair = NULL;
 }
 
 static struct site_section *site_find_host(const struct site *site, const char *name)
@@ -331,20 +341,58 @@ static struct site_section *site_find_host(const struct site *site, const char *
 	return NULL;
 }
 
-/* Parse a section name ("ssh", "host NAME", ...). On success *fix is the
- * FIX_* index or -1 with *host set to an allocated host name. */
-static bool site_parse_section(const char *text, int line, int *fix, char **host,
+char *site_pair_name_problem(const char *name)
+{
+	size_t n = strlen(name);
+	bool ok = n >= 1 && n <= SITE_PAIR_NAME_MAX && isalnum((unsigned char)name[0]);
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
+	if (ok)
+		return NULL;
+	char *q = validate_quote(name, 60);
+	char *m = xasprintf("pair name %s: 1 to %d letters, digits, '-' or '_', starting with a "
+			    "letter or digit", q, SITE_PAIR_NAME_MAX);
+	free(q);
+	return m;
+}
+
+static struct site_section *site_find_pair(const struct site *site, const char *name)
+{
+	for (size_t i = 0; i < site->npairs; i++)
+		if (strcasecmp(site->pairs[i]->pair, name) == 0)
+			return site->pairs[i];
+	return NULL;
+}
+
+/* Parse a section name ("ssh", "host NAME", "dovecot NAME", ...). On
+ * success *fix is the FIX_* index, or -1 with *host (or *pair) set to an
+ * allocated name. */
+static bool site_parse_section(const char *text, int line, int *fix, char **host, char **pair,
 			       struct site_error *err)
 {
 	static const char *const valid[] = { "ssh", "carbonio", "dovecot", "monitor", "host" };
 
 	*fix = -1;
 	*host = NULL;
+	*pair = NULL;
 	for (int i = 0; i < FIX_COUNT; i++) {
 		if (strcmp(text, site_fixed_names[i]) == 0) {
 			*fix = i;
 			return true;
 		}
+	}
+	if (strncmp(text, "dovecot", 7) == 0 && site_is_blank(text[7])) {
+		char *name = site_trim(text + 7, strlen(text + 7));
+		char *m = site_pair_name_problem(name);
+		if (m) {
+			site_err(err, line, text, NULL, "%s", m);
+			free(m);
+			free(name);
+			return false;
+		}
+		*pair = name;
+		return true;
 	}
 	if (strncmp(text, "host", 4) == 0 && (text[4] == '\0' || site_is_blank(text[4]))) {
 		char *name = site_trim(text + 4, strlen(text + 4));
@@ -367,17 +415,29 @@ static bool site_parse_section(const char *text, int line, int *fix, char **host
 	const char *near = site_nearest(text, valid, sizeof(valid) / sizeof(valid[0]));
 	char *q = validate_quote(text, 60);
 	site_err(err, line, text, NULL,
-		 "unknown section %s%s%s%s (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])", q,
+		 "unknown section %s%s%s%s (valid: [ssh], [carbonio], [dovecot], [dovecot NAME], [monitor], [host NAME])", q,
 		 near ? " (did you mean [" : "", near ? near : "", near ? "]?)" : "");
 	free(q);
 	return false;
 }
 
-static struct site_section *site_section_get(struct site *site, int fix, const char *host)
+static struct site_section *site_section_get(struct site *site, int fix, const char *host,
+					     const char *pair)
 {
 	if (fix >= 0)
 		return &site->fixed[fix];
 
+	if (pair) {
+		struct site_section *ps = site_find_pair(site, pair);
+		if (ps)
+			return ps;
+		ps = xcalloc(1, sizeof(*ps));
+		ps->kind = SEC_DOVECOT;
+		ps->pair = xstrdup(pair);
+		site->pairs = xrealloc(site->pairs, (site->npairs + 1) * sizeof(*site->pairs));
+		site->pairs[site->npairs++] = ps;
+		return ps;
+	}
 	struct site_section *sec = site_find_host(site, host);
 	if (sec)
 		return sec;
@@ -565,6 +625,7 @@ static void site_resolved_clear(struct site *site)
 		free(h->prefix);
 		free(h->bootstrap);
 		free(h->conf_dir);
+		free(h->pair);
 	}
 	free(site->rhosts);
 	site->rhosts = NULL;
@@ -572,6 +633,14 @@ static void site_resolved_clear(struct site *site)
 	site_strv_free(site->warnings, site->nwarnings);
 	site->warnings = NULL;
 	site->nwarnings = 0;
+	for (size_t i = 0; i < site->nrpairs; i++) {
+		free(site->rpairs[i].name);
+		free(site->rpairs[i].servers[0]);
+		free(site->rpairs[i].servers[1]);
+	}
+	free(site->rpairs);
+	site->rpairs = NULL;
+	site->nrpairs = 0;
 	for (int l = 0; l < LIST_COUNT; l++) {
 		site_strv_free(site->lists[l], site->nlists[l]);
 		site->lists[l] = NULL;
@@ -592,6 +661,11 @@ void site_free(struct site *site)
 		free(site->hosts[i]);
 	}
 	free(site->hosts);
+	for (size_t i = 0; i < site->npairs; i++) {
+		site_section_clear(site->pairs[i]);
+		free(site->pairs[i]);
+	}
+	free(site->pairs);
 	free(site);
 }
 
@@ -621,23 +695,24 @@ static bool site_section_by_text(struct site *site, const char *section, bool cr
 				 struct site_section **out, struct site_error *err)
 {
 	int fix;
-	char *host = NULL;
+	char *host = NULL, *pair = NULL;
 	char *text = site_trim(section, strlen(section));
 	bool ok = false;
 
 	*out = NULL;
-	if (!site_parse_section(text, 0, &fix, &host, err))
+	if (!site_parse_section(text, 0, &fix, &host, &pair, err))
 		goto out;
 	if (fix >= 0)
 		*out = &site->fixed[fix];
 	else if (create)
-		*out = site_section_get(site, fix, host);
+		*out = site_section_get(site, fix, host, pair);
 	else
-		*out = site_find_host(site, host);
+		*out = pair ? site_find_pair(site, pair) : site_find_host(site, host);
 	ok = true;
 out:
 	free(text);
 	free(host);
+	free(pair);
 	return ok;
 }
 
@@ -750,7 +825,7 @@ static void site_load_fail(struct site_load *ld, const char *key, const char *fm
 static void site_load_header(struct site_load *ld, const char *p, size_t n)
 {
 	const char *close = memchr(p, ']', n);
-	char *rest = NULL, *text = NULL, *host = NULL;
+	char *rest = NULL, *text = NULL, *host = NULL, *pair = NULL;
 	int fix;
 
 	ld->sec = NULL;
@@ -766,11 +841,13 @@ static void site_load_header(struct site_load *ld, const char *p, size_t n)
 		goto out;
 	}
 	text = site_trim(p + 1, (size_t)(close - p - 1));
-	if (!site_parse_section(text, ld->lineno, &fix, &host, ld->err)) {
+	if (!site_parse_section(text, ld->lineno, &fix, &host, &pair, ld->err)) {
 		ld->failed = true;
 		goto out;
 	}
-	struct site_section *prev = fix >= 0 ? &ld->site->fixed[fix] : site_find_host(ld->site, host);
+	struct site_section *prev = fix >= 0 ? &ld->site->fixed[fix]
+				    : pair ? site_find_pair(ld->site, pair)
+					   : site_find_host(ld->site, host);
 	if (prev && prev->present) {
 		char label[300];
 		site_err(ld->err, ld->lineno, site_section_label(prev, label, sizeof(label)), NULL,
@@ -778,13 +855,14 @@ static void site_load_header(struct site_load *ld, const char *p, size_t n)
 		ld->failed = true;
 		goto out;
 	}
-	ld->sec = site_section_get(ld->site, fix, host);
+	ld->sec = site_section_get(ld->site, fix, host, pair);
 	ld->sec->present = true;
 	ld->sec->line = ld->lineno;
 out:
 	free(rest);
 	free(text);
 	free(host);
+	free(pair);
 }
 
 /* fgets-like reader for inih that counts lines, checks bytes and tracks
@@ -1062,6 +1140,8 @@ static bool site_resolve_host(struct site *site, struct site_host *h, struct sit
 	const struct site_section *cb = &site->fixed[FIX_CARBONIO];
 	const struct site_section *dc = &site->fixed[FIX_DOVECOT];
 	const struct site_section *ov = site_find_host(site, h->name);
+	/* a server's own pair first, then [dovecot] (the defaults of every pair) */
+	const struct site_section *ps = h->pair ? site_find_pair(site, h->pair) : NULL;
 	const struct site_section *from;
 	const char *v;
 
@@ -1081,10 +1161,14 @@ static bool site_resolve_host(struct site *site, struct site_host *h, struct sit
 	v = site_pick(ov, cb, K_BOOTSTRAP, &from);
 	h->bootstrap = xstrdup(v ? v : SITE_DEFAULT_BOOTSTRAP);
 	h->ldap_port = site_number(site_pick(ov, cb, K_LDAP_PORT, &from), SITE_DEFAULT_LDAP_PORT);
-	v = site_pick(ov, dc, K_CONF_DIR, &from);
+	v = site_pick(ov, ps, K_CONF_DIR, &from);
+	if (!v)
+		v = dc->val[K_CONF_DIR];
 	h->conf_dir = xstrdup(v ? v : SITE_DEFAULT_CONF_DIR);
-	h->doveadm_port = site_number(dc->val[K_PORT], SITE_DEFAULT_DOVEADM_PORT);
-	h->max_conns = site_number(dc->val[K_MAX_CONNS], SITE_DEFAULT_MAX_CONNS);
+	v = ps && ps->val[K_PORT] ? ps->val[K_PORT] : dc->val[K_PORT];
+	h->doveadm_port = site_number(v, SITE_DEFAULT_DOVEADM_PORT);
+	v = ps && ps->val[K_MAX_CONNS] ? ps->val[K_MAX_CONNS] : dc->val[K_MAX_CONNS];
+	h->max_conns = site_number(v, SITE_DEFAULT_MAX_CONNS);
 	return true;
 }
 
@@ -1142,6 +1226,54 @@ static void site_warn_spare(struct site *site, const struct site_section *hs)
 	free(q);
 }
 
+/* The pairs: [dovecot] with servers (named SITE_DEFAULT_PAIR), then each
+ * [dovecot NAME]; a server may be in one pair only (it replicates with one
+ * partner: Dovecot 2.3 has a single mail_replica). */
+static bool site_resolve_pairs(struct site *site, struct site_error *err)
+{
+	const struct site_section *dc = &site->fixed[FIX_DOVECOT];
+	size_t nsec = site->npairs + 1;
+
+	for (size_t s = 0; s < nsec; s++) {
+		const struct site_section *ps = s == 0 ? dc : site->pairs[s - 1];
+		if (!ps->val[K_SERVERS])
+			continue;
+		size_t n;
+		char **v = site_split(ps->val[K_SERVERS], &n);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t p = 0; p < site->nrpairs; p++) {
+				const struct site_pair *other = &site->rpairs[p];
+				if (strcasecmp(other->servers[0], v[i]) != 0 &&
+				    strcasecmp(other->servers[1], v[i]) != 0)
+					continue;
+				char label[300], *q = validate_quote(v[i], 80);
+				site_err(err, ps->vline[K_SERVERS], site_section_label(ps, label, sizeof(label)),
+					 "servers", "%s is already in the pair %s (line %d): a server "
+					 "replicates with one partner only", q, other->name, other->servers_line);
+				free(q);
+				site_strv_free(v, n);
+				return false;
+			}
+		}
+		site->rpairs = xrealloc(site->rpairs, (site->nrpairs + 1) * sizeof(*site->rpairs));
+		struct site_pair *rp = &site->rpairs[site->nrpairs++];
+		memset(rp, 0, sizeof(*rp));
+		rp->name = xstrdup(ps->pair ? ps->pair : SITE_DEFAULT_PAIR);
+		rp->named = ps->pair != NULL;
+		rp->line = ps->line;
+		rp->servers_line = ps->vline[K_SERVERS];
+		for (size_t i = 0; i < n && i < 2; i++) {
+			rp->servers[i] = xstrdup(v[i]);
+			struct site_host *h = site_rhost_add(site, v[i], SITE_ROLE_DOVECOT);
+			free(h->pair);
+			h->pair = xstrdup(rp->name);
+			site_list_add(site, LIST_DOVECOT, v[i]);
+		}
+		site_strv_free(v, n);
+	}
+	return true;
+}
+
 bool site_validate(struct site *site, struct site_error *err)
 {
 	const struct site_section *cb = &site->fixed[FIX_CARBONIO];
@@ -1164,12 +1296,29 @@ bool site_validate(struct site *site, struct site_error *err)
 			 "is required: the node with the Carbonio Directory (LDAP master)");
 		return false;
 	}
-	if (dc->present && !dc->val[K_SERVERS]) {
+	/* [dovecot] without servers is allowed beside named pairs: it then
+	 * only gives them its port, max_conns and conf_dir */
+	if (dc->present && !dc->val[K_SERVERS] && site->npairs == 0) {
 		site_err(err, dc->line, "dovecot", "servers",
 			 "is required: the two Dovecot servers of the replication pair");
 		return false;
 	}
-	if (!master && !dc->val[K_SERVERS]) {
+	for (size_t i = 0; i < site->npairs; i++) {
+		const struct site_section *ps = site->pairs[i];
+		char label[300];
+		if (!ps->val[K_SERVERS]) {
+			site_err(err, ps->line, site_section_label(ps, label, sizeof(label)), "servers",
+				 "is required: the two Dovecot servers of the replication pair");
+			return false;
+		}
+		if (dc->val[K_SERVERS] && strcasecmp(ps->pair, SITE_DEFAULT_PAIR) == 0) {
+			site_err(err, ps->line, site_section_label(ps, label, sizeof(label)), NULL,
+				 "the pair name %s is the one of [dovecot] servers (line %d): "
+				 "choose another name", SITE_DEFAULT_PAIR, dc->vline[K_SERVERS]);
+			return false;
+		}
+	}
+	if (!master && !dc->val[K_SERVERS] && site->npairs == 0) {
 		site_err(err, 0, NULL, NULL,
 			 "the site names no host: set [carbonio] master or [dovecot] servers");
 		return false;
@@ -1202,14 +1351,9 @@ bool site_validate(struct site *site, struct site_error *err)
 		}
 		site_strv_free(v, n);
 	}
-	if (dc->val[K_SERVERS]) {
-		size_t n;
-		char **v = site_split(dc->val[K_SERVERS], &n);
-		for (size_t i = 0; i < n; i++) {
-			site_rhost_add(site, v[i], SITE_ROLE_DOVECOT);
-			site_list_add(site, LIST_DOVECOT, v[i]);
-		}
-		site_strv_free(v, n);
+	if (!site_resolve_pairs(site, err)) {
+		site_resolved_clear(site);
+		return false;
 	}
 
 	for (size_t i = 0; i < site->nhosts; i++) {
@@ -1240,6 +1384,31 @@ size_t site_warning_count(const struct site *site)
 const char *site_warning_at(const struct site *site, size_t i)
 {
 	return i < site->nwarnings ? site->warnings[i] : NULL;
+}
+
+size_t site_pair_count(const struct site *site)
+{
+	return site->resolved ? site->nrpairs : 0;
+}
+
+const struct site_pair *site_pair_at(const struct site *site, size_t i)
+{
+	return site->resolved && i < site->nrpairs ? &site->rpairs[i] : NULL;
+}
+
+const struct site_pair *site_pair(const struct site *site, const char *name)
+{
+	for (size_t i = 0; site->resolved && i < site->nrpairs; i++)
+		if (strcasecmp(site->rpairs[i].name, name) == 0)
+			return &site->rpairs[i];
+	return NULL;
+}
+
+const struct site_pair *site_pair_of(const struct site *site, const char *server)
+{
+	const struct site_host *h = site_host(site, server);
+
+	return h && h->pair ? site_pair(site, h->pair) : NULL;
 }
 
 size_t site_host_count(const struct site *site)
@@ -1357,6 +1526,9 @@ int site_write(const struct site *site, const char *path, struct site_error *err
 				   sizeof(site_order_carbonio) / sizeof(site_order_carbonio[0]));
 	if (site->fixed[FIX_DOVECOT].present)
 		site_write_section(f, &site->fixed[FIX_DOVECOT], site_order_dovecot,
+				   sizeof(site_order_dovecot) / sizeof(site_order_dovecot[0]));
+	for (size_t i = 0; i < site->npairs; i++)
+		site_write_section(f, site->pairs[i], site_order_dovecot,
 				   sizeof(site_order_dovecot) / sizeof(site_order_dovecot[0]));
 	if (site->fixed[FIX_MONITOR].present)
 		site_write_section(f, &site->fixed[FIX_MONITOR], site_order_monitor,

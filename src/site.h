@@ -4,6 +4,10 @@
  *   [carbonio]   master, replicas, mta, other_nodes (lists: space separated),
  *                ldap_port, prefix, bootstrap, ldap_direct (yes|no), ldap_ca_file
  *   [dovecot]    servers (exactly two), port, max_conns, conf_dir
+ *   [dovecot NAME] one more replication pair (a large cluster has several):
+ *                the same keys; port, max_conns, conf_dir default to
+ *                [dovecot]'s, which may then leave out servers. A server is
+ *                in one pair only.
  *   [host NAME]  per-node overrides: address, port, user, identity,
  *                known_hosts, prefix, bootstrap, conf_dir, ldap_port
  *
@@ -31,6 +35,9 @@
 #define SITE_DEFAULT_DOVEADM_PORT 12345
 #define SITE_DEFAULT_MAX_CONNS 10
 #define SITE_DEFAULT_CONF_DIR "/etc/dovecot/conf.d"
+/* The name of the pair of [dovecot] servers (named pairs: [dovecot NAME]). */
+#define SITE_DEFAULT_PAIR "default"
+#define SITE_PAIR_NAME_MAX 63
 
 enum site_role {
 	SITE_ROLE_MASTER = 1u << 0,
@@ -63,8 +70,18 @@ struct site_host {
 	char *bootstrap;
 	unsigned ldap_port;
 	char *conf_dir;
-	unsigned doveadm_port; /* [dovecot] port */
-	unsigned max_conns;    /* [dovecot] max_conns */
+	unsigned doveadm_port; /* its pair's port, else [dovecot] port */
+	unsigned max_conns;    /* its pair's max_conns, else [dovecot] max_conns */
+	char *pair;            /* a Dovecot server's pair name, else NULL */
+};
+
+/* One Dovecot replication pair, resolved. Owned by the site. */
+struct site_pair {
+	char *name;         /* SITE_DEFAULT_PAIR for [dovecot], else NAME */
+	bool named;         /* from a [dovecot NAME] section */
+	int line;           /* its section's header line (0: not from a file) */
+	int servers_line;   /* its servers line */
+	char *servers[2];
 };
 
 struct site;
@@ -80,7 +97,7 @@ struct site *site_load(const char *path, struct site_error *err);
 void site_free(struct site *site);
 
 /* Set section.key = value with the same checks as the file parser.
- * section: "ssh", "carbonio", "dovecot" or "host NAME"; value NULL (or ""
+ * section: "ssh", "carbonio", "dovecot", "dovecot NAME" or "host NAME"; value NULL (or ""
  * for an optional list) removes the key. Creates the section if needed.
  * Returns false (and fills *err) when the key or value is rejected. */
 bool site_set(struct site *site, const char *section, const char *key,
@@ -103,6 +120,16 @@ size_t site_host_count(const struct site *site);
 const struct site_host *site_host_at(const struct site *site, size_t i);
 /* By name (case-insensitive), NULL when the site does not name it. */
 const struct site_host *site_host(const struct site *site, const char *name);
+
+/* Dovecot pairs, in file order ([dovecot] first). Valid after validate. */
+size_t site_pair_count(const struct site *site);
+const struct site_pair *site_pair_at(const struct site *site, size_t i);
+/* By name (case-insensitive), NULL when there is no such pair. */
+const struct site_pair *site_pair(const struct site *site, const char *name);
+/* The pair of a Dovecot server, NULL when it is in none. */
+const struct site_pair *site_pair_of(const struct site *site, const char *server);
+/* NULL when name may name a pair, else why not (allocated). */
+char *site_pair_name_problem(const char *name);
 
 /* Names having one role (a single SITE_ROLE_* bit), in file order. */
 const char *const *site_list(const struct site *site, enum site_role role, size_t *n);

@@ -110,6 +110,7 @@ static void vl_free(struct vlines *l)
 
 struct uref {
 	size_t server, user;
+	size_t rank; /* the server's place in server_order() */
 };
 
 static bool contains_nocase(const char *hay, const char *needle)
@@ -127,33 +128,134 @@ static bool contains_nocase(const char *hay, const char *needle)
 	return false;
 }
 
+/* ---- Dovecot pairs: order, filter, detail ----
+ * Several pairs are shown grouped, the worst first (CRITICAL, UNKNOWN,
+ * WARNING, OK; site order among equals). The filter (`/`) matches a pair's
+ * name, a server's name or a user's: a pair without any match is hidden.
+ * With more pairs than DVIEW_PAIRS_DETAILED, a healthy pair is one line per
+ * server (a large cluster's 64 pairs stay readable) unless the filter
+ * names it. */
+#define DVIEW_PAIRS_DETAILED 4
+
+static int health_rank(enum dash_health h)
+{
+	switch (h) {
+	case DASH_CRITICAL: return 3;
+	case DASH_UNKNOWN: return 2;
+	case DASH_WARNING: return 1;
+	default: return 0;
+	}
+}
+
+/* The filter names the server or its pair: every user of it is shown. */
+static bool server_named(const struct dview *v, size_t j)
+{
+	const struct dash_server *s = dashboard_server(v->d, j);
+	return v->filter[0] && (contains_nocase(s->name, v->filter) ||
+				(s->pair && contains_nocase(s->pair, v->filter)));
+}
+
+static bool user_shown(const struct dview *v, size_t j, const char *user)
+{
+	return server_named(v, j) || contains_nocase(user, v->filter);
+}
+
+static bool pair_matches(const struct dview *v, const struct dash_pair *p)
+{
+	if (!v->filter[0] || contains_nocase(p->name, v->filter))
+		return true;
+	for (size_t j = p->first; j < p->first + p->n; j++) {
+		const struct dash_server *s = dashboard_server(v->d, j);
+		if (server_named(v, j))
+			return true;
+		for (size_t k = 0; s->users_valid && k < s->n_users; k++)
+			if (contains_nocase(s->users[k].username, v->filter))
+				return true;
+	}
+	return false;
+}
+
+/* Should server j show its details (overview, dsync, users)? */
+static bool server_detailed(const struct dview *v, size_t j)
+{
+	const struct dash_server *s = dashboard_server(v->d, j);
+	if (!dashboard_pairs_grouped(v->d) || v->filter[0] ||
+	    dashboard_n_pairs(v->d) <= DVIEW_PAIRS_DETAILED)
+		return true;
+	for (size_t k = 0; k < dashboard_n_pairs(v->d); k++) {
+		const struct dash_pair *p = dashboard_pair(v->d, k);
+		if (j >= p->first && j < p->first + p->n)
+			return dashboard_pair_health(v->d, k) != DASH_OK;
+	}
+	return s->health != DASH_OK;
+}
+
+/* Servers in the order shown: site order without pairs; grouped, the pairs
+ * worst first, hidden ones left out (*hidden counts them). ord holds
+ * dashboard_n_servers() entries. */
+static size_t server_order(const struct dview *v, size_t *ord, size_t *hidden)
+{
+	size_t n = 0, ns = dashboard_n_servers(v->d), np = dashboard_n_pairs(v->d);
+	*hidden = 0;
+	if (!dashboard_pairs_grouped(v->d)) {
+		for (size_t j = 0; j < ns; j++)
+			ord[n++] = j;
+		return n;
+	}
+	bool *placed = xcalloc(ns + 1, sizeof *placed);
+	for (int rank = 3; rank >= 0; rank--) {
+		for (size_t k = 0; k < np; k++) {
+			const struct dash_pair *p = dashboard_pair(v->d, k);
+			if (health_rank(dashboard_pair_health(v->d, k)) != rank)
+				continue;
+			bool shown = pair_matches(v, p);
+			*hidden += !shown;
+			for (size_t j = p->first; j < p->first + p->n && j < ns; j++) {
+				placed[j] = true;
+				if (shown)
+					ord[n++] = j;
+			}
+		}
+	}
+	for (size_t j = 0; j < ns; j++) /* a server in no pair (offline models) */
+		if (!placed[j])
+			ord[n++] = j;
+	free(placed);
+	return n;
+}
+
 static const struct dashboard *sort_d;
 static int uref_by_name(const void *a, const void *b)
 {
 	const struct uref *x = a, *y = b;
-	if (x->server != y->server)
-		return x->server < y->server ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	const struct dash_server *s = dashboard_server(sort_d, x->server);
 	return strcmp(s->users[x->user].username, s->users[y->user].username);
 }
 
-/* Servers in site order; inside one, the model's order (failed first, then
- * by name) or by name. */
+/* Servers in the order shown (server_order); inside one, the model's order
+ * (failed first, then by name) or by name. Only detailed servers list
+ * their users. */
 static size_t user_list(const struct dview *v, struct uref **out)
 {
 	struct uref *r = NULL;
-	size_t n = 0;
-	for (size_t j = 0; j < dashboard_n_servers(v->d); j++) {
+	size_t n = 0, hidden;
+	size_t *ord = xcalloc(dashboard_n_servers(v->d) + 1, sizeof *ord);
+	size_t no = server_order(v, ord, &hidden);
+	for (size_t i = 0; i < no; i++) {
+		size_t j = ord[i];
 		const struct dash_server *s = dashboard_server(v->d, j);
-		if (!s->users_valid)
+		if (!s->users_valid || !server_detailed(v, j))
 			continue;
 		for (size_t k = 0; k < s->n_users; k++) {
-			if (!contains_nocase(s->users[k].username, v->filter))
+			if (!user_shown(v, j, s->users[k].username))
 				continue;
 			r = xrealloc(r, (n + 1) * sizeof *r);
-			r[n++] = (struct uref){ j, k };
+			r[n++] = (struct uref){ j, k, i };
 		}
 	}
+	free(ord);
 	if (v->by_name && n > 1) {
 		sort_d = v->d;
 		qsort(r, n, sizeof *r, uref_by_name);
@@ -314,6 +416,31 @@ static void user_row(struct vlines *l, const struct doveadm_user *u, int mode, i
 		vl_add(l, role, "  %s%*s %-8s %s", name, pad, "", su, fl);
 }
 
+/* "PAIR name  HEALTH" above a pair's servers. */
+static void pair_header(const struct dview *v, struct vlines *l, const char *name)
+{
+	for (size_t k = 0; k < dashboard_n_pairs(v->d); k++) {
+		if (strcmp(dashboard_pair(v->d, k)->name, name) != 0)
+			continue;
+		enum dash_health h = dashboard_pair_health(v->d, k);
+		vl_add(l, health_role(h), "PAIR %s  %s", name, dash_health_name(h));
+		return;
+	}
+}
+
+/* One line over the pairs: how many, how many not OK, what the filter hides. */
+static void pairs_summary(const struct dview *v, struct vlines *l, size_t hidden)
+{
+	size_t np = dashboard_n_pairs(v->d), bad = 0;
+	for (size_t k = 0; k < np; k++)
+		bad += dashboard_pair_health(v->d, k) != DASH_OK;
+	char hid[96] = "";
+	if (hidden)
+		snprintf(hid, sizeof hid, ", %zu hidden by the filter", hidden);
+	vl_add(l, bad ? ROLE_WARN : ROLE_DIM, "%zu pairs, %zu not OK (shown first)%s", np, bad, hid);
+	vl_add(l, ROLE_NORMAL, "%s", "");
+}
+
 static void right_lines(const struct dview *v, struct vlines *l)
 {
 	char a[32];
@@ -326,11 +453,31 @@ static void right_lines(const struct dview *v, struct vlines *l)
 		name_w = 8;
 	if (dashboard_n_servers(v->d) == 0)
 		vl_add(l, ROLE_DIM, "(the site names no Dovecot server)");
-	for (size_t j = 0; j < dashboard_n_servers(v->d); j++) {
+	bool grouped = dashboard_pairs_grouped(v->d);
+	size_t hidden, *ord = xcalloc(dashboard_n_servers(v->d) + 1, sizeof *ord);
+	size_t no = server_order(v, ord, &hidden);
+	if (grouped)
+		pairs_summary(v, l, hidden);
+	const char *cur_pair = NULL;
+	for (size_t oi = 0; oi < no; oi++) {
+		size_t j = ord[oi];
 		const struct dash_server *s = dashboard_server(v->d, j);
 		enum term_role hr = health_role(s->health);
-		if (j)
+		bool detailed = server_detailed(v, j);
+		bool new_pair = grouped && s->pair && (!cur_pair || strcmp(cur_pair, s->pair) != 0);
+		if (oi && (detailed || new_pair))
 			vl_add(l, ROLE_NORMAL, "%s", "");
+		if (new_pair) {
+			pair_header(v, l, s->pair);
+			cur_pair = s->pair;
+		}
+		if (!detailed) { /* a healthy pair among many: one line a server */
+			char line[512];
+			snprintf(line, sizeof line, "%-8s %s: %s", dash_health_name(s->health), s->name,
+				 s->summary ? s->summary : "not polled yet");
+			vl_add(l, hr, "%s", line);
+			continue;
+		}
 		vl_add(l, hr, "%-8s %s", dash_health_name(s->health), s->name);
 		vl_wrapped(l, hr, "  ", s->summary ? s->summary : "not polled yet");
 		bool stale = s->ssh_error || s->fail != DOVEADM_FAIL_NONE;
@@ -368,6 +515,8 @@ static void right_lines(const struct dview *v, struct vlines *l)
 		size_t shown = 0;
 		for (size_t k = 0; k < nu; k++)
 			shown += ur[k].server == j;
+		if (!shown && grouped) /* the pair matched by another server's user */
+			continue;
 		if (!shown) {
 			vl_add(l, ROLE_DIM, "  (no user matches \"%s\")", v->filter);
 			continue;
@@ -383,6 +532,7 @@ static void right_lines(const struct dview *v, struct vlines *l)
 		if (*v->filter && shown < s->n_users)
 			vl_add(l, ROLE_DIM, "  (%zu of %zu users match the filter)", shown, s->n_users);
 	}
+	free(ord);
 	free(ur);
 }
 
@@ -493,8 +643,11 @@ static void draw_history(const struct dview *v, int y, int x, int h, int w)
 		last_value(val, sizeof val, &r->lag_hist, " s");
 		wg_put(line, x + 8 + name_w + sw, inner - name_w - 6 - sw, ROLE_NORMAL, val);
 	}
-	for (size_t j = 0; j < dashboard_n_servers(v->d) && line <= last; j++, line++) {
-		const struct dash_server *s = dashboard_server(v->d, j);
+	/* the servers as the Dovecot panel orders them (several pairs: worst first) */
+	size_t hidden, *ord = xcalloc(dashboard_n_servers(v->d) + 1, sizeof *ord);
+	size_t no = server_order(v, ord, &hidden);
+	for (size_t oi = 0; oi < no && line <= last; oi++, line++) {
+		const struct dash_server *s = dashboard_server(v->d, ord[oi]);
 		/* two sparklines side by side: queued requests and failed users */
 		int sw = (inner - name_w - 14) / 2;
 		int xx = x + 3 + name_w;
@@ -511,6 +664,7 @@ static void draw_history(const struct dview *v, int y, int x, int h, int w)
 		last_value(val2, sizeof val2, &s->failed_hist, "");
 		wg_put(line, xx + 11 + 2 * sw, x + w - 2 - (xx + 11 + 2 * sw), ROLE_NORMAL, val2);
 	}
+	free(ord);
 }
 
 /* ---- the screen ---- */
@@ -598,7 +752,7 @@ static void draw_dialog(const struct dview *v)
 		static const char *const lines[] = {
 			"Tab / Shift-Tab   next / previous panel",
 			"Up/Down PgUp/PgDn scroll; in the Dovecot panel: select a user",
-			"/                 filter users (Enter keeps it, Esc clears it)",
+			"/                 filter pairs/servers/users; Enter keeps, Esc clears",
 			"s                 sort users: failed first / by name",
 			"R                 requeue the selected user (asks first)",
 			"r                 poll every host now",
@@ -669,12 +823,14 @@ void dview_draw(struct dview *v)
 	/* status row: the filter being typed, else a message, else the filter */
 	char buf[512];
 	if (v->editing_filter) {
-		snprintf(buf, sizeof buf, "Filter users: %s_   (Enter keep, Esc clear)", v->filter);
+		snprintf(buf, sizeof buf, "Filter %s: %s_   (Enter keep, Esc clear)",
+			 dashboard_pairs_grouped(v->d) ? "pairs, servers, users" : "users", v->filter);
 		wg_put(rows - 2, 1, cols - 2, ROLE_RUNNING, buf);
 	} else if (v->status[0]) {
 		wg_put(rows - 2, 1, cols - 2, ROLE_WARN, v->status);
 	} else if (v->filter[0]) {
-		snprintf(buf, sizeof buf, "Users filtered by \"%s\" (/ to change)", v->filter);
+		snprintf(buf, sizeof buf, "%s filtered by \"%s\" (/ to change)",
+			 dashboard_pairs_grouped(v->d) ? "Pairs" : "Users", v->filter);
 		wg_put(rows - 2, 1, cols - 2, ROLE_DIM, buf);
 	}
 	wg_key_bar(cols >= 120 ? "Tab panel  Up/Down scroll/select  / filter  s sort  R requeue user  r refresh  ? help  q quit"

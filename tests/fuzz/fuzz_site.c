@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <strings.h>
+
 #include "site.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,9 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (site_host(s, h->name) == NULL || h->port < 1 || h->port > 65535 || h->roles == 0)
 			abort();
 	}
+	/* each pair: two different servers, each a Dovecot host of that pair only */
+	for (size_t k = 0; k < site_pair_count(s); k++) {
+		const struct site_pair *p = site_pair_at(s, k);
+		if (site_pair(s, p->name) != p || strcasecmp(p->servers[0], p->servers[1]) == 0)
+			abort();
+		for (int i = 0; i < 2; i++) {
+			const struct site_host *h = site_host(s, p->servers[i]);
+			if (!h || !(h->roles & SITE_ROLE_DOVECOT) || !h->pair || strcmp(h->pair, p->name) != 0 ||
+			    site_pair_of(s, p->servers[i]) != p)
+				abort();
+		}
+	}
 	if (site_write(s, out_path, &err) == 0) {
 		struct site *again = site_load(out_path, &err);
-		if (!again || site_host_count(again) != site_host_count(s))
+		if (!again || site_host_count(again) != site_host_count(s) ||
+		    site_pair_count(again) != site_pair_count(s))
 			abort(); /* what we write must load back the same */
 		site_free(again);
 	}

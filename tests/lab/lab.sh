@@ -174,7 +174,7 @@ make_dovecot_node() {
 		# as on many sites, the interface toward the partner is not in
 		# the default zone: the rules must go where its traffic arrives
 		# shellcheck disable=SC2046
-		printf '%s internal\n' "$($(lab_nsexec "$n") ip -o route get "$(node_addr imap2)" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" \
+		printf '%s internal\n' "$($(lab_nsexec "$n") ip -o route get "$(node_addr "$(dovecot_partner "$n")")" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" \
 			>"$d/firewalld/interfaces"
 		# netns: its rich rules become rules of the node's site firewall
 		if lab_netns; then echo "$NETNS_RICH_CHAIN" >"$d/firewalld/nft-chain"; fi
@@ -276,15 +276,15 @@ listening() { # NODE PORT: something listens on the node's address (any, in its 
 	fi
 }
 
-seed_welcome() { # one Welcome message per user, on imap1 only (see README)
-	local d u
-	d=$(node_dir imap1)
+seed_welcome() { # NODE: one Welcome message per user, on imap1 (imap3) only (see README)
+	local n=${1:-imap1} d u
+	d=$(node_dir "$n")
 	while IFS=: read -r u _; do
 		[[ -n $u ]] || continue
-		sed -e "s|@USER@|$u|g" -e "s|@NODE@|imap1|g" -e "s|@DATE@|$(date -R)|g" \
+		sed -e "s|@USER@|$u|g" -e "s|@NODE@|$n|g" -e "s|@DATE@|$(date -R)|g" \
 			"$LAB_HOME/templates/welcome.eml.in" |
 			/usr/bin/doveadm -c "$d/dovecot/dovecot.conf" save -u "$u" ||
-			die "doveadm save of the Welcome message for $u on imap1 failed"
+			die "doveadm save of the Welcome message for $u on $n failed"
 	done <"$d/dovecot/users"
 }
 
@@ -398,8 +398,14 @@ cmd_up() {
 	# imap1 first, its Welcome mail, then imap2: imap2's INBOX is never
 	# opened, so replication later takes imap1's mailbox GUIDs (no conflict).
 	start_dovecot imap1
-	seed_welcome
+	seed_welcome imap1
 	start_dovecot imap2
+	# the second pair (LAB_DOVECOT_PAIRS=2) the same way
+	if is_node imap3; then
+		start_dovecot imap3
+		seed_welcome imap3
+		start_dovecot imap4
+	fi
 	for v in "${jobs[@]}"; do wait "$v" || die "a start-up job failed (see above)"; done
 	if have_labnode; then start_slapd master; fi
 	for n in "${LAB_NODES[@]}"; do
@@ -554,6 +560,9 @@ cmd_site() {
 		servers = $(node_host imap1) $(node_host imap2)
 		port = $LAB_DOVEADM_PORT
 	SITE
+	if is_node imap3; then
+		printf '[dovecot pair2]\nservers = %s %s\n' "$(node_host imap3)" "$(node_host imap4)"
+	fi
 	for n in "${LAB_CARBONIO_NODES[@]}"; do
 		printf '[host %s]\nprefix = %s\nbootstrap = %s/usr/bin/carbonio-bootstrap\n' \
 			"$(node_host "$n")" "$(node_prefix "$n")" "$(node_dir "$n")"

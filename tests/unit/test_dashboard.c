@@ -409,6 +409,61 @@ static void test_json_shape(void **state)
 	dashboard_free(d);
 }
 
+/* Two pairs: east healthy, west with a server down. Every view shows both,
+ * grouped, each under its name; a lone [dovecot] pair is not grouped. */
+static void test_pairs_grouped(void **state)
+{
+	(void)state;
+	static const char *const four[] = { "e1", "e2", "w1", "w2" };
+	struct dashboard *d = dashboard_new_offline("", "", NULL, NULL, 0, four, 4, NULL);
+	assert_false(dashboard_pairs_grouped(d));
+	dashboard_offline_pair(d, "east", 0, 2);
+	dashboard_offline_pair(d, "west", 2, 2);
+	assert_true(dashboard_pairs_grouped(d));
+	assert_int_equal(dashboard_n_pairs(d), 2);
+	for (size_t j = 0; j < 3; j++)
+		dovecot(d, j, OV_OK, USERS_OK, T0);
+	dashboard_feed_doveadm(d, 3, DASH_DOVEADM_OVERVIEW, "", 0, ERR_REFUSED, strlen(ERR_REFUSED), 75,
+			       NULL, T0);
+	dashboard_commit_server(d, 3, T0);
+	assert_int_equal(dashboard_pair_health(d, 0), DASH_OK);
+	assert_int_equal(dashboard_pair_health(d, 1), DASH_CRITICAL);
+	assert_string_equal(dashboard_server(d, 2)->pair, "west");
+
+	char *t = dash_text_render(d, 80, NULL, T0 + 1);
+	check_widths(t, 80);
+	const char *pe = strstr(t, "pair east: OK"), *pw = strstr(t, "pair west: CRITICAL");
+	assert_non_null(pe);
+	assert_non_null(pw);
+	assert_true(pe < strstr(t, "OK       e1") && strstr(t, "OK       e2") < pw);
+	assert_true(pw < strstr(t, "CRITICAL w2"));
+	free(t);
+
+	char *txt = dash_json_render(d, T0 + 1);
+	json_error_t e;
+	json_t *root = json_loads(txt, 0, &e);
+	assert_non_null(root);
+	json_t *pairs = json_object_get(root, "pairs");
+	assert_int_equal(json_array_size(pairs), 2);
+	json_t *w = json_array_get(pairs, 1);
+	assert_string_equal(json_string_value(json_object_get(w, "name")), "west");
+	assert_string_equal(json_string_value(json_object_get(w, "health")), "CRITICAL");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(w, "servers"), 1)), "w2");
+	json_t *s3 = json_array_get(json_object_get(root, "servers"), 3);
+	assert_string_equal(json_string_value(json_object_get(s3, "pair")), "west");
+	json_decref(root);
+	free(txt);
+
+	int rc = -1;
+	char *out = check_status_text(d, &rc);
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(out, "REPLICATION CRITICAL - w2 (pair west): "));
+	assert_non_null(strstr(out, "\n[OK] dovecot pair east: e1 e2\n[OK] dovecot e1 (pair east): "));
+	assert_non_null(strstr(out, "\n[CRITICAL] dovecot pair west: w1 w2\n"));
+	free(out);
+	dashboard_free(d);
+}
+
 static void test_check_thresholds(void **state)
 {
 	(void)state;
@@ -522,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_text_render),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_check_thresholds),
+		cmocka_unit_test(test_pairs_grouped),
 		cmocka_unit_test(test_events_bounded_and_redacted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

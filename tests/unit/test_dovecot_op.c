@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,6 +311,93 @@ static void test_resume_marker(void **state)
 	unsetenv("REPLICA_WIZARD_STATE_DIR");
 }
 
+/* Several pairs: the run's pair is chosen by name (or is the only one); its
+ * plan names its two servers only; each pair has its own journal, so a
+ * pair's cut-short run is resumed by that pair's run and by no other. */
+static struct operation *pair_op(struct loop *loop, struct site *s, const char *pair)
+{
+	char err[512];
+	struct operation_options oo = { .pair = pair };
+	struct operation *op = operation_new(loop, s, "/nonexistent/pairs.ini", &dovecot_kind, &oo,
+					     NULL, err, sizeof err);
+	assert_non_null(op);
+	return op;
+}
+
+static void test_pairs(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rw-test-dovecot-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("REPLICA_WIZARD_STATE_DIR", dir, 1);
+	struct site *s = site_new();
+	struct site_error se;
+	char err[1024];
+	assert_true(site_set(s, "dovecot east", "servers", "e1.example e2.example", &se));
+	assert_true(site_set(s, "dovecot west", "servers", "w1.example w2.example", &se));
+	assert_true(site_validate(s, &se));
+
+	assert_null(dovecot_op_pair(s, NULL, err, sizeof err));
+	assert_string_equal(err, "the site has 2 Dovecot pairs (east, west): choose one (--pair NAME)");
+	assert_null(dovecot_op_pair(s, "north", err, sizeof err));
+	assert_string_equal(err, "no Dovecot pair \"north\" in the site (its pairs: east, west)");
+	assert_string_equal(dovecot_op_pair(s, "WEST", err, sizeof err)->name, "west");
+
+	struct loop *loop = loop_new();
+	struct operation *east = pair_op(loop, s, "east");
+	const struct plan *pl = operation_plan(east);
+	assert_true(pl->n > 0);
+	for (size_t i = 0; i < pl->n; i++)
+		assert_non_null(strchr("e", pl->items[i].node[0]));
+	char *scope = dovecot_kind.scope(east);
+	assert_string_equal(scope, "pair=east servers=e1.example e2.example");
+	free(scope);
+	char *key = dovecot_kind.journal_key(east);
+	assert_string_equal(key, "dovecot.east");
+	free(key);
+
+	/* east's run is cut short after a step */
+	bool complete = false;
+	assert_true(operation_open_journal(east, &complete, err, sizeof err));
+	journal_step(operation_journal(east), "preflight-privileges", "e1.example", "done", 0, 0.1, NULL);
+	operation_free(east);
+	east = pair_op(loop, s, "east");
+	assert_true(operation_resumable(east));
+	operation_free(east);
+
+	/* west has nothing to resume: east's journal is not its own */
+	struct operation *west = pair_op(loop, s, "west");
+	assert_false(operation_resumable(west));
+	operation_set_resume(west, true);
+	assert_false(operation_open_journal(west, &complete, err, sizeof err));
+	assert_non_null(strstr(err, "nothing to resume: no earlier run in the journal"));
+	key = dovecot_kind.journal_key(west);
+	assert_string_equal(key, "dovecot.west");
+	free(key);
+	operation_free(west);
+
+	/* no pair chosen among several: an empty plan, nothing would run */
+	struct operation *none = pair_op(loop, s, NULL);
+	assert_int_equal(operation_plan(none)->n, 0);
+	operation_free(none);
+
+	loop_free(loop);
+	site_free(s);
+	char *p = journal_path_for("/nonexistent/pairs.ini", "dovecot.east");
+	unlink(p);
+	free(p);
+	p = journal_path_for("/nonexistent/pairs.ini", "dovecot.west");
+	unlink(p);
+	free(p);
+	p = journal_path_for("/nonexistent/pairs.ini", "lock");
+	unlink(p);
+	free(p);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("REPLICA_WIZARD_STATE_DIR");
+}
+
 int main(void)
 {
 	/* the tests run from the tree: find the shipped assets there */
@@ -325,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_procedure_loads),
 		cmocka_unit_test(test_wait_seconds),
 		cmocka_unit_test(test_resume_marker),
+		cmocka_unit_test(test_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

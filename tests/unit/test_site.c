@@ -259,6 +259,76 @@ static void test_dovecot_only_and_example(void **state)
 	}
 }
 
+static void test_dovecot_pairs(void **state)
+{
+	(void)state;
+	struct site_error err;
+	char out[256];
+	struct site *site = load_ok("[dovecot]\nport = 12350\nconf_dir = /etc/dc\n"
+				    "[dovecot east]\nservers = e1.example e2.example\nmax_conns = 20\n"
+				    "[dovecot west]\nservers = w1.example w2.example\nport = 12351\n"
+				    "[host w2.example]\nconf_dir = /etc/w2\n");
+	assert_int_equal(site_pair_count(site), 2);
+	const struct site_pair *e = site_pair_at(site, 0), *w = site_pair(site, "WEST");
+	assert_string_equal(e->name, "east");
+	assert_true(e->named);
+	assert_int_equal(e->line, 4);
+	assert_string_equal(e->servers[0], "e1.example");
+	assert_string_equal(e->servers[1], "e2.example");
+	assert_non_null(w);
+	assert_string_equal(w->servers[1], "w2.example");
+	assert_ptr_equal(site_pair_of(site, "w1.example"), w);
+	assert_null(site_pair(site, "north"));
+	size_t n;
+	const char *const *v = site_list(site, SITE_ROLE_DOVECOT, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[2], "w1.example");
+	/* each server: its pair's values, else [dovecot]'s, else the defaults */
+	const struct site_host *h = site_host(site, "e1.example");
+	assert_string_equal(h->pair, "east");
+	assert_int_equal(h->doveadm_port, 12350);
+	assert_int_equal(h->max_conns, 20);
+	assert_string_equal(h->conf_dir, "/etc/dc");
+	h = site_host(site, "w2.example");
+	assert_string_equal(h->pair, "west");
+	assert_int_equal(h->doveadm_port, 12351);
+	assert_int_equal(h->max_conns, 10);
+	assert_string_equal(h->conf_dir, "/etc/w2");
+	assert_string_equal(site_get(site, "dovecot west", "port"), "12351");
+	assert_null(site_get(site, "dovecot north", "port"));
+
+	/* written and read back: the same pairs */
+	snprintf(out, sizeof(out), "%s/pairs.ini", tmpdir);
+	assert_int_equal(site_write(site, out, &err), 0);
+	struct site *b = site_load(out, &err);
+	assert_non_null(b);
+	assert_int_equal(site_pair_count(b), 2);
+	assert_string_equal(site_pair_at(b, 1)->name, "west");
+	assert_int_equal(site_host(b, "w1.example")->doveadm_port, 12351);
+	site_free(b);
+	site_free(site);
+
+	/* [dovecot] servers is the pair "default"; a named pair beside it */
+	site = load_ok("[dovecot]\nservers = a.example b.example\n[dovecot two]\nservers = c.example d.example\n");
+	assert_int_equal(site_pair_count(site), 2);
+	assert_string_equal(site_pair_at(site, 0)->name, SITE_DEFAULT_PAIR);
+	assert_false(site_pair_at(site, 0)->named);
+	assert_string_equal(site_host(site, "b.example")->pair, SITE_DEFAULT_PAIR);
+	site_free(site);
+
+	/* the setters (TUI) make a named pair too */
+	site = site_new();
+	assert_true(site_set(site, "dovecot p1", "servers", "x1.example x2.example", &err));
+	assert_true(site_set(site, "dovecot p2", "servers", "y1.example y2.example", &err));
+	assert_true(site_validate(site, &err));
+	assert_int_equal(site_pair_count(site), 2);
+	assert_false(site_set(site, "dovecot bad name", "servers", "z1.example z2.example", &err));
+	assert_true(site_set(site, "dovecot p3", "servers", "z1.example x2.example", &err));
+	assert_false(site_validate(site, &err));
+	assert_string_equal(err.section, "dovecot p3");
+	site_free(site);
+}
+
 /* ---- bad files --------------------------------------------------------- */
 
 struct bad_case {
@@ -273,7 +343,19 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ M "[sssh]\n", 3, "sssh", "", "unknown section \"sssh\" (did you mean [ssh]?)" },
-	{ M "[weird]\nx = 1\n", 3, "weird", "", "unknown section \"weird\" (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])" },
+	{ M "[weird]\nx = 1\n", 3, "weird", "", "unknown section \"weird\" (valid: [ssh], [carbonio], [dovecot], [dovecot NAME], [monitor], [host NAME])" },
+	/* several Dovecot pairs */
+	{ "[dovecot east]\nservers = i1.example i2.example\n[dovecot west]\nservers = i3.example I1.example\n", 4,
+	  "dovecot west", "servers", "\"I1.example\" is already in the pair east (line 2): a server replicates with one partner only" },
+	{ "[dovecot]\nservers = i1.example i2.example\n[dovecot b]\nservers = i2.example i3.example\n", 4,
+	  "dovecot b", "servers", "\"i2.example\" is already in the pair default (line 2)" },
+	{ "[dovecot east]\nport = 12346\n", 1, "dovecot east", "servers", "is required: the two Dovecot servers" },
+	{ "[dovecot east]\nservers = i1.example\n", 2, "dovecot east", "servers", "needs exactly two servers (a replication pair), got 1" },
+	{ "[dovecot e!st]\nservers = i1.example i2.example\n", 1, "dovecot e!st", "", "pair name \"e!st\": 1 to 63 letters" },
+	{ "[dovecot a]\nservers = i1.example i2.example\n[dovecot A]\n", 3, "dovecot a", "", "duplicate section (first at line 1)" },
+	{ "[dovecot]\nservers = i1.example i2.example\n[dovecot default]\nservers = i3.example i4.example\n", 3,
+	  "dovecot default", "", "the pair name default is the one of [dovecot] servers (line 2)" },
+	{ "[dovecot a]\nmaster = x.example\n", 2, "dovecot a", "master", "does not belong in [dovecot a]" },
 	{ M "[monitor]\nwarn_lag = soon\n", 4, "monitor", "warn_lag", "must be a whole number from 0 to 1000000000, or -1" },
 	{ M "[monitor]\ncrit_failed = -5\n", 4, "monitor", "crit_failed", "or -1 to turn the check off" },
 	{ M "[monitor]\nwarn_lag = 10\nwarn_lag = 20\n", 5, "monitor", "warn_lag", "duplicate key (first set at line 4)" },
@@ -491,7 +573,7 @@ static void test_error_format(void **state)
 
 	assert_null(load_text(M "[zz]\n", &err));
 	snprintf(want, sizeof(want),
-		 "%s/site.ini:3: [zz]: unknown section \"zz\" (valid: [ssh], [carbonio], [dovecot], [monitor], [host NAME])",
+		 "%s/site.ini:3: [zz]: unknown section \"zz\" (valid: [ssh], [carbonio], [dovecot], [dovecot NAME], [monitor], [host NAME])",
 		 tmpdir);
 	assert_string_equal(site_error_format(&err, buf, sizeof(buf)), want);
 
@@ -681,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_full_and_overrides),
 		cmocka_unit_test(test_ipv6_and_comments),
 		cmocka_unit_test(test_dovecot_only_and_example),
+		cmocka_unit_test(test_dovecot_pairs),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_spare_host_warns),
 		cmocka_unit_test(test_long_lines_and_nul),

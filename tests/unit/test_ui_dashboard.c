@@ -349,6 +349,72 @@ static void test_filter(void **state)
 	assert_false(dview_selected_user(v, &server, &user));
 }
 
+/* A large cluster: 12 pairs, p07's second server down. The broken pair comes
+ * first, detailed; the healthy ones are a line a server; the filter finds a
+ * pair by name (the others hidden) and the selection follows what is shown. */
+#define NPAIRS 12
+static struct dashboard *pairs_model(char names[][16])
+{
+	const char *sv[2 * NPAIRS];
+	for (size_t j = 0; j < 2 * NPAIRS; j++) {
+		snprintf(names[j], 16, "node%02zu", j);
+		sv[j] = names[j];
+	}
+	struct dashboard *d = dashboard_new_offline("", "", NULL, NULL, 0, sv, 2 * NPAIRS, NULL);
+	for (size_t k = 0; k < NPAIRS; k++) {
+		char pn[16];
+		snprintf(pn, sizeof pn, "p%02zu", k);
+		dashboard_offline_pair(d, pn, 2 * k, 2);
+	}
+	for (size_t j = 0; j < 2 * NPAIRS; j++)
+		if (j != 15)
+			dovecot(d, j, OV_OK, USERS_OK, T0);
+	dashboard_feed_doveadm(d, 15, DASH_DOVEADM_OVERVIEW, "", 0, ERR_REFUSED, strlen(ERR_REFUSED), 75, NULL, T0);
+	dashboard_commit_server(d, 15, T0);
+	return d;
+}
+
+static void test_many_pairs(void **state)
+{
+	struct fixture *fx = *state;
+	char names[2 * NPAIRS][16];
+	struct dashboard *d = pairs_model(names);
+	struct dview *v = dview_new(d, "site: /etc/replica-wizard/site.ini");
+	v->be = (struct dview_backend){ .poll_now = f_poll, .requeue = f_requeue, .hostkey = f_hostkey };
+	v->now = T0 + 2;
+	(void)fx;
+	check_screen(v, "dashboard-pairs-160x48", 48, 160);
+	/* failed first: the first user shown is node14's, of the broken pair */
+	size_t server = 99;
+	const char *user = NULL;
+	assert_true(dview_selected_user(v, &server, &user));
+	assert_int_equal(server, 14);
+	dview_key(v, '\t'); /* the Dovecot panel */
+	for (int i = 0; i < 5; i++)
+		dview_key(v, KEY_DOWN); /* only p07's users are listed: healthy pairs are one line */
+	assert_true(dview_selected_user(v, &server, &user));
+	assert_int_equal(server, 14);
+	assert_int_equal(v->user_sel, 2);
+
+	/* the filter names a pair: it alone, detailed */
+	dview_key(v, '/');
+	for (const char *c = "P03"; *c; c++)
+		dview_key(v, *c);
+	dview_key(v, '\r');
+	check_screen(v, "dashboard-pairs-filtered-160x48", 48, 160);
+	assert_true(dview_selected_user(v, &server, &user));
+	assert_int_equal(server, 6);
+	for (int i = 0; i < 3; i++)
+		dview_key(v, KEY_DOWN);
+	assert_true(dview_selected_user(v, &server, &user));
+	assert_int_equal(server, 7);
+	dview_key(v, '/');
+	dview_key(v, KEY_ESC);
+	assert_string_equal(v->filter, "");
+	dview_free(v);
+	dashboard_free(d);
+}
+
 static void test_requeue_confirmation(void **state)
 {
 	struct fixture *fx = *state;
@@ -438,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken, setup_broken, teardown),
 		cmocka_unit_test_setup_teardown(test_tab_and_scroll, setup_broken, teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup_healthy, teardown),
+		cmocka_unit_test_setup_teardown(test_many_pairs, setup_healthy, teardown),
 		cmocka_unit_test_setup_teardown(test_requeue_confirmation, setup_broken, teardown),
 		cmocka_unit_test_setup_teardown(test_hostkey_dialog, setup_broken, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_too_small, setup_healthy, teardown),

@@ -1,15 +1,22 @@
 # Shared by lab.sh, run-tests.sh and the lab tests (sourced). Settings,
 # node table and process helpers of the loopback lab; see ../README.md.
 
+# LAB_DOVECOT_PAIRS=2 (lab_needs_dovecot_pairs): a second Dovecot pair,
+# imap3 + imap4, for the tests of several pairs only (two more Dovecot
+# start-ups the other tests need not pay).
 lab_node_table() {
 	LAB_NODES=(master replica1 replica2 mta imap1 imap2)
 	LAB_CARBONIO_NODES=(master replica1 replica2 mta)
 	LAB_DOVECOT_NODES=(imap1 imap2)
+	if [[ ${LAB_DOVECOT_PAIRS:-1} == 2 ]]; then
+		LAB_NODES+=(imap3 imap4)
+		LAB_DOVECOT_NODES+=(imap3 imap4)
+	fi
 }
 lab_node_table
-declare -A LAB_OCTET=([master]=2 [replica1]=3 [replica2]=4 [mta]=5 [imap1]=6 [imap2]=7)
+declare -A LAB_OCTET=([master]=2 [replica1]=3 [replica2]=4 [mta]=5 [imap1]=6 [imap2]=7 [imap3]=8 [imap4]=9)
 LAB_ENV_VARS=(LAB_DIR LAB_NET LAB_SSH_PORT LAB_LDAP_PORT LAB_IMAP_PORT LAB_DOVEADM_PORT LAB_PASS LAB_NETNS
-	LAB_FW_ADMIN_LDAP)
+	LAB_FW_ADMIN_LDAP LAB_DOVECOT_PAIRS)
 # Network-namespace mode (LAB_NETNS=1): every node in its own namespace on a
 # lab switch, documentation addresses, names from a per-namespace hosts file.
 LAB_DOMAIN=lab.example
@@ -28,6 +35,7 @@ lab_defaults() {
 	: "${LAB_PASS:=labpass}"
 	: "${LAB_NETNS:=1}"
 	: "${LAB_FW_ADMIN_LDAP:=0}"
+	: "${LAB_DOVECOT_PAIRS:=1}"
 	LAB_DIR=${LAB_DIR%/}
 	lab_id >/dev/null # caches the id for this shell
 }
@@ -86,11 +94,14 @@ node_ip() { node_host "$1"; }
 lab_ns() { printf 'rwl-%s-%s\n' "$(lab_id)" "$1"; }
 node_dir() { printf '%s/nodes/%s\n' "$LAB_DIR" "$1"; }
 node_prefix() { printf '%s/nodes/%s/opt/zextras\n' "$LAB_DIR" "$1"; }
-is_node() { [[ -n ${1:-} && -n ${LAB_OCTET[$1]:-} ]]; }
+is_node() { [[ -n ${1:-} && -n ${LAB_OCTET[$1]:-} && " ${LAB_NODES[*]} " == *" $1 "* ]]; }
 is_carbonio_node() { case $1 in master | replica1 | replica2 | mta) return 0 ;; esac; return 1; }
-is_dovecot_node() { case $1 in imap1 | imap2) return 0 ;; esac; return 1; }
-# imap1 looks like a RHEL box with firewalld running, imap2 like one without.
-node_has_firewalld() { [[ $1 == imap1 ]]; }
+is_dovecot_node() { case $1 in imap1 | imap2 | imap3 | imap4) return 0 ;; esac; return 1; }
+# The other server of a Dovecot node's pair (imap1+imap2, imap3+imap4).
+dovecot_partner() { case $1 in imap1) echo imap2 ;; imap2) echo imap1 ;; imap3) echo imap4 ;; imap4) echo imap3 ;; esac; }
+# imap1 (and imap3) look like a RHEL box with firewalld running, imap2 (and
+# imap4) like one without.
+node_has_firewalld() { [[ $1 == imap1 || $1 == imap3 ]]; }
 lab_ips_regex() {
 	local n re=""
 	for n in "${LAB_NODES[@]}"; do re+="${re:+|}${LAB_NET//./\\.}\\.${LAB_OCTET[$n]}"; done

@@ -52,6 +52,10 @@ lab_test_end() {
 # nodes' LDAP port to the admin side in the site firewall (netns lab).
 lab_needs_admin_ldap() { export LAB_FW_ADMIN_LDAP=1; }
 
+# A second Dovecot pair (imap3 + imap4, [dovecot pair2] in the site file):
+# for the tests of several pairs; call it before lab_up.
+lab_needs_dovecot_pairs() { export LAB_DOVECOT_PAIRS=2; }
+
 lab_up() {
 	"$LAB_SH" up || fail "lab.sh up failed"
 	lab_load_env
