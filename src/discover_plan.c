@@ -14,8 +14,8 @@ static const struct {
 	enum site_role role;
 } lists[DISCOVER_LISTS] = {
 	[DISCOVER_REPLICAS] = { "replicas", "master", SITE_ROLE_REPLICA },
-	[DISCOVER_MTA] = { "mta", "replicas", SITE_ROLE_MTA },
-	[DISCOVER_OTHER_NODES] = { "other_nodes", "mta", SITE_ROLE_OTHER },
+	[DISCOVER_MTA] = { "mta", "replicas master", SITE_ROLE_MTA },
+	[DISCOVER_OTHER_NODES] = { "other_nodes", "mta replicas master", SITE_ROLE_OTHER },
 };
 
 static bool in_hosts(const char *name, const char *const *hosts, size_t n)

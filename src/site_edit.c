@@ -161,6 +161,28 @@ static void replace_value(struct site_text *t, const struct line *l, size_t deli
 	free(ins);
 }
 
+/* Rank of the key line's key in the space separated list after (0 = the
+ * first), or -1. */
+static int after_rank(const struct site_text *t, const struct line *l, const char *after)
+{
+	size_t delim;
+	int rank = 0;
+	for (const char *p = after; p && *p; rank++) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " ");
+		if (!n)
+			break;
+		char *k = xstrndup(p, n);
+		bool match = line_key(t, l, k, &delim);
+		free(k);
+		if (match)
+			return rank;
+		p += n;
+	}
+	return -1;
+}
+
 bool site_text_set(struct site_text *t, const char *section, const char *key, const char *value,
 		   const char *after_key)
 {
@@ -168,6 +190,7 @@ bool site_text_set(struct site_text *t, const char *section, const char *key, co
 	bool in = false, found_section = false;
 	size_t at_header = 0, at_last = 0, at_after = 0;
 	bool have_last = false, have_after = false;
+	int best = -1;
 	size_t delim;
 
 	for (size_t pos = 0; line_at(t, pos, &l); pos = l.next) {
@@ -193,7 +216,9 @@ bool site_text_set(struct site_text *t, const char *section, const char *key, co
 		}
 		have_last = true;
 		at_last = l.next;
-		if (after_key && line_key(t, &l, after_key, &delim)) {
+		int rank = after_rank(t, &l, after_key);
+		if (rank >= 0 && (best < 0 || rank < best)) {
+			best = rank;
 			have_after = true;
 			at_after = l.next;
 		}

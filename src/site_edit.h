@@ -29,8 +29,8 @@ void site_text_clear(struct site_text *t);
 /* Set section.key = value. The key's line is rewritten (value only: its
  * indentation, key spelling, delimiter, spacing, inline comment and line end
  * stay); a key the section lacks is added as "key = value" after the line of
- * after_key when the section has it (NULL: none), else after the section's
- * last key line (or its header). value NULL drops the key's line. Returns
+ * the first key of after_key (space separated, tried in order; NULL: none)
+ * the section has, else after the section's last key line (or its header). value NULL drops the key's line. Returns
  * false when the section is not in the text (nothing changed). */
 bool site_text_set(struct site_text *t, const char *section, const char *key, const char *value,
 		   const char *after_key);

@@ -73,7 +73,7 @@ static void test_add_and_drop_keys(void **state)
 	struct site_text t;
 	site_text_init(&t, base, sizeof base - 1);
 	/* added after the key it belongs with, else after the last key */
-	edit(&t, "carbonio", "other_nodes", "store1.example.com", "mta");
+	edit(&t, "carbonio", "other_nodes", "store1.example.com", "nosuch mta master");
 	edit(&t, "ssh", "port", "2222", "none-such");
 	/* dropped: the whole line */
 	edit(&t, "carbonio", "prefix", NULL, NULL);
