@@ -4,7 +4,7 @@
  * [carbonio] replicas, mta and other_nodes, changing nothing else in it.
  * Exit: 0 done (or nothing to change), 1 the master could not be asked or
  * the file not written, 2 bad usage or site file (nothing asked, nothing
- * written), 3 host key refused. */
+ * written), 3 host key refused, 130/143 stopped by ^C or SIGTERM. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -32,8 +32,7 @@ static volatile sig_atomic_t interrupted;
 
 static void on_sig(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;
 }
 
 static void usage(FILE *f, const char *prog)
@@ -308,6 +307,7 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	interrupted = 0;
 
 	printf("Asking the master %s for every server of the installation...\n", m[0]);
 	fflush(stdout);
@@ -335,7 +335,9 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 		for (size_t i = 0; i < discover_output_count(d); i++)
 			printf("%15s | %s\n", m[0], discover_output_at(d, i));
 		fprintf(stderr, "%s site discover: %s; the site file is not changed\n", prog, discover_error(d));
-		rc = discover_failure(d) == DISCOVER_FAIL_HOSTKEY ? RW_EXIT_HOSTKEY : RW_EXIT_FAILED;
+		rc = discover_failure(d) == DISCOVER_FAIL_HOSTKEY ? RW_EXIT_HOSTKEY
+		     : interrupted				      ? 128 + interrupted
+									      : RW_EXIT_FAILED;
 	} else {
 		struct discover_plan *p = discover_plan_new(site, discover_input(d), prune);
 		print_found(p, discover_input(d), m[0]);
