@@ -4,7 +4,7 @@
  * [carbonio] replicas, mta and other_nodes, changing nothing else in it.
  * Exit: 0 done (or nothing to change), 1 the master could not be asked or
  * the file not written, 2 bad usage or site file (nothing asked, nothing
- * written), 3 host key refused, 130/143 stopped by ^C or SIGTERM. */
+ * written), 3 host key refused, 130/129/143 stopped by ^C, SIGHUP or SIGTERM. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -303,10 +303,11 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term, old_hup;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	interrupted = 0;
 
 	printf("Asking the master %s for every server of the installation...\n", m[0]);
@@ -356,6 +357,7 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 	sitelock_release(lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	redact_clear();
 	site_free(site);
 	free(text);
