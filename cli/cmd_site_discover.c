@@ -6,27 +6,23 @@
  * the file not written, 2 bad usage or site file (nothing asked, nothing
  * written), 3 host key refused, 130/129/143 stopped by ^C, SIGHUP or SIGTERM. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch.h"
 #include "commands.h"
 #include "discover.h"
+#include "discover_write.h"
 #include "loop.h"
 #include "redact.h"
 #include "site.h"
-#include "site_edit.h"
 #include "sitelock.h"
 #include "state_dir.h"
 #include "xalloc.h"
-
-#define SITE_TEXT_MAX (1024 * 1024) /* as site.c: a site file is small */
 
 static volatile sig_atomic_t interrupted;
 
@@ -96,36 +92,6 @@ static void ev_done(void *ud)
 	((struct run *)ud)->done = true;
 }
 
-/* The file's bytes, bounded. NULL with errno set. */
-static char *read_text(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char *buf = xmalloc(SITE_TEXT_MAX + 1);
-	size_t used = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + used, SITE_TEXT_MAX + 1 - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0)
-			break;
-		if (r > 0)
-			used += (size_t)r;
-		if (r < 0 || used > SITE_TEXT_MAX) {
-			int e = r < 0 ? errno : EFBIG;
-			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-	}
-	close(fd);
-	buf[used] = '\0';
-	*len = used;
-	return buf;
-}
-
 static const char *roles_text(unsigned roles, char *buf, size_t size)
 {
 	return roles ? site_roles_format(roles, buf, size) : "no role";
@@ -188,61 +154,15 @@ static void print_changes(const struct discover_plan *p)
 		printf("The site file already says so: nothing to change.\n");
 }
 
-struct check_ctx {
-	const char *path;
-};
-
-/* The rewritten file must load as a site (the same checks as every command). */
-static bool check_written(const char *tmp, void *ud, char *err, size_t errlen)
-{
-	struct check_ctx *c = ud;
-	struct site_error se;
-	struct site *s = site_load(tmp, &se);
-	if (s) {
-		site_free(s);
-		return true;
-	}
-	char buf[2048];
-	snprintf(se.file, sizeof se.file, "%s (as rewritten)", c->path);
-	snprintf(err, errlen, "the rewritten site file would not load, so it was not written: %s",
-		 site_error_format(&se, buf, sizeof buf));
-	return false;
-}
-
-/* Apply the plan to the file's text and write it. 0, or -1 (said why). */
 static int write_site(const char *prog, const char *path, const char *text, size_t len,
 		      const struct discover_plan *p)
 {
-	size_t now_len = 0;
-	char *now = read_text(path, &now_len);
-	if (!now || now_len != len || memcmp(now, text, len) != 0) {
-		fprintf(stderr, "%s site discover: %s changed while the master was asked: not written; run "
-			"again\n", prog, path);
-		free(now);
-		return -1;
-	}
-	free(now);
-	struct site_text t;
-	site_text_init(&t, text, len);
-	for (int l = 0; l < DISCOVER_LISTS; l++) {
-		const struct discover_change *c = &p->lists[l];
-		if (c->changed)
-			site_text_set(&t, "carbonio", c->key, c->new_value, c->after_key);
-	}
-	for (size_t i = 0; i < p->n_stale; i++)
-		if (p->stale[i].drop_section) {
-			char *sec = xasprintf("host %s", p->stale[i].name);
-			site_text_drop_section(&t, sec);
-			free(sec);
-		}
 	char err[2600];
-	struct check_ctx cc = { path };
-	int rc = site_text_write(path, &t, check_written, &cc, err, sizeof err);
+	int rc = discover_write(path, text, len, p, err, sizeof err);
 	if (rc == 0)
 		printf("site file %s updated.\n", path);
 	else
 		fprintf(stderr, "%s site discover: %s\n", prog, err);
-	site_text_clear(&t);
 	return rc;
 }
 
@@ -274,7 +194,7 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 	struct site_error se;
 	char ebuf[2048];
 	size_t len = 0;
-	char *text = read_text(path, &len);
+	char *text = discover_read_text(path, &len);
 	if (!text) {
 		fprintf(stderr, "cannot open site file %s: %s\n", path, strerror(errno));
 		return RW_EXIT_USAGE;
