@@ -154,6 +154,8 @@ static void replace_value(struct site_text *t, const struct line *l, size_t deli
 		vs = ve; /* an empty value: the blanks before a comment stay */
 	if (!*value && ce < l->body)
 		ve = ce; /* "key = ; comment", not "key =  ; comment" */
+	else if (!*value)
+		vs = delim + 1; /* "key =", no blank left at the end */
 	bool space_before = *value && vs == delim + 1;
 	bool space_after = *value && ve < l->body && !blank(t->p[ve]);
 	char *ins = xasprintf("%s%s%s", space_before ? " " : "", value, space_after ? " " : "");

@@ -116,6 +116,8 @@ static void test_empty_values_and_comments(void **state)
 	/* emptied: the key stays, explicitly "none" */
 	edit(&t, "carbonio", "mta", "", NULL);
 	assert_string_equal(t.p, "[carbonio]\nmaster = m\nmta = ; none yet\nother_nodes = o1 o2\n");
+	edit(&t, "carbonio", "other_nodes", "", NULL);
+	assert_string_equal(t.p, "[carbonio]\nmaster = m\nmta = ; none yet\nother_nodes =\n");
 	site_text_clear(&t);
 }
 
