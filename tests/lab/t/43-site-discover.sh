@@ -5,7 +5,8 @@
 #     MTA is found at once and written as `mta`, and nothing else in the file
 #     changes (comments, order, mode); --dry-run writes nothing
 #   - bad input (a broken line, no master) is refused with file:line, exit 2,
-#     nothing written; an unknown host key is refused (exit 3), file unchanged
+#     nothing written; an unknown host key is refused (exit 3), and the master's
+#     tools failing gives exit 1 with their output: the file unchanged
 #   - the master named by its alias: the output says which name the directory
 #     knows it by, the file keeps the alias
 #   - a node the directory does not list is kept and reported; --prune takes
@@ -59,6 +60,17 @@ assert_contains "$T_OUT" "unknown host key ssh-ed25519 SHA256:" "the refusal sho
 assert_contains "$T_ERR" "the site file is not changed" "and says the file is unchanged"
 cmp -s "$STATE/unknown.ini" "$STATE/unknown.orig" || fail "the file was changed after a refused key"
 assert_eq 0 "$(wc -c <"$STATE/empty_known_hosts")" "nothing was added to known_hosts"
+
+# --- the master's tools fail: exit 1, their output shown, nothing written ----------------------
+awk -v h="[host $M]" '/^\[/ { inh = ($0 == h) } inh && /^prefix = / { $0 = "prefix = /nonexistent/zextras" } { print }' \
+	"$SITE" >"$STATE/notools.ini"
+grep -q '^prefix = /nonexistent/zextras$' "$STATE/notools.ini" || fail "test setup: no bad prefix"
+cp -- "$STATE/notools.ini" "$STATE/notools.orig"
+assert_rc 1 "the master's tools missing" "$RW" site discover --site "$STATE/notools.ini"
+assert_contains "$T_ERR" "reading the master's directory on $M failed (exit status 1)" "the failure is said"
+assert_contains "$T_OUT" "/nonexistent/zextras/bin/zmlocalconfig" "the master's own output is shown"
+assert_contains "$T_ERR" "the site file is not changed" "and the file is not changed"
+cmp -s "$STATE/notools.ini" "$STATE/notools.orig" || fail "the file changed after a failure"
 
 t_log "at ${SECONDS}s"
 # --- --dry-run: the MTA found, nothing written -----------------------------------------
