@@ -15,7 +15,9 @@
 
 #include "batch.h"
 #include "commands.h"
+#include "dirservers.h"
 #include "discover.h"
+#include "discover_probe.h"
 #include "discover_write.h"
 #include "loop.h"
 #include "redact.h"
@@ -64,6 +66,8 @@ static void usage(FILE *f, const char *prog)
 struct run {
 	bool accept;
 	bool done;
+	struct discover_probe *probe;
+	bool *answered;     /* probe nodes whose host key question was answered */
 };
 
 static void ev_conn(void *ud, struct conn *c, enum conn_state st)
@@ -90,6 +94,70 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 static void ev_done(void *ud)
 {
 	((struct run *)ud)->done = true;
+}
+
+static void probe_change(void *ud, size_t i)
+{
+	struct run *r = ud;
+	const struct probe_node *n = discover_probe_at(r->probe, i);
+	if (n->state == PROBE_HOSTKEY_ASK && !r->answered[i]) {
+		r->answered[i] = true;
+		batch_hostkey_answer(discover_probe_conn(r->probe, i), &n->hostkey, r->accept);
+	}
+}
+
+static void probe_secret(void *ud, size_t i, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	(void)ud;
+	(void)i;
+	(void)prompt;
+	batch_secret_answer(c, kind);
+}
+
+/* The nodes the file names that the directory does not list may be named
+ * by an address or another alias: ask each the name it calls itself (as the
+ * all-servers preflight does), then plan again. False when a host key was
+ * refused (exit 3: which server the node is cannot be told). */
+static bool identify_stale(struct loop *loop, const struct site *site, struct run *r,
+			   struct discover_plan **plan, const struct discover_input *in0, bool prune)
+{
+	struct discover_plan *p = *plan;
+	const char **names = xcalloc(p->n_stale + 1, sizeof *names);
+	for (size_t i = 0; i < p->n_stale; i++)
+		names[i] = p->stale[i].name;
+	size_t n = p->n_stale;
+	printf("Asking the %zu node(s) the directory does not list which server each is...\n", n);
+	fflush(stdout);
+	struct discover_probe_events pev = { .on_change = probe_change, .on_secret = probe_secret, .ud = r };
+	r->answered = xcalloc(n + 1, sizeof *r->answered);
+	r->probe = discover_probe_new(loop, site, names, n, &pev);
+	discover_probe_start(r->probe);
+	while (!discover_probe_done(r->probe) && !interrupted)
+		loop_poll(loop, 200);
+	struct dirservers_node *own = xcalloc(n + 1, sizeof *own);
+	bool refused = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_node *pn = discover_probe_at(r->probe, i);
+		own[i].name = pn->name;
+		own[i].hostname = pn->own_name;
+		if (pn->state == PROBE_REACHABLE && pn->own_name)
+			printf("  %s calls itself %s\n", pn->name, pn->own_name);
+		else if (pn->state == PROBE_REACHABLE)
+			printf("  %s: reachable, but its zimbra_server_hostname could not be read\n", pn->name);
+		else if (pn->state == PROBE_HOSTKEY_REFUSED) {
+			printf("  %s: host key refused: %s\n", pn->name, pn->error ? pn->error : "");
+			refused = true;
+		} else
+			printf("  %s: %s\n", pn->name, pn->error ? pn->error : "not reached");
+	}
+	struct discover_input in = *in0;
+	in.own_names = own;
+	in.n_own_names = n;
+	discover_plan_free(p);
+	*plan = discover_plan_new(site, &in, prune);
+	free(own);
+	free(names);
+	return !refused;
 }
 
 static const char *roles_text(unsigned roles, char *buf, size_t size)
@@ -261,9 +329,17 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 									      : RW_EXIT_FAILED;
 	} else {
 		struct discover_plan *p = discover_plan_new(site, discover_input(d), prune);
+		bool keys_ok = p->n_stale == 0 || identify_stale(loop, site, &r, &p, discover_input(d), prune);
 		print_found(p, discover_input(d), m[0]);
 		print_changes(p);
-		if (discover_plan_changed(p)) {
+		if (interrupted) {
+			fprintf(stderr, "%s site discover: interrupted; the site file is not changed\n", prog);
+			rc = 128 + interrupted;
+		} else if (!keys_ok) {
+			fprintf(stderr, "%s site discover: a host key was refused, so which server that node is "
+				"cannot be told: the site file is not changed\n", prog);
+			rc = RW_EXIT_HOSTKEY;
+		} else if (discover_plan_changed(p)) {
 			if (dry_run)
 				printf("--dry-run: %s is not written.\n", path);
 			else if (write_site(prog, path, text, len, p) != 0)
@@ -272,6 +348,11 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 		discover_plan_free(p);
 	}
 	fflush(stdout);
+	if (r.probe)
+		for (double t0 = loop_now(); discover_probe_busy(r.probe) && loop_now() - t0 < 5;)
+			loop_poll(loop, 100);
+	discover_probe_free(r.probe);
+	free(r.answered);
 	discover_free(d);
 	loop_free(loop);
 	sitelock_release(lock);

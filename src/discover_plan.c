@@ -26,14 +26,43 @@ static bool in_hosts(const char *name, const char *const *hosts, size_t n)
 	return false;
 }
 
+/* The name a node of the file calls itself, when it was read. */
+static const char *own_name(const struct discover_input *in, const char *name)
+{
+	for (size_t i = 0; in->own_names && i < in->n_own_names; i++)
+		if (in->own_names[i].hostname && dirservers_same_host(in->own_names[i].name, name))
+			return in->own_names[i].hostname;
+	return NULL;
+}
+
+/* Is a name of the file the directory's server s? */
+static bool is_server(const struct discover_input *in, const char *name, const char *server)
+{
+	const char *own = own_name(in, name);
+	return dirservers_same_host(name, server) || (own && dirservers_same_host(own, server));
+}
+
 /* The server a name of the file is, or -1. */
-static long server_of(const struct discover_plan *p, const char *name)
+static long server_of(const struct discover_plan *p, const struct discover_input *in, const char *name)
 {
 	for (size_t i = 0; i < p->n_servers; i++)
-		if (dirservers_same_host(name, p->servers[i].name) ||
-		    dirservers_same_host(name, p->servers[i].site_name))
+		if (is_server(in, name, p->servers[i].name) || dirservers_same_host(name, p->servers[i].site_name))
 			return (long)i;
 	return -1;
+}
+
+/* The file's name for server s: the first of its Carbonio lists that names it. */
+static const char *file_name(const struct site *site, const struct discover_input *in, const char *server)
+{
+	static const enum site_role roles[] = { SITE_ROLE_REPLICA, SITE_ROLE_MTA, SITE_ROLE_OTHER };
+	for (size_t r = 0; r < sizeof roles / sizeof roles[0]; r++) {
+		size_t n;
+		const char *const *v = site_list(site, roles[r], &n);
+		for (size_t i = 0; i < n; i++)
+			if (is_server(in, v[i], server))
+				return v[i];
+	}
+	return server;
 }
 
 static void classify(struct discover_plan *p, const struct site *site, const struct discover_input *in)
@@ -59,7 +88,7 @@ static void classify(struct discover_plan *p, const struct site *site, const str
 		struct discover_server *o = &p->servers[i];
 		o->name = s->name;
 		o->services = dirserver_roles(s);
-		o->site_name = xstrdup((long)i == p->master ? site_master : s->name);
+		o->site_name = xstrdup((long)i == p->master ? site_master : file_name(site, in, s->name));
 		const struct site_host *h = site_host(site, o->site_name);
 		o->old_roles = h ? h->roles : 0;
 		bool mta = dirserver_has(s, "mta");
@@ -147,7 +176,7 @@ struct discover_plan *discover_plan_new(const struct site *site, const struct di
 		/* the file's names first, in its order: kept while the directory
 		 * gives them this role, or when it does not know them at all */
 		for (size_t i = 0; i < n; i++) {
-			long s = server_of(p, names[i]);
+			long s = server_of(p, in, names[i]);
 			if (s < 0) {
 				add_stale(p, site, names[i], lists[l].role, prune);
 				if (prune)

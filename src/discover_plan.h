@@ -33,6 +33,7 @@
 
 struct site;
 struct dirservers;
+struct dirservers_node;
 
 /* What was read on the master. */
 struct discover_input {
@@ -42,6 +43,12 @@ struct discover_input {
 	size_t n_master_url_hosts;
 	const char *const *url_hosts;       /* hosts of its ldap_url */
 	size_t n_url_hosts;
+	/* Nodes of the file and the name each calls itself (zimbra_server_hostname
+	 * read over SSH, discover_probe.h), as the all-servers preflight matches
+	 * them: a node the file names by an address or another alias is then the
+	 * directory's server, not a stale node plus a new one. May be NULL. */
+	const struct dirservers_node *own_names;
+	size_t n_own_names;
 };
 
 /* Why a server got the role it got, when that needs saying. */
@@ -53,7 +60,9 @@ enum discover_note {
 
 struct discover_server {
 	const char *name;       /* as the directory spells it */
-	char *site_name;        /* as the file names it (the site's name for the master) */
+	char *site_name;        /* as the file names it: the site's name for the master, the
+				 * file's name for a node it names otherwise (own_names),
+				 * else the directory's name */
 	char *services;         /* "directory-server, stats" */
 	unsigned roles;         /* SITE_ROLE_* bits it gets */
 	unsigned old_roles;     /* the roles the file gave it before (0: new) */

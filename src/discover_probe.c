@@ -225,6 +225,11 @@ void discover_probe_hostkey_decide(struct discover_probe *p, size_t i, bool acce
 	changed(&p->v[i]);
 }
 
+struct conn *discover_probe_conn(const struct discover_probe *p, size_t i)
+{
+	return i < p->n ? p->v[i].conn : NULL;
+}
+
 bool discover_probe_busy(const struct discover_probe *p)
 {
 	for (size_t i = 0; i < p->n; i++)

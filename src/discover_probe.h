@@ -52,6 +52,8 @@ const struct probe_node *discover_probe_at(const struct discover_probe *p, size_
 /* Every node reached a final state (REACHABLE, HOSTKEY_REFUSED, UNREACHABLE). */
 bool discover_probe_done(const struct discover_probe *p);
 void discover_probe_hostkey_decide(struct discover_probe *p, size_t i, bool accept);
+/* Node i's SSH session (NULL before start), e.g. to answer it as batch does. */
+struct conn *discover_probe_conn(const struct discover_probe *p, size_t i);
 /* Some connection still has a command being stopped (run the loop first). */
 bool discover_probe_busy(const struct discover_probe *p);
 void discover_probe_free(struct discover_probe *p);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dirservers.h"
 #include "discover.h"
 #include "discover_plan.h"
 #include "discover_probe.h"
@@ -43,6 +44,7 @@ struct discover_view {
 	struct hostkey_info master_hk;
 	bool prune;
 	bool dirty;
+	bool replan;          /* a node said which server it is: plan again */
 	int sel;
 	char *message;        /* the last write's outcome */
 	bool message_error;
@@ -100,22 +102,38 @@ static void probe_secret(void *ud, size_t i, struct conn *c, enum conn_secret_ki
 
 static void probe_change(void *ud, size_t i)
 {
-	(void)i;
-	((struct discover_view *)ud)->dirty = true;
+	struct discover_view *s = ud;
+	s->dirty = true;
+	if (discover_probe_at(s->probe, i)->own_name)
+		s->replan = true;
 }
 
-/* The master answered: the plan, then every other server checked. */
+/* The master answered: the plan (with the names the nodes gave, so far),
+ * then every other server, and every node the directory does not list,
+ * checked over SSH (once). */
 static void make_plan(struct discover_view *s)
 {
+	struct discover_input in = *discover_input(s->d);
+	size_t np = s->probe ? discover_probe_count(s->probe) : 0;
+	struct dirservers_node *own = xcalloc(np + 1, sizeof *own);
+	for (size_t i = 0; i < np; i++) {
+		own[i].name = discover_probe_at(s->probe, i)->name;
+		own[i].hostname = discover_probe_at(s->probe, i)->own_name;
+	}
+	in.own_names = own;
+	in.n_own_names = np;
 	discover_plan_free(s->plan);
-	s->plan = discover_plan_new(s->site_now, discover_input(s->d), s->prune);
+	s->plan = discover_plan_new(s->site_now, &in, s->prune);
+	free(own);
 	if (s->probe)
 		return;
-	const char **names = xcalloc(s->plan->n_servers + 1, sizeof *names);
+	const char **names = xcalloc(s->plan->n_servers + s->plan->n_stale + 1, sizeof *names);
 	size_t n = 0;
 	for (size_t i = 0; i < s->plan->n_servers; i++)
 		if ((long)i != s->plan->master)
 			names[n++] = s->plan->servers[i].site_name;
+	for (size_t i = 0; i < s->plan->n_stale; i++)
+		names[n++] = s->plan->stale[i].name;
 	struct discover_probe_events pev = { .on_change = probe_change, .on_secret = probe_secret, .ud = s };
 	s->probe = discover_probe_new(s->v->ui->loop, s->site, names, n, &pev);
 	free(names);
@@ -211,6 +229,15 @@ static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 
 /* ---- keys ---- */
 
+static const struct probe_node *probe_of(const struct discover_view *s, const char *name)
+{
+	for (size_t k = 0; s->probe && k < discover_probe_count(s->probe); k++)
+		if (strcmp(discover_probe_at(s->probe, k)->name, name) == 0)
+			return discover_probe_at(s->probe, k);
+	return NULL;
+}
+
+
 static const struct probe_node *asking_node(const struct discover_view *s, size_t *index)
 {
 	for (size_t i = 0; s->probe && i < discover_probe_count(s->probe); i++) {
@@ -223,9 +250,32 @@ static const struct probe_node *asking_node(const struct discover_view *s, size_
 	return NULL;
 }
 
+/* Nodes the directory does not list must first say which server they are
+ * (as the CLI waits for them): else one could be written twice. */
+static bool stale_settled(struct discover_view *s)
+{
+	for (size_t i = 0; i < s->plan->n_stale; i++) {
+		const struct probe_node *n = probe_of(s, s->plan->stale[i].name);
+		if (!n)
+			continue;
+		if (n->state == PROBE_HOSTKEY_REFUSED) {
+			set_message(s, true, xasprintf("not written: the host key of %s was refused, so which server "
+						       "it is cannot be told", n->name));
+			return false;
+		}
+		if (n->state != PROBE_REACHABLE && n->state != PROBE_UNREACHABLE) {
+			set_message(s, true, xasprintf("not yet: %s has not said which server it is", n->name));
+			return false;
+		}
+	}
+	return true;
+}
+
 static void write_plan(struct discover_view *s)
 {
 	char err[2600];
+	if (!stale_settled(s))
+		return;
 	if (discover_write(s->path, s->text, s->len, s->plan, err, sizeof err) != 0) {
 		set_message(s, true, xstrdup(err));
 		return;
@@ -237,8 +287,7 @@ static void write_plan(struct discover_view *s)
 		set_message(s, true, xstrdup(lerr));
 		return;
 	}
-	discover_plan_free(s->plan);
-	s->plan = discover_plan_new(s->site_now, discover_input(s->d), s->prune);
+	make_plan(s);
 }
 
 static unsigned key(struct view *v, int k)
@@ -301,6 +350,11 @@ static unsigned interrupt(struct view *v)
 static bool tick(struct view *v)
 {
 	struct discover_view *s = v->priv;
+	if (s->replan && s->plan) {
+		s->replan = false;
+		make_plan(s);
+		s->dirty = true;
+	}
 	bool d = s->dirty;
 	s->dirty = false;
 	return d;
@@ -349,12 +403,10 @@ static const char *ssh_text(const struct discover_view *s, size_t i, char *buf, 
 		*role = ROLE_OK;
 		return "reachable (asked)";
 	}
-	for (size_t k = 0; s->probe && k < discover_probe_count(s->probe); k++) {
-		const struct probe_node *n = discover_probe_at(s->probe, k);
-		if (strcmp(n->name, s->plan->servers[i].site_name) == 0) {
-			*role = probe_role(n);
-			return probe_text(n, buf, size);
-		}
+	const struct probe_node *n = probe_of(s, s->plan->servers[i].site_name);
+	if (n) {
+		*role = probe_role(n);
+		return probe_text(n, buf, size);
 	}
 	*role = ROLE_DIM;
 	return "";
@@ -451,8 +503,10 @@ static void draw(struct view *v)
 				wg_put(y, 2 + used, cols - 4 - used, sel ? ROLE_SELECTED : sr, ssh);
 			} else {
 				const struct discover_stale *st = &p->stale[i - p->n_servers];
-				snprintf(buf, sizeof buf, "%-*s  %-18s %-10s not in the directory", name_w, st->name,
-					 site_roles_format(st->roles, rb, sizeof rb), st->pruned ? "pruned" : "kept");
+				const struct probe_node *pn = probe_of(s, st->name);
+				snprintf(buf, sizeof buf, "%-*s  %-18s %-10s not in the directory%s%s", name_w, st->name,
+					 site_roles_format(st->roles, rb, sizeof rb), st->pruned ? "pruned" : "kept",
+					 pn ? "; " : "", pn ? probe_text(pn, sb, sizeof sb) : "");
 				wg_put(y, 2, cols - 4, sel ? ROLE_SELECTED : ROLE_WARN, buf);
 			}
 		}

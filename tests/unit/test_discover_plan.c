@@ -197,6 +197,39 @@ static void test_ldap_url_and_missing_master(void **state)
 	site_free(s);
 }
 
+static void test_own_names(void **state)
+{
+	(void)state;
+	/* the file names the replica by its address: once the node says it is
+	 * ds2.example.com, it is that server (kept as written), not a stale node
+	 * plus a new one; an unreachable node (no own name) stays stale */
+	struct site *s = load("[carbonio]\nmaster = ds1.example.com\nreplicas = 192.0.2.3 192.0.2.99\n"
+			      "mta = mx1.example.com\nother_nodes = store1.example.com ds0.example.com\n");
+	struct fixture f;
+	input(&f, gas);
+	struct dirservers_node own[] = { { "192.0.2.3", "DS2.example.com" }, { "192.0.2.99", NULL } };
+	struct discover_plan *p = discover_plan_new(s, &f.in, false);
+	assert_int_equal(p->n_stale, 2);
+	assert_string_equal(p->lists[DISCOVER_REPLICAS].new_value, "192.0.2.3 192.0.2.99 ds2.example.com");
+	discover_plan_free(p);
+	f.in.own_names = own;
+	f.in.n_own_names = 2;
+	p = discover_plan_new(s, &f.in, false);
+	assert_int_equal(p->n_stale, 1);
+	assert_string_equal(p->stale[0].name, "192.0.2.99");
+	assert_string_equal(server(p, "ds2.example.com")->site_name, "192.0.2.3");
+	assert_int_equal(server(p, "ds2.example.com")->old_roles, SITE_ROLE_REPLICA);
+	assert_false(p->lists[DISCOVER_REPLICAS].changed);
+	assert_false(discover_plan_changed(p));
+	discover_plan_free(p);
+	/* pruned: the unreachable one goes, the address stays */
+	p = discover_plan_new(s, &f.in, true);
+	assert_string_equal(p->lists[DISCOVER_REPLICAS].new_value, "192.0.2.3");
+	discover_plan_free(p);
+	dirservers_free(f.d);
+	site_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_kept_moved_stale),
 		cmocka_unit_test(test_nothing_to_change),
 		cmocka_unit_test(test_ldap_url_and_missing_master),
+		cmocka_unit_test(test_own_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
 #     nothing written; an unknown host key is refused (exit 3), and the master's
 #     tools failing gives exit 1 with their output: the file unchanged
 #   - the master named by its alias: the output says which name the directory
-#     knows it by, the file keeps the alias
+#     knows it by, the file keeps the alias; nodes named by address are asked
+#     which server they are (zimbra_server_hostname): kept, not doubled
 #   - a node the directory does not list is kept and reported; --prune takes
 #     it out with its [host] section
 #   - after a replica is installed, discovery finds it (`replicas`), and
@@ -120,6 +121,19 @@ grep -q "^master = $LAB_MASTER_ALIAS " "$STATE/alias.ini" || fail "the alias was
 grep -q "^mta = $MTA$" "$STATE/alias.ini" || fail "the MTA was not written"
 grep -q "^other_nodes" "$STATE/alias.ini" && fail "the master was taken for another node"
 ok "the alias is kept; the master is not listed twice"
+
+# --- nodes named by address: each asked which server it is, nothing doubled ------------------
+lab_site_by_address | sed -e '/^replicas = /d' >"$STATE/byaddr.ini"
+MA=$(node_addr master) MTAA=$(node_addr mta)
+grep -q "^mta = $MTAA$" "$STATE/byaddr.ini" || fail "test setup: the MTA is not named by address"
+cp -- "$STATE/byaddr.ini" "$STATE/byaddr.orig"
+assert_rc 0 "discover on a site named by address" "$RW" site discover --site "$STATE/byaddr.ini"
+assert_contains "$T_OUT" "The site names the master $MA; the directory knows it as $M" "the master's names are said"
+assert_contains "$T_OUT" "  $MTAA calls itself $MTA" "the MTA named by address says which server it is"
+assert_contains "$T_OUT" "  $MTA ($MTA_SVC): mta" "so it is the directory's MTA"
+assert_not_contains "$T_OUT" "NOT in the master's directory" "and no node is stale"
+assert_contains "$T_OUT" "nothing to change" "nothing to change"
+cmp -s "$STATE/byaddr.ini" "$STATE/byaddr.orig" || fail "the file named by address was changed"
 
 # --- a node the directory does not know: kept and reported, --prune takes it out ----------------
 cp -- "$SITE" "$STATE/stale.ini"
