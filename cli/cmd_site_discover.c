@@ -179,6 +179,8 @@ static void print_found(const struct discover_plan *p, const struct discover_inp
 	for (size_t i = 0; i < p->n_servers; i++) {
 		const struct discover_server *s = &p->servers[i];
 		printf("  %s (%s): %s", s->name, s->services, roles_text(s->roles, rb, sizeof rb));
+		if ((long)i != p->master && strcmp(s->site_name, s->name) != 0)
+			printf(", the site file names it %s", s->site_name);
 		if (!s->old_roles)
 			printf(", new to the site file");
 		else if (s->old_roles != s->roles)
