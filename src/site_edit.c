@@ -233,7 +233,7 @@ bool site_text_set(struct site_text *t, const char *section, const char *key, co
 	const char *eol = text_eol(t);
 	/* a last line without its line end gets one before the new line */
 	bool need_eol = at == t->len && t->len > 0 && t->p[t->len - 1] != '\n';
-	char *ins = xasprintf("%s%s = %s%s", need_eol ? eol : "", key, value, need_eol ? "" : eol);
+	char *ins = xasprintf("%s%s =%s%s%s", need_eol ? eol : "", key, *value ? " " : "", value, need_eol ? "" : eol);
 	splice(t, at, at, ins);
 	free(ins);
 	return true;

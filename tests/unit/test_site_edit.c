@@ -118,6 +118,11 @@ static void test_empty_values_and_comments(void **state)
 	assert_string_equal(t.p, "[carbonio]\nmaster = m\nmta = ; none yet\nother_nodes = o1 o2\n");
 	edit(&t, "carbonio", "other_nodes", "", NULL);
 	assert_string_equal(t.p, "[carbonio]\nmaster = m\nmta = ; none yet\nother_nodes =\n");
+	/* added empty: the same form, so setting it again changes nothing */
+	edit(&t, "carbonio", "replicas", "", "master");
+	assert_string_equal(t.p, "[carbonio]\nmaster = m\nreplicas =\nmta = ; none yet\nother_nodes =\n");
+	edit(&t, "carbonio", "replicas", "", "master");
+	assert_string_equal(t.p, "[carbonio]\nmaster = m\nreplicas =\nmta = ; none yet\nother_nodes =\n");
 	site_text_clear(&t);
 }
 
