@@ -36,13 +36,16 @@ struct discover {
 	bool out_overflow;
 	char **lines;       /* what is shown on a failure */
 	size_t n_lines;
-	/* the answer */
+	struct discover_answer *answer;
+	bool done_called;
+};
+
+struct discover_answer {
 	struct dirservers *servers;
 	struct localconfig *lc;
 	struct ldapurl_list *master_urls, *urls;
 	const char **master_url_hosts, **url_hosts;
 	struct discover_input input;
-	bool done_called;
 };
 
 char *discover_command(const char *prefix)
@@ -96,15 +99,53 @@ static const char **url_hosts(const struct ldapurl_list *l, size_t *n)
 	return v;
 }
 
-/* Read the command's stdout; fail closed on anything unexpected. */
-static void read_answer(struct discover *d)
+void discover_answer_free(struct discover_answer *a)
 {
-	const char *out = d->out ? d->out : "";
-	const char *mark = strstr(out, MARK "\n");
-	if (!mark) {
-		finish(d, DISCOVER_FAIL_ANSWER, xstrdup("the master's answer has no server list"));
+	if (!a)
 		return;
+	dirservers_free(a->servers);
+	localconfig_free(a->lc);
+	ldapurl_list_free(a->master_urls);
+	ldapurl_list_free(a->urls);
+	free(a->master_url_hosts);
+	free(a->url_hosts);
+	free(a);
+}
+
+const struct discover_input *discover_answer_input(const struct discover_answer *a)
+{
+	return &a->input;
+}
+
+static struct discover_answer *refuse(struct discover_answer *a, char **err, char *msg)
+{
+	discover_answer_free(a);
+	*err = msg;
+	return NULL;
+}
+
+struct discover_answer *discover_answer_parse(const char *out, size_t len, const char *master, char **err)
+{
+	struct discover_answer *a = xcalloc(1, sizeof *a);
+	*err = NULL;
+	if (!out)
+		len = 0;
+	if (len && memchr(out, '\0', len))
+		return refuse(a, err, xstrdup("the master's answer holds a NUL byte"));
+	/* the marker on a line of its own */
+	static const char mark_line[] = MARK "\n";
+	const char *mark = NULL;
+	for (const char *p = out; p && p < out + len;) {
+		size_t left = (size_t)(out + len - p);
+		if (left >= sizeof mark_line - 1 && memcmp(p, mark_line, sizeof mark_line - 1) == 0) {
+			mark = p;
+			break;
+		}
+		const char *nl = memchr(p, '\n', left);
+		p = nl ? nl + 1 : NULL;
 	}
+	if (!mark)
+		return refuse(a, err, xstrdup("the master's answer has no server list"));
 	/* localconfig: only the lines of the keys asked (warnings may share stdout) */
 	char *lc_text = xstrdup("");
 	for (const char *p = out; p < mark;) {
@@ -121,43 +162,50 @@ static void read_answer(struct discover *d)
 		p += n + 1;
 	}
 	struct localconfig_error lerr;
-	d->lc = localconfig_parse_plain(lc_text, strlen(lc_text), &lerr);
+	a->lc = localconfig_parse_plain(lc_text, strlen(lc_text), &lerr);
 	free(lc_text);
-	const char *host = d->lc ? localconfig_get(d->lc, "zimbra_server_hostname") : NULL;
-	const char *murl = d->lc ? localconfig_get(d->lc, "ldap_master_url") : NULL;
-	const char *url = d->lc ? localconfig_get(d->lc, "ldap_url") : NULL;
-	if (!murl || !*murl) {
-		finish(d, DISCOVER_FAIL_ANSWER,
-		       xasprintf("%s does not look like a bootstrapped Carbonio LDAP master: ldap_master_url "
-				 "is not set in its localconfig", d->master->name));
-		return;
-	}
+	const char *host = a->lc ? localconfig_get(a->lc, "zimbra_server_hostname") : NULL;
+	const char *murl = a->lc ? localconfig_get(a->lc, "ldap_master_url") : NULL;
+	const char *url = a->lc ? localconfig_get(a->lc, "ldap_url") : NULL;
+	if (!murl || !*murl)
+		return refuse(a, err, xasprintf("%s does not look like a bootstrapped Carbonio LDAP master: "
+						 "ldap_master_url is not set in its localconfig", master));
 	char *uerr = NULL;
-	d->master_urls = ldapurl_list_parse(murl, LDAPURL_LENIENT, &uerr);
-	if (d->master_urls && url && *url)
-		d->urls = ldapurl_list_parse(url, LDAPURL_LENIENT, &uerr);
-	if (!d->master_urls || (url && *url && !d->urls)) {
-		finish(d, DISCOVER_FAIL_ANSWER, xasprintf("the master's %s: %s", d->master_urls ? "ldap_url" : "ldap_master_url",
-							  uerr ? uerr : "cannot be read"));
+	a->master_urls = ldapurl_list_parse(murl, LDAPURL_LENIENT, &uerr);
+	if (a->master_urls && url && *url)
+		a->urls = ldapurl_list_parse(url, LDAPURL_LENIENT, &uerr);
+	if (!a->master_urls || (url && *url && !a->urls)) {
+		char *msg = xasprintf("the master's %s: %s", a->master_urls ? "ldap_url" : "ldap_master_url",
+				      uerr ? uerr : "cannot be read");
 		free(uerr);
-		return;
+		return refuse(a, err, msg);
 	}
-	const char *list = mark + strlen(MARK) + 1;
+	const char *list = mark + sizeof mark_line - 1;
 	struct dirservers_error derr;
-	d->servers = dirservers_parse(list, strlen(list), &derr);
-	if (!d->servers) {
-		finish(d, DISCOVER_FAIL_ANSWER,
-		       derr.line ? xasprintf("cannot read the master's list of servers: line %zu: %s", derr.line, derr.msg)
-				 : xasprintf("cannot read the master's list of servers: %s", derr.msg));
-		return;
-	}
-	d->master_url_hosts = url_hosts(d->master_urls, &d->input.n_master_url_hosts);
-	d->url_hosts = url_hosts(d->urls, &d->input.n_url_hosts);
-	d->input.servers = d->servers;
-	d->input.master_hostname = host && *host ? host : NULL;
-	d->input.master_url_hosts = d->master_url_hosts;
-	d->input.url_hosts = d->url_hosts;
-	finish(d, DISCOVER_FAIL_NONE, NULL);
+	a->servers = dirservers_parse(list, (size_t)(out + len - list), &derr);
+	if (!a->servers)
+		return refuse(a, err,
+			      derr.line ? xasprintf("cannot read the master's list of servers: line %zu: %s", derr.line,
+						    derr.msg)
+					: xasprintf("cannot read the master's list of servers: %s", derr.msg));
+	a->master_url_hosts = url_hosts(a->master_urls, &a->input.n_master_url_hosts);
+	a->url_hosts = url_hosts(a->urls, &a->input.n_url_hosts);
+	a->input.servers = a->servers;
+	a->input.master_hostname = host && *host ? host : NULL;
+	a->input.master_url_hosts = a->master_url_hosts;
+	a->input.url_hosts = a->url_hosts;
+	return a;
+}
+
+/* Read the command's stdout; fail closed on anything unexpected. */
+static void read_answer(struct discover *d)
+{
+	char *err = NULL;
+	d->answer = discover_answer_parse(d->out, d->out_len, d->master->name, &err);
+	if (d->answer)
+		finish(d, DISCOVER_FAIL_NONE, NULL);
+	else
+		finish(d, DISCOVER_FAIL_ANSWER, err);
 }
 
 static void job_line(void *ud, enum job_stream s, const char *line, size_t len)
@@ -311,12 +359,7 @@ void discover_free(struct discover *d)
 	for (size_t i = 0; i < d->n_lines; i++)
 		free(d->lines[i]);
 	free(d->lines);
-	dirservers_free(d->servers);
-	localconfig_free(d->lc);
-	ldapurl_list_free(d->master_urls);
-	ldapurl_list_free(d->urls);
-	free(d->master_url_hosts);
-	free(d->url_hosts);
+	discover_answer_free(d->answer);
 	free(d);
 }
 
@@ -357,5 +400,5 @@ const char *discover_output_at(const struct discover *d, size_t i)
 
 const struct discover_input *discover_input(const struct discover *d)
 {
-	return d->state == DISCOVER_DONE ? &d->input : NULL;
+	return d->state == DISCOVER_DONE && d->answer ? &d->answer->input : NULL;
 }

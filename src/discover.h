@@ -76,4 +76,13 @@ const struct discover_input *discover_input(const struct discover *d);
 /* The remote command (as zextras), for tests and --dry-run displays. */
 char *discover_command(const char *prefix);
 
+/* Its output read (pure, fuzzed by tests/fuzz/fuzz_discover_answer.c): the
+ * localconfig lines, a marker line, then the "# name" and
+ * zimbraServiceEnabled lines. NULL with *err (allocated) when it is not
+ * that: no marker, no ldap_master_url, an unreadable URL or server list. */
+struct discover_answer;
+struct discover_answer *discover_answer_parse(const char *out, size_t len, const char *master, char **err);
+const struct discover_input *discover_answer_input(const struct discover_answer *a);
+void discover_answer_free(struct discover_answer *a);
+
 #endif
