@@ -22,8 +22,6 @@
 #include "loop.h"
 #include "redact.h"
 #include "site.h"
-#include "sitelock.h"
-#include "state_dir.h"
 #include "xalloc.h"
 
 static volatile sig_atomic_t interrupted;
@@ -237,29 +235,6 @@ static int write_site(const char *prog, const char *path, const char *text, size
 	return rc;
 }
 
-/* One run at a time on a site: the install, remove and dovecot runs hold
- * the same lock (sitelock.h) while they read the site file. */
-static struct sitelock *lock_site(const char *prog, const char *path)
-{
-	char err[512] = "";
-	char *dir = state_dir_path();
-	int fd = dir ? state_dir_open(dir, 1, err, sizeof err) : -1;
-	free(dir);
-	if (fd < 0) {
-		fprintf(stderr, "%s site discover: no state directory for the site lock (%s): set "
-			"REPLICA_WIZARD_STATE_DIR\n", prog, *err ? err : "no home directory");
-		return NULL;
-	}
-	close(fd);
-	char *lp = sitelock_path_for(path);
-	bool busy;
-	struct sitelock *l = sitelock_acquire(lp, "site-discover", &busy, err, sizeof err);
-	free(lp);
-	if (!l)
-		fprintf(stderr, "%s site discover: %s: the site file is not changed\n", prog, err);
-	return l;
-}
-
 static int run_discovery(const char *prog, const char *path, bool accept, bool dry_run, bool prune)
 {
 	struct site_error se;
@@ -285,12 +260,6 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 		site_free(site);
 		free(text);
 		return RW_EXIT_USAGE;
-	}
-	struct sitelock *lock = dry_run ? NULL : lock_site(prog, path);
-	if (!dry_run && !lock) {
-		site_free(site);
-		free(text);
-		return RW_EXIT_FAILED;
 	}
 
 	signal(SIGPIPE, SIG_IGN);
@@ -358,7 +327,6 @@ static int run_discovery(const char *prog, const char *path, bool accept, bool d
 	free(r.answered);
 	discover_free(d);
 	loop_free(loop);
-	sitelock_release(lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);

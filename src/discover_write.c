@@ -11,6 +11,8 @@
 #include "discover_plan.h"
 #include "site.h"
 #include "site_edit.h"
+#include "sitelock.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 char *discover_read_text(const char *path, size_t *len)
@@ -74,21 +76,51 @@ static bool check_written(const char *tmp, void *ud, char *err, size_t errlen)
 	return false;
 }
 
+/* One run at a time on a site: the install, remove and dovecot runs hold
+ * the same lock (sitelock.h) while they use the site file. */
+static struct sitelock *lock_site(const char *path, char *err, size_t errlen)
+{
+	char derr[512] = "";
+	char *dir = state_dir_path();
+	int fd = dir ? state_dir_open(dir, 1, derr, sizeof derr) : -1;
+	free(dir);
+	if (fd < 0) {
+		snprintf(err, errlen, "no state directory for the site lock (%s): set REPLICA_WIZARD_STATE_DIR; "
+			 "not written", *derr ? derr : "no home directory");
+		return NULL;
+	}
+	close(fd);
+	char *lp = sitelock_path_for(path);
+	bool busy;
+	char lerr[512];
+	struct sitelock *l = sitelock_acquire(lp, "site-discover", &busy, lerr, sizeof lerr);
+	free(lp);
+	if (!l)
+		snprintf(err, errlen, "%s: not written", lerr);
+	return l;
+}
+
 int discover_write(const char *path, const char *text, size_t len, const struct discover_plan *p, char *err,
 		   size_t errlen)
 {
+	struct sitelock *lock = lock_site(path, err, errlen);
+	if (!lock)
+		return -1;
+	int rc = -1;
 	size_t now_len = 0;
 	char *now = discover_read_text(path, &now_len);
 	bool same = now && now_len == len && memcmp(now, text, len) == 0;
 	free(now);
 	if (!same) {
 		snprintf(err, errlen, "%s changed while the master was asked: not written; run again", path);
-		return -1;
+		goto out;
 	}
 	struct site_text t;
 	site_text_init(&t, text, len);
 	discover_apply(p, &t);
-	int rc = site_text_write(path, &t, check_written, (void *)path, err, errlen);
+	rc = site_text_write(path, &t, check_written, (void *)path, err, errlen);
 	site_text_clear(&t);
+out:
+	sitelock_release(lock);
 	return rc;
 }

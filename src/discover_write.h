@@ -2,8 +2,9 @@
  * shared by the CLI and the TUI. The file's text as it was read before the
  * master was asked is edited in place (site_edit.h: only the list keys and,
  * with prune, stale [host NAME] sections change) and written atomically,
- * once the rewritten text loads as a site; a file changed meanwhile is not
- * overwritten. */
+ * once the rewritten text loads as a site, under the site's lock (one run
+ * at a time: an install or removal running on the site refuses it); a file
+ * changed meanwhile is not overwritten. */
 #ifndef RW_DISCOVER_WRITE_H
 #define RW_DISCOVER_WRITE_H
 

@@ -14,7 +14,12 @@
 
 #include "dirservers.h"
 #include "discover_plan.h"
+#include "discover_write.h"
 #include "site.h"
+#include "sitelock.h"
+#include "xalloc.h"
+
+#include <sys/stat.h>
 
 static struct site *load(const char *text)
 {
@@ -230,6 +235,64 @@ static void test_own_names(void **state)
 	site_free(s);
 }
 
+/* The plan written (src/discover_write.c): in place, under the site lock, not
+ * over a file changed since it was read. */
+static void test_write(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rw-discover-write-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *sdir = xasprintf("%s/state", dir);
+	setenv("REPLICA_WIZARD_STATE_DIR", sdir, 1);
+	char *path = xasprintf("%s/site.ini", dir);
+	static const char text[] = "# mine\n[carbonio]\nmaster = ds1.example.com ; the master\n";
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	struct site *s = site_load(path, NULL);
+	assert_non_null(s);
+	struct fixture fx;
+	input(&fx, gas);
+	struct discover_plan *p = discover_plan_new(s, &fx.in, false);
+	char err[1024];
+
+	/* another run holds the site: refused */
+	char *lp = sitelock_path_for(path);
+	assert_int_equal(mkdir(sdir, 0700), 0);
+	bool busy;
+	struct sitelock *held = sitelock_acquire(lp, "install-replica", &busy, err, sizeof err);
+	assert_non_null(held);
+	assert_int_equal(discover_write(path, text, sizeof text - 1, p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not written"));
+	sitelock_release(held);
+
+	/* changed since it was read: refused */
+	static const char other[] = "# mine\n[carbonio]\nmaster = ds1.example.com\n";
+	assert_int_equal(discover_write(path, other, sizeof other - 1, p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "changed while the master was asked"));
+
+	assert_int_equal(discover_write(path, text, sizeof text - 1, p, err, sizeof err), 0);
+	size_t len;
+	char *now = discover_read_text(path, &len);
+	assert_string_equal(now, "# mine\n[carbonio]\nmaster = ds1.example.com ; the master\n"
+				 "replicas = ds2.example.com\nmta = mx1.example.com\n"
+				 "other_nodes = store1.example.com ds0.example.com\n");
+	free(now);
+
+	discover_plan_free(p);
+	dirservers_free(fx.d);
+	site_free(s);
+	unlink(path);
+	unlink(lp);
+	rmdir(sdir);
+	rmdir(dir);
+	free(lp);
+	free(path);
+	free(sdir);
+	unsetenv("REPLICA_WIZARD_STATE_DIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_change),
 		cmocka_unit_test(test_ldap_url_and_missing_master),
 		cmocka_unit_test(test_own_names),
+		cmocka_unit_test(test_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
