@@ -100,10 +100,9 @@ static void ev_conn(void *ud, struct conn *c, enum conn_state st)
 	fflush(stdout);
 }
 
-static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
+void batch_hostkey_answer(struct conn *c, const struct hostkey_info *hk, bool accept)
 {
-	struct batch *b = ud;
-	if (b->bo->accept_new_host_keys) {
+	if (accept) {
 		printf("%s: new host key %s %s accepted (--accept-new-host-keys) and added to known_hosts\n",
 		       conn_name(c), hk->type, hk->fingerprint);
 		conn_hostkey_decide(c, true);
@@ -116,20 +115,32 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	conn_hostkey_decide(c, false);
 }
 
-static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+bool batch_secret_answer(struct conn *c, enum conn_secret_kind kind)
 {
-	struct batch *b = ud;
-	(void)prompt;
 	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
 	if (!pw || !*pw) {
 		printf("%s asks for %s: set REPLICA_WIZARD_SSH_PASSWORD (never asked for in batch mode)\n",
 		       conn_name(c), kind == SECRET_KEY_PASSPHRASE ? "the key's passphrase" : "a password");
-		b->secret_missing = true;
 		conn_answer_secret(c, NULL);
-		return;
+		return false;
 	}
 	redact_add(pw);
 	conn_answer_secret(c, pw);
+	return true;
+}
+
+static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
+{
+	struct batch *b = ud;
+	batch_hostkey_answer(c, hk, b->bo->accept_new_host_keys);
+}
+
+static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
+{
+	struct batch *b = ud;
+	(void)prompt;
+	if (!batch_secret_answer(c, kind))
+		b->secret_missing = true;
 }
 
 static void print_plan(struct batch *b)

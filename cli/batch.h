@@ -41,6 +41,14 @@ int batch_option_error(const char *prog, const char *command, int c, const char 
 bool batch_args_ok(const char *prog, const char *command, int argc, char **argv, int first,
 		   bool batch, const char *what);
 
+/* The batch answers to an SSH session's questions, for any command that
+ * connects: an unknown host key accepted (and said so) only with
+ * --accept-new-host-keys, else refused with how to check it (exit 3 then);
+ * a password or passphrase from REPLICA_WIZARD_SSH_PASSWORD, never asked
+ * for (false when it is not set: said so, the session fails). */
+void batch_hostkey_answer(struct conn *c, const struct hostkey_info *hk, bool accept);
+bool batch_secret_answer(struct conn *c, enum conn_secret_kind kind);
+
 /* Load the site, run the operation, print steps, output and a summary.
  * Returns an RW_EXIT_* status. */
 int batch_run(const char *site_path, const struct operation_kind *kind,

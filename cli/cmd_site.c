@@ -1,5 +1,6 @@
-/* `replica-wizard site check|show`: parse and validate the site file, or
- * print every host with its resolved settings. */
+/* `replica-wizard site check|show|discover`: parse and validate the site
+ * file, print every host with its resolved settings, or fill it from the
+ * master's directory (cmd_site_discover.c). */
 #include "commands.h"
 #include "site.h"
 #include "xalloc.h"
@@ -23,10 +24,13 @@ static void cmd_site_usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s site check [--site FILE]\n"
 		"       %s site show [--site FILE]\n"
+		"       %s site discover [--site FILE] [--dry-run] [--prune] [--accept-new-host-keys]\n"
 		"\n"
-		"  check   parse and validate the site file; print \"FILE: OK\"\n"
-		"  show    print every host with its resolved settings\n",
-		prog, prog);
+		"  check     parse and validate the site file; print \"FILE: OK\"\n"
+		"  show      print every host with its resolved settings\n"
+		"  discover  ask the master's directory for every server and its roles and\n"
+		"            write them into [carbonio] (see site discover --help)\n",
+		prog, prog, prog);
 }
 
 static void cmd_site_show(const struct site *site, const char *path)
@@ -76,6 +80,18 @@ int cmd_site_main(int argc, char **argv, const struct cli *cli)
 	int rc = RW_EXIT_USAGE;
 	int c;
 
+	/* discover has options of its own: it parses the whole line itself */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--site") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (strcmp(argv[i], "discover") == 0)
+			return cmd_site_discover_main(argc, argv, cli);
+		break;
+	}
 	optind = 0; /* glibc: full re-initialisation for a second getopt pass */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -97,7 +113,7 @@ int cmd_site_main(int argc, char **argv, const struct cli *cli)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "%s: site: which action? (check or show)\n", cli->progname);
+		fprintf(stderr, "%s: site: which action? (check, show or discover)\n", cli->progname);
 		goto usage;
 	}
 	action = argv[optind++];

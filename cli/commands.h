@@ -19,6 +19,8 @@ struct cli {
  * they parse their own options (getopt_long with optind = 0), accept
  * --site FILE too, and return an RW_EXIT_* status. */
 int cmd_site_main(int argc, char **argv, const struct cli *cli);
+/* `site discover` (cmd_site_discover.c), called by cmd_site_main. */
+int cmd_site_discover_main(int argc, char **argv, const struct cli *cli);
 int cmd_install_main(int argc, char **argv, const struct cli *cli);
 int cmd_dashboard_main(int argc, char **argv, const struct cli *cli);
 int cmd_check_main(int argc, char **argv, const struct cli *cli);
@@ -31,7 +33,7 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 
 /* X(name, handler, usage, summary) */
 #define RW_COMMAND_TABLE(X) \
-	X("site", cmd_site_main, "site check|show [--site FILE]", "check or show the site file") \
+	X("site", cmd_site_main, "site check|show|discover [--site FILE]", "check, show or discover the site file") \
 	X("install", cmd_install_main, "install --batch [OPTIONS]", "install the site's Directory Replicas") \
 	X("dashboard", cmd_dashboard_main, "dashboard [--once [--format json]] [OPTIONS]", "live Directory and Dovecot replication state") \
 	X("check", cmd_check_main, "check [--warn-lag S] [--crit-lag S] [OPTIONS]", "monitoring plugin (Nagios/Icinga exit codes and perfdata)") \
