@@ -2,6 +2,7 @@
 #
 #   make                 build ./replica-wizard (objects in build/)
 #   make unit            build and run every tests/unit/test_*.c
+#   make shell-tests     run every tests/shell/test_*.sh (metrics parser, completion, package)
 #   make check           deps if missing, all, unit, lab-check
 #   make asan-check      unit tests under ASan+UBSan (build-asan/)
 #   make valgrind        unit tests under valgrind
@@ -99,7 +100,7 @@ msg = @printf '  %-3s %s\n' '$(1)' '$(2)';
 endif
 
 .DEFAULT_GOAL := all
-.PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
+.PHONY: all deps unit shell-tests tests run-tests check lab-check lab-up lab-down lab-status demo \
 	asan asan-check valgrind fuzz bench install uninstall clean
 
 all: $(PROGRAM)
@@ -200,6 +201,14 @@ asan-check: asan
 	@$(MAKE) --no-print-directory $(ASAN_VARS) run-tests \
 		TEST_ENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 
+# Script tests: what needs a real outside tool (the Prometheus parser of
+# python3-prometheus-client, bash and bash-completion).
+SHELL_TESTS := $(sort $(wildcard tests/shell/test_*.sh))
+shell-tests: all
+	@fail=0; for t in $(SHELL_TESTS); do bash $$t || fail=1; done; \
+	if [ $$fail -ne 0 ]; then echo "shell-tests: some FAILED"; exit 1; fi; \
+	echo "shell-tests: all $(words $(SHELL_TESTS)) scripts passed"
+
 deps:
 	bash tests/deps.sh install
 
@@ -207,6 +216,7 @@ check:
 	@bash tests/deps.sh ensure
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory shell-tests
 	@$(MAKE) --no-print-directory lab-check
 
 # The lab tests bring up their own lab (run-tests.sh: LAB_TEST_DIR, default
