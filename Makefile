@@ -9,6 +9,7 @@
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
 #   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make deb             the Debian package build-deb/replica-wizard_<version>_<arch>.deb, lintian-checked
 #   make V=1 ...         show the full commands
 #
 # Three layers, found by wildcard: src/*.c -> build/libcore.a (no curses, no
@@ -25,12 +26,14 @@ CLANG ?= clang
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -g -O2
+CPPFLAGS ?=
 LDFLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
 DATADIR = $(PREFIX)/share/replica-wizard
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 LAB_DIR ?= /tmp/replica-wizard-lab
 LAB_TEST_DIR ?= /tmp/replica-wizard-lab-test
 LAB_TEST_NET ?= 127.77.1
@@ -61,7 +64,7 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
 CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(shell $(PKG_CONFIG) --cflags cmocka))$(CMOCKA_CFLAGS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
 
-ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
 	-DRW_VERSION=\"$(VERSION)\" -DRW_DATADIR=\"$(DATADIR)\" $(PKG_CFLAGS)
 # Which headers each layer may include: its own and the ones below it.
 CORE_INC = -Isrc
@@ -101,7 +104,7 @@ endif
 
 .DEFAULT_GOAL := all
 .PHONY: all deps unit shell-tests tests run-tests check lab-check lab-up lab-down lab-status demo \
-	asan asan-check valgrind fuzz bench install uninstall clean
+	asan asan-check valgrind fuzz bench install uninstall deb clean
 
 all: $(PROGRAM)
 
@@ -262,17 +265,37 @@ bench: all $(LIBCORE)
 	@bash bench/run.sh || echo "bench: incomplete run (see above)"
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 replica-wizard $(DESTDIR)$(BINDIR)/replica-wizard
 	install -m 0644 replica-wizard.1 $(DESTDIR)$(MANDIR)/replica-wizard.1
-	if [ -d assets ]; then cp -R assets/. $(DESTDIR)$(DATADIR)/; fi
+	install -m 0644 completion/replica-wizard $(DESTDIR)$(COMPLETIONDIR)/replica-wizard
+	cd assets && find . -type d -exec install -d $(DESTDIR)$(DATADIR)/{} \; && \
+		find . -type f -exec install -m 0644 {} $(DESTDIR)$(DATADIR)/{} \;
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/replica-wizard $(DESTDIR)$(MANDIR)/replica-wizard.1
+	rm -f $(DESTDIR)$(BINDIR)/replica-wizard $(DESTDIR)$(MANDIR)/replica-wizard.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/replica-wizard
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# The Debian package (debian/, debhelper) built from a clean copy of the tree
+# in build-deb/ (never from this tree's objects: those have PREFIX=/usr/local
+# and no hardening flags), then lintian: no error, no warning.
+DEB_ARCH = $(eval DEB_ARCH := $$(shell dpkg-architecture -qDEB_HOST_ARCH))$(DEB_ARCH)
+DEB_BUILD_FLAGS ?= -j2
+DEB_FILE = build-deb/replica-wizard_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog says $$v, the Makefile $(VERSION)"; exit 1; }
+	rm -rf build-deb && mkdir -p build-deb/replica-wizard-$(VERSION)
+	tar -c --anchored --exclude=./build --exclude=./build-asan --exclude=./build-fuzz \
+		--exclude=./build-deb --exclude=./.git --exclude=./replica-wizard -f - . | \
+		tar -x -C build-deb/replica-wizard-$(VERSION)
+	cd build-deb/replica-wizard-$(VERSION) && dpkg-buildpackage -b -uc -us $(DEB_BUILD_FLAGS)
+	lintian --fail-on error,warning --display-info $(DEB_FILE)
+	@echo "deb: $(DEB_FILE)"
+
 clean:
-	rm -rf build build-asan build-fuzz replica-wizard
+	rm -rf build build-asan build-fuzz build-deb replica-wizard
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/ui/*/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*.d \
 	$(BUILD)/tests/unit/support/*.d)
