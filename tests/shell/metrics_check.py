@@ -4,9 +4,11 @@ and check them against expectations.
 
     metrics_check.py openmetrics|prometheus FILE|- [EXPECT...]
 
-EXPECT is NAME{label=value,...}=NUMBER (that sample, with exactly those labels, has
-that value) or NAME{label=value,...}=absent (no sample with those labels). Also
-checked: every family has the replica_wizard_ prefix, a HELP text and a type.
+EXPECT is NAME{label=value,...}=NUMBER (exactly one sample of NAME has those labels,
+maybe among others, and it has that value) or NAME{label=value,...}=absent (no
+sample of NAME has those labels). Also
+checked: every family has the replica_wizard_ prefix, a HELP text and a type; no
+series twice.
 Exit 0 when all hold, 1 with the reason otherwise."""
 import re
 import sys
@@ -24,27 +26,29 @@ def main():
         families = list(parse(text))
     except Exception as e:  # the parser's own words: ValueError mostly
         sys.exit(f"metrics_check: {sys.argv[1]} parser refused the text: {e!r}")
-    samples = {}
+    samples = []
     for f in families:
         if not f.name.startswith("replica_wizard_"):
             sys.exit(f"metrics_check: family {f.name} lacks the replica_wizard_ prefix")
         if not f.documentation or f.type == "unknown":
             sys.exit(f"metrics_check: family {f.name} lacks HELP or TYPE")
         for s in f.samples:
-            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+            if any(o.name == s.name and o.labels == s.labels for o in samples):
+                sys.exit(f"metrics_check: {s.name}{s.labels} twice (a scrape would refuse it)")
+            samples.append(s)
     for exp in sys.argv[3:]:
         m = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})?=(.+)", exp, re.DOTALL)
         if not m:
             sys.exit(f"metrics_check: bad expectation {exp!r}")
-        labels = tuple(sorted(tuple(kv.split("=", 1)) for kv in m.group(2).split(","))) if m.group(2) else ()
-        key = (m.group(1), labels)
+        want = dict(kv.split("=", 1) for kv in m.group(2).split(",")) if m.group(2) else {}
+        found = [s for s in samples if s.name == m.group(1) and want.items() <= s.labels.items()]
         if m.group(3) == "absent":
-            if key in samples:
-                sys.exit(f"metrics_check: {exp}: present with value {samples[key]}")
-        elif key not in samples:
-            sys.exit(f"metrics_check: {exp}: no such sample")
-        elif samples[key] != float(m.group(3)):
-            sys.exit(f"metrics_check: {exp}: value is {samples[key]}")
+            if found:
+                sys.exit(f"metrics_check: {exp}: present: {found}")
+        elif len(found) != 1:
+            sys.exit(f"metrics_check: {exp}: {len(found)} samples match: {found}")
+        elif found[0].value != float(m.group(3)):
+            sys.exit(f"metrics_check: {exp}: value is {found[0].value}")
     print(f"metrics_check: {sys.argv[1]}: {len(families)} families, {len(samples)} samples, "
           f"{len(sys.argv) - 3} expectations hold")
 
