@@ -55,7 +55,8 @@ expect "dashboard --format " "json openmetrics prometheus text"
 expect "dashboard --format o" "openmetrics"
 expect "dashboard --fo" "--format"
 expect "site " "check discover show"
-expect "site discover --" "--dry-run --help --prune --site"
+expect "site discover --" "--accept-new-host-keys --dry-run --help --prune --site"
+expect "site check --" "--help --site"
 expect "check --warn-lag " ""
 offers "dashboard --" "--textfile"
 offers "install --" "--answer-node"
@@ -78,8 +79,11 @@ cmds=$("$RW" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1
 [[ -n $cmds ]] || { echo "  FAIL no command in $RW --help"; fails=$((fails + 1)); }
 for c in $cmds; do
 	offers "" "$c"
-	for o in $(help_opts "$c"); do offers "$c --" "$o"; done
+	# site's options belong to its subcommands: discover has them all
+	[[ $c == site ]] && line="site discover --" || line="$c --"
+	for o in $(help_opts "$c"); do offers "$line" "$o"; done
 done
+for o in $(help_opts site discover); do offers "site discover --" "$o"; done
 # global options: those above the command list
 for o in $("$RW" --help | sed '/^Commands:/,$d' | grep -oE -- '--[a-z][a-z-]*' | sort -u); do offers "--" "$o"; done
 for s in $("$RW" site --help | sed -n 's/^ *replica-wizard site \([a-z]*\).*/\1/p'); do offers "site " "$s"; done
