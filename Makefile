@@ -9,8 +9,8 @@
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
 #   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
 #   make install         PREFIX=/usr/local DESTDIR=
-#   make deb             the Debian package build-deb/replica-wizard_<version>_<arch>.deb, lintian-checked
 #   make V=1 ...         show the full commands
+#   make deb             the Debian package build-deb/replica-wizard_<version>_<arch>.deb, lintian-checked
 #
 # Three layers, found by wildcard: src/*.c -> build/libcore.a (no curses, no
 # ui/ or cli/ header in reach), ui/*.c -> build/libui.a (sees src/),
@@ -103,8 +103,9 @@ msg = @printf '  %-3s %s\n' '$(1)' '$(2)';
 endif
 
 .DEFAULT_GOAL := all
-.PHONY: all deps unit shell-tests tests run-tests check lab-check lab-up lab-down lab-status demo \
-	asan asan-check valgrind fuzz bench install uninstall deb clean
+.PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
+	asan asan-check valgrind fuzz bench install uninstall clean
+.PHONY: shell-tests deb
 
 all: $(PROGRAM)
 

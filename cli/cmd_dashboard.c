@@ -71,6 +71,17 @@ static void usage(FILE *f, const char *prog)
 		prog);
 }
 
+/* The metrics (masked like every output) to DIR/replica-wizard.prom. */
+static bool write_textfile(const char *dir, const char *metrics, const char *prog)
+{
+	char *safe = redact(metrics), err[1024];
+	bool ok = dash_metrics_write_textfile(dir, safe, err, sizeof err);
+	if (!ok)
+		fprintf(stderr, "%s dashboard: --textfile %s\n", prog, err);
+	free(safe);
+	return ok;
+}
+
 static bool parse_int(const char *s, int lo, int hi, int *out)
 {
 	char *end;
@@ -97,6 +108,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *override = NULL, *format = NULL, *textfile = NULL;
+	bool textfile_failed = false;
 	bool once = false;
 	int timeout = 40;
 	struct dash_options o = { 0 };
@@ -145,15 +157,6 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s dashboard: unexpected argument \"%s\"\n", cli->progname, argv[optind]);
 		return RW_EXIT_USAGE;
 	}
-	static const char *const formats[] = { "text", "json", "openmetrics", "prometheus" };
-	size_t fi = 0;
-	while (format && fi < 4 && strcmp(format, formats[fi]) != 0)
-		fi++;
-	if (fi == 4) {
-		fprintf(stderr, "%s dashboard: --format %s: use text, json, openmetrics or prometheus\n",
-			cli->progname, format);
-		return RW_EXIT_USAGE;
-	}
 	if (textfile && format) {
 		fprintf(stderr, "%s dashboard: --textfile writes the Prometheus text format; leave out --format\n",
 			cli->progname);
@@ -164,10 +167,17 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s dashboard: --textfile %s: not a directory\n", cli->progname, textfile);
 		return RW_EXIT_USAGE;
 	}
-	if (textfile)
-		format = "prometheus";
-	else if (!format)
-		format = "text";
+	if (!format)
+		format = textfile ? "prometheus" : "text";
+	static const char *const formats[] = { "text", "json", "openmetrics", "prometheus" };
+	size_t fi = 0;
+	while (fi < 4 && strcmp(format, formats[fi]) != 0)
+		fi++;
+	if (fi == 4) {
+		fprintf(stderr, "%s dashboard: --format %s: use text, json, openmetrics or prometheus\n",
+			cli->progname, format);
+		return RW_EXIT_USAGE;
+	}
 	char *path = cli_site_path(cli, override);
 	struct site_error serr;
 	char buf[2048];
@@ -219,6 +229,11 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		out = dash_metrics_render(d, DASH_METRICS_OPENMETRICS, now);
 	} else if (strcmp(format, "prometheus") == 0) {
 		out = dash_metrics_render(d, DASH_METRICS_PROMETHEUS, now);
+		/* --textfile: the metrics go to the file, nothing to stdout */
+		if (textfile) {
+			textfile_failed = !write_textfile(textfile, out, cli->progname);
+			out[0] = '\0';
+		}
 	} else {
 		char *title = xasprintf("site: %s", path);
 		out = dash_text_render(d, dash_text_width(getenv("COLUMNS")), title, now);
@@ -226,19 +241,13 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	}
 	/* the model is redacted already; mask again on the way out */
 	char *safe = redact(out);
-	int rc = dashboard_hostkey_refused(d) ? RW_EXIT_HOSTKEY : RW_EXIT_OK;
-	if (textfile) {
-		char err[1024];
-		if (!dash_metrics_write_textfile(textfile, safe, err, sizeof err)) {
-			fprintf(stderr, "%s dashboard: --textfile %s\n", cli->progname, err);
-			rc = RW_EXIT_FAILED;
-		}
-	} else {
-		fputs(safe, stdout);
-		fflush(stdout);
-	}
+	fputs(safe, stdout);
+	fflush(stdout);
 	free(safe);
 	free(out);
+	int rc = dashboard_hostkey_refused(d) ? RW_EXIT_HOSTKEY : RW_EXIT_OK;
+	if (textfile_failed)
+		rc = RW_EXIT_FAILED;
 	dashboard_free(d);
 	loop_free(loop);
 	site_free(site);
