@@ -105,7 +105,6 @@ endif
 .DEFAULT_GOAL := all
 .PHONY: all deps unit tests run-tests check lab-check lab-up lab-down lab-status demo \
 	asan asan-check valgrind fuzz bench install uninstall clean
-.PHONY: shell-tests deb
 
 all: $(PROGRAM)
 
@@ -208,6 +207,7 @@ asan-check: asan
 # Script tests: what needs a real outside tool (the Prometheus parser of
 # python3-prometheus-client, bash and bash-completion).
 SHELL_TESTS := $(sort $(wildcard tests/shell/test_*.sh))
+.PHONY: shell-tests deb
 shell-tests: all
 	@fail=0; for t in $(SHELL_TESTS); do bash $$t || fail=1; done; \
 	if [ $$fail -ne 0 ]; then echo "shell-tests: some FAILED"; exit 1; fi; \
