@@ -279,8 +279,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # The Debian package (debian/, debhelper) built from a clean copy of the tree
-# in build-deb/ (never from this tree's objects: those have PREFIX=/usr/local
-# and no hardening flags), then lintian: no error, no warning.
+# in build-deb/ (the files git tracks or would track, uncommitted work too; never
+# this tree's objects: those have PREFIX=/usr/local and no hardening flags),
+# then lintian: no error, no warning.
 # DEB_BUILD_OPTIONS=nocheck skips the unit tests (and their build dependencies).
 DEB_ARCH = $(eval DEB_ARCH := $$(shell dpkg-architecture -qDEB_HOST_ARCH))$(DEB_ARCH)
 DEB_BUILD_FLAGS ?= -j2
@@ -289,9 +290,12 @@ deb:
 	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
 		{ echo "deb: debian/changelog says $$v, the Makefile $(VERSION)"; exit 1; }
 	rm -rf build-deb && mkdir -p build-deb/replica-wizard-$(VERSION)
-	tar -c --anchored --exclude=./build --exclude=./build-asan --exclude=./build-fuzz \
-		--exclude=./build-deb --exclude=./.git --exclude=./replica-wizard -f - . | \
-		tar -x -C build-deb/replica-wizard-$(VERSION)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	else \
+		find . \( -path ./build-deb -o -path ./build -o -path ./build-asan -o -path ./build-fuzz \) \
+			-prune -o -type f ! -path ./replica-wizard -print0; \
+	fi | tar -c --null -T - --ignore-failed-read -f - | tar -x -C build-deb/replica-wizard-$(VERSION)
 	cd build-deb/replica-wizard-$(VERSION) && dpkg-buildpackage -b -uc -us $(DEB_BUILD_FLAGS) \
 		$(if $(findstring nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
 	lintian --fail-on error,warning --display-info $(DEB_FILE)

@@ -27,6 +27,12 @@ static const char *role_name(enum role r)
 	}
 }
 
+/* The label naming a target in the role's own families. */
+static const char *target_key(enum role r)
+{
+	return r == ROLE_SERVER ? "server" : role_name(r);
+}
+
 static size_t n_targets(const struct dashboard *d, enum role r)
 {
 	switch (r) {
@@ -314,7 +320,7 @@ static void render_family(FILE *o, const struct dashboard *d, const struct famil
 			if (!fam->value(d, i, v, &x) || !isfinite(x))
 				continue;
 			fprintf(s, PREFIX "%s{", fam->name);
-			put_target(s, d, fam->role, i, fam->role == ROLE_SERVER ? "server" : role_name(fam->role));
+			put_target(s, d, fam->role, i, target_key(fam->role));
 			if (fam->variant_label)
 				put_label(s, fam->variant_label, fam->variants[v], false);
 			sample_end(s, x);
