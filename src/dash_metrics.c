@@ -394,8 +394,11 @@ bool dash_metrics_write_textfile(const char *dir, const char *text, char *err, s
 		ssize_t n = write(fd, text + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			goto fail;
+		}
 		off += (size_t)n;
 	}
 	/* mkstemp made it 0600; the collector may run as another user */
