@@ -2,6 +2,7 @@
 #
 #   make                 build ./replica-wizard (objects in build/)
 #   make unit            build and run every tests/unit/test_*.c
+#   make shell-tests     run every tests/shell/test_*.sh (metrics parser, completion, package)
 #   make check           deps if missing, all, unit, lab-check
 #   make asan-check      unit tests under ASan+UBSan (build-asan/)
 #   make valgrind        unit tests under valgrind
@@ -10,6 +11,7 @@
 #   make bench-pairs     only the figure of the dashboard of 64 Dovecot pairs (bench/pairs.sh)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
+#   make deb             the Debian package build-deb/replica-wizard_<version>_<arch>.deb, lintian-checked
 #
 # Three layers, found by wildcard: src/*.c -> build/libcore.a (no curses, no
 # ui/ or cli/ header in reach), ui/*.c -> build/libui.a (sees src/),
@@ -25,12 +27,14 @@ CLANG ?= clang
 AR ?= ar
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -g -O2
+CPPFLAGS ?=
 LDFLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
 DATADIR = $(PREFIX)/share/replica-wizard
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 LAB_DIR ?= /tmp/replica-wizard-lab
 LAB_TEST_DIR ?= /tmp/replica-wizard-lab-test
 LAB_TEST_NET ?= 127.77.1
@@ -61,7 +65,7 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
 CMOCKA_CFLAGS = $(eval CMOCKA_CFLAGS := $$(shell $(PKG_CONFIG) --cflags cmocka))$(CMOCKA_CFLAGS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
 
-ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+ALL_CFLAGS = $(STD_CFLAGS) $(WARN_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
 	-DRW_VERSION=\"$(VERSION)\" -DRW_DATADIR=\"$(DATADIR)\" $(PKG_CFLAGS)
 # Which headers each layer may include: its own and the ones below it.
 CORE_INC = -Isrc
@@ -201,6 +205,15 @@ asan-check: asan
 	@$(MAKE) --no-print-directory $(ASAN_VARS) run-tests \
 		TEST_ENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 
+# Script tests: what needs a real outside tool (the Prometheus parser of
+# python3-prometheus-client, bash and bash-completion).
+SHELL_TESTS := $(sort $(wildcard tests/shell/test_*.sh))
+.PHONY: shell-tests deb
+shell-tests: all
+	@fail=0; for t in $(SHELL_TESTS); do bash $$t || fail=1; done; \
+	if [ $$fail -ne 0 ]; then echo "shell-tests: some FAILED"; exit 1; fi; \
+	echo "shell-tests: all $(words $(SHELL_TESTS)) scripts passed"
+
 deps:
 	bash tests/deps.sh install
 
@@ -208,6 +221,7 @@ check:
 	@bash tests/deps.sh ensure
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory shell-tests
 	@$(MAKE) --no-print-directory lab-check
 
 # The lab tests bring up their own lab (run-tests.sh: LAB_TEST_DIR, default
@@ -257,17 +271,43 @@ bench-pairs: all $(LIBCORE)
 	@bash bench/pairs.sh || echo "bench: incomplete run (see above)"
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 replica-wizard $(DESTDIR)$(BINDIR)/replica-wizard
 	install -m 0644 replica-wizard.1 $(DESTDIR)$(MANDIR)/replica-wizard.1
-	if [ -d assets ]; then cp -R assets/. $(DESTDIR)$(DATADIR)/; fi
+	install -m 0644 completion/replica-wizard $(DESTDIR)$(COMPLETIONDIR)/replica-wizard
+	cd assets && find . -type d -exec install -d $(DESTDIR)$(DATADIR)/{} \; && \
+		find . -type f -exec install -m 0644 {} $(DESTDIR)$(DATADIR)/{} \;
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/replica-wizard $(DESTDIR)$(MANDIR)/replica-wizard.1
+	rm -f $(DESTDIR)$(BINDIR)/replica-wizard $(DESTDIR)$(MANDIR)/replica-wizard.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/replica-wizard
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# The Debian package (debian/, debhelper) built from a clean copy of the tree
+# in build-deb/ (the files git tracks or would track, uncommitted work too; never
+# this tree's objects: those have PREFIX=/usr/local and no hardening flags),
+# then lintian: no error, no warning.
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests (and their build dependencies).
+DEB_ARCH = $(eval DEB_ARCH := $$(shell dpkg-architecture -qDEB_HOST_ARCH))$(DEB_ARCH)
+DEB_BUILD_FLAGS ?= -j2
+DEB_FILE = build-deb/replica-wizard_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog says $$v, the Makefile $(VERSION)"; exit 1; }
+	rm -rf build-deb && mkdir -p build-deb/replica-wizard-$(VERSION)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	else \
+		find . \( -path ./build-deb -o -path ./build -o -path ./build-asan -o -path ./build-fuzz \) \
+			-prune -o -type f ! -path ./replica-wizard -print0; \
+	fi | tar -c --null -T - --ignore-failed-read -f - | tar -x -C build-deb/replica-wizard-$(VERSION)
+	cd build-deb/replica-wizard-$(VERSION) && dpkg-buildpackage -b -uc -us $(DEB_BUILD_FLAGS) \
+		$(if $(findstring nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
+	lintian --fail-on error,warning --display-info $(DEB_FILE)
+	@echo "deb: $(DEB_FILE)"
+
 clean:
-	rm -rf build build-asan build-fuzz replica-wizard
+	rm -rf build build-asan build-fuzz build-deb replica-wizard
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/ui/*/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*.d \
 	$(BUILD)/tests/unit/support/*.d)

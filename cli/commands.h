@@ -35,7 +35,7 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli);
 #define RW_COMMAND_TABLE(X) \
 	X("site", cmd_site_main, "site check|show|discover [--site FILE]", "check, show or discover the site file") \
 	X("install", cmd_install_main, "install --batch [OPTIONS]", "install the site's Directory Replicas") \
-	X("dashboard", cmd_dashboard_main, "dashboard [--once [--format json]] [OPTIONS]", "live Directory and Dovecot replication state") \
+	X("dashboard", cmd_dashboard_main, "dashboard [--once [--format F]] [OPTIONS]", "live Directory and Dovecot replication state") \
 	X("check", cmd_check_main, "check [--warn-lag S] [--crit-lag S] [OPTIONS]", "monitoring plugin (Nagios/Icinga exit codes and perfdata)") \
 	X("dovecot", cmd_dovecot_main, "dovecot --batch [OPTIONS]", "set up Dovecot two-way replication") \
 	X("remove", cmd_remove_main, "remove --batch --replica HOST [OPTIONS]", "remove Directory Replicas")

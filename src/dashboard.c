@@ -798,6 +798,34 @@ bool dash_replica_lag(const struct dash_replica *r, double *lag)
 	return false;
 }
 
+/* A probe refused by TLS, or never made (no SSH session to carry it),
+ * says nothing about the server being down. */
+bool dash_replica_down(const struct dash_replica *r)
+{
+	return (r->csn_error && !r->csn_tls_refused && !r->csn_no_session) ||
+	       (r->zm_valid && !r->zm_error && r->zm_code == 4);
+}
+
+bool dash_replica_in_sync(const struct dash_replica *r, bool *in_sync)
+{
+	double lag;
+	if (dash_replica_down(r)) {
+		*in_sync = false;
+		return true;
+	}
+	if (dash_replica_lag(r, &lag)) {
+		*in_sync = lag < 1.0;
+		return true;
+	}
+	/* zmreplchk's Code 6 without a readable delta (CSNs differ, or the
+	 * master unreadable); 3 and 5 say nothing about the data */
+	if (r->zm_valid && !r->zm_error && r->zm_code == 6) {
+		*in_sync = false;
+		return true;
+	}
+	return false;
+}
+
 /* "YYYYmmddHHMMSSZ" (GeneralizedTime) as local HH:MM:SS, else a copy. */
 static void format_gentime(const char *g, char *out, size_t size)
 {
@@ -833,8 +861,7 @@ void dashboard_commit_replica(struct dashboard *d, size_t i, time_t now)
 	/* a probe refused by TLS, or never made (no SSH session to carry
 	 * it), says nothing about the server being down */
 	bool tls_refused = r->csn_error && r->csn_tls_refused;
-	bool down = (r->csn_error && !r->csn_tls_refused && !r->csn_no_session) ||
-		    (r->zm_valid && !r->zm_error && r->zm_code == 4);
+	bool down = dash_replica_down(r);
 	double lag = 0;
 	bool have_lag = !down && dash_replica_lag(r, &lag);
 	bool behind = have_lag && lag >= 1.0;

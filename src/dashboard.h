@@ -285,6 +285,12 @@ long long dash_server_queued(const struct dash_server *s);
 long long dash_server_failed(const struct dash_server *s);
 /* Lag shown for a replica (our probe, else zmreplchk); false when unknown. */
 bool dash_replica_lag(const struct dash_replica *r, double *lag);
+/* The replica is down: its LDAP server refused our probe (not for TLS, not
+ * for want of an SSH session), or zmreplchk said Code 4 (Server down). */
+bool dash_replica_down(const struct dash_replica *r);
+/* In sync (every change of the master, lag under 1 s) or not (down, behind,
+ * or zmreplchk's Code 6); false when unknown. */
+bool dash_replica_in_sync(const struct dash_replica *r, bool *in_sync);
 /* Worst health of everything (OK < WARNING < UNKNOWN < CRITICAL). */
 enum dash_health dashboard_overall(const struct dashboard *d);
 

@@ -2,7 +2,8 @@
  * (zmreplchk, doveadm -f json, contextCSN, cn=Monitor) fed with chosen
  * times; state transitions -> events, history, text at 80/120/160 against
  * expected files (tests/unit/dashboard/), JSON shape, check thresholds ->
- * exit codes and perfdata.
+ * exit codes and perfdata, metrics for Prometheus (expected files, escaping,
+ * unknown values left out, the textfile written atomically).
  * RW_UPDATE_EXPECTED=1 rewrites the expected files (review the diff!). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <jansson.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,7 @@
 
 #include "commands.h"
 #include "dash_json.h"
+#include "dash_metrics.h"
 #include "dash_text.h"
 #include "dashboard.h"
 #include "redact.h"
@@ -562,6 +568,148 @@ static void test_events_bounded_and_redacted(void **state)
 	dashboard_free(d);
 }
 
+static void test_metrics_render(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct dashboard *d = model();
+		healthy_round(d, T0);
+		if (k)
+			broken_round(d, T0 + 5);
+		char *om = dash_metrics_render(d, DASH_METRICS_OPENMETRICS, T0 + 7);
+		char *prom = dash_metrics_render(d, DASH_METRICS_PROMETHEUS, T0 + 7);
+		char name[64];
+		snprintf(name, sizeof name, "metrics-%s.om", k ? "broken" : "healthy");
+		compare_expected(name, om);
+		snprintf(name, sizeof name, "metrics-%s.prom", k ? "broken" : "healthy");
+		compare_expected(name, prom);
+		/* OpenMetrics ends with # EOF and has UNIT lines; the Prometheus
+		 * format has neither */
+		size_t n = strlen(om);
+		assert_true(n > 6 && strcmp(om + n - 6, "# EOF\n") == 0);
+		assert_non_null(strstr(om, "# UNIT replica_wizard_replica_lag_seconds seconds\n"));
+		assert_null(strstr(prom, "# EOF"));
+		assert_null(strstr(prom, "# UNIT"));
+		free(om);
+		free(prom);
+		dashboard_free(d);
+	}
+}
+
+/* Unknown and stale values are left out, never written as 0 or as the
+ * last good number; probe_success says what failed. */
+static void test_metrics_absent_values(void **state)
+{
+	(void)state;
+	struct dashboard *d = model();
+	char *t = dash_metrics_render(d, DASH_METRICS_OPENMETRICS, T0);
+	/* never polled: nothing but the run's own timestamp */
+	assert_string_equal(t, "# HELP replica_wizard_last_run_timestamp_seconds Unix time when replica-wizard "
+			    "made these metrics\n# TYPE replica_wizard_last_run_timestamp_seconds gauge\n"
+			    "# UNIT replica_wizard_last_run_timestamp_seconds seconds\n"
+			    "replica_wizard_last_run_timestamp_seconds 1795349000\n# EOF\n");
+	free(t);
+	healthy_round(d, T0);
+	broken_round(d, T0 + 5);
+	/* the replica fails every LDAP probe now, zmreplchk still answers */
+	dashboard_feed_replica_csn(d, 0, NULL, "Can't contact LDAP server", T0 + 10);
+	dashboard_feed_consumer(d, 0, 0, false, NULL, NULL, "Can't contact LDAP server", T0 + 10);
+	dashboard_commit_replica(d, 0, T0 + 10);
+	t = dash_metrics_render(d, DASH_METRICS_PROMETHEUS, T0 + 10);
+	/* 127.77.9.7's doveadm failed: no queue, user or failed series */
+	assert_null(strstr(t, "server=\"127.77.9.7\""));
+	assert_non_null(strstr(t, "replica_wizard_dovecot_known_users{server=\"127.77.9.6\"} 3\n"));
+	assert_non_null(strstr(t, "replica_wizard_probe_success{target=\"127.77.9.7\",role=\"dovecot\","
+				  "probe=\"doveadm\"} 0\n"));
+	/* its last success was the healthy round */
+	assert_non_null(strstr(t, "replica_wizard_probe_last_success_timestamp_seconds{target=\"127.77.9.7\","
+				  "role=\"dovecot\",probe=\"doveadm\"} 1795349000\n"));
+	/* the replica is down: no lag, no syncrepl state, in_sync 0 */
+	assert_null(strstr(t, "replica_wizard_replica_lag_seconds{"));
+	assert_null(strstr(t, "replica_wizard_replica_syncrepl_connected{"));
+	assert_non_null(strstr(t, "replica_wizard_replica_in_sync{replica=\"127.77.9.3\"} 0\n"));
+	assert_non_null(strstr(t, "replica_wizard_probe_success{target=\"127.77.9.3\",role=\"replica\","
+				  "probe=\"contextcsn\"} 0\n"));
+	assert_non_null(strstr(t, "replica_wizard_probe_success{target=\"127.77.9.3\",role=\"replica\","
+				  "probe=\"zmreplchk\"} 1\n"));
+	free(t);
+	dashboard_free(d);
+
+	char b[64];
+	assert_false(dash_metrics_number(b, sizeof b, NAN));
+	assert_false(dash_metrics_number(b, sizeof b, INFINITY));
+	assert_false(dash_metrics_number(b, sizeof b, -INFINITY));
+	assert_true(dash_metrics_number(b, sizeof b, 3));
+	assert_string_equal(b, "3");
+	assert_true(dash_metrics_number(b, sizeof b, 14.25));
+	assert_string_equal(b, "14.25");
+	assert_true(dash_metrics_number(b, sizeof b, 1795349000));
+	assert_string_equal(b, "1795349000");
+}
+
+/* Label values: backslash, double quote and line feed escaped. */
+static void test_metrics_label_escaping(void **state)
+{
+	(void)state;
+	const char *const rep[] = { "a\"b\\c\nd" };
+	const char *const url[] = { "ldap://x:389" };
+	const char *const srv[] = { "imap \"1\"" };
+	struct dashboard *d = dashboard_new_offline("m", "ldap://m:389", rep, url, 1, srv, 1, NULL);
+	dashboard_feed_zmreplchk(d, 0, ZM_DOWN, strlen(ZM_DOWN), "", 0, 0, NULL, T0);
+	dashboard_commit_replica(d, 0, T0);
+	dovecot(d, 0, OV_OK, USERS_OK, T0);
+	char *t = dash_metrics_render(d, DASH_METRICS_OPENMETRICS, T0);
+	assert_non_null(strstr(t, "replica_wizard_replica_zmreplchk_code{replica=\"a\\\"b\\\\c\\nd\"} 4\n"));
+	assert_non_null(strstr(t, "replica_wizard_dovecot_failed_users{server=\"imap \\\"1\\\"\"} 0\n"));
+	/* no raw line feed inside a sample line */
+	assert_null(strstr(t, "a\\\"b\\\\c\nd"));
+	/* tests/shell parses it with a real parser and gets the names back */
+	compare_expected("metrics-escaping.om", t);
+	free(t);
+	dashboard_free(d);
+}
+
+static size_t dir_entries(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	assert_non_null(dh);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(dh)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(dh);
+	return n;
+}
+
+static void test_metrics_textfile(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rw-test-textfile-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char err[512] = "";
+	char path[256];
+	snprintf(path, sizeof path, "%s/" DASH_METRICS_TEXTFILE, dir);
+	mode_t old = umask(077); /* the file is 0644 whatever the umask */
+	assert_true(dash_metrics_write_textfile(dir, "first 1\n", err, sizeof err));
+	assert_true(dash_metrics_write_textfile(dir, "second 2\n", err, sizeof err));
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	char *got = slurp(path);
+	assert_string_equal(got, "second 2\n");
+	free(got);
+	/* the temporary file is gone: only replica-wizard.prom remains */
+	assert_int_equal(dir_entries(dir), 1);
+	unlink(path);
+	rmdir(dir);
+	/* a missing directory: false, the message names it, nothing made */
+	assert_false(dash_metrics_write_textfile(dir, "x 1\n", err, sizeof err));
+	assert_non_null(strstr(err, dir));
+	assert_non_null(strstr(err, "No such file or directory"));
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -579,6 +727,10 @@ int main(void)
 		cmocka_unit_test(test_check_thresholds),
 		cmocka_unit_test(test_pairs_grouped),
 		cmocka_unit_test(test_events_bounded_and_redacted),
+		cmocka_unit_test(test_metrics_render),
+		cmocka_unit_test(test_metrics_absent_values),
+		cmocka_unit_test(test_metrics_label_escaping),
+		cmocka_unit_test(test_metrics_textfile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -959,7 +959,8 @@ static void test_agent_and_ssh_config(void **state)
 	agent = fork();
 	assert_true(agent >= 0);
 	if (agent == 0) {
-		freopen("/dev/null", "w", stdout);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
 		execl("/usr/bin/ssh-agent", "ssh-agent", "-D", "-a", sock, (char *)NULL);
 		_exit(127);
 	}

@@ -7,6 +7,8 @@
 #   - imap2's Dovecot stopped -> its panel shows the error, imap1 keeps
 #     updating and its failed user appears; CRITICAL
 #   - an unknown host key is refused by check (UNKNOWN, 3)
+#   - --format openmetrics|prometheus and --textfile DIR, read by the real
+#     parser of python3-prometheus-client (tests/shell/metrics_check.py)
 #   - the LDAP password never appears in our output or a process list
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
@@ -76,6 +78,17 @@ wait_until 30 bash -c "! ssh -F $LAB_DIR/ssh/ssh_config imap1 \"doveadm -f tab r
 ok "Dovecot replication configured"
 
 once() { "$RW" dashboard --once --site "$SITE" "$@"; }
+# metrics FORMAT EXPECT...: --once --format FORMAT through the real parser
+metrics() {
+	local format=$1
+	shift
+	run once --format "$format"
+	assert_eq 0 "$T_RC" "--format $format"
+	assert_not_contains "$T_OUT" "$LAB_PASS" "no LDAP password in the $format metrics"
+	printf '%s\n' "$T_STDOUT" | /usr/bin/python3 "$ROOT/tests/shell/metrics_check.py" "$format" - "$@" ||
+		fail "--format $format: $T_STDOUT"
+	ok "--format $format parsed; ${*:-no expectation} hold"
+}
 
 # --- healthy --------------------------------------------------------------------
 wait_until 30 "$RW" check --site "$SITE" || fail "check never OK after the install: $("$RW" check --site "$SITE")"
@@ -104,6 +117,50 @@ printf '%s' "$T_OUT" | perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>
 	exit !($j->{overall} eq "OK" && $j->{replicas}[0]{syncrepl}{connected} && @{$j->{servers}} == 2
 	       && $j->{servers}[0]{overview}{total_users} == 3)' || fail "JSON shape: $T_OUT"
 ok "JSON document: overall OK, syncrepl connected, 3 users"
+metrics openmetrics "replica_wizard_replica_in_sync{replica=$R1}=1" \
+	"replica_wizard_replica_lag_seconds{replica=$R1}=0" \
+	"replica_wizard_replica_zmreplchk_code{replica=$R1}=0" \
+	"replica_wizard_replica_syncrepl_connected{replica=$R1}=1" \
+	"replica_wizard_dovecot_known_users{server=$I1}=3" \
+	"replica_wizard_dovecot_failed_users{server=$I2}=0" \
+	"replica_wizard_dovecot_queued_requests{server=$I1,priority=full_resync}=0" \
+	"replica_wizard_probe_success{target=$M,role=master,probe=contextcsn}=1" \
+	"replica_wizard_probe_success{target=$R1,role=replica,probe=zmreplchk}=1" \
+	"replica_wizard_probe_success{target=$R1,role=replica,probe=contextcsn}=1" \
+	"replica_wizard_probe_success{target=$R1,role=replica,probe=monitor}=1" \
+	"replica_wizard_probe_success{target=$I1,role=dovecot,probe=doveadm}=1" \
+	"replica_wizard_probe_success{target=$I2,role=dovecot,probe=doveadm}=1"
+metrics prometheus "replica_wizard_dovecot_known_users{server=$I2}=3"
+
+# --textfile: node_exporter's collector never sees half a file. A reader polls
+# the file while three runs replace it: every read is a whole exposition
+# (ends with the run's timestamp), the old one or a new one.
+TF=$STATE/textfile
+mkdir "$TF"
+printf '# HELP replica_wizard_last_run_timestamp_seconds old\n# TYPE replica_wizard_last_run_timestamp_seconds gauge\nreplica_wizard_last_run_timestamp_seconds 1\n' \
+	>"$TF/replica-wizard.prom"
+(
+	umask 077 # the file is 0644 whatever the umask
+	for _ in 1 2 3; do "$RW" dashboard --site "$SITE" --textfile "$TF" || exit 1; done
+) &
+writer=$!
+reads=0 torn=0
+while kill -0 "$writer" 2>/dev/null; do
+	last=$(tail -n 1 "$TF/replica-wizard.prom")
+	[[ $last =~ ^replica_wizard_last_run_timestamp_seconds\ [0-9]+$ ]] || torn=$((torn + 1))
+	reads=$((reads + 1))
+done
+wait "$writer" || fail "dashboard --textfile failed"
+assert_eq 0 "$torn" "no torn read of the textfile in $reads reads"
+assert_eq "644" "$(stat -c %a "$TF/replica-wizard.prom")" "textfile mode 0644"
+assert_eq "replica-wizard.prom" "$(ls -A "$TF")" "no temporary file left in the directory"
+assert_not_contains "$(<"$TF/replica-wizard.prom")" "$LAB_PASS" "no LDAP password in the textfile"
+/usr/bin/python3 "$ROOT/tests/shell/metrics_check.py" prometheus "$TF/replica-wizard.prom" \
+	"replica_wizard_replica_in_sync{replica=$R1}=1" "replica_wizard_dovecot_known_users{server=$I1}=3" ||
+	fail "textfile not parsable: $(<"$TF/replica-wizard.prom")"
+ok "--textfile: atomic, 0644, parsed ($reads reads while it was replaced)"
+assert_rc 2 "--textfile to a missing directory is refused before polling" \
+	"$RW" dashboard --site "$SITE" --textfile "$STATE/missing"
 
 # --- replica slapd down -----------------------------------------------------------
 "$LAB_SH" stop-svc replica1 slapd >/dev/null
@@ -114,6 +171,9 @@ ok "shown within one interval ($took s)"
 assert_rc 2 "check: CRITICAL while the replica is down" "$RW" check --site "$SITE"
 assert_contains "$T_OUT" "replica $R1: Server down" "check names the replica"
 assert_contains "$T_OUT" "'lag_$R1'=U" "lag perfdata unknown"
+metrics openmetrics "replica_wizard_replica_in_sync{replica=$R1}=0" \
+	"replica_wizard_replica_lag_seconds{replica=$R1}=absent" \
+	"replica_wizard_probe_success{target=$R1,role=replica,probe=contextcsn}=0"
 "$LAB_SH" start-svc replica1 slapd >/dev/null
 wait_until 20 "$RW" check --site "$SITE" || fail "not OK again after slapd restarted"
 ok "back to OK after slapd restarted"
@@ -164,6 +224,10 @@ assert_contains "$T_OUT" "WARNING  $I1" "imap1 still updates (WARNING, not an er
 assert_rc 2 "check: CRITICAL with one Dovecot down" "$RW" check --site "$SITE"
 assert_contains "$T_OUT" "'failed_$I1'=1;1;5;0;" "failed perfdata of imap1"
 assert_contains "$T_OUT" "'queued_$I2'=U" "imap2 perfdata unknown"
+metrics openmetrics "replica_wizard_probe_success{target=$I2,role=dovecot,probe=doveadm}=0" \
+	"replica_wizard_dovecot_known_users{server=$I2}=absent" \
+	"replica_wizard_dovecot_failed_users{server=$I1}=1" \
+	"replica_wizard_probe_success{target=$I1,role=dovecot,probe=doveadm}=1"
 "$LAB_SH" start-svc imap2 dovecot >/dev/null || t_log "start-svc imap2 dovecot failed"
 
 # --- host keys: never accepted by check --------------------------------------------------

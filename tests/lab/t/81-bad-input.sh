@@ -99,6 +99,9 @@ bad 2 'name the replica(s) to remove' "$RW" remove --batch --yes --site "$W/good
 bad 2 'refusing to remove the master' "$RW" remove --batch --yes --site "$W/good.ini" --replica "$M"
 bad 2 "unknown command 'frobnicate'" "$RW" frobnicate
 bad 2 '--format yaml' "$RW" dashboard --once --site "$W/good.ini" --format yaml
+bad 2 'not a directory' "$RW" dashboard --site "$W/good.ini" --textfile "$W/missing"
+bad 2 'not a directory' "$RW" dashboard --site "$W/good.ini" --textfile "$W/good.ini"
+bad 2 'leave out --format' "$RW" dashboard --site "$W/good.ini" --textfile "$W" --format json
 
 # --- passwords Carbonio refuses: checked before anything connects -------------------
 for pw in 'a$b1234' 'a\b1234' "it's1234" 'with space' 'abc12' $'new\nline12'; do
