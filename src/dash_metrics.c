@@ -70,11 +70,13 @@ static void put_label(FILE *o, const char *key, const char *value, bool first)
 }
 
 /* The labels naming target i of a role: key="name" (key is the role's own
- * label, or "target" for the probe series). A Dovecot server's pair, once
- * the model has one, belongs here as a second label. */
+ * label, or "target" for the probe series), and a Dovecot server's pair so
+ * that queries can group by it. */
 static void put_target(FILE *o, const struct dashboard *d, enum role r, size_t i, const char *key)
 {
 	put_label(o, key, target_name(d, r, i), true);
+	if (r == ROLE_SERVER && dashboard_server(d, i)->pair)
+		put_label(o, "pair", dashboard_server(d, i)->pair, false);
 }
 
 bool dash_metrics_number(char *out, size_t size, double v)

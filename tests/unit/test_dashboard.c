@@ -467,6 +467,13 @@ static void test_pairs_grouped(void **state)
 	assert_non_null(strstr(out, "\n[OK] dovecot pair east: e1 e2\n[OK] dovecot e1 (pair east): "));
 	assert_non_null(strstr(out, "\n[CRITICAL] dovecot pair west: w1 w2\n"));
 	free(out);
+
+	/* metrics: every Dovecot series of a server carries its pair */
+	char *om = dash_metrics_render(d, DASH_METRICS_OPENMETRICS, T0 + 1);
+	assert_non_null(strstr(om, "server=\"e2\",pair=\"east\""));
+	assert_non_null(strstr(om, "target=\"w2\",pair=\"west\""));
+	assert_null(strstr(om, "server=\"w1\",pair=\"east\""));
+	free(om);
 	dashboard_free(d);
 }
 
