@@ -76,7 +76,7 @@ static void draw(struct view *v)
 		snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
 			 w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
-	page_form_end(w, y, rows - 3 - y, pairs ? "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc pairs"
+	page_form_end(w, y, rows - 3 - y, pairs ? "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc back"
 					       : "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
