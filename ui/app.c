@@ -423,12 +423,13 @@ static bool form_site_remove(struct app *a, struct wizard *w)
 	return true;
 }
 
-/* A key of the pair's section: the field's value, or (a named pair) left
- * unset while it is still the inherited [dovecot] value it showed. */
+/* A key of the pair's section: the field's value, or left unset while it
+ * is still the value shown for an unset key ([dovecot]'s for a named pair,
+ * else the default), so that the file keeps saying "inherited". */
 static bool set_pair_key(struct site *s, const char *sec, const struct wizard_dv_pair *p, const char *key,
 			 const char *field, const char *shown, struct site_error *se)
 {
-	if (p && p->named && !site_get(s, sec, key) && strcmp(field, shown) == 0)
+	if (p && !site_get(s, sec, key) && strcmp(field, shown) == 0)
 		return true;
 	return site_set(s, sec, key, field[0] ? field : NULL, se);
 }

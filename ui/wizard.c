@@ -224,6 +224,18 @@ static char *pair_value(const struct site *s, const struct site_pair *p, const c
 	return xstrdup(v ? v : def);
 }
 
+/* Where the servers' Dovecot configs are: a [host NAME] conf_dir wins over
+ * the pair's (as the run resolves it). */
+static char *pair_conf_dir(const struct site *s, const struct site_pair *p)
+{
+	const struct site_host *h0 = site_host(s, p->servers[0]), *h1 = site_host(s, p->servers[1]);
+	const char *d0 = h0 && h0->conf_dir ? h0->conf_dir : SITE_DEFAULT_CONF_DIR;
+	const char *d1 = h1 && h1->conf_dir ? h1->conf_dir : SITE_DEFAULT_CONF_DIR;
+	if (strcmp(d0, d1) == 0)
+		return xstrdup(d0);
+	return xasprintf("%s on %s, %s on %s", d0, p->servers[0], d1, p->servers[1]);
+}
+
 void wizard_set_dv_pairs(struct wizard *w, const struct site *s)
 {
 	char *chosen = w->dv_pair < w->n_dv_pairs ? xstrdup(w->dv_pairs[w->dv_pair].name) : NULL;
@@ -243,7 +255,7 @@ void wizard_set_dv_pairs(struct wizard *w, const struct site *s)
 		p->servers[1] = xstrdup(sp->servers[1]);
 		p->port = pair_value(s, sp, "port", port);
 		p->max_conns = pair_value(s, sp, "max_conns", conns);
-		p->conf_dir = pair_value(s, sp, "conf_dir", SITE_DEFAULT_CONF_DIR);
+		p->conf_dir = pair_conf_dir(s, sp);
 		if (chosen && strcasecmp(chosen, sp->name) == 0)
 			w->dv_pair = i;
 	}

@@ -71,7 +71,8 @@ struct wizard_dv_pair {
 	char *name;
 	bool named;            /* [dovecot NAME] (else [dovecot]) */
 	char *servers[2];
-	char *port, *max_conns, *conf_dir;
+	char *port, *max_conns;
+	char *conf_dir;        /* each server's, resolved ("A on S1, B on S2" when they differ) */
 };
 
 #define WIZARD_FIELD_MAX 512
