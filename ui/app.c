@@ -65,6 +65,7 @@ struct app {
 	size_t n_skip;
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
+	const char *pair;          /* opts.pair: the chosen Dovecot pair's name in a->site */
 	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
 };
 
@@ -277,6 +278,7 @@ static void drop_operation(struct app *a)
 	free_names(&a->skip, &a->n_skip); /* after the operation that pointed at them */
 	site_free(a->site);
 	a->site = NULL;
+	a->pair = NULL; /* a->site's */
 	free(a->hk_queue);
 	a->hk_queue = NULL;
 	a->n_hk = 0;
@@ -421,8 +423,21 @@ static bool form_site_remove(struct app *a, struct wizard *w)
 	return true;
 }
 
-/* Dovecot: the two servers, port and max_conns go to the site's [dovecot]
- * section (saved on Connect); the password never does. */
+/* A key of the pair's section: the field's value, or left unset while it
+ * is still the value shown for an unset key ([dovecot]'s for a named pair,
+ * else the default), so that the file keeps saying "inherited". */
+static bool set_pair_key(struct site *s, const char *sec, const struct wizard_dv_pair *p, const char *key,
+			 const char *field, const char *shown, struct site_error *se)
+{
+	if (p && !site_get(s, sec, key) && strcmp(field, shown) == 0)
+		return true;
+	return site_set(s, sec, key, field[0] ? field : NULL, se);
+}
+
+/* Dovecot: the chosen pair's two servers, port and max_conns go to its
+ * section of the site ([dovecot], or [dovecot NAME]; saved on Connect);
+ * the password never does. The pair is asked of dovecot_op_pair() before
+ * the operation exists, as the CLI does. */
 static bool form_site_dovecot(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -434,30 +449,31 @@ static bool form_site_dovecot(struct app *a, struct wizard *w)
 	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
 	if (!s)
 		s = site_new();
+	const struct wizard_dv_pair *p = wizard_dv_pair(w); /* NULL: none yet, [dovecot] */
+	char sec[sizeof "dovecot " + SITE_PAIR_NAME_MAX];
+	snprintf(sec, sizeof sec, p && p->named ? "dovecot %s" : "dovecot", p ? p->name : "");
 	char *servers = xasprintf("%s %s", w->dv_field[DV_SERVER1], w->dv_field[DV_SERVER2]);
-	bool ok = site_set(s, "dovecot", "servers", servers, &se) &&
-		  site_set(s, "dovecot", "port", w->dv_field[DV_PORT][0] ? w->dv_field[DV_PORT] : NULL, &se) &&
-		  site_set(s, "dovecot", "max_conns",
-			   w->dv_field[DV_MAX_CONNS][0] ? w->dv_field[DV_MAX_CONNS] : NULL, &se) &&
+	bool ok = site_set(s, sec, "servers", servers, &se) &&
+		  set_pair_key(s, sec, p, "port", w->dv_field[DV_PORT], p ? p->port : "", &se) &&
+		  set_pair_key(s, sec, p, "max_conns", w->dv_field[DV_MAX_CONNS], p ? p->max_conns : "", &se) &&
 		  site_validate(s, &se);
 	free(servers);
-	if (ok) {
-		size_t n = 0;
-		site_list(s, SITE_ROLE_DOVECOT, &n);
-		if (n != 2) {
-			w->form_error = xstrdup("The two Dovecot servers must differ.");
-			site_free(s);
-			return false;
-		}
-	}
 	if (!ok) {
 		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
 		site_free(s);
 		return false;
 	}
+	const struct site_pair *sp = dovecot_op_pair(s, p ? p->name : SITE_DEFAULT_PAIR, buf, sizeof buf);
+	if (!sp) {
+		w->form_error = xstrdup(buf);
+		site_free(s);
+		return false;
+	}
 	save_site(w, s);
+	wizard_set_dv_pairs(w, s); /* the pair list shows what was saved */
 	free_names(&a->only, &a->n_only);
 	a->site = s;
+	a->pair = sp->name; /* the site's: lives as long as the operation */
 	return true;
 }
 
@@ -507,6 +523,13 @@ static void remove_options(struct app *a, struct wizard *w, struct operation_opt
 	oo->disable_ldap = w->disable_ldap;
 }
 
+/* dovecot: the pair of this run (its own journal, dovecot.NAME) */
+static void dovecot_options(struct app *a, struct wizard *w, struct operation_options *oo)
+{
+	(void)w;
+	oo->pair = a->pair;
+}
+
 /* dovecot: a typed doveadm password (else generated or an earlier run's) */
 static void dovecot_opened(struct app *a, struct wizard *w)
 {
@@ -517,7 +540,7 @@ static void dovecot_opened(struct app *a, struct wizard *w)
 static const struct op_backend op_backends[OP_DOVECOT + 1] = {
 	[OP_INSTALL] = { &install_kind, form_site, install_options, install_opened, install_paused, NULL },
 	[OP_REMOVE] = { &remove_kind, form_site_remove, remove_options, NULL, NULL, remove_done },
-	[OP_DOVECOT] = { &dovecot_kind, form_site_dovecot, NULL, dovecot_opened, NULL, NULL },
+	[OP_DOVECOT] = { &dovecot_kind, form_site_dovecot, dovecot_options, dovecot_opened, NULL, NULL },
 };
 
 static void be_connect(struct wizard *w)
@@ -549,6 +572,7 @@ static void be_connect(struct wizard *w)
 		w->form_error = xstrdup(err);
 		site_free(a->site);
 		a->site = NULL;
+		a->pair = NULL;
 		return;
 	}
 	if (ob->opened)

@@ -7,20 +7,27 @@
 #define STEPS(a) (a), sizeof(a) / sizeof((a)[0])
 
 static const struct wizard_step install_steps[] = {
-	{ PAGE_NODES, "1 Nodes" }, { PAGE_CONNECT, "1 Connect" }, { PAGE_PREFLIGHT, "2 Preflight" },
-	{ PAGE_MENU, "3 Bootstrap menus" }, { PAGE_PLAN, "4 Plan review" }, { PAGE_RUN, "5 Run" },
-	{ PAGE_FINISH, "6 Verification" },
+	{ PAGE_NODES, "1 Nodes", NULL }, { PAGE_CONNECT, "1 Connect", NULL },
+	{ PAGE_PREFLIGHT, "2 Preflight", NULL }, { PAGE_MENU, "3 Bootstrap menus", NULL },
+	{ PAGE_PLAN, "4 Plan review", NULL }, { PAGE_RUN, "5 Run", NULL }, { PAGE_FINISH, "6 Verification", NULL },
 };
 
 /* remove and dovecot have no bootstrap menus: one step less */
 static const struct wizard_step remove_steps[] = {
-	{ PAGE_REMOVE, "1 Replicas" }, { PAGE_CONNECT, "1 Connect" }, { PAGE_PREFLIGHT, "2 Preflight" },
-	{ PAGE_PLAN, "3 Plan review" }, { PAGE_RUN, "4 Run" }, { PAGE_FINISH, "5 Verification" },
+	{ PAGE_REMOVE, "1 Replicas", NULL }, { PAGE_CONNECT, "1 Connect", NULL },
+	{ PAGE_PREFLIGHT, "2 Preflight", NULL }, { PAGE_PLAN, "3 Plan review", NULL }, { PAGE_RUN, "4 Run", NULL }, { PAGE_FINISH, "5 Verification", NULL },
 };
 
+/* the pair list only when the site has several pairs to choose from */
+static bool several_pairs(const struct wizard *w)
+{
+	return w->n_dv_pairs > 1;
+}
+
 static const struct wizard_step dovecot_steps[] = {
-	{ PAGE_DOVECOT, "1 Settings" }, { PAGE_CONNECT, "1 Connect" }, { PAGE_PREFLIGHT, "2 Preflight" },
-	{ PAGE_PLAN, "3 Plan review" }, { PAGE_RUN, "4 Run" }, { PAGE_FINISH, "5 Verification" },
+	{ PAGE_DOVECOT_PAIRS, "1 Pair", several_pairs }, { PAGE_DOVECOT, "1 Settings", NULL },
+	{ PAGE_CONNECT, "1 Connect", NULL }, { PAGE_PREFLIGHT, "2 Preflight", NULL },
+	{ PAGE_PLAN, "3 Plan review", NULL }, { PAGE_RUN, "4 Run", NULL }, { PAGE_FINISH, "5 Verification", NULL },
 };
 
 /* "Answer queries: ..." — which nodes' ldap_url the install rewrote. */
@@ -94,16 +101,35 @@ const char *wizard_step_title(const struct wizard *w)
 	return i < f->n_steps ? f->steps[i].title : "";
 }
 
+static bool shown(const struct wizard *w, const struct wizard_step *s)
+{
+	return !s->shown || s->shown(w);
+}
+
+enum wizard_page wizard_flow_first(const struct wizard *w)
+{
+	const struct wizard_flow *f = wizard_flow(w->op);
+	for (size_t i = 0; i < f->n_steps; i++)
+		if (shown(w, &f->steps[i]))
+			return f->steps[i].page;
+	return f->steps[0].page;
+}
+
 enum wizard_page wizard_flow_next(const struct wizard *w)
 {
 	const struct wizard_flow *f = wizard_flow(w->op);
-	size_t i = step_index(w, f);
-	return i + 1 < f->n_steps ? f->steps[i + 1].page : w->page;
+	for (size_t i = step_index(w, f) + 1; i < f->n_steps; i++)
+		if (shown(w, &f->steps[i]))
+			return f->steps[i].page;
+	return w->page;
 }
 
 enum wizard_page wizard_flow_prev(const struct wizard *w)
 {
 	const struct wizard_flow *f = wizard_flow(w->op);
 	size_t i = step_index(w, f);
-	return i > 0 && i < f->n_steps ? f->steps[i - 1].page : w->page;
+	while (i > 0 && i < f->n_steps)
+		if (shown(w, &f->steps[--i]))
+			return f->steps[i].page;
+	return w->page;
 }

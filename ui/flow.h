@@ -13,6 +13,8 @@
 struct wizard_step {
 	enum wizard_page page;
 	const char *title;           /* "2 Preflight" in the title bar */
+	/* false: the step is left out this time (NULL: always shown) */
+	bool (*shown)(const struct wizard *w);
 };
 
 struct wizard_flow {
@@ -32,10 +34,12 @@ struct wizard_flow {
 };
 
 const struct wizard_flow *wizard_flow(enum wizard_op op);
+/* The first page of w's operation that is shown. */
+enum wizard_page wizard_flow_first(const struct wizard *w);
 /* The title bar's name of w's page in w's operation ("" when not in it). */
 const char *wizard_step_title(const struct wizard *w);
-/* The page after / before w's page in its operation's flow (w's page
- * when none). */
+/* The page after / before w's page in its operation's flow, the steps
+ * not shown left out (w's page when none). */
 enum wizard_page wizard_flow_next(const struct wizard *w);
 enum wizard_page wizard_flow_prev(const struct wizard *w);
 

@@ -126,6 +126,22 @@ static void free_nodes(struct wizard *w)
 	w->n_nodes = 0;
 }
 
+static void dv_pairs_clear(struct wizard *w)
+{
+	for (size_t i = 0; i < w->n_dv_pairs; i++) {
+		struct wizard_dv_pair *p = &w->dv_pairs[i];
+		free(p->name);
+		free(p->servers[0]);
+		free(p->servers[1]);
+		free(p->port);
+		free(p->max_conns);
+		free(p->conf_dir);
+	}
+	free(w->dv_pairs);
+	w->dv_pairs = NULL;
+	w->n_dv_pairs = 0;
+}
+
 void wizard_free(struct wizard *w)
 {
 	if (!w)
@@ -149,6 +165,7 @@ void wizard_free(struct wizard *w)
 	pane_free(w->report);
 	free(w->report_node);
 	explicit_bzero(w->dv_password, sizeof w->dv_password);
+	dv_pairs_clear(w);
 	free(w);
 }
 
@@ -187,14 +204,87 @@ void wizard_prefill(struct wizard *w, const char *site_path)
 	const char **cand = install_answer_candidates(s, &n);
 	wizard_set_answer_nodes(w, cand, n ? n - 1 : 0);
 	free(cand);
-	const char *const *dv = site_list(s, SITE_ROLE_DOVECOT, &n);
-	for (size_t i = 0; i < n && i < 2; i++)
-		snprintf(w->dv_field[DV_SERVER1 + i], WIZARD_FIELD_MAX, "%s", dv[i]);
-	if ((v = site_get(s, "dovecot", "port")))
-		snprintf(w->dv_field[DV_PORT], WIZARD_FIELD_MAX, "%s", v);
-	if ((v = site_get(s, "dovecot", "max_conns")))
-		snprintf(w->dv_field[DV_MAX_CONNS], WIZARD_FIELD_MAX, "%s", v);
+	/* the settings page starts with the first pair ([dovecot]) */
+	wizard_set_dv_pairs(w, s);
+	w->dv_pair = w->n_dv_pairs;
+	if (w->n_dv_pairs)
+		wizard_choose_dv_pair(w, 0);
 	site_free(s);
+}
+
+/* A key of a pair: its section's, else [dovecot]'s (every pair's
+ * defaults), else def. */
+static char *pair_value(const struct site *s, const struct site_pair *p, const char *key, const char *def)
+{
+	char sec[sizeof "dovecot " + SITE_PAIR_NAME_MAX];
+	snprintf(sec, sizeof sec, p->named ? "dovecot %s" : "dovecot", p->name);
+	const char *v = site_get(s, sec, key);
+	if (!v && p->named)
+		v = site_get(s, "dovecot", key);
+	return xstrdup(v ? v : def);
+}
+
+/* Where the servers' Dovecot configs are: a [host NAME] conf_dir wins over
+ * the pair's (as the run resolves it). */
+static char *pair_conf_dir(const struct site *s, const struct site_pair *p)
+{
+	const struct site_host *h0 = site_host(s, p->servers[0]), *h1 = site_host(s, p->servers[1]);
+	const char *d0 = h0 && h0->conf_dir ? h0->conf_dir : SITE_DEFAULT_CONF_DIR;
+	const char *d1 = h1 && h1->conf_dir ? h1->conf_dir : SITE_DEFAULT_CONF_DIR;
+	if (strcmp(d0, d1) == 0)
+		return xstrdup(d0);
+	return xasprintf("%s on %s, %s on %s", d0, p->servers[0], d1, p->servers[1]);
+}
+
+void wizard_set_dv_pairs(struct wizard *w, const struct site *s)
+{
+	char *chosen = w->dv_pair < w->n_dv_pairs ? xstrdup(w->dv_pairs[w->dv_pair].name) : NULL;
+	dv_pairs_clear(w);
+	size_t n = site_pair_count(s);
+	w->dv_pairs = n ? xcalloc(n, sizeof *w->dv_pairs) : NULL;
+	char port[16], conns[16];
+	snprintf(port, sizeof port, "%d", SITE_DEFAULT_DOVEADM_PORT);
+	snprintf(conns, sizeof conns, "%d", SITE_DEFAULT_MAX_CONNS);
+	w->dv_pair = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct site_pair *sp = site_pair_at(s, i);
+		struct wizard_dv_pair *p = &w->dv_pairs[i];
+		p->name = xstrdup(sp->name);
+		p->named = sp->named;
+		p->servers[0] = xstrdup(sp->servers[0]);
+		p->servers[1] = xstrdup(sp->servers[1]);
+		p->port = pair_value(s, sp, "port", port);
+		p->max_conns = pair_value(s, sp, "max_conns", conns);
+		p->conf_dir = pair_conf_dir(s, sp);
+		if (chosen && strcasecmp(chosen, sp->name) == 0)
+			w->dv_pair = i;
+	}
+	w->n_dv_pairs = n;
+	free(chosen);
+	w->dirty = true;
+}
+
+void wizard_choose_dv_pair(struct wizard *w, size_t i)
+{
+	if (i >= w->n_dv_pairs || i == w->dv_pair)
+		return; /* the same pair: what was typed for it stays */
+	const struct wizard_dv_pair *p = &w->dv_pairs[i];
+	/* each pair has a doveadm password of its own */
+	if (w->dv_pair < w->n_dv_pairs)
+		explicit_bzero(w->dv_password, sizeof w->dv_password);
+	w->dv_pair = i;
+	const char *vals[DV_PASSWORD] = {
+		[DV_SERVER1] = p->servers[0], [DV_SERVER2] = p->servers[1],
+		[DV_PORT] = p->port, [DV_MAX_CONNS] = p->max_conns,
+	};
+	for (int f = 0; f < DV_PASSWORD; f++)
+		snprintf(w->dv_field[f], WIZARD_FIELD_MAX, "%s", vals[f]);
+	w->dirty = true;
+}
+
+const struct wizard_dv_pair *wizard_dv_pair(const struct wizard *w)
+{
+	return w->dv_pair < w->n_dv_pairs ? &w->dv_pairs[w->dv_pair] : NULL;
 }
 
 void wizard_set_replicas(struct wizard *w, const char *const *names, size_t n)
@@ -299,7 +389,7 @@ void wizard_begin(struct wizard *w, enum wizard_op op)
 	w->form_error = NULL;
 	w->field_sel = 0; /* each form starts at its first row */
 	w->dv_sel = 0;
-	wizard_goto(w, wizard_flow(op)->steps[0].page);
+	wizard_goto(w, wizard_flow_first(w));
 }
 
 void wizard_report(struct wizard *w, const char *line)

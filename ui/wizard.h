@@ -18,6 +18,7 @@
 #include "transport.h"
 
 struct pane;
+struct site;
 struct ui;
 struct view_ops;
 struct wizard;
@@ -61,6 +62,17 @@ enum wizard_dv_field {
 	DV_PASSWORD,     /* g: generate (or keep an earlier run's), Enter: type */
 	DV_CONNECT,
 	DV_COUNT,
+};
+
+/* A Dovecot pair of the site file ([dovecot] is SITE_DEFAULT_PAIR): what the
+ * pair page lists and the settings page starts from. The values are the
+ * pair's own, else [dovecot]'s, else the defaults ("" when none). */
+struct wizard_dv_pair {
+	char *name;
+	bool named;            /* [dovecot NAME] (else [dovecot]) */
+	char *servers[2];
+	char *port, *max_conns;
+	char *conf_dir;        /* each server's, resolved ("A on S1, B on S2" when they differ) */
 };
 
 #define WIZARD_FIELD_MAX 512
@@ -141,6 +153,12 @@ struct wizard {
 	size_t n_rm;
 	bool disable_ldap;
 
+	/* Dovecot: the site's pairs (file order, [dovecot] first) and the one
+	 * the settings page edits (n_dv_pairs when the site has none: the
+	 * form then makes [dovecot]) */
+	struct wizard_dv_pair *dv_pairs;
+	size_t n_dv_pairs;
+	size_t dv_pair;
 	/* Dovecot page */
 	char dv_field[DV_PASSWORD][WIZARD_FIELD_MAX];
 	int dv_sel;
@@ -196,6 +214,15 @@ void wizard_free(struct wizard *w);
 /* Nodes page values from a site file (missing file: empty form); also the
  * remove checklist and the Dovecot settings. */
 void wizard_prefill(struct wizard *w, const char *site_path);
+/* The Dovecot pairs of a validated site (replaces them); the one chosen
+ * stays chosen when the site still has it (else the first). The settings
+ * fields are not touched. */
+void wizard_set_dv_pairs(struct wizard *w, const struct site *s);
+/* Choose pair i of w->dv_pairs: the settings fields take its values; a
+ * doveadm password typed for another pair is forgotten. */
+void wizard_choose_dv_pair(struct wizard *w, size_t i);
+/* The chosen pair (NULL: the site has none yet). */
+const struct wizard_dv_pair *wizard_dv_pair(const struct wizard *w);
 /* Start an operation's first page (home screen choices). */
 void wizard_begin(struct wizard *w, enum wizard_op op);
 /* The remove checklist (replaces it; none checked). */

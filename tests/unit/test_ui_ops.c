@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pane.h"
 #include "remove.h"
@@ -586,6 +587,107 @@ static void test_dovecot_preflight_run(void **state)
 	assert_non_null(strstr(last_dump, "d open the dashboard"));
 }
 
+/* ---- dovecot: several pairs ---- */
+
+/* A site file of `text` read by wizard_prefill as the wizard does at start;
+ * the path shown stays the fixture's. */
+static void prefill_site(struct wizard *w, const char *text)
+{
+	char path[] = "/tmp/rw-test-pairs-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	wizard_prefill(w, path);
+	unlink(path);
+	free(w->site_path);
+	w->site_path = xstrdup("/etc/replica-wizard/site.ini");
+}
+
+static const char two_pairs[] =
+	"[ssh]\nuser = root\n"
+	"[dovecot]\nservers = imap1.example.com imap2.example.com\nport = 12345\n"
+	"[dovecot pair2]\nservers = imap3.example.com imap4.example.com\nport = 12346\n"
+	"conf_dir = /srv/dovecot/conf.d\n";
+
+static void test_dovecot_pairs(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	prefill_site(w, two_pairs);
+	assert_int_equal(w->n_dv_pairs, 2);
+	/* several pairs: the list comes first, on the first pair */
+	wizard_key(w, '3');
+	assert_int_equal(w->page, PAGE_DOVECOT_PAIRS);
+	wizard_key(w, KEY_DOWN);
+	both_sizes(w, "dovecot-pairs");
+	assert_non_null(strstr(last_dump, "1 Pair"));
+	assert_non_null(strstr(last_dump, "default         imap1.example.com + imap2.example.com"));
+	assert_non_null(strstr(last_dump, "pair2           imap3.example.com + imap4.example.com"));
+	assert_non_null(strstr(last_dump, "conf_dir /srv/dovecot/conf.d"));
+	/* pair2's settings: its servers and port, [dovecot]'s max_conns */
+	wizard_key(w, '\r');
+	assert_int_equal(w->page, PAGE_DOVECOT);
+	assert_string_equal(w->dv_field[DV_SERVER1], "imap3.example.com");
+	assert_string_equal(w->dv_field[DV_SERVER2], "imap4.example.com");
+	assert_string_equal(w->dv_field[DV_PORT], "12346");
+	assert_string_equal(w->dv_field[DV_MAX_CONNS], "10");
+	assert_string_equal(wizard_dv_pair(w)->name, "pair2");
+	assert_true(wizard_dv_pair(w)->named);
+	both_sizes(w, "dovecot-settings-pair2");
+	assert_non_null(strstr(last_dump, "Pair pair2:"));
+	assert_non_null(strstr(last_dump, "[dovecot pair2]"));
+	assert_non_null(strstr(last_dump, "Esc back"));
+	/* a password typed for pair2 stays with pair2 */
+	for (int i = 0; i < 4; i++)
+		wizard_key(w, '\t');
+	wizard_key(w, '\r');
+	type(w, "Tr0ub4dor-and-more");
+	wizard_key(w, '\r');
+	assert_string_equal(w->dv_password, "Tr0ub4dor-and-more");
+	wizard_key(w, KEY_ESC);
+	assert_int_equal(w->page, PAGE_DOVECOT_PAIRS); /* back to the list, not home */
+	wizard_key(w, '\r');                           /* pair2 again: as left */
+	assert_string_equal(w->dv_password, "Tr0ub4dor-and-more");
+	assert_string_equal(w->dv_field[DV_SERVER1], "imap3.example.com");
+	wizard_key(w, KEY_ESC);
+	wizard_key(w, KEY_UP);
+	wizard_key(w, '\r');                           /* the default pair */
+	assert_string_equal(wizard_dv_pair(w)->name, "default");
+	assert_false(wizard_dv_pair(w)->named);
+	assert_string_equal(w->dv_field[DV_SERVER1], "imap1.example.com");
+	assert_string_equal(w->dv_field[DV_PORT], "12345");
+	assert_string_equal(w->dv_password, "");       /* pair2's is not the default's */
+	/* Connect on the default pair */
+	w->dv_sel = DV_CONNECT;
+	wizard_key(w, '\r');
+	assert_int_equal(fake.connects, 1);
+	/* Esc twice: home */
+	wizard_key(w, KEY_ESC);
+	wizard_key(w, KEY_ESC);
+	assert_int_equal(w->page, PAGE_HOME);
+}
+
+/* One pair: no list, and the settings page as before pairs existed (the
+ * same screen as dovecot-settings; a [dovecot NAME] alone is that pair). */
+static void test_dovecot_one_pair(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	prefill_site(w, "[ssh]\nuser = root\n[dovecot]\nport = 12345\n"
+			"[dovecot east]\nservers = imap1.example.com imap2.example.com\n");
+	assert_int_equal(w->n_dv_pairs, 1);
+	wizard_key(w, '3');
+	assert_int_equal(w->page, PAGE_DOVECOT);
+	assert_string_equal(wizard_dv_pair(w)->name, "east");
+	assert_string_equal(w->dv_field[DV_SERVER1], D1);
+	assert_string_equal(w->dv_field[DV_SERVER2], D2);
+	w->dv_sel = DV_PASSWORD;
+	check_screen(w, "dovecot-settings-80x24", 24, 80);
+	wizard_key(w, KEY_ESC);
+	assert_int_equal(w->page, PAGE_HOME);
+}
+
 int main(void)
 {
 	/* the screens must not depend on this machine: no real site file, no
@@ -600,6 +702,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remove_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_preflight_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dovecot_pairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dovecot_one_pair, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,8 +48,8 @@ unsigned page_form_key(struct wizard *w, const struct page_form *f, int key)
 	size_t s = (size_t)*sel;
 	enum wg_form_action act = wg_form_key(&s, (size_t)f->count, key);
 	*sel = (int)s;
-	if (act == WG_FORM_BACK)
-		wizard_goto(w, PAGE_HOME);
+	if (act == WG_FORM_BACK) /* the page before in the flow (Dovecot's pairs), else home */
+		wizard_goto(w, wizard_flow_prev(w) != w->page ? wizard_flow_prev(w) : PAGE_HOME);
 	else if (act == WG_FORM_ENTER && !f->enter(w, *sel))
 		*sel = *sel + 1 < f->count ? *sel + 1 : *sel;
 	else if (act == WG_FORM_OTHER && *sel < f->n_text)

@@ -1,6 +1,7 @@
 /* Dovecot's form: the two servers, the doveadm port, max_conns and the
  * doveadm password (g: generated or an earlier run's; Enter: type it in
- * the masked DLG_PASSWORD). */
+ * the masked DLG_PASSWORD), of the pair chosen on the pair list when the
+ * site has several (saved to its [dovecot NAME]; else [dovecot]). */
 #include "page.h"
 
 #include <stddef.h>
@@ -56,15 +57,27 @@ static void draw(struct view *v)
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
 	char buf[WIZARD_FIELD_MAX + 200];
-	int y = page_intro("Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
+	/* several pairs: which one (one pair: the screen as before pairs) */
+	const struct wizard_dv_pair *p = wizard_dv_pair(w);
+	bool pairs = wizard_flow_prev(w) != w->page && p;
+	if (pairs)
+		snprintf(buf, sizeof buf, "Pair %s: two-way replication between its two Dovecot 2.3 servers.",
+			 p->name);
+	int y = page_intro(pairs ? buf : "Two-way replication between two Dovecot 2.3 servers (SSH: the site file).");
 	y = page_form_draw(w, &form, y);
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM,
 		  "The preflight resolves each server's partner addresses (the firewall accepts "
 		  "the port from them only): confirm them before the plan review.");
-	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
-		 w->site_path ? w->site_path : "(none)");
+	if (pairs)
+		snprintf(buf, sizeof buf, "Site file: %s, [dovecot%s%s] (saved on Connect, without the password; "
+			 "conf_dir %s)", w->site_path ? w->site_path : "(none)", p->named ? " " : "",
+			 p->named ? p->name : "", p->conf_dir);
+	else
+		snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without the password)",
+			 w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
-	page_form_end(w, y, rows - 3 - y, "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	page_form_end(w, y, rows - 3 - y, pairs ? "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc back"
+					       : "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
 }
 
 const struct view_ops page_dovecot_ops = { .name = "dovecot", .key = key, .draw = draw };

@@ -20,6 +20,7 @@ struct view_ops;
 	X(HOME, home)           /* pages/home.c: the operations, views, quit */ \
 	X(NODES, nodes)         /* pages/nodes.c: install's form */              \
 	X(REMOVE, remove)       /* pages/remove_checklist.c */                   \
+	X(DOVECOT_PAIRS, dovecot_pairs) /* pages/dovecot_pairs.c: which pair */  \
 	X(DOVECOT, dovecot)     /* pages/dovecot_settings.c */                   \
 	X(CONNECT, connect)     /* pages/connect.c: SSH progress per node */     \
 	X(PREFLIGHT, preflight) /* pages/preflight.c */                          \
