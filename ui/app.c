@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "discover_view.h"
 #include "dovecot_op.h"
 #include "harden.h"
 #include "exit_status.h"
@@ -307,6 +308,22 @@ static void save_site(struct wizard *w, const struct site *s)
 		w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
 }
 
+/* What F5 Discover found and the admin took (the same keys `site discover`
+ * writes), while the master field still names the master asked. */
+static const char *const disc_keys[DISCOVER_LISTS] = {
+	[DISCOVER_REPLICAS] = "replicas", [DISCOVER_MTA] = "mta", [DISCOVER_OTHER_NODES] = "other_nodes",
+};
+
+static bool apply_discovered(const struct wizard *w, struct site *s, struct site_error *se)
+{
+	if (!wizard_discovery_current(w))
+		return true;
+	for (int l = 0; l < DISCOVER_LISTS; l++)
+		if (!site_set(s, "carbonio", disc_keys[l], *w->disc[l] ? w->disc[l] : NULL, se))
+			return false;
+	return true;
+}
+
 static bool form_site(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -314,6 +331,11 @@ static bool form_site(struct app *a, struct wizard *w)
 	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
 	if (!s)
 		s = site_new();
+	if (!apply_discovered(w, s, &se)) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return false;
+	}
 	static const struct { enum wizard_field f; const char *sec, *key; } map[] = {
 		{ FIELD_MASTER, "carbonio", "master" }, { FIELD_REPLICAS, "carbonio", "replicas" },
 		{ FIELD_USER, "ssh", "user" }, { FIELD_PORT, "ssh", "port" },
@@ -372,6 +394,73 @@ static bool form_site(struct app *a, struct wizard *w)
 	a->site = s;
 	save_site(w, s);
 	return true;
+}
+
+/* The site Discover asks about: the file (if any) with the form's master
+ * and [ssh] settings, not the replicas typed (this run's, not yet in the
+ * directory). NULL with w->form_error. */
+static struct site *discover_site(struct wizard *w, bool with_discovered)
+{
+	struct site_error se;
+	char buf[2048];
+	if (!w->field[FIELD_MASTER][0]) {
+		w->form_error = xstrdup("Type the master first: Discover asks the master's directory.");
+		return NULL;
+	}
+	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
+	if (!s)
+		s = site_new();
+	static const struct { enum wizard_field f; const char *sec, *key; } map[] = {
+		{ FIELD_MASTER, "carbonio", "master" }, { FIELD_USER, "ssh", "user" },
+		{ FIELD_PORT, "ssh", "port" }, { FIELD_IDENTITY, "ssh", "identity" },
+		{ FIELD_KNOWN_HOSTS, "ssh", "known_hosts" },
+	};
+	bool ok = true;
+	for (size_t i = 0; ok && i < sizeof map / sizeof map[0]; i++) {
+		const char *v = w->field[map[i].f];
+		ok = site_set(s, map[i].sec, map[i].key, *v ? v : NULL, &se);
+	}
+	ok = ok && (!with_discovered || apply_discovered(w, s, &se)) && site_validate(s, &se);
+	if (!ok) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The review's Enter: the lists kept for Connect, and the answer-queries
+ * checklist becomes the discovered MTA and other nodes (run order). */
+static void discovered(void *ud, const struct discover_plan *p)
+{
+	struct app *a = ud;
+	struct wizard *w = a->w;
+	const char *lists[DISCOVER_LISTS];
+	for (int l = 0; l < DISCOVER_LISTS; l++)
+		lists[l] = p->lists[l].new_value;
+	wizard_set_discovered(w, w->field[FIELD_MASTER], lists);
+	struct site *s = discover_site(w, true);
+	if (!s)
+		return;
+	size_t n = 0;
+	const char **cand = install_answer_candidates(s, &n);
+	wizard_set_answer_nodes(w, cand, n ? n - 1 : 0);
+	free(cand);
+	site_free(s);
+}
+
+static void be_discover(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	struct discover_pick pick = {
+		.site = discover_site(w, false), .label = w->site_path ? w->site_path : "(no site file)",
+		.accept = discovered, .ud = a,
+	};
+	if (!pick.site)
+		return;
+	char err[1024];
+	if (!ui_push(w->ui, &discover_pick_ops, &pick, err, sizeof err))
+		wizard_notice(w, err);
 }
 
 static struct site *load_site_for(struct wizard *w)
@@ -824,7 +913,7 @@ int ui_main(const char *progname, const char *path)
 		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
 		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers,
-		.home = be_home, .ud = &a,
+		.home = be_home, .discover = be_discover, .ud = &a,
 	};
 	struct ui *ui = ui_new(a.loop);
 	a.w->ui = ui;

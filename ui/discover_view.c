@@ -6,7 +6,8 @@
  * runs from the event loop, nothing blocks. An unknown host key is asked
  * (y/n) as everywhere; a password or passphrase comes from
  * REPLICA_WIZARD_SSH_PASSWORD only (none asked here: the node then fails,
- * and says so). */
+ * and says so). The pick mode (discover_view.h) asks the same and hands
+ * the plan back instead of writing it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "discover.h"
 #include "discover_plan.h"
 #include "discover_probe.h"
+#include "discover_view.h"
 #include "discover_write.h"
 #include "harden.h"
 #include "home.h"
@@ -48,6 +50,7 @@ struct discover_view {
 	int sel;
 	char *message;        /* the last write's outcome */
 	bool message_error;
+	struct discover_pick pick; /* pick mode: accept set, nothing written */
 };
 
 static void set_message(struct discover_view *s, bool error, char *msg)
@@ -227,6 +230,32 @@ static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 	return true;
 }
 
+/* The pick mode: the site comes made (the Nodes page's form), no file is
+ * read or written. */
+static bool enter_pick(struct view *v, void *arg, char *err, size_t err_size)
+{
+	struct discover_pick *pick = arg;
+	size_t nm = 0;
+	if (pick->site)
+		site_list(pick->site, SITE_ROLE_MASTER, &nm);
+	if (!nm || !v->ui->loop) {
+		snprintf(err, err_size, !nm ? "Discover: type the master first: discovery asks the master's directory"
+					    : "Discover: needs the event loop");
+		site_free(pick->site);
+		pick->site = NULL;
+		return false;
+	}
+	struct discover_view *s = xcalloc(1, sizeof *s);
+	s->v = v;
+	s->path = xstrdup(pick->label ? pick->label : "");
+	s->site = s->site_now = pick->site;
+	pick->site = NULL;
+	s->pick = *pick;
+	v->priv = s;
+	start(s);
+	return true;
+}
+
 /* ---- keys ---- */
 
 static const struct probe_node *probe_of(const struct discover_view *s, const char *name)
@@ -290,6 +319,17 @@ static void write_plan(struct discover_view *s)
 	make_plan(s);
 }
 
+/* Pick mode's Enter: the plan handed back once the stale nodes settled. */
+static unsigned accept_plan(struct discover_view *s)
+{
+	if (!s->plan)
+		return VIEW_IGNORED;
+	if (!stale_settled(s))
+		return VIEW_CHANGED;
+	s->pick.accept(s->pick.ud, s->plan);
+	return VIEW_CLOSE;
+}
+
 static unsigned key(struct view *v, int k)
 {
 	struct discover_view *s = v->priv;
@@ -322,13 +362,17 @@ static unsigned key(struct view *v, int k)
 		start(s);
 		return VIEW_CHANGED;
 	case 'p':
-		if (!s->plan)
+		if (!s->plan || s->pick.accept)
 			return VIEW_IGNORED;
 		s->prune = !s->prune;
 		make_plan(s);
 		return VIEW_CHANGED;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		return s->pick.accept ? accept_plan(s) : VIEW_IGNORED;
 	case 'w':
-		if (!s->plan || !discover_plan_changed(s->plan))
+		if (s->pick.accept || !s->plan || !discover_plan_changed(s->plan))
 			return VIEW_IGNORED;
 		write_plan(s);
 		return VIEW_CHANGED;
@@ -532,6 +576,9 @@ static void draw(struct view *v)
 		}
 		if (!any && !discover_plan_changed(p) && y < rows - 3)
 			wg_put(y++, 2, cols - 4, ROLE_OK, "The site file already says so: nothing to change.");
+		if (s->pick.accept && y < rows - 3)
+			wg_put(y++, 2, cols - 4, ROLE_DIM, "Enter: the Nodes page takes these; the site file is saved "
+				"on Connect.");
 	}
 	if (s->message && y < rows - 2)
 		wg_wrap(y, 2, cols - 4, rows - 2 - y, s->message_error ? ROLE_ERROR : ROLE_OK, s->message);
@@ -541,7 +588,9 @@ static void draw(struct view *v)
 		wg_hostkey_dialog(cols - 8, discover_master(s->d), s->master_hk.type, s->master_hk.fingerprint);
 	else if (asking)
 		wg_hostkey_dialog(cols - 8, asking->name, asking->hostkey.type, asking->hostkey.fingerprint);
-	if (s->plan)
+	if (s->plan && s->pick.accept)
+		snprintf(buf, sizeof buf, "Up/Down move  Enter use these  r ask again  q/Esc back");
+	else if (s->plan)
 		snprintf(buf, sizeof buf, "Up/Down move  w write  p prune: %s  r ask again  q/Esc back",
 			 s->prune ? "on" : "off");
 	else
@@ -564,6 +613,16 @@ static void leave(struct view *v)
 	free(s->message);
 	free(s);
 }
+
+const struct view_ops discover_pick_ops = {
+	.name = "discover-pick",
+	.enter = enter_pick,
+	.key = key,
+	.draw = draw,
+	.tick = tick,
+	.interrupt = interrupt,
+	.leave = leave,
+};
 
 const struct view_ops discover_view_ops = {
 	.name = "discover",

@@ -149,6 +149,7 @@ void wizard_free(struct wizard *w)
 	pane_free(w->report);
 	free(w->report_node);
 	explicit_bzero(w->dv_password, sizeof w->dv_password);
+	wizard_set_discovered(w, NULL, NULL);
 	free(w);
 }
 
@@ -512,6 +513,33 @@ void wizard_connect(struct wizard *w)
 	w->form_error = NULL;
 	if (w->be.connect)
 		w->be.connect(w);
+}
+
+void wizard_discover(struct wizard *w)
+{
+	w->status[0] = '\0';
+	free(w->form_error);
+	w->form_error = NULL;
+	if (w->be.discover)
+		w->be.discover(w);
+	else
+		wizard_notice(w, "Not available here.");
+}
+
+void wizard_set_discovered(struct wizard *w, const char *master, const char *const lists[DISCOVER_LISTS])
+{
+	free(w->disc_from);
+	w->disc_from = master && lists ? xstrdup(master) : NULL;
+	for (int l = 0; l < DISCOVER_LISTS; l++) {
+		free(w->disc[l]);
+		w->disc[l] = w->disc_from ? xstrdup(lists[l] ? lists[l] : "") : NULL;
+	}
+	w->dirty = true;
+}
+
+bool wizard_discovery_current(const struct wizard *w)
+{
+	return w->disc_from && strcmp(w->disc_from, w->field[FIELD_MASTER]) == 0;
 }
 
 void wizard_interrupt(struct wizard *w)
