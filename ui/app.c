@@ -459,8 +459,10 @@ static void be_discover(struct wizard *w)
 	if (!pick.site)
 		return;
 	char err[1024];
-	if (!ui_push(w->ui, &discover_pick_ops, &pick, err, sizeof err))
+	if (!ui_push(w->ui, &discover_pick_ops, &pick, err, sizeof err)) {
+		site_free(pick.site); /* the view took it, unless the stack was full */
 		wizard_notice(w, err);
+	}
 }
 
 static struct site *load_site_for(struct wizard *w)
