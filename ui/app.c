@@ -107,28 +107,6 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	show_next_hostkey(a);
 }
 
-/* The transport's prompt as the dialog names it: "Enter passphrase for key
- * 'F': " -> "passphrase for key F", "Password for U@H: " -> "password for
- * U@H". */
-static char *secret_what(enum conn_secret_kind kind, const char *prompt)
-{
-	const char *p = prompt ? prompt : "";
-	if (strncmp(p, "Enter ", 6) == 0)
-		p += 6;
-	char *what = xstrdup(*p ? p : kind == SECRET_KEY_PASSPHRASE ? "passphrase for your SSH key" : "password");
-	size_t len = strlen(what);
-	while (len && (what[len - 1] == ' ' || what[len - 1] == ':'))
-		what[--len] = '\0';
-	/* the key file without its quotes */
-	char *q = strchr(what, '\'');
-	if (q && len > 1 && what[len - 1] == '\'' && q < what + len - 1) {
-		memmove(q, q + 1, len - (size_t)(q - what));
-		what[len - 2] = '\0';
-	}
-	what[0] = (char)tolower((unsigned char)what[0]);
-	return what;
-}
-
 static void show_next_secret(struct app *a)
 {
 	if (!a->n_sec || a->w->dialog == DLG_SECRET || a->w->dialog == DLG_HOSTKEY)
@@ -149,7 +127,7 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 	a->sec_queue = xrealloc(a->sec_queue, (a->n_sec + 1) * sizeof *a->sec_queue);
 	a->sec_what = xrealloc(a->sec_what, (a->n_sec + 1) * sizeof *a->sec_what);
 	a->sec_queue[a->n_sec] = c;
-	a->sec_what[a->n_sec++] = secret_what(kind, prompt);
+	a->sec_what[a->n_sec++] = wizard_secret_what(kind, prompt);
 	show_next_secret(a);
 }
 

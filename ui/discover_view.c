@@ -5,7 +5,8 @@
  * `site discover`). Pushed with the site path as its argument; everything
  * runs from the event loop, nothing blocks. An unknown host key is asked
  * (y/n) as everywhere; a password or passphrase comes from
- * REPLICA_WIZARD_SSH_PASSWORD only (none asked here: the node then fails,
+ * REPLICA_WIZARD_SSH_PASSWORD when set, else it is asked in the wizard's
+ * masked SSH login dialog, one node at a time (Esc: none, the node fails
  * and says so). The pick mode (discover_view.h) asks the same and hands
  * the plan back instead of writing it. */
 #include <stdint.h>
@@ -25,7 +26,9 @@
 #include "site.h"
 #include "term.h"
 #include "view.h"
+#include "wizard.h"
 #include "widgets/dialog.h"
+#include "widgets/field.h"
 #include "widgets/frame.h"
 #include "widgets/keys.h"
 #include "widgets/list.h"
@@ -51,6 +54,14 @@ struct discover_view {
 	char *message;        /* the last write's outcome */
 	bool message_error;
 	struct discover_pick pick; /* pick mode: accept set, nothing written */
+	/* nodes waiting for a passphrase or password, asked in turn */
+	struct {
+		struct conn *c;
+		char *node;
+		char *what;
+	} *sec;
+	size_t n_sec;
+	char sec_input[256];
 };
 
 static void set_message(struct discover_view *s, bool error, char *msg)
@@ -78,29 +89,61 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	s->dirty = true;
 }
 
-static void answer_secret(struct conn *c)
+/* As batch mode, REPLICA_WIZARD_SSH_PASSWORD answers when set; else the
+ * node waits in the queue for the dialog. */
+static void ask_secret(struct discover_view *s, struct conn *c, const char *node, enum conn_secret_kind kind,
+		       const char *prompt)
 {
 	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
-	if (pw && *pw)
+	if (pw && *pw) {
 		redact_add(pw);
-	conn_answer_secret(c, pw && *pw ? pw : NULL);
+		conn_answer_secret(c, pw);
+		return;
+	}
+	s->sec = xrealloc(s->sec, (s->n_sec + 1) * sizeof *s->sec);
+	s->sec[s->n_sec].c = c;
+	s->sec[s->n_sec].node = xstrdup(node);
+	s->sec[s->n_sec].what = wizard_secret_what(kind, prompt);
+	s->n_sec++;
+	s->dirty = true;
+}
+
+/* The dialog's answer (NULL: none) to the first node waiting; the typed
+ * text is wiped (the transport keeps its own copy for this login only). */
+static void answer_secret(struct discover_view *s, const char *value)
+{
+	struct conn *c = s->sec[0].c;
+	free(s->sec[0].node);
+	free(s->sec[0].what);
+	memmove(s->sec, s->sec + 1, (s->n_sec - 1) * sizeof *s->sec);
+	s->n_sec--;
+	conn_answer_secret(c, value);
+	explicit_bzero(s->sec_input, sizeof s->sec_input);
+}
+
+/* Before the connections go (ask again, leave): nobody waits any more. */
+static void drop_secrets(struct discover_view *s)
+{
+	for (size_t i = 0; i < s->n_sec; i++) {
+		free(s->sec[i].node);
+		free(s->sec[i].what);
+	}
+	free(s->sec);
+	s->sec = NULL;
+	s->n_sec = 0;
+	explicit_bzero(s->sec_input, sizeof s->sec_input);
 }
 
 static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
-	(void)ud;
-	(void)kind;
-	(void)prompt;
-	answer_secret(c);
+	struct discover_view *s = ud;
+	ask_secret(s, c, discover_master(s->d), kind, prompt);
 }
 
 static void probe_secret(void *ud, size_t i, struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
-	(void)ud;
-	(void)i;
-	(void)kind;
-	(void)prompt;
-	answer_secret(c);
+	struct discover_view *s = ud;
+	ask_secret(s, c, discover_probe_at(s->probe, i)->name, kind, prompt);
 }
 
 static void probe_change(void *ud, size_t i)
@@ -154,6 +197,7 @@ static void ev_done(void *ud)
 
 static void start(struct discover_view *s)
 {
+	drop_secrets(s);
 	discover_probe_free(s->probe);
 	s->probe = NULL;
 	discover_plan_free(s->plan);
@@ -349,6 +393,12 @@ static unsigned key(struct view *v, int k)
 			return VIEW_CHANGED;
 		}
 		return k == 'q' || k == KEY_ESC ? VIEW_CLOSE : VIEW_IGNORED;
+	}
+	if (s->n_sec) {
+		enum wg_entry_action act = wg_entry_key(s->sec_input, sizeof s->sec_input, k);
+		if (act != WG_ENTRY_EDITED)
+			answer_secret(s, act == WG_ENTRY_DONE ? s->sec_input : NULL);
+		return VIEW_CHANGED;
 	}
 	int rows = s->plan ? (int)(s->plan->n_servers + s->plan->n_stale) : 0;
 	if (wg_list_move(&s->sel, rows, k))
@@ -588,6 +638,8 @@ static void draw(struct view *v)
 		wg_hostkey_dialog(cols - 8, discover_master(s->d), s->master_hk.type, s->master_hk.fingerprint);
 	else if (asking)
 		wg_hostkey_dialog(cols - 8, asking->name, asking->hostkey.type, asking->hostkey.fingerprint);
+	else if (s->n_sec)
+		wg_secret_dialog(cols - 8, s->sec[0].node, s->sec[0].what, s->sec_input);
 	if (s->plan && s->pick.accept)
 		snprintf(buf, sizeof buf, "Up/Down move  Enter use these  r ask again  q/Esc back");
 	else if (s->plan)
@@ -602,6 +654,7 @@ static void draw(struct view *v)
 static void leave(struct view *v)
 {
 	struct discover_view *s = v->priv;
+	drop_secrets(s);
 	discover_probe_free(s->probe);
 	discover_plan_free(s->plan);
 	discover_free(s->d);

@@ -4,6 +4,7 @@
  * engine directly. */
 #include "wizard.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,6 +514,28 @@ void wizard_connect(struct wizard *w)
 	w->form_error = NULL;
 	if (w->be.connect)
 		w->be.connect(w);
+}
+
+/* The transport's prompt as the dialog names it: "Enter passphrase for key
+ * 'F': " -> "passphrase for key F", "Password for U@H: " -> "password for
+ * U@H". */
+char *wizard_secret_what(enum conn_secret_kind kind, const char *prompt)
+{
+	const char *p = prompt ? prompt : "";
+	if (strncmp(p, "Enter ", 6) == 0)
+		p += 6;
+	char *what = xstrdup(*p ? p : kind == SECRET_KEY_PASSPHRASE ? "passphrase for your SSH key" : "password");
+	size_t len = strlen(what);
+	while (len && (what[len - 1] == ' ' || what[len - 1] == ':'))
+		what[--len] = '\0';
+	/* the key file without its quotes */
+	char *q = strchr(what, '\'');
+	if (q && len > 1 && what[len - 1] == '\'' && q < what + len - 1) {
+		memmove(q, q + 1, len - (size_t)(q - what));
+		what[len - 2] = '\0';
+	}
+	what[0] = (char)tolower((unsigned char)what[0]);
+	return what;
 }
 
 void wizard_discover(struct wizard *w)

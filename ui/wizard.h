@@ -225,6 +225,9 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 /* A node asks for a secret: open DLG_SECRET (what: "passphrase for key
  * FILE" or "password for USER@HOST"). */
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
+/* What a node's secret prompt asks for, as the secret dialog names it:
+ * "Enter passphrase for key 'F': " -> "passphrase for key F" (allocated). */
+char *wizard_secret_what(enum conn_secret_kind kind, const char *prompt);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
 /* The own state of the page or dialog whose view is ops: a block of size

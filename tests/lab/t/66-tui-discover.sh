@@ -10,6 +10,10 @@
 #     says what was discovered, the answer-queries checklist holds the MTA and
 #     the master (it held only the master before), and Connect saves
 #     `mta = MTA` into the site file; ^C leaves without running anything
+#   - a passphrase-protected key: the Discover view asks in the wizard's masked
+#     SSH login dialog, the master then the MTA (Esc on the MTA: it fails and
+#     says so; r asks again, typed: reachable); the passphrase is never on the
+#     screen, in the log or in the file
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -60,7 +64,10 @@ wait_rc() {
 }
 start() { # SITE
 	rm -f "$STATE/rc"
-	TM kill-session -t rw 2>/dev/null
+	# the last session's end stops the server: stop it, and let it go first
+	TM kill-server 2>/dev/null
+	while TM has-session 2>/dev/null; do sleep 0.1; done
+	sleep 0.2
 	TM new-session -d -s rw -x 160 -y 48 \
 		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $1; echo \$? >$STATE/rc; sleep 60"
 	wait_for 10 "What do you want to do?"
@@ -150,3 +157,44 @@ keys C-c
 wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "^C before the run: the wizard exits 0"
 assert_rc 0 "the saved file checks" "$RW" site check --site "$STATE/b.ini"
+
+# --- a key with a passphrase: asked in the masked dialog, node by node --------------------
+PP="rw-pp-$RANDOM-Dv3"
+KEY=$STATE/labkey-pp
+cp "$LAB_DIR/ssh/labkey" "$KEY"
+chmod 600 "$KEY"
+# the passphrase on ssh-keygen's command line is this test's, not the wizard's
+ssh-keygen -q -p -N "$PP" -f "$KEY" >/dev/null || fail "cannot protect the key copy"
+sed -e "s|^identity = .*|identity = $KEY|" "$STATE/a.orig" >"$STATE/c.ini"
+sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" "$STATE/c.ini"
+start "$STATE/c.ini"
+keys 6
+wait_for 20 "$M asks for the passphrase for key $KEY"
+assert_contains "$(screen)" "SSH login" "the master's login asks in the masked dialog"
+keys -l "$PP"
+assert_not_contains "$(screen)" "$PP" "the typed passphrase is not on the screen"
+keys Enter
+wait_for 30 "$MTA asks for the passphrase for key $KEY"
+ok "then the MTA's own login asks (checked node by node)"
+keys Escape
+wait_for 10 "no passphrase given for key $KEY"
+ok "Esc: none, the MTA fails and says why"
+keys r
+wait_for 20 "$M asks for the passphrase for key $KEY"
+keys -l "$PP"
+keys Enter
+wait_for 30 "$MTA asks for the passphrase for key $KEY"
+keys -l "$PP"
+keys Enter
+wait_for 30 "reachable, calls itself $MTA"
+assert_not_contains "$(screen)" "$PP" "the passphrase is not on the screen"
+keys q
+wait_for 5 "What do you want to do?"
+keys q
+wait_rc
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
+for f in "$STATE/c.ini" "$STATE/state"/*; do
+	[[ -f $f ]] || continue
+	! grep -qF -- "$PP" "$f" || fail "the passphrase is in $f"
+done
+ok "the passphrase is in no file the wizard wrote"
