@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "discover_view.h"
+#include "discover_write.h"
 #include "dovecot_op.h"
 #include "harden.h"
 #include "exit_status.h"
@@ -67,6 +68,8 @@ struct app {
 	char **only;               /* the replicas of this run (opts.only) */
 	size_t n_only;
 	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
+	char *disc_text;           /* remove's Discover: the site file as read before asking */
+	size_t disc_len;
 };
 
 /* A list of names the app owns (skip, only): freed and emptied. */
@@ -427,12 +430,57 @@ static void discovered(void *ud, const struct discover_plan *p)
 	site_free(s);
 }
 
+static struct site *load_site_for(struct wizard *w);
+
+/* Remove works from the site file: the review's Enter writes it as `site
+ * discover` does (the file's text as read before asking, edited in place
+ * under the site's lock), and the checklist becomes the replicas it now
+ * lists. */
+static void discovered_remove(void *ud, const struct discover_plan *p)
+{
+	struct app *a = ud;
+	struct wizard *w = a->w;
+	char err[2600];
+	if (!discover_plan_changed(p)) {
+		snprintf(w->status, sizeof w->status, "Discover: the site file already says so, nothing to change.");
+		return;
+	}
+	if (discover_write(w->site_path, a->disc_text, a->disc_len, p, err, sizeof err) != 0) {
+		free(w->form_error);
+		w->form_error = xstrdup(err);
+		return;
+	}
+	snprintf(w->status, sizeof w->status, "Discover: site file %s updated.", w->site_path);
+	struct site *s = site_load(w->site_path, NULL);
+	if (s) {
+		size_t n = 0;
+		const char *const *reps = site_list(s, SITE_ROLE_REPLICA, &n);
+		wizard_set_replicas(w, reps, n);
+		site_free(s);
+	}
+}
+
+static struct site *discover_site_remove(struct app *a, struct wizard *w)
+{
+	free(a->disc_text);
+	a->disc_text = w->site_path ? discover_read_text(w->site_path, &a->disc_len) : NULL;
+	if (!a->disc_text) {
+		w->form_error = w->site_path ? xasprintf("Discover: cannot open site file %s", w->site_path)
+					     : xstrdup("No site file: start the wizard with --site FILE.");
+		return NULL;
+	}
+	return load_site_for(w);
+}
+
 static void be_discover(struct wizard *w)
 {
 	struct app *a = w->be.ud;
+	bool rm = w->op == OP_REMOVE;
 	struct discover_pick pick = {
-		.site = discover_site(w, false), .label = w->site_path ? w->site_path : "(no site file)",
-		.accept = discovered, .ud = a,
+		.site = rm ? discover_site_remove(a, w) : discover_site(w, false),
+		.label = w->site_path ? w->site_path : "(no site file)",
+		.accept = rm ? discovered_remove : discovered, .ud = a,
+		.writes = rm,
 	};
 	if (!pick.site)
 		return;
@@ -914,6 +962,7 @@ int ui_main(const char *progname, const char *path)
 	}
 	drop_operation(&a);
 	free_names(&a.only, &a.n_only);
+	free(a.disc_text);
 	wizard_free(a.w);
 	loop_free(a.loop);
 	shell_close(&sh);

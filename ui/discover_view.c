@@ -627,8 +627,9 @@ static void draw(struct view *v)
 		if (!any && !discover_plan_changed(p) && y < rows - 3)
 			wg_put(y++, 2, cols - 4, ROLE_OK, "The site file already says so: nothing to change.");
 		if (s->pick.accept && y < rows - 3)
-			wg_put(y++, 2, cols - 4, ROLE_DIM, "Enter: the Nodes page takes these; the site file is saved "
-				"on Connect.");
+			wg_put(y++, 2, cols - 4, ROLE_DIM, s->pick.writes
+			       ? "Enter: written into the site file, and the replicas listed on the page."
+			       : "Enter: the Nodes page takes these; the site file is saved on Connect.");
 	}
 	if (s->message && y < rows - 2)
 		wg_wrap(y, 2, cols - 4, rows - 2 - y, s->message_error ? ROLE_ERROR : ROLE_OK, s->message);
@@ -641,7 +642,8 @@ static void draw(struct view *v)
 	else if (s->n_sec)
 		wg_secret_dialog(cols - 8, s->sec[0].node, s->sec[0].what, s->sec_input);
 	if (s->plan && s->pick.accept)
-		snprintf(buf, sizeof buf, "Up/Down move  Enter use these  r ask again  q/Esc back");
+		snprintf(buf, sizeof buf, "Up/Down move  Enter %s  r ask again  q/Esc back",
+			 s->pick.writes ? "write" : "use these");
 	else if (s->plan)
 		snprintf(buf, sizeof buf, "Up/Down move  w write  p prune: %s  r ask again  q/Esc back",
 			 s->prune ? "on" : "off");

@@ -5,10 +5,14 @@
  *     struct discover_pick: the site the form describes (the typed master
  *     and [ssh] over the file) asked, the same review, and Enter hands the
  *     plan to pick->accept (the page fills its fields; the file is written
- *     by the wizard on Connect). Nothing is written here.
+ *     by the wizard on Connect; the remove wizard, whose page lists the
+ *     file's replicas, writes it at once with the CLI's code). Nothing is
+ *     written here.
  * Curses-free header. */
 #ifndef RW_DISCOVER_VIEW_H
 #define RW_DISCOVER_VIEW_H
+
+#include <stdbool.h>
 
 struct discover_plan;
 struct site;
@@ -20,6 +24,7 @@ struct discover_pick {
 	/* Enter on an answer: called once, before the view closes. */
 	void (*accept)(void *ud, const struct discover_plan *plan);
 	void *ud;
+	bool writes;            /* accept writes the file (what the review says) */
 };
 
 extern const struct view_ops discover_view_ops;

@@ -10,6 +10,9 @@
 #     says what was discovered, the answer-queries checklist holds the MTA and
 #     the master (it held only the master before), and Connect saves
 #     `mta = MTA` into the site file; ^C leaves without running anything
+#   - the Remove wizard's page: F5, the review (Enter write), the file written
+#     as `site discover` writes it (one line: mta), the page says so and
+#     lists the replicas the file now has (none on the lab: none installed)
 #   - a passphrase-protected key: the Discover view asks in the wizard's masked
 #     SSH login dialog, the master then the MTA (Esc on the MTA: it fails and
 #     says so; r asks again, typed: reachable); the passphrase is never on the
@@ -157,6 +160,28 @@ keys C-c
 wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "^C before the run: the wizard exits 0"
 assert_rc 0 "the saved file checks" "$RW" site check --site "$STATE/b.ini"
+
+# --- the Remove page: F5, Enter writes the file -----------------------------------------
+sed -e "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" "$STATE/a.orig" >"$STATE/d.ini"
+cp -p -- "$STATE/d.ini" "$STATE/d.orig"
+start "$STATE/d.ini"
+keys 2
+wait_for 5 "The site file lists no replica"
+assert_contains "$(screen)" "F5 discover" "the Remove page's key row offers F5 discover"
+keys F5
+wait_for 30 "reachable, calls itself $MTA"
+assert_contains "$(screen)" "Enter write" "the review's key row: Enter writes"
+cmp -s "$STATE/d.ini" "$STATE/d.orig" || fail "the file changed before Enter"
+keys Enter
+wait_for 10 "Discover: site file $STATE/d.ini updated."
+assert_contains "$(screen)" "The site file lists no replica" "the page lists the file's replicas (none yet)"
+run diff "$STATE/d.orig" "$STATE/d.ini"
+assert_eq "> mta = $MTA" "$(grep '^[<>]' <<<"$T_STDOUT")" "one line added: the MTA, as site discover writes it"
+keys Escape
+wait_for 5 "What do you want to do?"
+keys q
+wait_rc
+assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 # --- a key with a passphrase: asked in the masked dialog, node by node --------------------
 PP="rw-pp-$RANDOM-Dv3"
