@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "discover_view.h"
+#include "discover_write.h"
 #include "dovecot_op.h"
 #include "harden.h"
 #include "exit_status.h"
@@ -67,6 +69,8 @@ struct app {
 	size_t n_only;
 	const char *pair;          /* opts.pair: the chosen Dovecot pair's name in a->site */
 	FILE *log;                 /* the shell's log (ui/shell.h), or NULL */
+	char *disc_text;           /* remove's Discover: the site file as read before asking */
+	size_t disc_len;
 };
 
 /* A list of names the app owns (skip, only): freed and emptied. */
@@ -107,28 +111,6 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	show_next_hostkey(a);
 }
 
-/* The transport's prompt as the dialog names it: "Enter passphrase for key
- * 'F': " -> "passphrase for key F", "Password for U@H: " -> "password for
- * U@H". */
-static char *secret_what(enum conn_secret_kind kind, const char *prompt)
-{
-	const char *p = prompt ? prompt : "";
-	if (strncmp(p, "Enter ", 6) == 0)
-		p += 6;
-	char *what = xstrdup(*p ? p : kind == SECRET_KEY_PASSPHRASE ? "passphrase for your SSH key" : "password");
-	size_t len = strlen(what);
-	while (len && (what[len - 1] == ' ' || what[len - 1] == ':'))
-		what[--len] = '\0';
-	/* the key file without its quotes */
-	char *q = strchr(what, '\'');
-	if (q && len > 1 && what[len - 1] == '\'' && q < what + len - 1) {
-		memmove(q, q + 1, len - (size_t)(q - what));
-		what[len - 2] = '\0';
-	}
-	what[0] = (char)tolower((unsigned char)what[0]);
-	return what;
-}
-
 static void show_next_secret(struct app *a)
 {
 	if (!a->n_sec || a->w->dialog == DLG_SECRET || a->w->dialog == DLG_HOSTKEY)
@@ -149,7 +131,7 @@ static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, cons
 	a->sec_queue = xrealloc(a->sec_queue, (a->n_sec + 1) * sizeof *a->sec_queue);
 	a->sec_what = xrealloc(a->sec_what, (a->n_sec + 1) * sizeof *a->sec_what);
 	a->sec_queue[a->n_sec] = c;
-	a->sec_what[a->n_sec++] = secret_what(kind, prompt);
+	a->sec_what[a->n_sec++] = wizard_secret_what(kind, prompt);
 	show_next_secret(a);
 }
 
@@ -309,6 +291,22 @@ static void save_site(struct wizard *w, const struct site *s)
 		w->site_saved = xasprintf("Site file NOT saved: %s", site_error_format(&se, buf, sizeof buf));
 }
 
+/* What F5 Discover found and the admin took (the same keys `site discover`
+ * writes), while the master field still names the master asked. */
+static const char *const disc_keys[DISCOVER_LISTS] = {
+	[DISCOVER_REPLICAS] = "replicas", [DISCOVER_MTA] = "mta", [DISCOVER_OTHER_NODES] = "other_nodes",
+};
+
+static bool apply_discovered(const struct wizard *w, struct site *s, struct site_error *se)
+{
+	if (!wizard_discovery_current(w))
+		return true;
+	for (int l = 0; l < DISCOVER_LISTS; l++)
+		if (!site_set(s, "carbonio", disc_keys[l], *w->disc[l] ? w->disc[l] : NULL, se))
+			return false;
+	return true;
+}
+
 static bool form_site(struct app *a, struct wizard *w)
 {
 	struct site_error se;
@@ -316,6 +314,11 @@ static bool form_site(struct app *a, struct wizard *w)
 	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
 	if (!s)
 		s = site_new();
+	if (!apply_discovered(w, s, &se)) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return false;
+	}
 	static const struct { enum wizard_field f; const char *sec, *key; } map[] = {
 		{ FIELD_MASTER, "carbonio", "master" }, { FIELD_REPLICAS, "carbonio", "replicas" },
 		{ FIELD_USER, "ssh", "user" }, { FIELD_PORT, "ssh", "port" },
@@ -374,6 +377,120 @@ static bool form_site(struct app *a, struct wizard *w)
 	a->site = s;
 	save_site(w, s);
 	return true;
+}
+
+/* The site Discover asks about: the file (if any) with the form's master
+ * and [ssh] settings, not the replicas typed (this run's, not yet in the
+ * directory). NULL with w->form_error. */
+static struct site *discover_site(struct wizard *w, bool with_discovered)
+{
+	struct site_error se;
+	char buf[2048];
+	if (!w->field[FIELD_MASTER][0]) {
+		w->form_error = xstrdup("Type the master first: Discover asks the master's directory.");
+		return NULL;
+	}
+	struct site *s = w->site_path ? site_load(w->site_path, &se) : NULL;
+	if (!s)
+		s = site_new();
+	static const struct { enum wizard_field f; const char *sec, *key; } map[] = {
+		{ FIELD_MASTER, "carbonio", "master" }, { FIELD_USER, "ssh", "user" },
+		{ FIELD_PORT, "ssh", "port" }, { FIELD_IDENTITY, "ssh", "identity" },
+		{ FIELD_KNOWN_HOSTS, "ssh", "known_hosts" },
+	};
+	bool ok = true;
+	for (size_t i = 0; ok && i < sizeof map / sizeof map[0]; i++) {
+		const char *v = w->field[map[i].f];
+		ok = site_set(s, map[i].sec, map[i].key, *v ? v : NULL, &se);
+	}
+	ok = ok && (!with_discovered || apply_discovered(w, s, &se)) && site_validate(s, &se);
+	if (!ok) {
+		w->form_error = xstrdup(site_error_format(&se, buf, sizeof buf));
+		site_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The review's Enter: the lists kept for Connect, and the answer-queries
+ * checklist becomes the discovered MTA and other nodes (run order). */
+static void discovered(void *ud, const struct discover_plan *p)
+{
+	struct app *a = ud;
+	struct wizard *w = a->w;
+	const char *lists[DISCOVER_LISTS];
+	for (int l = 0; l < DISCOVER_LISTS; l++)
+		lists[l] = p->lists[l].new_value;
+	wizard_set_discovered(w, w->field[FIELD_MASTER], lists);
+	struct site *s = discover_site(w, true);
+	if (!s)
+		return;
+	size_t n = 0;
+	const char **cand = install_answer_candidates(s, &n);
+	wizard_set_answer_nodes(w, cand, n ? n - 1 : 0);
+	free(cand);
+	site_free(s);
+}
+
+static struct site *load_site_for(struct wizard *w);
+
+/* Remove works from the site file: the review's Enter writes it as `site
+ * discover` does (the file's text as read before asking, edited in place
+ * under the site's lock), and the checklist becomes the replicas it now
+ * lists. */
+static void discovered_remove(void *ud, const struct discover_plan *p)
+{
+	struct app *a = ud;
+	struct wizard *w = a->w;
+	char err[2600];
+	if (!discover_plan_changed(p)) {
+		snprintf(w->status, sizeof w->status, "Discover: the site file already says so, nothing to change.");
+		return;
+	}
+	if (discover_write(w->site_path, a->disc_text, a->disc_len, p, err, sizeof err) != 0) {
+		free(w->form_error);
+		w->form_error = xstrdup(err);
+		return;
+	}
+	snprintf(w->status, sizeof w->status, "Discover: site file %s updated.", w->site_path);
+	struct site *s = site_load(w->site_path, NULL);
+	if (s) {
+		size_t n = 0;
+		const char *const *reps = site_list(s, SITE_ROLE_REPLICA, &n);
+		wizard_set_replicas(w, reps, n);
+		site_free(s);
+	}
+}
+
+static struct site *discover_site_remove(struct app *a, struct wizard *w)
+{
+	free(a->disc_text);
+	a->disc_text = w->site_path ? discover_read_text(w->site_path, &a->disc_len) : NULL;
+	if (!a->disc_text) {
+		w->form_error = w->site_path ? xasprintf("Discover: cannot open site file %s", w->site_path)
+					     : xstrdup("No site file: start the wizard with --site FILE.");
+		return NULL;
+	}
+	return load_site_for(w);
+}
+
+static void be_discover(struct wizard *w)
+{
+	struct app *a = w->be.ud;
+	bool rm = w->op == OP_REMOVE;
+	struct discover_pick pick = {
+		.site = rm ? discover_site_remove(a, w) : discover_site(w, false),
+		.label = w->site_path ? w->site_path : "(no site file)",
+		.accept = rm ? discovered_remove : discovered, .ud = a,
+		.writes = rm,
+	};
+	if (!pick.site)
+		return;
+	char err[1024];
+	if (!ui_push(w->ui, &discover_pick_ops, &pick, err, sizeof err)) {
+		site_free(pick.site); /* the view took it, unless the stack was full */
+		wizard_notice(w, err);
+	}
 }
 
 static struct site *load_site_for(struct wizard *w)
@@ -848,7 +965,7 @@ int ui_main(const char *progname, const char *path)
 		.connect = be_connect, .hostkey = be_hostkey, .password = be_password,
 		.start = be_start, .retry = be_retry, .skip = be_skip, .abort = be_abort,
 		.review = be_review, .secret = be_secret, .skip_servers = be_skip_servers,
-		.home = be_home, .ud = &a,
+		.home = be_home, .discover = be_discover, .ud = &a,
 	};
 	struct ui *ui = ui_new(a.loop);
 	a.w->ui = ui;
@@ -869,6 +986,7 @@ int ui_main(const char *progname, const char *path)
 	}
 	drop_operation(&a);
 	free_names(&a.only, &a.n_only);
+	free(a.disc_text);
 	wizard_free(a.w);
 	loop_free(a.loop);
 	shell_close(&sh);

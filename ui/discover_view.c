@@ -5,8 +5,10 @@
  * `site discover`). Pushed with the site path as its argument; everything
  * runs from the event loop, nothing blocks. An unknown host key is asked
  * (y/n) as everywhere; a password or passphrase comes from
- * REPLICA_WIZARD_SSH_PASSWORD only (none asked here: the node then fails,
- * and says so). */
+ * REPLICA_WIZARD_SSH_PASSWORD when set, else it is asked in the wizard's
+ * masked SSH login dialog, one node at a time (Esc: none, the node fails
+ * and says so). The pick mode (discover_view.h) asks the same and hands
+ * the plan back instead of writing it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "discover.h"
 #include "discover_plan.h"
 #include "discover_probe.h"
+#include "discover_view.h"
 #include "discover_write.h"
 #include "harden.h"
 #include "home.h"
@@ -23,7 +26,9 @@
 #include "site.h"
 #include "term.h"
 #include "view.h"
+#include "wizard.h"
 #include "widgets/dialog.h"
+#include "widgets/field.h"
 #include "widgets/frame.h"
 #include "widgets/keys.h"
 #include "widgets/list.h"
@@ -48,6 +53,15 @@ struct discover_view {
 	int sel;
 	char *message;        /* the last write's outcome */
 	bool message_error;
+	struct discover_pick pick; /* pick mode: accept set, nothing written */
+	/* nodes waiting for a passphrase or password, asked in turn */
+	struct {
+		struct conn *c;
+		char *node;
+		char *what;
+	} *sec;
+	size_t n_sec;
+	char sec_input[256];
 };
 
 static void set_message(struct discover_view *s, bool error, char *msg)
@@ -75,29 +89,61 @@ static void ev_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
 	s->dirty = true;
 }
 
-static void answer_secret(struct conn *c)
+/* As batch mode, REPLICA_WIZARD_SSH_PASSWORD answers when set; else the
+ * node waits in the queue for the dialog. */
+static void ask_secret(struct discover_view *s, struct conn *c, const char *node, enum conn_secret_kind kind,
+		       const char *prompt)
 {
 	const char *pw = harden_secret_env("REPLICA_WIZARD_SSH_PASSWORD");
-	if (pw && *pw)
+	if (pw && *pw) {
 		redact_add(pw);
-	conn_answer_secret(c, pw && *pw ? pw : NULL);
+		conn_answer_secret(c, pw);
+		return;
+	}
+	s->sec = xrealloc(s->sec, (s->n_sec + 1) * sizeof *s->sec);
+	s->sec[s->n_sec].c = c;
+	s->sec[s->n_sec].node = xstrdup(node);
+	s->sec[s->n_sec].what = wizard_secret_what(kind, prompt);
+	s->n_sec++;
+	s->dirty = true;
+}
+
+/* The dialog's answer (NULL: none) to the first node waiting; the typed
+ * text is wiped (the transport keeps its own copy for this login only). */
+static void answer_secret(struct discover_view *s, const char *value)
+{
+	struct conn *c = s->sec[0].c;
+	free(s->sec[0].node);
+	free(s->sec[0].what);
+	memmove(s->sec, s->sec + 1, (s->n_sec - 1) * sizeof *s->sec);
+	s->n_sec--;
+	conn_answer_secret(c, value);
+	explicit_bzero(s->sec_input, sizeof s->sec_input);
+}
+
+/* Before the connections go (ask again, leave): nobody waits any more. */
+static void drop_secrets(struct discover_view *s)
+{
+	for (size_t i = 0; i < s->n_sec; i++) {
+		free(s->sec[i].node);
+		free(s->sec[i].what);
+	}
+	free(s->sec);
+	s->sec = NULL;
+	s->n_sec = 0;
+	explicit_bzero(s->sec_input, sizeof s->sec_input);
 }
 
 static void ev_secret(void *ud, struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
-	(void)ud;
-	(void)kind;
-	(void)prompt;
-	answer_secret(c);
+	struct discover_view *s = ud;
+	ask_secret(s, c, discover_master(s->d), kind, prompt);
 }
 
 static void probe_secret(void *ud, size_t i, struct conn *c, enum conn_secret_kind kind, const char *prompt)
 {
-	(void)ud;
-	(void)i;
-	(void)kind;
-	(void)prompt;
-	answer_secret(c);
+	struct discover_view *s = ud;
+	ask_secret(s, c, discover_probe_at(s->probe, i)->name, kind, prompt);
 }
 
 static void probe_change(void *ud, size_t i)
@@ -151,6 +197,7 @@ static void ev_done(void *ud)
 
 static void start(struct discover_view *s)
 {
+	drop_secrets(s);
 	discover_probe_free(s->probe);
 	s->probe = NULL;
 	discover_plan_free(s->plan);
@@ -227,6 +274,32 @@ static bool enter(struct view *v, void *arg, char *err, size_t err_size)
 	return true;
 }
 
+/* The pick mode: the site comes made (the Nodes page's form), no file is
+ * read or written. */
+static bool enter_pick(struct view *v, void *arg, char *err, size_t err_size)
+{
+	struct discover_pick *pick = arg;
+	size_t nm = 0;
+	if (pick->site)
+		site_list(pick->site, SITE_ROLE_MASTER, &nm);
+	if (!nm || !v->ui->loop) {
+		snprintf(err, err_size, !nm ? "Discover: type the master first: discovery asks the master's directory"
+					    : "Discover: needs the event loop");
+		site_free(pick->site);
+		pick->site = NULL;
+		return false;
+	}
+	struct discover_view *s = xcalloc(1, sizeof *s);
+	s->v = v;
+	s->path = xstrdup(pick->label ? pick->label : "");
+	s->site = s->site_now = pick->site;
+	pick->site = NULL;
+	s->pick = *pick;
+	v->priv = s;
+	start(s);
+	return true;
+}
+
 /* ---- keys ---- */
 
 static const struct probe_node *probe_of(const struct discover_view *s, const char *name)
@@ -290,6 +363,17 @@ static void write_plan(struct discover_view *s)
 	make_plan(s);
 }
 
+/* Pick mode's Enter: the plan handed back once the stale nodes settled. */
+static unsigned accept_plan(struct discover_view *s)
+{
+	if (!s->plan)
+		return VIEW_IGNORED;
+	if (!stale_settled(s))
+		return VIEW_CHANGED;
+	s->pick.accept(s->pick.ud, s->plan);
+	return VIEW_CLOSE;
+}
+
 static unsigned key(struct view *v, int k)
 {
 	struct discover_view *s = v->priv;
@@ -310,6 +394,12 @@ static unsigned key(struct view *v, int k)
 		}
 		return k == 'q' || k == KEY_ESC ? VIEW_CLOSE : VIEW_IGNORED;
 	}
+	if (s->n_sec) {
+		enum wg_entry_action act = wg_entry_key(s->sec_input, sizeof s->sec_input, k);
+		if (act != WG_ENTRY_EDITED)
+			answer_secret(s, act == WG_ENTRY_DONE ? s->sec_input : NULL);
+		return VIEW_CHANGED;
+	}
 	int rows = s->plan ? (int)(s->plan->n_servers + s->plan->n_stale) : 0;
 	if (wg_list_move(&s->sel, rows, k))
 		return VIEW_CHANGED;
@@ -322,13 +412,17 @@ static unsigned key(struct view *v, int k)
 		start(s);
 		return VIEW_CHANGED;
 	case 'p':
-		if (!s->plan)
+		if (!s->plan || s->pick.accept)
 			return VIEW_IGNORED;
 		s->prune = !s->prune;
 		make_plan(s);
 		return VIEW_CHANGED;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		return s->pick.accept ? accept_plan(s) : VIEW_IGNORED;
 	case 'w':
-		if (!s->plan || !discover_plan_changed(s->plan))
+		if (s->pick.accept || !s->plan || !discover_plan_changed(s->plan))
 			return VIEW_IGNORED;
 		write_plan(s);
 		return VIEW_CHANGED;
@@ -532,6 +626,10 @@ static void draw(struct view *v)
 		}
 		if (!any && !discover_plan_changed(p) && y < rows - 3)
 			wg_put(y++, 2, cols - 4, ROLE_OK, "The site file already says so: nothing to change.");
+		if (s->pick.accept && y < rows - 3)
+			wg_put(y++, 2, cols - 4, ROLE_DIM, s->pick.writes
+			       ? "Enter: written into the site file, and the replicas listed on the page."
+			       : "Enter: the Nodes page takes these; the site file is saved on Connect.");
 	}
 	if (s->message && y < rows - 2)
 		wg_wrap(y, 2, cols - 4, rows - 2 - y, s->message_error ? ROLE_ERROR : ROLE_OK, s->message);
@@ -541,7 +639,12 @@ static void draw(struct view *v)
 		wg_hostkey_dialog(cols - 8, discover_master(s->d), s->master_hk.type, s->master_hk.fingerprint);
 	else if (asking)
 		wg_hostkey_dialog(cols - 8, asking->name, asking->hostkey.type, asking->hostkey.fingerprint);
-	if (s->plan)
+	else if (s->n_sec)
+		wg_secret_dialog(cols - 8, s->sec[0].node, s->sec[0].what, s->sec_input);
+	if (s->plan && s->pick.accept)
+		snprintf(buf, sizeof buf, "Up/Down move  Enter %s  r ask again  q/Esc back",
+			 s->pick.writes ? "write" : "use these");
+	else if (s->plan)
 		snprintf(buf, sizeof buf, "Up/Down move  w write  p prune: %s  r ask again  q/Esc back",
 			 s->prune ? "on" : "off");
 	else
@@ -553,6 +656,7 @@ static void draw(struct view *v)
 static void leave(struct view *v)
 {
 	struct discover_view *s = v->priv;
+	drop_secrets(s);
 	discover_probe_free(s->probe);
 	discover_plan_free(s->plan);
 	discover_free(s->d);
@@ -564,6 +668,16 @@ static void leave(struct view *v)
 	free(s->message);
 	free(s);
 }
+
+const struct view_ops discover_pick_ops = {
+	.name = "discover-pick",
+	.enter = enter_pick,
+	.key = key,
+	.draw = draw,
+	.tick = tick,
+	.interrupt = interrupt,
+	.leave = leave,
+};
 
 const struct view_ops discover_view_ops = {
 	.name = "discover",

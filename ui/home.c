@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "dashboard_view.h"
+#include "discover_view.h"
 #include "site.h"
 
 extern const struct view_ops site_view_ops; /* site_view.c */
@@ -15,6 +16,7 @@ const struct home_entry home_entries[] = {
 	{ "Configure Dovecot replication", "two-way, between two servers", HOME_OP, OP_DOVECOT, NULL },
 	{ "Dashboard", "live replication state", HOME_VIEW, 0, &dashboard_view_ops },
 	{ "Site file", "its nodes and their roles", HOME_VIEW, 0, &site_view_ops },
+	{ "Discover the site", "the master's servers and roles", HOME_VIEW, 0, &discover_view_ops },
 	{ "Quit", "", HOME_QUIT, 0, NULL },
 };
 

@@ -4,6 +4,7 @@
  * engine directly. */
 #include "wizard.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,7 @@ void wizard_free(struct wizard *w)
 	free(w->report_node);
 	explicit_bzero(w->dv_password, sizeof w->dv_password);
 	dv_pairs_clear(w);
+	wizard_set_discovered(w, NULL, NULL);
 	free(w);
 }
 
@@ -602,6 +604,55 @@ void wizard_connect(struct wizard *w)
 	w->form_error = NULL;
 	if (w->be.connect)
 		w->be.connect(w);
+}
+
+/* The transport's prompt as the dialog names it: "Enter passphrase for key
+ * 'F': " -> "passphrase for key F", "Password for U@H: " -> "password for
+ * U@H". */
+char *wizard_secret_what(enum conn_secret_kind kind, const char *prompt)
+{
+	const char *p = prompt ? prompt : "";
+	if (strncmp(p, "Enter ", 6) == 0)
+		p += 6;
+	char *what = xstrdup(*p ? p : kind == SECRET_KEY_PASSPHRASE ? "passphrase for your SSH key" : "password");
+	size_t len = strlen(what);
+	while (len && (what[len - 1] == ' ' || what[len - 1] == ':'))
+		what[--len] = '\0';
+	/* the key file without its quotes */
+	char *q = strchr(what, '\'');
+	if (q && len > 1 && what[len - 1] == '\'' && q < what + len - 1) {
+		memmove(q, q + 1, len - (size_t)(q - what));
+		what[len - 2] = '\0';
+	}
+	what[0] = (char)tolower((unsigned char)what[0]);
+	return what;
+}
+
+void wizard_discover(struct wizard *w)
+{
+	w->status[0] = '\0';
+	free(w->form_error);
+	w->form_error = NULL;
+	if (w->be.discover)
+		w->be.discover(w);
+	else
+		wizard_notice(w, "Not available here.");
+}
+
+void wizard_set_discovered(struct wizard *w, const char *master, const char *const lists[DISCOVER_LISTS])
+{
+	free(w->disc_from);
+	w->disc_from = master && lists ? xstrdup(master) : NULL;
+	for (int l = 0; l < DISCOVER_LISTS; l++) {
+		free(w->disc[l]);
+		w->disc[l] = w->disc_from ? xstrdup(lists[l] ? lists[l] : "") : NULL;
+	}
+	w->dirty = true;
+}
+
+bool wizard_discovery_current(const struct wizard *w)
+{
+	return w->disc_from && strcmp(w->disc_from, w->field[FIELD_MASTER]) == 0;
 }
 
 void wizard_interrupt(struct wizard *w)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "discover_plan.h"
 #include "pages/pages.h"
 #include "runner.h"
 #include "transport.h"
@@ -107,6 +108,10 @@ struct wizard_backend {
 	void (*skip_servers)(struct wizard *w);
 	/* Back home after a run: the operation is dropped (w->plan too). */
 	void (*home)(struct wizard *w);
+	/* Nodes page F5: the typed master (and [ssh]) asked for the site's
+	 * servers; the review is a view pushed over the wizard, whose Enter
+	 * calls wizard_set_discovered. */
+	void (*discover)(struct wizard *w);
 	void *ud;
 };
 
@@ -133,6 +138,12 @@ struct wizard {
 	char **ans_names;
 	bool *ans_checked;     /* n_ans + 1: the master last */
 	size_t n_ans;
+	/* what F5 Discover found on the master disc_from and the admin took:
+	 * [carbonio] replicas, mta, other_nodes (discover_plan.h's lists, ""
+	 * none), set in the site on Connect while the master field still
+	 * names disc_from; NULL: not discovered */
+	char *disc[DISCOVER_LISTS];
+	char *disc_from;
 
 	/* DLG_SECRET: what a node asks for (the answer goes straight to
 	 * be.secret and is wiped here) */
@@ -241,6 +252,9 @@ const char **wizard_skipped_servers(const struct wizard *w, size_t *n);
 /* A node asks for a secret: open DLG_SECRET (what: "passphrase for key
  * FILE" or "password for USER@HOST"). */
 void wizard_ask_secret(struct wizard *w, const char *node, const char *what);
+/* What a node's secret prompt asks for, as the secret dialog names it:
+ * "Enter passphrase for key 'F': " -> "passphrase for key F" (allocated). */
+char *wizard_secret_what(enum conn_secret_kind kind, const char *prompt);
 /* A line of the preflight findings. */
 void wizard_report(struct wizard *w, const char *line);
 /* The own state of the page or dialog whose view is ops: a block of size
@@ -268,6 +282,14 @@ void wizard_open_view(struct wizard *w, const struct view_ops *ops);
 void wizard_abort(struct wizard *w);
 /* A form's Connect: the backend builds the operation and connects. */
 void wizard_connect(struct wizard *w);
+/* The Nodes page's F5: the backend asks the typed master. */
+void wizard_discover(struct wizard *w);
+/* A discovery taken (master: the one asked; lists as w->disc): kept for
+ * Connect. The replicas field is what this run installs, so the replicas
+ * the directory already has are not added to it. */
+void wizard_set_discovered(struct wizard *w, const char *master, const char *const lists[DISCOVER_LISTS]);
+/* The discovery still applies: the master field names the one asked. */
+bool wizard_discovery_current(const struct wizard *w);
 /* Row i of the answer checklist is the master's (the last row, or an MTA
  * row naming it). */
 bool wizard_answer_is_master(const struct wizard *w, size_t i);

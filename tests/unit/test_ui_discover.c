@@ -1,8 +1,10 @@
 /* The Discover view (ui/discover_view.c) driven by a real event loop: a
  * site without a master is refused before anything connects; a master that
  * cannot be reached shows the failure (the file unchanged) and `r` asks
- * again; `w` does nothing without an answer; q leaves. The lab test t/43
- * covers the answer itself (through `site discover`, the same engine). */
+ * again; `w` does nothing without an answer; q leaves. The pick mode (the
+ * Nodes page's F5): no master typed is refused, a failure hands nothing
+ * back (Enter ignored). The lab tests t/43 and t/66 cover the answer itself
+ * (through `site discover` and the TUI, the same engine). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,13 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "discover_view.h"
 #include "loop.h"
+#include "site.h"
 #include "term.h"
 #include "view.h"
 #include "widgets/keys.h"
 #include "xalloc.h"
-
-extern const struct view_ops discover_view_ops;
 
 static char dir[] = "/tmp/rw-test-discover-XXXXXX";
 
@@ -66,6 +68,12 @@ static bool wait_screen(struct ui *ui, struct loop *loop, const char *want)
 	return false;
 }
 
+static void picked(void *ud, const struct discover_plan *plan)
+{
+	(void)plan;
+	(*(int *)ud)++;
+}
+
 static void test_discover_view(void **state)
 {
 	(void)state;
@@ -102,6 +110,25 @@ static void test_discover_view(void **state)
 	assert_true(wait_screen(ui, loop, "cannot connect to the master 127.0.0.1"));
 	ui_key(ui, 'q');
 	assert_int_equal(ui->depth, 0);
+
+	/* pick mode: a site without a master is refused (and freed) */
+	int accepted = 0;
+	struct discover_pick pick = { .site = site_new(), .label = "site.ini", .accept = picked, .ud = &accepted };
+	assert_false(ui_push(ui, &discover_pick_ops, &pick, err, sizeof err));
+	assert_non_null(strstr(err, "type the master first"));
+	assert_null(pick.site);
+	/* the master unreachable: the failure shown, Enter hands nothing back */
+	pick.site = site_load(path, NULL);
+	assert_non_null(pick.site);
+	assert_true(ui_push(ui, &discover_pick_ops, &pick, err, sizeof err));
+	assert_null(pick.site); /* the view's now */
+	assert_true(wait_screen(ui, loop, "cannot connect to the master 127.0.0.1"));
+	ui_key(ui, '\r');
+	assert_int_equal(ui->depth, 1);
+	assert_int_equal(accepted, 0);
+	ui_key(ui, 'q');
+	assert_int_equal(ui->depth, 0);
+	assert_int_equal(accepted, 0);
 
 	ui_free(ui);
 	loop_free(loop);

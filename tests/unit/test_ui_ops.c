@@ -96,6 +96,7 @@ static struct {
 	bool disable_ldap_at_connect;
 	int aborts, skip_calls;
 	char skipped[128];
+	int discovers;
 } fake;
 
 static void f_connect(struct wizard *w)
@@ -107,6 +108,7 @@ static void f_connect(struct wizard *w)
 	fake.disable_ldap_at_connect = w->disable_ldap;
 }
 static void f_start(struct wizard *w) { (void)w; fake.starts++; }
+static void f_discover(struct wizard *w) { (void)w; fake.discovers++; }
 static void f_abort(struct wizard *w) { (void)w; fake.aborts++; }
 static void f_skip_servers(struct wizard *w)
 {
@@ -182,7 +184,7 @@ static int setup(void **state)
 	memset(&fake, 0, sizeof fake);
 	struct wizard *w = wizard_new();
 	w->be = (struct wizard_backend){ .connect = f_connect, .start = f_start, .review = f_review,
-					 .abort = f_abort, .skip_servers = f_skip_servers };
+					 .abort = f_abort, .skip_servers = f_skip_servers, .discover = f_discover };
 	w->site_path = xstrdup("/etc/replica-wizard/site.ini");
 	w->now = 100.0;
 	fx->w = w;
@@ -283,6 +285,12 @@ static void test_remove_pages(void **state)
 	wizard_key(w, ' ');
 	assert_false(w->disable_ldap);
 	both_sizes(w, "remove-select");
+	assert_non_null(strstr(last_dump, "F5 discover"));
+	/* F5: the backend asks the site's master (the review writes the file;
+	 * lab test t/66); the checks stay */
+	wizard_key(w, KEY_F(5));
+	assert_int_equal(fake.discovers, 1);
+	assert_true(w->rm_checked[0]);
 	assert_non_null(strstr(last_dump, "[x] ds1.example.com"));
 	assert_non_null(strstr(last_dump, "[ ] ds2.example.com"));
 	assert_non_null(strstr(last_dump, "Remove a Directory Replica > 1 Replicas"));

@@ -108,6 +108,7 @@ struct fake {
 	char last_pw[64];
 	int secrets, secrets_none;
 	char last_secret[64];
+	int discovers;
 };
 
 static struct fake fake;
@@ -132,6 +133,7 @@ static void f_secret(struct wizard *w, const char *v)
 	snprintf(fake.last_secret, sizeof fake.last_secret, "%s", v);
 }
 static void f_start(struct wizard *w) { (void)w; fake.starts++; }
+static void f_discover(struct wizard *w) { (void)w; fake.discovers++; }
 static void f_retry(struct wizard *w) { (void)w; fake.retries++; }
 static void f_skip(struct wizard *w) { (void)w; fake.skips++; }
 static void f_abort(struct wizard *w) { (void)w; fake.aborts++; }
@@ -189,7 +191,7 @@ static int setup(void **state)
 	w->be = (struct wizard_backend){
 		.connect = f_connect, .hostkey = f_hostkey, .password = f_password, .start = f_start,
 		.retry = f_retry, .skip = f_skip, .abort = f_abort, .review = f_review,
-		.secret = f_secret,
+		.secret = f_secret, .discover = f_discover,
 	};
 	fx->ui = ui_new(NULL);
 	w->ui = fx->ui;
@@ -265,6 +267,11 @@ static void test_home(void **state)
 	both_sizes(fx->w, "home-not-available");
 	wizard_key(fx->w, ' ');
 	assert_int_equal(fx->w->dialog, DLG_NONE);
+	/* 6: the Discover view (it needs the event loop, which the test has not) */
+	wizard_key(fx->w, '6');
+	assert_int_equal(fx->w->dialog, DLG_MESSAGE);
+	assert_string_equal(fx->w->message, "Discover: needs the event loop");
+	wizard_key(fx->w, ' ');
 	wizard_key(fx->w, '1');
 	assert_int_equal(fx->w->page, PAGE_NODES);
 	assert_int_equal(fx->w->op, OP_INSTALL);
@@ -334,6 +341,52 @@ static void test_nodes(void **state)
 	assert_int_equal(w->field_sel, FIELD_CONNECT);
 	wizard_key(w, '\r');
 	assert_int_equal(fake.connects, 1);
+}
+
+static bool screen_has(const char *want)
+{
+	char *got = term_dump();
+	bool found = strstr(got, want) != NULL;
+	free(got);
+	return found;
+}
+
+/* F5 on the Nodes page asks the backend to discover (the review itself is
+ * the Discover view: lab test t/66); what the review's Enter hands back
+ * shows under the form and fills the answer-queries checklist; a master
+ * changed since says so, and Connect then does not use it. */
+static void test_nodes_discover(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	w->page = PAGE_NODES;
+	w->field_sel = FIELD_USER; /* F5 is no character: the field is not typed into */
+	wizard_key(w, KEY_F(5));
+	assert_int_equal(fake.discovers, 1);
+	assert_string_equal(w->field[FIELD_USER], "root");
+	w->field_sel = FIELD_MASTER;
+	wizard_key(w, KEY_F(5));
+	assert_int_equal(fake.discovers, 2);
+	assert_string_equal(w->field[FIELD_MASTER], "srv1.example.com");
+	const char *lists[DISCOVER_LISTS] = {
+		[DISCOVER_REPLICAS] = "", [DISCOVER_MTA] = "mta1.example.com",
+		[DISCOVER_OTHER_NODES] = "store1.example.com proxy1.example.com",
+	};
+	wizard_set_discovered(w, "srv1.example.com", lists);
+	const char *const answer[] = { "mta1.example.com", "store1.example.com", "proxy1.example.com" };
+	wizard_set_answer_nodes(w, answer, 3);
+	w->answer_queries = true;
+	assert_true(wizard_discovery_current(w));
+	/* the replicas field is this run's: unchanged */
+	assert_string_equal(w->field[FIELD_REPLICAS], "ds-replica.example.com");
+	both_sizes(w, "nodes-discovered");
+	/* another master typed: the discovery is not this master's */
+	wizard_key(w, 'x');
+	assert_false(wizard_discovery_current(w));
+	check_screen(w, "nodes-discovered-stale-80x24", 24, 80);
+	assert_true(screen_has("but the master is now srv1.example.comx: F5"));
+	wizard_key(w, KEY_BACKSPACE);
+	assert_true(wizard_discovery_current(w));
 }
 
 static void test_answer_nodes(void **state)
@@ -682,6 +735,7 @@ int main(void)
 	setenv("REPLICA_WIZARD_STATE_DIR", "/tmp", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodes_discover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_site_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),

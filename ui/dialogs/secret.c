@@ -22,12 +22,7 @@ static unsigned key(struct view *v, int k)
 static void draw(struct view *v)
 {
 	const struct wizard *w = page_wizard(v);
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s asks for the %s:", w->sec_node ? w->sec_node : "", w->sec_what);
-	struct page_box b = page_box(10, "SSH login", buf, 2);
-	wg_field_draw_masked(b.y + 5, b.x + 2, b.wd - 4, ROLE_SELECTED, w->sec_input);
-	wg_wrap(b.y + 7, b.x + 2, b.wd - 4, 2, ROLE_DIM,
-		"Enter send (this connection only, never stored)   Esc none: the connection fails");
+	wg_secret_dialog(page_dialog_width(), w->sec_node, w->sec_what, w->sec_input);
 }
 
 const struct view_ops dialog_secret_ops = { .name = "secret", .key = key, .draw = draw };

@@ -1,6 +1,8 @@
 /* Install's form: the master, the replicas, how to reach them over SSH,
  * and whether the site's nodes answer queries from the new replicas
- * afterwards (Space: all or none; Enter: the DLG_ANSWER checklist). */
+ * afterwards (Space: all or none; Enter: the DLG_ANSWER checklist). F5
+ * asks the typed master for the site's servers (the Discover review, a
+ * view over the wizard); what is taken shows below the form. */
 #include "page.h"
 
 #include <stddef.h>
@@ -77,7 +79,27 @@ static const struct page_form form = {
 
 static unsigned key(struct view *v, int k)
 {
+	if (k == KEY_F(5)) {
+		wizard_discover(page_wizard(v));
+		return VIEW_CHANGED;
+	}
 	return page_form_key(page_wizard(v), &form, k);
+}
+
+/* "Discovered on M: replicas ..., MTA ..., other nodes ...": what Connect
+ * sets in the site file (or that the master changed since). */
+static void discovered_text(const struct wizard *w, char *buf, size_t size)
+{
+	if (!wizard_discovery_current(w)) {
+		snprintf(buf, size, "Discovered on %s, but the master is now %s: F5 asks it.", w->disc_from,
+			 w->field[FIELD_MASTER]);
+		return;
+	}
+	const char *none = "(none)";
+	snprintf(buf, size, "Discovered on %s (into the site file on Connect): replicas %s, MTA %s, other "
+		 "nodes %s.", w->disc_from, *w->disc[DISCOVER_REPLICAS] ? w->disc[DISCOVER_REPLICAS] : none,
+		 *w->disc[DISCOVER_MTA] ? w->disc[DISCOVER_MTA] : none,
+		 *w->disc[DISCOVER_OTHER_NODES] ? w->disc[DISCOVER_OTHER_NODES] : none);
 }
 
 static void draw(struct view *v)
@@ -86,11 +108,14 @@ static void draw(struct view *v)
 	int cols = getmaxx(stdscr);
 	int y = page_intro("The master, the replica(s) to install, and how to reach them over SSH.");
 	y = page_form_draw(w, &form, y);
-	char buf[1200];
-	snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
-		 w->site_path ? w->site_path : "(none)");
-	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf) - 1;
-	page_form_end(w, y + 2, 3, "Tab/Down next  Up previous  type to edit  ^U clear  Enter on Connect  Esc home");
+	char buf[4 * WIZARD_FIELD_MAX + 1200];
+	if (w->disc_from)
+		discovered_text(w, buf, sizeof buf);
+	else
+		snprintf(buf, sizeof buf, "Site file: %s (saved on Connect, without any password)",
+			 w->site_path ? w->site_path : "(none)");
+	y += wg_wrap(y, 2, cols - 4, 2, w->disc_from && !wizard_discovery_current(w) ? ROLE_WARN : ROLE_DIM, buf) - 1;
+	page_form_end(w, y + 2, 3, "Tab/Down next  Up previous  ^U clear  F5 discover  Enter on Connect  Esc home");
 }
 
 const struct view_ops page_nodes_ops = { .name = "nodes", .key = key, .draw = draw };

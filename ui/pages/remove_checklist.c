@@ -1,5 +1,6 @@
 /* Remove's form: the site's replicas to remove (Space checks one), the
- * disable-LDAP toggle, the Connect button. */
+ * disable-LDAP toggle, the Connect button; F5 asks the site's master for
+ * its servers (the Discover review writes the site file, the list follows). */
 #include "page.h"
 
 #include <stdio.h>
@@ -15,6 +16,8 @@ static unsigned key(struct view *v, int k)
 		wizard_goto(w, PAGE_HOME);
 	} else if (k == 'c') {
 		wizard_connect(w);
+	} else if (k == KEY_F(5)) {
+		wizard_discover(w);
 	} else if (act == WG_FORM_ENTER || k == ' ') {
 		if (*page_focus(v) < w->n_rm)
 			w->rm_checked[*page_focus(v)] = !w->rm_checked[*page_focus(v)];
@@ -55,7 +58,7 @@ static void draw(struct view *v)
 	snprintf(buf, sizeof buf, "The preflight reads every node's ldap_url and shows it before and after. "
 		 "Site file: %s (updated after the run)", w->site_path ? w->site_path : "(none)");
 	y += wg_wrap(y, 2, cols - 4, 2, ROLE_DIM, buf);
-	page_form_end(w, y, rows - 2 - y, "Up/Down move  Space/Enter check  c or Enter on Connect: connect  Esc home");
+	page_form_end(w, y, rows - 2 - y, "Up/Down move  Space/Enter check  c connect  F5 discover  Esc home");
 }
 
 const struct view_ops page_remove_ops = { .name = "remove", .enter = page_focus_enter, .key = key, .draw = draw };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "term.h"
+#include "widgets/field.h"
 #include "widgets/text.h"
 
 void wg_dialog(int h, int wd, const char *title, int *y, int *x)
@@ -33,4 +34,16 @@ void wg_hostkey_dialog(int wd, const char *host, const char *type, const char *f
 	wg_wrap(y + 6, x + 2, wd - 4, 2, ROLE_NORMAL,
 		"Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the node.");
 	wg_put(y + 8, x + 2, wd - 4, ROLE_NORMAL, "y accept and add to known_hosts    n reject");
+}
+
+void wg_secret_dialog(int wd, const char *node, const char *what, const char *input)
+{
+	int y, x;
+	char buf[1024];
+	wg_dialog(10, wd, "SSH login", &y, &x);
+	snprintf(buf, sizeof buf, "%s asks for the %s:", node ? node : "", what);
+	wg_wrap(y + 2, x + 2, wd - 4, 2, ROLE_NORMAL, buf);
+	wg_field_draw_masked(y + 5, x + 2, wd - 4, ROLE_SELECTED, input);
+	wg_wrap(y + 7, x + 2, wd - 4, 2, ROLE_DIM,
+		"Enter send (this connection only, never stored)   Esc none: the connection fails");
 }

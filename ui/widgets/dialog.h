@@ -8,5 +8,8 @@ void wg_dialog(int h, int wd, const char *title, int *y, int *x);
 /* The unknown host key question (y accept, n reject), the same wherever a
  * connection meets one: host, key type and SHA256 fingerprint. */
 void wg_hostkey_dialog(int wd, const char *host, const char *type, const char *fingerprint);
+/* A node asks for an SSH passphrase or password (what: "passphrase for
+ * key FILE"): the masked entry, the same wherever a connection asks. */
+void wg_secret_dialog(int wd, const char *node, const char *what, const char *input);
 
 #endif
