@@ -25,6 +25,7 @@
 #include "ldapprobe.h"
 #include "loop.h"
 #include "procedure.h"
+#include "test_vocabulary.h"
 #include "runner.h"
 #include "sitelock.h"
 #include "stopsig.h"
@@ -188,7 +189,9 @@ static int setup(void **state)
 	fprintf(f, proc_text, e->cmd);
 	fclose(f);
 	char err[512];
-	e->proc = procedure_load(path, err, sizeof err);
+	static const char *const builtins[] = { "own-job", "probe", NULL };
+	struct proc_vocabulary vocab = test_vocabulary(builtins);
+	e->proc = procedure_load(path, &vocab, err, sizeof err);
 	if (!e->proc)
 		fail_msg("%s", err);
 	free(path);

@@ -16,6 +16,7 @@
 
 #include "loop.h"
 #include "procedure.h"
+#include "test_vocabulary.h"
 #include "runner.h"
 #include "vars.h"
 #include "xalloc.h"
@@ -66,7 +67,9 @@ static struct procedure *load(void)
 	assert_int_equal(write(fd, proc_text, strlen(proc_text)), (ssize_t)strlen(proc_text));
 	close(fd);
 	char err[512] = "";
-	struct procedure *p = procedure_load(path, err, sizeof err);
+	static const char *const builtins[] = { "pre", "change", "proof", "after", NULL };
+	struct proc_vocabulary vocab = test_vocabulary(builtins);
+	struct procedure *p = procedure_load(path, &vocab, err, sizeof err);
 	if (!p)
 		print_error("%s\n", err);
 	unlink(path);
