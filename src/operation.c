@@ -510,17 +510,24 @@ void operation_start(struct operation *op)
 	runner_start(op->runner);
 }
 
+struct draining {
+	const struct operation *op;
+	bool (*give_up)(void);
+};
+
+static bool drained(void *ud)
+{
+	const struct draining *dr = ud;
+	for (size_t i = 0; i < dr->op->n_conns; i++)
+		if (conn_busy(dr->op->conns[i].conn))
+			return dr->give_up && dr->give_up();
+	return true;
+}
+
 void operation_drain(struct operation *op, double max_s, bool (*give_up)(void))
 {
-	double until = loop_now() + max_s;
-	for (;;) {
-		bool busy = false;
-		for (size_t i = 0; i < op->n_conns && !busy; i++)
-			busy = conn_busy(op->conns[i].conn);
-		if (!busy || loop_now() >= until || (give_up && give_up()))
-			return;
-		loop_poll(op->loop, 100);
-	}
+	struct draining dr = { .op = op, .give_up = give_up };
+	loop_run_until(op->loop, drained, &dr, max_s);
 }
 
 const struct plan *operation_plan(const struct operation *op)

@@ -25,6 +25,7 @@
 #include <openldap.h>
 
 #include "ldapprobe.h"
+#include "ldapprobe_wait.h"
 #include "loop.h"
 #include "slapd_fixture.h"
 #include "sshd_fixture.h"
@@ -256,7 +257,7 @@ static void test_probe_contextcsn_via_forward(void **state)
 					  .url = slapd_fixture_url(provider),
 					  .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN, .password = password,
 					  .timeout_s = 5 };
-	struct ldapprobe_result *direct = ldapprobe_run(&dreq);
+	struct ldapprobe_result *direct = ldapprobe_wait(&dreq);
 	struct conn_forward *f;
 	struct probe_run pr;
 
@@ -272,7 +273,7 @@ static void test_probe_contextcsn_via_forward(void **state)
 		fail_msg("probe failed: %s", pr.error);
 	assert_int_equal(pr.n_csns, direct->n_csns);
 	assert_string_equal(pr.csn, direct->csns[0]);
-	ldapprobe_result_free(direct);
+	ldapprobe_wait_free(direct);
 
 	/* The probe unbound and closed its end: the channel ends too. */
 	run_until_ended(e->loop, f);
