@@ -267,6 +267,35 @@ bool batch_common_option(int c, const char *arg, struct batch_cli *b)
 	}
 }
 
+bool batch_node_option(int c, const char *arg, struct batch_cli *b)
+{
+	switch (c) {
+	case 'R': xpush_str(&b->only, &b->n_only, arg); break;
+	case 'K': xpush_str(&b->skip, &b->n_skip, arg); break;
+	default: return false;
+	}
+	b->oo.only = b->only;
+	b->oo.n_only = b->n_only;
+	b->oo.skip_nodes = b->skip;
+	b->oo.n_skip_nodes = b->n_skip;
+	return true;
+}
+
+int batch_help_or_error(int c, void (*usage)(FILE *out, const char *prog), const char *prog,
+			const char *command, const char *option)
+{
+	if (c != 'h')
+		return batch_option_error(prog, command, c, option);
+	usage(stdout, prog);
+	return RW_EXIT_OK;
+}
+
+void batch_cli_free(struct batch_cli *b)
+{
+	free(b->only);
+	free(b->skip);
+}
+
 /* An argument echoed back: as typed when it is printable text, quoted with
  * escapes otherwise (never raw control bytes on the admin's terminal). */
 static char *echo_arg(const char *arg)
