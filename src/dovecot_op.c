@@ -53,22 +53,10 @@ int dovecot_op_wait_seconds(void)
 char *dovecot_op_load_template(char *err, size_t errlen)
 {
 	char *path = assets_path("templates/10-replication.conf");
-	char *buf = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t len;
+	char *buf = assets_read(path, &len);
+	if (!buf)
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		goto out;
-	}
-	size_t cap = 4096, len = 0, n;
-	buf = xmalloc(cap);
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	fclose(f);
-out:
 	free(path);
 	return buf;
 }
@@ -944,27 +932,17 @@ static bool journal_resumed(struct operation *op, const struct journal_run *earl
 	return true;
 }
 
-const struct operation_kind dovecot_kind = {
-	.procedure = "dovecot",
-	.build_plan = build_plan,
-	.scope = scope,
-	.words = words,
-	.n_words = sizeof words / sizeof words[0],
-	.builtin_cancel = builtin_cancel,
-	.prepare = prepare,
-	.journal_started = journal_started,
-	.journal_resumed = journal_resumed,
-};
+/* The setup and its --verify differ in what they prepare, and --verify
+ * always sends a test message each way (never stands on the journal). */
+#define DOVECOT_KIND(prepare_fn, full)                                          \
+	{                                                                       \
+		.procedure = "dovecot", .always_full = full,                    \
+		.words = words, .n_words = sizeof words / sizeof words[0],      \
+		.build_plan = build_plan, .scope = scope,                       \
+		.builtin_cancel = builtin_cancel, .prepare = prepare_fn,        \
+		.journal_started = journal_started,                             \
+		.journal_resumed = journal_resumed,                             \
+	}
 
-const struct operation_kind dovecot_verify_kind = {
-	.procedure = "dovecot",
-	.always_full = true, /* a test message each way, every time */
-	.build_plan = build_plan,
-	.scope = scope,
-	.words = words,
-	.n_words = sizeof words / sizeof words[0],
-	.builtin_cancel = builtin_cancel,
-	.prepare = prepare_verify,
-	.journal_started = journal_started,
-	.journal_resumed = journal_resumed,
-};
+const struct operation_kind dovecot_kind = DOVECOT_KIND(prepare, false);
+const struct operation_kind dovecot_verify_kind = DOVECOT_KIND(prepare_verify, true);

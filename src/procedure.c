@@ -386,21 +386,12 @@ static int *scan_step_lines(const char *text, size_t *n, int *dup_line)
 
 static char *read_file(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t len;
+	char *buf = assets_read(path, &len);
+	if (!buf) {
 		snprintf(err, errlen, "cannot open procedure %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 8192, len = 0;
-	char *buf = xmalloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	fclose(f);
 	if (strlen(buf) != len) {
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		free(buf);
