@@ -29,6 +29,7 @@
 #include "runner.h"
 #include "sitelock.h"
 #include "stopsig.h"
+#include "support/ssh_session.h"
 #include "support/sshd_fixture.h"
 #include "transport.h"
 #include "vars.h"
@@ -149,13 +150,6 @@ static void h_builtin_cancel(void *ud, struct plan_item *it)
 
 /* ---- fixture ---- */
 
-static void accept_key(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true); /* the fixture's fresh key */
-}
-
 static bool ps_shows(const char *needle)
 {
 	char line[4096];
@@ -172,11 +166,13 @@ static bool ps_shows(const char *needle)
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof *e);
-	if (sshd_fixture_start(&e->f) != 0) {
+	e->loop = loop_new();
+	e->conn = ssh_session_open(&e->f, e->loop, "master", 2);
+	if (!e->conn) {
+		loop_free(e->loop);
 		free(e);
 		return -1;
 	}
-	e->loop = loop_new();
 	snprintf(e->dir, sizeof e->dir, "/tmp/rw-test-abort.XXXXXX");
 	assert_non_null(mkdtemp(e->dir));
 	char *path = xasprintf("%s/t.ini", e->dir);
@@ -210,21 +206,6 @@ static int setup(void **state)
 	socklen_t len = sizeof sa;
 	getsockname(e->listen_fd, (struct sockaddr *)&sa, &len);
 	e->ldap_port = ntohs(sa.sin_port);
-
-	struct conn_config cfg = {
-		.name = "master", .address = e->f.addr, .port = e->f.port, .user = "root",
-		.identity = e->f.client_key, .known_hosts = e->f.known_hosts,
-		.connect_timeout_s = 10, .keepalive_s = 2,
-	};
-	struct conn_callbacks cb = { .on_hostkey = accept_key };
-	e->conn = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->conn);
-	double end = loop_now() + HANG_S;
-	while (conn_state(e->conn) != CONN_READY && conn_state(e->conn) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 100);
-	if (conn_state(e->conn) != CONN_READY)
-		fail_msg("not connected: %s", conn_error(e->conn) ? conn_error(e->conn) : "?");
 	*state = e;
 	return 0;
 }

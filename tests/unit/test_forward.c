@@ -28,6 +28,7 @@
 #include "ldapprobe_wait.h"
 #include "loop.h"
 #include "slapd_fixture.h"
+#include "ssh_session.h"
 #include "sshd_fixture.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -73,45 +74,14 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true);
-}
-
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof(*e));
-	struct conn_config cfg;
-	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
-	double end;
 
-	if (sshd_fixture_start(&e->f) != 0) {
-		free(e);
-		return -1;
-	}
 	e->loop = loop_new();
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.name = "node1";
-	cfg.address = e->f.addr;
-	cfg.port = e->f.port;
-	cfg.user = "root";
-	cfg.identity = e->f.client_key;
-	cfg.known_hosts = e->f.known_hosts;
-	cfg.connect_timeout_s = 10;
-	cfg.keepalive_s = 1;
-	e->c = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->c);
-	end = loop_now() + HANG_S;
-	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 200);
-	if (conn_state(e->c) != CONN_READY) {
-		fprintf(stderr, "not ready: %s\n", conn_error(e->c) ? conn_error(e->c) : "?");
-		conn_free(e->c);
+	e->c = ssh_session_open(&e->f, e->loop, "node1", 1);
+	if (!e->c) {
 		loop_free(e->loop);
-		sshd_fixture_stop(&e->f);
 		free(e);
 		return -1;
 	}
@@ -123,9 +93,8 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	conn_free(e->c);
+	ssh_session_close(&e->f, e->c);
 	loop_free(e->loop);
-	sshd_fixture_stop(&e->f);
 	free(e);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include "ldap_route.h"
 #include "loop.h"
 #include "slapd_fixture.h"
+#include "ssh_session.h"
 #include "sshd_fixture.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -64,13 +65,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true);
-}
-
 static void sh(const char *cmd)
 {
 	assert_int_equal(system(cmd), 0);
@@ -79,12 +73,12 @@ static void sh(const char *cmd)
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof(*e));
-	struct conn_config cfg = { 0 };
-	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
 	char cmd[512], *cert = slapd_fixture_cert(provider);
-	double end;
 
-	if (sshd_fixture_start(&e->f) != 0) {
+	e->loop = loop_new();
+	e->c = ssh_session_open(&e->f, e->loop, "node1", 0);
+	if (!e->c) {
+		loop_free(e->loop);
 		free(e);
 		free(cert);
 		return -1;
@@ -97,21 +91,6 @@ static int setup(void **state)
 		 e->prefix);
 	sh(cmd);
 	free(cert);
-	e->loop = loop_new();
-	cfg.name = "node1";
-	cfg.address = e->f.addr;
-	cfg.port = e->f.port;
-	cfg.user = "root";
-	cfg.identity = e->f.client_key;
-	cfg.known_hosts = e->f.known_hosts;
-	cfg.connect_timeout_s = 10;
-	e->c = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->c);
-	end = loop_now() + HANG_S;
-	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 200);
-	assert_int_equal(conn_state(e->c), CONN_READY);
 	*state = e;
 	return 0;
 }
@@ -121,9 +100,8 @@ static int teardown(void **state)
 	struct env *e = *state;
 	char cmd[128];
 
-	conn_free(e->c);
+	ssh_session_close(&e->f, e->c);
 	loop_free(e->loop);
-	sshd_fixture_stop(&e->f);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", e->prefix);
 	sh(cmd);
 	free(e);
