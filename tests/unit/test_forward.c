@@ -43,12 +43,6 @@ static struct slapd_fixture *provider;
 static char password[64];
 static int provider_port;
 
-struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *c;
-};
-
 /* ---------------- fixtures ---------------- */
 
 static int group_setup(void **state)
@@ -74,28 +68,22 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* the env of every test: the session */
 static int setup(void **state)
 {
-	struct env *e = xcalloc(1, sizeof(*e));
-
-	e->loop = loop_new();
-	e->c = ssh_session_open(&e->f, e->loop, "node1", 1);
-	if (!e->c) {
-		loop_free(e->loop);
-		free(e);
+	struct ssh_session *s = xcalloc(1, sizeof *s);
+	if (ssh_session_open(s, "node1", 1) != 0) {
+		free(s);
 		return -1;
 	}
-	*state = e;
+	*state = s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-
-	ssh_session_close(&e->f, e->c);
-	loop_free(e->loop);
-	free(e);
+	ssh_session_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -157,7 +145,7 @@ static void run_until_ended(struct loop *loop, const struct conn_forward *f)
 	assert_true(fwd_ended(f));
 }
 
-static struct conn_forward *forward(struct env *e, const char *host, int port)
+static struct conn_forward *forward(struct ssh_session *e, const char *host, int port)
 {
 	char err[256] = "";
 	struct conn_forward *f = conn_forward_open(e->c, host, port, err, sizeof(err));
@@ -168,7 +156,7 @@ static struct conn_forward *forward(struct env *e, const char *host, int port)
 }
 
 /* Start a probe through a new forward to the provider. */
-static struct ldapprobe *probe_via(struct env *e, struct conn_forward *f, enum ldapprobe_kind kind,
+static struct ldapprobe *probe_via(struct ssh_session *e, struct conn_forward *f, enum ldapprobe_kind kind,
 				   const char *url, const char *dn, int timeout_s,
 				   struct probe_run *pr)
 {
@@ -221,7 +209,7 @@ static int count_fds(void)
  * direct one; the forward then closes cleanly (EOF both ways). */
 static void test_probe_contextcsn_via_forward(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct ldapprobe_request dreq = { .kind = LDAPPROBE_CONTEXTCSN,
 					  .url = slapd_fixture_url(provider),
 					  .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN, .password = password,
@@ -316,7 +304,7 @@ static void add_big_entries(void)
  * entry arrives whole, in order of content, across many window refills. */
 static void test_large_search_crosses_window(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	LDAP *ld = NULL;
 	int msgid = -1, v3 = LDAP_VERSION3, entries = 0, bad = 0, rc;
@@ -381,7 +369,7 @@ static void test_large_search_crosses_window(void **state)
  * at once (EOF on its socket), long before its own timeout. */
 static void test_close_forward_mid_probe(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64];
@@ -407,7 +395,7 @@ static void test_close_forward_mid_probe(void **state)
  * the probe reports "cannot contact". */
 static void test_forward_target_refused(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64], want[96];
@@ -430,7 +418,7 @@ static void test_forward_target_refused(void **state)
 /* sshd dies mid-probe: the forward fails (never hangs), the probe too. */
 static void test_sshd_killed_fails_forward(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64];
@@ -462,7 +450,7 @@ static void test_sshd_killed_fails_forward(void **state)
 /* Forwards count against the channel limit (8): the 9th waits for a slot. */
 static void test_forwards_share_channel_limit(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f[9];
 	int open = 0;
 
@@ -484,7 +472,7 @@ static void test_forwards_share_channel_limit(void **state)
  * with a forward still open: no descriptor left behind. */
 static void test_no_fd_leak(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct probe_run pr;
 	struct conn_forward *f;
 	int before;

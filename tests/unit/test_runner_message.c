@@ -16,38 +16,29 @@
 #include "runner.h"
 #include "ssh_session.h"
 #include "sshd_fixture.h"
+#include "test_vocabulary.h"
 #include "transport.h"
 #include "vars.h"
 #include "xalloc.h"
 
 #define WAIT_S 20.0
 
-struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *c;
-};
-
+/* the env of every test: the session */
 static int setup(void **state)
 {
-	struct env *e = xcalloc(1, sizeof(*e));
-	e->loop = loop_new();
-	e->c = ssh_session_open(&e->f, e->loop, "node1", 0);
-	if (!e->c) {
-		loop_free(e->loop);
-		free(e);
+	struct ssh_session *s = xcalloc(1, sizeof *s);
+	if (ssh_session_open(s, "node1", 0) != 0) {
+		free(s);
 		return -1;
 	}
-	*state = e;
+	*state = s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-	ssh_session_close(&e->f, e->c);
-	loop_free(e->loop);
-	free(e);
+	ssh_session_close(*state);
+	free(*state);
 	redact_clear();
 	return 0;
 }
@@ -55,29 +46,12 @@ static int teardown(void **state)
 static struct conn *conn_for(void *ud, const char *node)
 {
 	(void)node;
-	return ((struct env *)ud)->c;
-}
-
-static const char *lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
-{
-	(void)ud;
-	(void)it;
-	(void)name;
-	(void)secret;
-	return NULL;
-}
-
-static bool condition(void *ud, const struct plan_item *it, const char *cond)
-{
-	(void)ud;
-	(void)it;
-	(void)cond;
-	return true;
+	return ((struct ssh_session *)ud)->c;
 }
 
 static void test_failed_step_message_masked_before_cut(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	/* 150 bytes, then the secret across the 160-byte cut */
 	redact_add("TopSecretValue");
 	char run[512];
@@ -94,7 +68,7 @@ static void test_failed_step_message_masked_before_cut(void **state)
 	struct vars *v = vars_new();
 	struct runner_config rc = {
 		.loop = e->loop, .vars = v,
-		.hooks = { .conn_for = conn_for, .lookup = lookup, .condition = condition, .ud = e },
+		.hooks = { .conn_for = conn_for, .lookup = test_no_value, .condition = test_always, .ud = e },
 	};
 	struct runner *r = runner_new(&rc, &plan);
 	runner_start(r);

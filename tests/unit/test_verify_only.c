@@ -33,23 +33,6 @@ struct env {
 	bool proof_holds;
 };
 
-static const char *h_lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
-{
-	(void)ud;
-	(void)it;
-	(void)name;
-	(void)secret;
-	return NULL;
-}
-
-static bool h_condition(void *ud, const struct plan_item *it, const char *cond)
-{
-	(void)ud;
-	(void)it;
-	(void)cond;
-	return true;
-}
-
 static void h_builtin(void *ud, struct runner *r, struct plan_item *it)
 {
 	struct env *e = ud;
@@ -85,7 +68,7 @@ static struct runner *runner_for(struct loop *loop, struct vars *v, struct plan 
 		.vars = v,
 		.pause_after_preflight = true, /* as the TUI asks: a check never pauses */
 		.verify_only = verify_only,
-		.hooks = { .lookup = h_lookup, .condition = h_condition, .builtin = h_builtin, .ud = e },
+		.hooks = { .lookup = test_no_value, .condition = test_always, .builtin = h_builtin, .ud = e },
 	};
 	return runner_new(&rc, plan);
 }

@@ -11,7 +11,7 @@ static void accept_key(void *ud, struct conn *c, const struct hostkey_info *hk)
 {
 	(void)ud;
 	(void)hk;
-	conn_hostkey_decide(c, true);
+	conn_hostkey_decide(c, true); /* the fixture's fresh key */
 }
 
 static bool settled(void *ud)
@@ -20,30 +20,33 @@ static bool settled(void *ud)
 	return st == CONN_READY || st == CONN_FAILED;
 }
 
-struct conn *ssh_session_open(struct sshd_fixture *f, struct loop *loop, const char *name,
-			      int keepalive_s)
+int ssh_session_open(struct ssh_session *s, const char *name, int keepalive_s)
 {
-	if (sshd_fixture_start(f) != 0)
-		return NULL;
+	if (sshd_fixture_start(&s->f) != 0)
+		return -1;
+	s->loop = loop_new();
 	struct conn_config cfg = {
-		.name = name, .address = f->addr, .port = f->port, .user = "root",
-		.identity = f->client_key, .known_hosts = f->known_hosts,
+		.name = name, .address = s->f.addr, .port = s->f.port, .user = "root",
+		.identity = s->f.client_key, .known_hosts = s->f.known_hosts,
 		.connect_timeout_s = 10, .keepalive_s = keepalive_s,
 	};
 	struct conn_callbacks cb = { .on_hostkey = accept_key };
-	struct conn *c = conn_new(loop, &cfg, &cb);
-	conn_start(c);
-	loop_run_until(loop, settled, c, READY_WITHIN_S);
-	if (conn_state(c) != CONN_READY) {
-		fprintf(stderr, "%s not ready: %s\n", name, conn_error(c) ? conn_error(c) : "?");
-		ssh_session_close(f, c);
-		return NULL;
+	s->c = conn_new(s->loop, &cfg, &cb);
+	conn_start(s->c);
+	loop_run_until(s->loop, settled, s->c, READY_WITHIN_S);
+	if (conn_state(s->c) != CONN_READY) {
+		fprintf(stderr, "%s not ready: %s\n", name, conn_error(s->c) ? conn_error(s->c) : "?");
+		ssh_session_close(s);
+		return -1;
 	}
-	return c;
+	return 0;
 }
 
-void ssh_session_close(struct sshd_fixture *f, struct conn *c)
+void ssh_session_close(struct ssh_session *s)
 {
-	conn_free(c);
-	sshd_fixture_stop(f);
+	conn_free(s->c);
+	s->c = NULL;
+	loop_free(s->loop);
+	s->loop = NULL;
+	sshd_fixture_stop(&s->f);
 }

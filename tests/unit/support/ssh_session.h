@@ -1,5 +1,6 @@
-/* One SSH connection to a started sshd_fixture, as the program makes them:
- * root with the fixture's key, its host key accepted, driven by a loop. */
+/* A started sshd_fixture and one SSH connection to it as the program makes
+ * them (root with the fixture's key, its host key accepted), on its own
+ * loop: what the transport, forward, route and runner tests stand on. */
 #ifndef RW_SSH_SESSION_H
 #define RW_SSH_SESSION_H
 
@@ -8,12 +9,17 @@
 struct conn;
 struct loop;
 
-/* Start f and connect to it on loop as node `name` (keepalive_s: 0 the default):
- * the conn once READY (within 20 s), else NULL with the reason on stderr
- * and f stopped. */
-struct conn *ssh_session_open(struct sshd_fixture *f, struct loop *loop, const char *name,
-			      int keepalive_s);
-/* Free c, then stop f. */
-void ssh_session_close(struct sshd_fixture *f, struct conn *c);
+struct ssh_session {
+	struct sshd_fixture f;
+	struct loop *loop;
+	struct conn *c;
+};
+
+/* Start s->f and connect to it as node `name` (keepalive_s: 0 the
+ * default): 0 once READY (within 20 s), else -1 with the reason on stderr
+ * and nothing left running. */
+int ssh_session_open(struct ssh_session *s, const char *name, int keepalive_s);
+/* The conn, the loop, then sshd. */
+void ssh_session_close(struct ssh_session *s);
 
 #endif

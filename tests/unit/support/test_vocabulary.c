@@ -16,3 +16,20 @@ struct proc_vocabulary test_vocabulary(const char *const *builtins)
 {
 	return (struct proc_vocabulary){ .owner = "the test", .knows = knows, .ud = builtins };
 }
+
+const char *test_no_value(void *ud, const struct plan_item *it, const char *name, bool secret)
+{
+	(void)ud;
+	(void)it;
+	(void)name;
+	(void)secret;
+	return NULL;
+}
+
+bool test_always(void *ud, const struct plan_item *it, const char *cond)
+{
+	(void)ud;
+	(void)it;
+	(void)cond;
+	return true;
+}
