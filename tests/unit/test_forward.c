@@ -71,20 +71,12 @@ static int group_teardown(void **state)
 /* the env of every test: the session */
 static int setup(void **state)
 {
-	struct ssh_session *s = xcalloc(1, sizeof *s);
-	if (ssh_session_open(s, "node1", 1) != 0) {
-		free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	return ssh_session_setup(state, "node1", 1);
 }
 
 static int teardown(void **state)
 {
-	ssh_session_close(*state);
-	free(*state);
-	return 0;
+	return ssh_session_teardown(state);
 }
 
 /* ---------------- helpers ---------------- */

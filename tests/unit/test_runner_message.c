@@ -26,21 +26,13 @@
 /* the env of every test: the session */
 static int setup(void **state)
 {
-	struct ssh_session *s = xcalloc(1, sizeof *s);
-	if (ssh_session_open(s, "node1", 0) != 0) {
-		free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	return ssh_session_setup(state, "node1", 0);
 }
 
 static int teardown(void **state)
 {
-	ssh_session_close(*state);
-	free(*state);
 	redact_clear();
-	return 0;
+	return ssh_session_teardown(state);
 }
 
 static struct conn *conn_for(void *ud, const char *node)

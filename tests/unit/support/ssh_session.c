@@ -1,9 +1,11 @@
 #include "ssh_session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "loop.h"
 #include "transport.h"
+#include "xalloc.h"
 
 #define READY_WITHIN_S 20.0
 
@@ -49,4 +51,22 @@ void ssh_session_close(struct ssh_session *s)
 	loop_free(s->loop);
 	s->loop = NULL;
 	sshd_fixture_stop(&s->f);
+}
+
+int ssh_session_setup(void **state, const char *name, int keepalive_s)
+{
+	struct ssh_session *s = xcalloc(1, sizeof *s);
+	if (ssh_session_open(s, name, keepalive_s) != 0) {
+		free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+int ssh_session_teardown(void **state)
+{
+	ssh_session_close(*state);
+	free(*state);
+	return 0;
 }

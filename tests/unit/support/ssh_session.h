@@ -22,4 +22,8 @@ int ssh_session_open(struct ssh_session *s, const char *name, int keepalive_s);
 /* The conn, the loop, then sshd. */
 void ssh_session_close(struct ssh_session *s);
 
+/* cmocka setup and teardown where the session is the test's whole state. */
+int ssh_session_setup(void **state, const char *name, int keepalive_s);
+int ssh_session_teardown(void **state);
+
 #endif
