@@ -35,7 +35,8 @@ static void buf_add(struct buf *b, const char *s, size_t n, bool newline)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 2)
 			cap *= 2;
-		b->p = xrealloc(b->p, cap);
+		/* a job's output may be a password (STEP_PASSWORD) */
+		b->p = xgrow_wiped(b->p, b->len, b->cap, cap);
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);

@@ -185,13 +185,7 @@ static void rawbuf_add(struct rawbuf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
 		size_t cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
-		char *grown = xmalloc(cap);
-		if (b->data != NULL) {
-			memcpy(grown, b->data, b->len);
-			explicit_bzero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = grown;
+		b->data = xgrow_wiped(b->data, b->len, b->cap, cap);
 		b->cap = cap;
 	}
 	memcpy(b->data + b->len, data, len);
