@@ -145,8 +145,15 @@ char *check_status_text(const struct dashboard *d, int *exit_code)
 		status = xstrdup(problems);
 	no_pipes(status);
 	no_pipes(longtext);
-	char *out = xasprintf("REPLICATION %s - %s |%s\n%s", dash_health_name(overall), status,
-			      perf ? perf : "", longtext ? longtext : "");
+	/* a refused host key: we could not look; not OK, not a replication
+	 * fault either */
+	if (dashboard_hostkey_refused(d) && overall != DASH_CRITICAL)
+		overall = DASH_UNKNOWN;
+	char *out = xasprintf("REPLICATION %s - %s%s |%s\n%s", dash_health_name(overall),
+			      dashboard_hostkey_refused(d) && overall == DASH_UNKNOWN
+				      ? "unknown SSH host key refused (check the fingerprint, add it to "
+					"known_hosts); " : "",
+			      status, perf ? perf : "", longtext ? longtext : "");
 	free(status);
 	free(problems);
 	free(perf);
@@ -258,15 +265,6 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	struct dashboard *d = dash_once_round(loop, site, &o, timeout);
 	int rc;
 	char *out = check_status_text(d, &rc);
-	if (dashboard_hostkey_refused(d) && rc != CHECK_CRITICAL) {
-		/* we could not look: not OK, not a replication fault either */
-		const char *rest = strstr(out, " - ");
-		char *n = xasprintf("REPLICATION UNKNOWN - unknown SSH host key refused (check the "
-				    "fingerprint, add it to known_hosts); %s", rest ? rest + 3 : out);
-		free(out);
-		out = n;
-		rc = CHECK_UNKNOWN;
-	}
 	dash_once_print(out);
 	free(out);
 	dashboard_free(d);
