@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,46 @@ static void test_vocabulary_is_the_operations(void **state)
 	}
 }
 
+/* Every file in assets/procedures is some operation's procedure and loads
+ * with that operation's words (a new file without a kind fails here). */
+static void test_every_shipped_procedure_loads(void **state)
+{
+	(void)state;
+	static const struct operation_kind *const kinds[] = {
+		&install_kind, &remove_kind, &dovecot_kind, &dovecot_verify_kind,
+	};
+	char *dir = xasprintf("%s/procedures", getenv("REPLICA_WIZARD_ASSETS"));
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	size_t seen = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 4, ".ini") != 0)
+			continue;
+		char *name = xstrndup(e->d_name, n - 4);
+		size_t loaded = 0;
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+			if (strcmp(kinds[k]->procedure, name) != 0)
+				continue;
+			char err[512] = "";
+			struct procedure *p = load_named(name, kinds[k], err, sizeof err);
+			if (!p)
+				print_error("%s\n", err);
+			assert_non_null(p);
+			procedure_free(p);
+			loaded++;
+		}
+		if (!loaded)
+			print_error("%s: no operation kind runs it\n", e->d_name);
+		assert_true(loaded > 0);
+		free(name);
+		seen++;
+	}
+	closedir(d);
+	free(dir);
+	assert_true(seen >= 3); /* install, remove, dovecot at least */
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -292,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_semicolons_are_not_comments),
 		cmocka_unit_test(test_shipped_verify_steps),
 		cmocka_unit_test(test_vocabulary_is_the_operations),
+		cmocka_unit_test(test_every_shipped_procedure_loads),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
