@@ -228,22 +228,39 @@ static void summary(struct batch *b, enum runner_state st, bool checked)
 		printf("Fix the cause, then run again with --resume to continue from the failed step.\n");
 }
 
-/* Run the started operation until it stops; ^C, SIGTERM and SIGHUP stop the
- * remote command and journal the state. */
+/* Until the run stops; ^C, SIGTERM and SIGHUP stop the remote command and
+ * journal the state. */
+static bool run_stopped(void *ud)
+{
+	struct runner *r = ud;
+	int sig = stopsig_take();
+	if (sig && runner_state(r) == RUNNER_RUNNING) {
+		printf("\ninterrupted (%s): stopping the remote command and journaling the state...\n",
+		       strsignal(sig));
+		fflush(stdout);
+		runner_abort(r);
+	}
+	return runner_state(r) != RUNNER_RUNNING;
+}
+
+/* Until every node is connected, one failed, or a signal came. */
+struct connecting {
+	struct operation *op;
+	bool failed;
+};
+
+static bool connect_settled(void *ud)
+{
+	struct connecting *cn = ud;
+	return operation_connected(cn->op, &cn->failed) || cn->failed || stopsig_first();
+}
+
+/* Run the started operation until it stops. */
 static void run_to_end(struct operation *op, struct loop *loop)
 {
 	struct runner *r = operation_runner(op);
 	operation_start(op);
-	while (runner_state(r) == RUNNER_RUNNING) {
-		loop_poll(loop, 200);
-		int sig = stopsig_take();
-		if (sig) {
-			printf("\ninterrupted (%s): stopping the remote command and journaling the state...\n",
-			       strsignal(sig));
-			fflush(stdout);
-			runner_abort(r);
-		}
-	}
+	loop_run_until(loop, run_stopped, r, 0);
 	if (stopsig_first() && runner_state(r) != RUNNER_DONE)
 		runner_abort(r); /* a signal as the run stopped at a failure */
 }
@@ -259,6 +276,35 @@ bool batch_common_option(int c, const char *arg, struct batch_cli *b)
 	case 'A': b->bo.accept_new_host_keys = true; return true;
 	default: return false;
 	}
+}
+
+bool batch_node_option(int c, const char *arg, struct batch_cli *b)
+{
+	switch (c) {
+	case 'R': xpush_str(&b->only, &b->n_only, arg); break;
+	case 'K': xpush_str(&b->skip, &b->n_skip, arg); break;
+	default: return false;
+	}
+	b->oo.only = b->only;
+	b->oo.n_only = b->n_only;
+	b->oo.skip_nodes = b->skip;
+	b->oo.n_skip_nodes = b->n_skip;
+	return true;
+}
+
+int batch_help_or_error(int c, void (*usage)(FILE *out, const char *prog), const char *prog,
+			const char *command, const char *option)
+{
+	if (c != 'h')
+		return batch_option_error(prog, command, c, option);
+	usage(stdout, prog);
+	return RW_EXIT_OK;
+}
+
+void batch_cli_free(struct batch_cli *b)
+{
+	free(b->only);
+	free(b->skip);
 }
 
 /* An argument echoed back: as typed when it is printable text, quoted with
@@ -410,12 +456,9 @@ int batch_run(const char *site_path, const struct operation_kind *kind,
 	handlers = true;
 
 	operation_connect(op);
-	bool failed = false;
-	while (!operation_connected(op, &failed)) {
-		if (failed || stopsig_first())
-			break;
-		loop_poll(loop, 200);
-	}
+	struct connecting cn = { .op = op };
+	loop_run_until(loop, connect_settled, &cn, 0);
+	bool failed = cn.failed;
 	struct runner *r = operation_runner(op);
 	if (stopsig_first()) {
 		runner_abort(r); /* nothing ran: the journal says aborted */

@@ -4,6 +4,7 @@
 #define RW_BATCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "operation.h"
 
@@ -24,15 +25,30 @@ struct batch_options {
 	{ "resume", no_argument, NULL, 'r' },                          \
 	{ "accept-new-host-keys", no_argument, NULL, 'A' }
 
+/* install and remove: --replica HOST and --skip-node HOST (repeatable). */
+#define BATCH_NODE_OPTIONS                                              \
+	{ "replica", required_argument, NULL, 'R' },                   \
+	{ "skip-node", required_argument, NULL, 'K' }
+
 struct batch_cli {
 	const char *site;   /* --site, else NULL */
 	bool batch;         /* --batch */
 	struct batch_options bo;
-	struct operation_options oo;
+	struct operation_options oo; /* .only and .skip_nodes: the lists below */
+	const char **only;  /* --replica */
+	size_t n_only;
+	const char **skip;  /* --skip-node */
+	size_t n_skip;
 };
 
 /* Apply getopt's c when it is one of the shared options. */
 bool batch_common_option(int c, const char *arg, struct batch_cli *b);
+/* The same for BATCH_NODE_OPTIONS. */
+bool batch_node_option(int c, const char *arg, struct batch_cli *b);
+/* --help ('h': usage on stdout, RW_EXIT_OK) or a bad option (RW_EXIT_USAGE). */
+int batch_help_or_error(int c, void (*usage)(FILE *out, const char *prog), const char *prog,
+			const char *command, const char *option);
+void batch_cli_free(struct batch_cli *b);
 /* getopt returned ':' or '?': say so (naming the option safely). Returns
  * RW_EXIT_USAGE. */
 int batch_option_error(const char *prog, const char *command, int c, const char *option);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "dash_once.h"
 #include "dashboard.h"
 #include "ldap_cli.h"
 #include "loop.h"
@@ -20,14 +21,6 @@
 #include "xalloc.h"
 
 enum { CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3 };
-
-static volatile int interrupted;
-
-static void on_sig(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static void usage(FILE *f, const char *prog)
 {
@@ -170,8 +163,15 @@ char *check_status_text(const struct dashboard *d, int *exit_code)
 		status = xstrdup(problems);
 	no_pipes(status);
 	no_pipes(longtext);
-	char *out = xasprintf("REPLICATION %s - %s |%s\n%s", dash_health_name(overall), status,
-			      perf ? perf : "", longtext ? longtext : "");
+	/* a refused host key: we could not look; not OK, not a replication
+	 * fault either */
+	if (dashboard_hostkey_refused(d) && overall != DASH_CRITICAL)
+		overall = DASH_UNKNOWN;
+	char *out = xasprintf("REPLICATION %s - %s%s |%s\n%s", dash_health_name(overall),
+			      dashboard_hostkey_refused(d) && overall == DASH_UNKNOWN
+				      ? "unknown SSH host key refused (check the fingerprint, add it to "
+					"known_hosts); " : "",
+			      status, perf ? perf : "", longtext ? longtext : "");
 	free(status);
 	free(problems);
 	free(perf);
@@ -215,17 +215,13 @@ static void site_thresholds(const struct site *site, unsigned given, struct dash
 int cmd_check_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
+		DASH_ONCE_OPTIONS,
 		{ "warn-lag", required_argument, NULL, 'w' },
 		{ "crit-lag", required_argument, NULL, 'c' },
 		{ "warn-failed", required_argument, NULL, 'W' },
 		{ "crit-failed", required_argument, NULL, 'C' },
 		{ "warn-queue", required_argument, NULL, 'q' },
 		{ "crit-queue", required_argument, NULL, 'Q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "starttls", no_argument, NULL, 'T' },
-		LDAP_CLI_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *override = NULL;
@@ -274,68 +270,25 @@ int cmd_check_main(int argc, char **argv, const struct cli *cli)
 	if (timeout < 1)
 		timeout = 1;
 	o.command_timeout_s = (int)timeout;
-	char *path = cli_site_path(cli, override);
-	struct site_error serr;
-	char buf[2048];
-	struct site *site = site_load(path, &serr);
+	char *path = NULL, err[2048];
+	struct site *site = dash_once_site(cli, override, &o.ldap, &path, err, sizeof err);
 	if (!site) {
-		char *m = xstrdup(site_error_format(&serr, buf, sizeof buf));
-		no_pipes(m);
-		printf("REPLICATION UNKNOWN - %s\n", m);
-		free(m);
+		no_pipes(err);
+		printf("REPLICATION UNKNOWN - %s\n", err);
 		free(path);
 		return CHECK_UNKNOWN;
 	}
-	cli_site_warnings(site, path, stderr);
 	site_thresholds(site, given, &o.th);
-	{
-		struct ldap_route_config rc;
-		char *hold = NULL, err[512];
-		bool ok = ldap_cli_config(&o.ldap, site, &rc, &hold, err, sizeof err);
-		free(hold);
-		if (!ok) {
-			no_pipes(err);
-			printf("REPLICATION UNKNOWN - %s\n", err);
-			site_free(site);
-			free(path);
-			return CHECK_UNKNOWN;
-		}
-	}
-	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
 	struct loop *loop = loop_new();
-	struct dashboard *d = dashboard_new(loop, site, &o, NULL); /* no hostkey callback: refused */
+	struct dashboard *d = dash_once_round(loop, site, &o, timeout);
 	int rc;
-	if (!dashboard_run_once(d, loop, (int)timeout, &interrupted)) {
-		char *why = interrupted ? xstrdup("interrupted") : xasprintf("no answer within %.0f s", timeout);
-		dashboard_give_up(d, why);
-		free(why);
-	}
 	char *out = check_status_text(d, &rc);
-	if (dashboard_hostkey_refused(d) && rc != CHECK_CRITICAL) {
-		/* we could not look: not OK, not a replication fault either */
-		const char *rest = strstr(out, " - ");
-		char *n = xasprintf("REPLICATION UNKNOWN - unknown SSH host key refused (check the "
-				    "fingerprint, add it to known_hosts); %s", rest ? rest + 3 : out);
-		free(out);
-		out = n;
-		rc = CHECK_UNKNOWN;
-	}
-	char *safe = redact(out);
-	fputs(safe, stdout);
-	fflush(stdout);
-	free(safe);
+	dash_once_print(out);
 	free(out);
 	dashboard_free(d);
 	loop_free(loop);
 	site_free(site);
 	free(path);
 	redact_clear();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "dash_json.h"
 #include "dash_metrics.h"
 #include "dash_text.h"
+#include "dash_once.h"
 #include "dashboard.h"
 #include "ldap_cli.h"
 #include "loop.h"
@@ -21,14 +22,6 @@
 #include "site.h"
 #include "xalloc.h"
 #include "dashboard_view.h"
-
-static volatile int interrupted;
-
-static void on_sig(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static void usage(FILE *f, const char *prog)
 {
@@ -95,16 +88,12 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
 int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
-		{ "site", required_argument, NULL, 's' },
+		DASH_ONCE_OPTIONS,
 		{ "once", no_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "textfile", required_argument, NULL, 'x' },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "accept-new-host-keys", no_argument, NULL, 'A' },
-		{ "starttls", no_argument, NULL, 'T' },
-		LDAP_CLI_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *override = NULL, *format = NULL, *textfile = NULL;
@@ -178,49 +167,23 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 			cli->progname, format);
 		return RW_EXIT_USAGE;
 	}
-	char *path = cli_site_path(cli, override);
-	struct site_error serr;
-	char buf[2048];
-	struct site *site = site_load(path, &serr);
+	char *path = NULL, err[2048];
+	struct site *site = dash_once_site(cli, override, &o.ldap, &path, err, sizeof err);
 	if (!site) {
-		fprintf(stderr, "%s dashboard: %s\n", cli->progname, site_error_format(&serr, buf, sizeof buf));
+		fprintf(stderr, "%s dashboard: %s\n", cli->progname, err);
 		free(path);
 		return RW_EXIT_USAGE;
 	}
-	cli_site_warnings(site, path, stderr);
-	{
-		struct ldap_route_config rc;
-		char *hold = NULL, err[512];
-		bool ok = ldap_cli_config(&o.ldap, site, &rc, &hold, err, sizeof err);
-		free(hold);
-		if (!ok) {
-			fprintf(stderr, "%s dashboard: %s\n", cli->progname, err);
-			site_free(site);
-			free(path);
-			return RW_EXIT_USAGE;
-		}
-	}
-	/* a peer closing an LDAP or SSH socket must be an error, not a kill */
-	signal(SIGPIPE, SIG_IGN);
 	if (!once) {
+		/* a peer closing an LDAP or SSH socket must be an error, not a kill */
+		signal(SIGPIPE, SIG_IGN);
 		int rc = dashboard_view_main(site, path, &o, cli->progname);
 		site_free(site);
 		free(path);
 		return rc;
 	}
-	struct sigaction sa = { .sa_handler = on_sig }, old_int, old_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
 	struct loop *loop = loop_new();
-	struct dashboard *d = dashboard_new(loop, site, &o, NULL);
-	if (!dashboard_run_once(d, loop, timeout, &interrupted)) {
-		char *why = interrupted ? xstrdup("interrupted")
-			: xasprintf("no answer within %d s", timeout);
-		dashboard_give_up(d, why);
-		free(why);
-	}
+	struct dashboard *d = dash_once_round(loop, site, &o, timeout);
 	time_t now = time(NULL);
 	char *out;
 	if (strcmp(format, "json") == 0) {
@@ -239,11 +202,7 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 		out = dash_text_render(d, dash_text_width(getenv("COLUMNS")), title, now);
 		free(title);
 	}
-	/* the model is redacted already; mask again on the way out */
-	char *safe = redact(out);
-	fputs(safe, stdout);
-	fflush(stdout);
-	free(safe);
+	dash_once_print(out);
 	free(out);
 	int rc = dashboard_hostkey_refused(d) ? RW_EXIT_HOSTKEY : RW_EXIT_OK;
 	if (textfile_failed)
@@ -253,7 +212,5 @@ int cmd_dashboard_main(int argc, char **argv, const struct cli *cli)
 	site_free(site);
 	free(path);
 	redact_clear();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 }

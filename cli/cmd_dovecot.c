@@ -64,15 +64,12 @@ int cmd_dovecot_main(int argc, char **argv, const struct cli *cli)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (batch_common_option(c, optarg, &b))
 			continue;
-		switch (c) {
-		case 'V': verify = true; break;
-		case 'P': b.oo.pair = optarg; break;
-		case 'h':
-			usage(stdout, cli->progname);
-			return RW_EXIT_OK;
-		default:
-			return batch_option_error(cli->progname, "dovecot", c, argv[optind - 1]);
-		}
+		if (c == 'V')
+			verify = true;
+		else if (c == 'P')
+			b.oo.pair = optarg;
+		else
+			return batch_help_or_error(c, usage, cli->progname, "dovecot", argv[optind - 1]);
 	}
 	if (!batch_args_ok(cli->progname, "dovecot", argc, argv, optind, b.batch, "setup"))
 		return RW_EXIT_USAGE;

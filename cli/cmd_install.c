@@ -101,19 +101,14 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
 		BATCH_COMMON_OPTIONS,
+		BATCH_NODE_OPTIONS,
 		{ "answer-queries", no_argument, NULL, 'Q' },
-		{ "replica", required_argument, NULL, 'R' },
 		{ "answer-node", required_argument, NULL, 'N' },
 		LDAP_CLI_OPTIONS,
-		{ "skip-node", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch_cli b = { 0 };
-	const char **only = NULL;
-	size_t n_only = 0;
-	const char **skip = NULL;
-	size_t n_skip = 0;
 	const char **answer = NULL;
 	size_t n_answer = 0;
 	int rc = RW_EXIT_USAGE;
@@ -123,32 +118,23 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (batch_common_option(c, optarg, &b) || ldap_cli_option(c, optarg, &b.oo.ldap))
+		if (batch_common_option(c, optarg, &b) || batch_node_option(c, optarg, &b) ||
+		    ldap_cli_option(c, optarg, &b.oo.ldap))
 			continue;
 		switch (c) {
 		case 'Q': b.oo.answer_queries = true; break;
-		case 'R':
-			xpush_str(&only, &n_only, optarg);
-			break;
 		case 'N':
 			b.oo.answer_queries = true;
 			xpush_str(&answer, &n_answer, optarg);
 			break;
-		case 'K':
-			xpush_str(&skip, &n_skip, optarg);
-			break;
-		case 'h':
-			usage(stdout, cli->progname);
-			rc = RW_EXIT_OK;
-			goto out;
 		default:
-			rc = batch_option_error(cli->progname, "install", c, argv[optind - 1]);
+			rc = batch_help_or_error(c, usage, cli->progname, "install", argv[optind - 1]);
 			goto out;
 		}
 	}
 	if (!batch_args_ok(cli->progname, "install", argc, argv, optind, b.batch, "install"))
 		goto out;
-	if (n_skip && !b.oo.answer_queries) {
+	if (b.n_skip && !b.oo.answer_queries) {
 		/* only the nodes whose ldap_url is rewritten are compared */
 		fprintf(stderr, "%s install: --skip-node applies with --answer-queries only\n", cli->progname);
 		goto out;
@@ -166,19 +152,14 @@ int cmd_install_main(int argc, char **argv, const struct cli *cli)
 		goto out;
 	if (!ldap_ca_file_readable(cli->progname, path, &b.oo.ldap))
 		goto out;
-	b.oo.only = only;
-	b.oo.n_only = n_only;
 	b.oo.answer_nodes = n_answer ? answer : NULL;
 	b.oo.n_answer_nodes = n_answer;
-	b.oo.skip_nodes = skip;
-	b.oo.n_skip_nodes = n_skip;
 	b.bo.command = "install";
 	b.bo.progname = cli->progname;
 	rc = batch_run(path, &install_kind, &b.oo, &b.bo);
 out:
 	free(path);
-	free(only);
-	free(skip);
+	batch_cli_free(&b);
 	free(answer);
 	return rc;
 }

@@ -90,45 +90,29 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 {
 	static const struct option opts[] = {
 		BATCH_COMMON_OPTIONS,
+		BATCH_NODE_OPTIONS,
 		{ "disable-ldap", no_argument, NULL, 'D' },
-		{ "replica", required_argument, NULL, 'R' },
-		{ "skip-node", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch_cli b = { 0 };
-	const char **only = NULL;
-	size_t n_only = 0;
-	const char **skip = NULL;
-	size_t n_skip = 0;
 	int c, rc = RW_EXIT_USAGE;
 	char *path = NULL;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (batch_common_option(c, optarg, &b))
+		if (batch_common_option(c, optarg, &b) || batch_node_option(c, optarg, &b))
 			continue;
-		switch (c) {
-		case 'D': b.oo.disable_ldap = true; break;
-		case 'R':
-			xpush_str(&only, &n_only, optarg);
-			break;
-		case 'K':
-			xpush_str(&skip, &n_skip, optarg);
-			break;
-		case 'h':
-			usage(stdout, cli->progname);
-			rc = RW_EXIT_OK;
-			goto out;
-		default:
-			rc = batch_option_error(cli->progname, "remove", c, argv[optind - 1]);
+		if (c != 'D') {
+			rc = batch_help_or_error(c, usage, cli->progname, "remove", argv[optind - 1]);
 			goto out;
 		}
+		b.oo.disable_ldap = true;
 	}
 	if (!batch_args_ok(cli->progname, "remove", argc, argv, optind, b.batch, "removal"))
 		goto out;
-	if (n_only == 0) {
+	if (b.n_only == 0) {
 		fprintf(stderr, "%s remove: name the replica(s) to remove with --replica HOST\n", cli->progname);
 		goto out;
 	}
@@ -137,21 +121,16 @@ int cmd_remove_main(int argc, char **argv, const struct cli *cli)
 		fprintf(stderr, "%s remove: no site file (--site FILE)\n", cli->progname);
 		goto out;
 	}
-	rc = check_targets(path, only, n_only, cli->progname);
+	rc = check_targets(path, b.only, b.n_only, cli->progname);
 	if (rc != RW_EXIT_OK)
 		goto out;
-	b.oo.only = only;
-	b.oo.n_only = n_only;
-	b.oo.skip_nodes = skip;
-	b.oo.n_skip_nodes = n_skip;
 	b.bo.command = "remove";
 	b.bo.progname = cli->progname;
 	rc = batch_run(path, &remove_kind, &b.oo, &b.bo);
 	if (rc == RW_EXIT_OK && !b.oo.dry_run)
-		rc = update_site(path, only, n_only, cli->progname);
+		rc = update_site(path, b.only, b.n_only, cli->progname);
 out:
 	free(path);
-	free(only);
-	free(skip);
+	batch_cli_free(&b);
 	return rc;
 }

@@ -1,6 +1,8 @@
 #include "assets.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,4 +63,28 @@ const char *assets_dir(void)
 char *assets_path(const char *relative)
 {
 	return xasprintf("%s/%s", assets_dir(), relative);
+}
+
+char *assets_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 8192, n;
+	char *buf = xmalloc(cap);
+	*len = 0;
+	while ((n = fread(buf + *len, 1, cap - *len - 1, f)) > 0) {
+		*len += n;
+		if (cap - *len < 2)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	int bad = ferror(f) ? EIO : 0;
+	fclose(f);
+	if (bad) {
+		free(buf);
+		errno = bad;
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
 }

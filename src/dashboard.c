@@ -36,7 +36,8 @@ static void buf_add(struct buf *b, const char *s, size_t n, bool newline)
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 2)
 			cap *= 2;
-		b->p = xrealloc(b->p, cap);
+		/* a job's output may be a password (STEP_PASSWORD) */
+		b->p = xgrow_wiped(b->p, b->len, b->cap, cap);
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);
@@ -1790,17 +1791,24 @@ bool dashboard_requeue_user(struct dashboard *d, size_t server, const char *user
 	return true;
 }
 
+struct first_round {
+	const struct dashboard *d;
+	volatile int *stop;
+};
+
+static bool first_round_over(void *ud)
+{
+	const struct first_round *fr = ud;
+	return dashboard_first_round_done(fr->d) || (fr->stop && *fr->stop);
+}
+
 bool dashboard_run_once(struct dashboard *d, struct loop *loop, int timeout_s,
 			volatile int *stop)
 {
-	double end = loop_now() + (timeout_s > 0 ? timeout_s : 60);
+	struct first_round fr = { .d = d, .stop = stop };
 	dashboard_start(d);
-	while (!dashboard_first_round_done(d)) {
-		if ((stop && *stop) || loop_now() >= end)
-			return false;
-		loop_poll(loop, 200);
-	}
-	return true;
+	return loop_run_until(loop, first_round_over, &fr, timeout_s > 0 ? timeout_s : 60) &&
+	       dashboard_first_round_done(d);
 }
 
 void dashboard_give_up(struct dashboard *d, const char *why)

@@ -8,13 +8,14 @@
  * consumer state in the replica's cn=Monitor (olmSRConnection,
  * olmSRNextConnect), which shows a replica that zmreplchk calls "In Sync"
  * while its persistent syncrepl session is down.
- * Right side: per Dovecot server, `doveadm -f tab replicator status`,
+ * Right side: per Dovecot server, `doveadm -f json replicator status`,
  * `... status '*'` and `... dsync-status`.
  *
  * Driving it (one thread, the event loop of loop.h):
  *   d = dashboard_new(loop, site, &opts, &cb);
  *   dashboard_start(d);             connect every host, poll every interval
- *   loop_poll(loop, ...) ...        callbacks update the model
+ *   loop_poll(loop, ...) ...        callbacks update the model (the TUI's
+ *                                   loop; --once: dashboard_run_once)
  *   if (dashboard_generation(d) != last_drawn) redraw
  *   dashboard_free(d);
  * A view redraws when the generation counter changed (it is bumped by any

@@ -4,23 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "span.h"
 #include "xalloc.h"
-
-/* A view into the input: never NUL-terminated. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool span_eq(struct span s, const char *lit)
-{
-	return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
-}
 
 static void set_err(struct doveadm_error *err, size_t line, const char *msg)
 {
@@ -84,7 +69,7 @@ static long long parse_count(struct span s)
 	if (s.n == 0 || s.n > 18)
 		return -1;
 	for (i = 0; i < s.n; i++) {
-		if (!is_digit(s.p[i]))
+		if (!span_is_digit(s.p[i]))
 			return -1;
 		v = v * 10 + (s.p[i] - '0');
 	}
@@ -321,7 +306,7 @@ static bool hms_part(struct span s, size_t *i, long long *v)
 		(*i)++;
 	}
 	start = *i;
-	while (*i < s.n && is_digit(s.p[*i])) {
+	while (*i < s.n && span_is_digit(s.p[*i])) {
 		if (*i - start >= 9)
 			return false;
 		*v = *v * 10 + (s.p[*i] - '0');
@@ -761,17 +746,6 @@ const char *doveadm_failure_text(enum doveadm_failure kind)
 	return "doveadm failed for an unknown reason.";
 }
 
-/* Offset of lit in s, or (size_t)-1. */
-static size_t find(struct span s, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	for (i = 0; i + n <= s.n; i++)
-		if (!memcmp(s.p + i, lit, n))
-			return i;
-	return (size_t)-1;
-}
-
 static void set_detail(struct doveadm_failure_info *info, struct span s)
 {
 	size_t n, i;
@@ -796,13 +770,13 @@ static enum doveadm_failure classify_line(struct span line,
 	static const char rf[] = "Replicator failed: ";
 	size_t a, b;
 
-	a = find(line, nc);
+	a = span_find(line, nc);
 	if (a != (size_t)-1) {
 		struct span rest = { line.p + a + sizeof(nc) - 1,
 				     line.n - a - (sizeof(nc) - 1) };
 		struct span path, reason;
 
-		b = find(rest, failed);
+		b = span_find(rest, failed);
 		if (b == (size_t)-1)
 			return DOVEADM_FAIL_NONE;
 		path.p = rest.p;
@@ -819,7 +793,7 @@ static enum doveadm_failure classify_line(struct span line,
 		set_detail(info, line);
 		return DOVEADM_FAIL_UNKNOWN;
 	}
-	a = find(line, rf);
+	a = span_find(line, rf);
 	if (a != (size_t)-1) {
 		struct span reason = { line.p + a + sizeof(rf) - 1,
 				       line.n - a - (sizeof(rf) - 1) };
@@ -827,16 +801,16 @@ static enum doveadm_failure classify_line(struct span line,
 		set_detail(info, reason);
 		return DOVEADM_FAIL_REPLICATOR;
 	}
-	if (find(line, "Replicator disconnected unexpectedly") != (size_t)-1) {
+	if (span_find(line, "Replicator disconnected unexpectedly") != (size_t)-1) {
 		set_detail(info, line);
 		return DOVEADM_FAIL_DISCONNECTED;
 	}
-	if (find(line, "read(") != (size_t)-1 &&
-	    find(line, ") timed out") != (size_t)-1) {
+	if (span_find(line, "read(") != (size_t)-1 &&
+	    span_find(line, ") timed out") != (size_t)-1) {
 		set_detail(info, line);
 		return DOVEADM_FAIL_TIMEOUT;
 	}
-	if (find(line, "not a compatible replicator-doveadm socket") !=
+	if (span_find(line, "not a compatible replicator-doveadm socket") !=
 	    (size_t)-1) {
 		set_detail(info, line);
 		return DOVEADM_FAIL_INCOMPATIBLE;
@@ -863,7 +837,7 @@ enum doveadm_failure doveadm_classify_failure(const char *stderr_buf,
 		if (!first.p && line.n)
 			first = line;
 		/* 2.3 lists the replicator commands in its usage text. */
-		if (find(line, "<replicator socket path>") != (size_t)-1)
+		if (span_find(line, "<replicator socket path>") != (size_t)-1)
 			replicator_usage = true;
 		if (kind == DOVEADM_FAIL_NONE)
 			kind = classify_line(line, info);

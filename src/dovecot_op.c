@@ -53,22 +53,10 @@ int dovecot_op_wait_seconds(void)
 char *dovecot_op_load_template(char *err, size_t errlen)
 {
 	char *path = assets_path("templates/10-replication.conf");
-	char *buf = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t len;
+	char *buf = assets_read(path, &len);
+	if (!buf)
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		goto out;
-	}
-	size_t cap = 4096, len = 0, n;
-	buf = xmalloc(cap);
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	fclose(f);
-out:
 	free(path);
 	return buf;
 }
@@ -464,9 +452,7 @@ static void build_plan(struct operation *op)
 			continue;
 		if (d->verify_only && !st->verify_run) /* checks that open no mailbox, the verify-* steps */
 			continue;
-		/* the overlap is one finding about the pair: report it once */
-		bool once = st->builtin && strcmp(st->builtin, "mail-overlap") == 0;
-		for (int i = 0; i < (once ? 1 : 2); i++)
+		for (int i = 0; i < (st->once ? 1 : 2); i++)
 			if (d->servers[i])
 				operation_plan_step(op, st->id, d->servers[i]);
 	}
@@ -547,66 +533,100 @@ static char *render_for(struct dovecot *d, const char *node, bool with_password)
 	return conf;
 }
 
-static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
-			  bool secret)
-{
-	struct dovecot *d = data(op);
-	struct vars *v = operation_vars(op);
-	const char *node = it ? it->node : NULL;
-	const struct site_host *h = node ? site_host(operation_site(op), node) : NULL;
+/* ---- the words of the procedure ---- */
 
-	if (secret) {
-		if (strcmp(name, "doveadm_password") == 0)
-			return d->password;
-		if (strcmp(name, "replication_conf") == 0)
-			return node ? keep(d, render_for(d, node, true)) : NULL;
-		return vars_get(v, NULL, name, true);
-	}
-	if (strcmp(name, "node") == 0)
-		return node;
-	if (strcmp(name, "partner") == 0)
-		return partner_of(d, node);
-	if (strcmp(name, "conf_dir") == 0)
-		return h ? h->conf_dir : NULL;
-	if (strcmp(name, "doveadm_port") == 0)
-		return h ? keep(d, xasprintf("%u", h->doveadm_port)) : NULL;
-	if (strcmp(name, "max_conns") == 0)
-		return h ? keep(d, xasprintf("%u", h->max_conns)) : NULL;
-	if (strcmp(name, "conf_preview") == 0)
-		return node ? keep(d, render_for(d, node, false)) : NULL;
-	if (strcmp(name, "marker") == 0)
-		return d->marker; /* a resumed run's is the cut-short run's (journal_resumed) */
-	if (strcmp(name, "test_user") == 0)
-		return d->servers[0] ? vars_get(v, d->servers[0], "first_user", false) : NULL;
-	if (strcmp(name, "firewall_rules") == 0) {
-		if (!h)
-			return NULL;
-		char *err = NULL;
-		char *rules = dovecot_op_rich_rules(vars_get(v, node, "partner_v4", false),
-						    vars_get(v, node, "partner_v6", false),
-						    h->doveadm_port, &err);
-		free(err);
-		return rules ? keep(d, rules) : NULL;
-	}
-	return vars_get(v, node, name, false);
+static const char *v_node(struct operation *op, const char *node)
+{
+	(void)op;
+	return node;
 }
 
-static bool condition(struct operation *op, const struct plan_item *it, const char *cond)
+static const char *v_partner(struct operation *op, const char *node)
 {
+	return partner_of(data(op), node);
+}
+
+static const char *v_conf_dir(struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? h->conf_dir : NULL;
+}
+
+static const char *v_doveadm_port(struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? keep(data(op), xasprintf("%u", h->doveadm_port)) : NULL;
+}
+
+static const char *v_max_conns(struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? keep(data(op), xasprintf("%u", h->max_conns)) : NULL;
+}
+
+static const char *v_conf_preview(struct operation *op, const char *node)
+{
+	return keep(data(op), render_for(data(op), node, false));
+}
+
+/* a resumed run's is the cut-short run's (journal_resumed) */
+static const char *v_marker(struct operation *op, const char *node)
+{
+	(void)node;
+	return data(op)->marker;
+}
+
+static const char *v_test_user(struct operation *op, const char *node)
+{
+	(void)node;
+	struct dovecot *d = data(op);
+	return d->servers[0] ? vars_get(operation_vars(op), d->servers[0], "first_user", false) : NULL;
+}
+
+static const char *v_firewall_rules(struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
 	struct vars *v = operation_vars(op);
-	if (strcmp(cond, "selinux") == 0) {
-		const char *s = vars_get(v, it->node, "selinux", false);
-		return s && (strcmp(s, "Enforcing") == 0 || strcmp(s, "Permissive") == 0);
-	}
-	if (strcmp(cond, "firewalld") == 0) {
-		const char *s = vars_get(v, it->node, "firewalld", false);
-		return s && strcmp(s, "running") == 0;
-	}
-	if (strcmp(cond, "systemd") == 0) {
-		const char *s = vars_get(v, it->node, "dovecot_service", false);
-		return s && strcmp(s, "systemd") == 0;
-	}
-	return false;
+	if (!h)
+		return NULL;
+	char *err = NULL;
+	char *rules = dovecot_op_rich_rules(vars_get(v, node, "partner_v4", false),
+					    vars_get(v, node, "partner_v6", false), h->doveadm_port, &err);
+	free(err);
+	return rules ? keep(data(op), rules) : NULL;
+}
+
+static const char *s_doveadm_password(struct operation *op, const char *node)
+{
+	(void)node;
+	return data(op)->password;
+}
+
+static const char *s_replication_conf(struct operation *op, const char *node)
+{
+	return keep(data(op), render_for(data(op), node, true));
+}
+
+static bool fact_is(struct operation *op, const char *node, const char *name, const char *a,
+		    const char *b)
+{
+	const char *s = vars_get(operation_vars(op), node, name, false);
+	return s && (strcmp(s, a) == 0 || (b && strcmp(s, b) == 0));
+}
+
+static bool c_selinux(struct operation *op, const char *node)
+{
+	return fact_is(op, node, "selinux", "Enforcing", "Permissive");
+}
+
+static bool c_firewalld(struct operation *op, const char *node)
+{
+	return fact_is(op, node, "firewalld", "running", NULL);
+}
+
+static bool c_systemd(struct operation *op, const char *node)
+{
+	return fact_is(op, node, "dovecot_service", "systemd", NULL);
 }
 
 /* ---- built-ins ---- */
@@ -655,7 +675,7 @@ static void builtin_facts(struct operation *op, struct runner *r, struct plan_it
 	const char *v6 = vars_get(v, it->node, "partner_v6", false);
 	const char *se = vars_get(v, it->node, "selinux", false);
 	const char *fw = vars_get(v, it->node, "firewalld", false);
-	bool do_se = condition(op, it, "selinux"), do_fw = condition(op, it, "firewalld");
+	bool do_se = c_selinux(op, it->node), do_fw = c_firewalld(op, it->node);
 	const struct site_host *h = site_host(operation_site(op), it->node);
 	char *msg = xasprintf("partner %s (IPv4: %s; IPv6: %s), port %u, max conns %u; "
 			      "SELinux %s: %s; firewalld %s: %s; reload with %s; doveadm password: %s",
@@ -665,7 +685,7 @@ static void builtin_facts(struct operation *op, struct runner *r, struct plan_it
 			      fw ? fw : "?",
 			      do_fw ? "rich rules for the partner only, then --reload"
 				    : "skipped (firewalld is not running)",
-			      condition(op, it, "systemd") ? "systemctl reload dovecot" : "doveadm reload",
+			      c_systemd(op, it->node) ? "systemctl reload dovecot" : "doveadm reload",
 			      source);
 	runner_builtin_done(r, it, true, msg);
 	free(msg);
@@ -788,8 +808,8 @@ static void wait_poll_done(void *ud, const struct job_result *res)
 static void wait_poll(struct dovecot *d)
 {
 	struct plan_item *it = d->w.item;
-	const char *user = lookup(d->op, it, "test_user", false);
-	const char *marker = lookup(d->op, it, "marker", false);
+	const char *user = v_test_user(d->op, it->node);
+	const char *marker = v_marker(d->op, it->node);
 	const char *partner = partner_of(d, it->node);
 	if (!user || !marker || !partner) {
 		wait_finish(d, false, "no test user or marker (the checks did not run)");
@@ -865,30 +885,59 @@ static void wait_diagnose(struct dovecot *d)
 	free(msg);
 }
 
-static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
+static void start_version(struct operation *op, struct runner *r, struct plan_item *it)
+{
+	builtin_version(op, r, it, false);
+}
+
+static void start_version_recent(struct operation *op, struct runner *r, struct plan_item *it)
+{
+	builtin_version(op, r, it, true);
+}
+
+static void start_facts(struct operation *op, struct runner *r, struct plan_item *it)
 {
 	struct dovecot *d = data(op);
-	const char *b = it->step->builtin;
-	if (strcmp(b, "dovecot-version") == 0)
-		builtin_version(op, r, it, false);
-	else if (strcmp(b, "dovecot-version-recent") == 0)
-		builtin_version(op, r, it, true);
-	else if (strcmp(b, "dovecot-facts") == 0) {
-		if (d->tpl_err)
-			runner_builtin_done(r, it, false, d->tpl_err);
-		else
-			builtin_facts(op, r, it);
-	} else if (strcmp(b, "mail-overlap") == 0)
-		builtin_overlap(op, r, it);
-	else if (strcmp(b, "wait-replicated") == 0) {
-		wait_reset(d, true);
-		d->w.runner = r;
-		d->w.item = it;
-		d->w.start = loop_now();
-		wait_poll(d);
-	} else
-		runner_builtin_done(r, it, false, "unknown built-in step");
+	if (d->tpl_err)
+		runner_builtin_done(r, it, false, d->tpl_err);
+	else
+		builtin_facts(op, r, it);
 }
+
+static void start_wait(struct operation *op, struct runner *r, struct plan_item *it)
+{
+	struct dovecot *d = data(op);
+	wait_reset(d, true);
+	d->w.runner = r;
+	d->w.item = it;
+	d->w.start = loop_now();
+	wait_poll(d);
+}
+
+static const struct operation_word words[] = {
+	WORD_VAR("node", true, v_node),
+	WORD_VAR("partner", true, v_partner),
+	WORD_VAR("conf_dir", true, v_conf_dir),
+	WORD_VAR("doveadm_port", true, v_doveadm_port),
+	WORD_VAR("max_conns", true, v_max_conns),
+	WORD_VAR("conf_preview", true, v_conf_preview),
+	WORD_VAR("firewall_rules", true, v_firewall_rules),
+	WORD_VAR("marker", false, v_marker),
+	WORD_VAR("test_user", false, v_test_user),
+	WORD_FACT("partner_v4"),
+	WORD_FACT("partner_v6"),
+	WORD_FACT("firewall_zone"),
+	{ "doveadm_password", PROC_WORD_SECRET, false, s_doveadm_password, NULL, NULL },
+	{ "replication_conf", PROC_WORD_SECRET, true, s_replication_conf, NULL, NULL }, /* holds the password */
+	WORD_COND("selinux", true, c_selinux),
+	WORD_COND("firewalld", true, c_firewalld),
+	WORD_COND("systemd", true, c_systemd),
+	WORD_BUILTIN("dovecot-version", start_version),
+	WORD_BUILTIN("dovecot-version-recent", start_version_recent),
+	WORD_BUILTIN("dovecot-facts", start_facts),
+	WORD_BUILTIN("mail-overlap", builtin_overlap),
+	WORD_BUILTIN("wait-replicated", start_wait),
+};
 
 /* Abort or free mid-wait: the poll timer goes, and a cancelled poll's
  * result that arrives later finds no item (wait_poll_done). */
@@ -927,31 +976,18 @@ static bool journal_resumed(struct operation *op, const struct journal_run *earl
 	return true;
 }
 
-const struct operation_kind dovecot_kind = {
-	.procedure = "dovecot",
-	.build_plan = build_plan,
-	.scope = scope,
-	.journal_key = journal_key,
-	.lookup = lookup,
-	.condition = condition,
-	.builtin = builtin,
-	.builtin_cancel = builtin_cancel,
-	.prepare = prepare,
-	.journal_started = journal_started,
-	.journal_resumed = journal_resumed,
-};
+/* The setup and its --verify differ in what they prepare, and --verify
+ * always sends a test message each way (never stands on the journal). */
+#define DOVECOT_KIND(prepare_fn, full)                                          \
+	{                                                                       \
+		.procedure = "dovecot", .always_full = full,                    \
+		.words = words, .n_words = sizeof words / sizeof words[0],      \
+		.build_plan = build_plan, .scope = scope,                       \
+		.journal_key = journal_key,                                     \
+		.builtin_cancel = builtin_cancel, .prepare = prepare_fn,        \
+		.journal_started = journal_started,                             \
+		.journal_resumed = journal_resumed,                             \
+	}
 
-const struct operation_kind dovecot_verify_kind = {
-	.procedure = "dovecot",
-	.always_full = true, /* a test message each way, every time */
-	.build_plan = build_plan,
-	.scope = scope,
-	.journal_key = journal_key,
-	.lookup = lookup,
-	.condition = condition,
-	.builtin = builtin,
-	.builtin_cancel = builtin_cancel,
-	.prepare = prepare_verify,
-	.journal_started = journal_started,
-	.journal_resumed = journal_resumed,
-};
+const struct operation_kind dovecot_kind = DOVECOT_KIND(prepare, false);
+const struct operation_kind dovecot_verify_kind = DOVECOT_KIND(prepare_verify, true);

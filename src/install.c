@@ -13,6 +13,7 @@
 
 #include "harden.h"
 #include "allservers.h"
+#include "carbonio_words.h"
 #include "journal.h"
 #include "ldap_route.h"
 #include "ldapprobe.h"
@@ -295,71 +296,78 @@ static char *master_first_url(struct operation *op, bool host_only)
 	return out;
 }
 
-static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
-			  bool secret)
-{
-	struct install *in = data(op);
-	struct vars *v = operation_vars(op);
-	const char *node = it ? it->node : NULL;
-	const char *master = operation_master(op);
-	if (secret)
-		return vars_get(v, NULL, name, true);
+/* ---- the words of the procedure ---- */
 
-	const struct site_host *h = node ? site_host(operation_site(op), node) : NULL;
-	if (strcmp(name, "prefix") == 0)
-		return h ? h->prefix : NULL;
-	if (strcmp(name, "bootstrap") == 0)
-		return h ? h->bootstrap : NULL;
-	if (strcmp(name, "node") == 0 || strcmp(name, "replica") == 0)
-		return node;
-	if (strcmp(name, "master") == 0)
-		return master;
-	if (strcmp(name, "ldap_port") == 0)
-		return keep(in, xasprintf("%u", ldap_port_of(op, master)));
-	if (strcmp(name, "node_url") == 0)
-		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, node))) : NULL;
-	if (strcmp(name, "replica_url") == 0)
-		return node ? keep(in, replica_url_for(node, ldap_port_of(op, master))) : NULL;
-	if (strcmp(name, "master_url") == 0) {
-		/* byte-identical to what the master has, so read from it */
-		char *u = master_first_url(op, false);
-		return u ? keep(in, u) : NULL;
-	}
-	if (strcmp(name, "master_ldap_host") == 0) {
-		/* the name the master calls itself: the replica must use it,
-		 * whatever name or address the site file gives the master */
-		char *own = master_first_url(op, true);
-		return own ? keep(in, own) : NULL;
-	}
-	if (strcmp(name, "test_account") == 0) {
-		/* a resumed run's is the cut-short run's (journal_resumed) */
-		const char *local = vars_get(v, NULL, "test_account_local", false);
-		const char *domain = vars_get(v, NULL, "domain", false);
-		return local && domain ? keep(in, xasprintf("%s@%s", local, domain)) : NULL;
-	}
-	if (strcmp(name, "ldap_url_new") == 0)
-		return node ? keep(in, new_ldap_url(op, node)) : NULL;
-	return vars_get(v, node, name, false);
+static const char *v_bootstrap(struct operation *op, const char *node)
+{
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? h->bootstrap : NULL;
 }
 
-static bool condition(struct operation *op, const struct plan_item *it, const char *cond)
+static const char *v_master(struct operation *op, const char *node)
 {
-	struct install *in = data(op);
-	const struct site_host *h = site_host(operation_site(op), it->node);
-	unsigned roles = h ? h->roles : 0;
-	if (strcmp(cond, "answer_queries") == 0)
-		return operation_options(op)->answer_queries;
-	if (strcmp(cond, "fetch_passwords") == 0)
-		return !in->passwords_given;
-	if (strcmp(cond, "systemd") == 0 || strcmp(cond, "zmcontrol") == 0) {
-		const char *sm = vars_get(operation_vars(op), it->node, "service_manager", false);
-		return sm && strcmp(sm, cond) == 0;
-	}
-	if (strcmp(cond, "runs_slapd") == 0)
-		return roles & (SITE_ROLE_MASTER | SITE_ROLE_REPLICA);
-	if (strcmp(cond, "mta") == 0)
-		return roles & SITE_ROLE_MTA;
-	return false;
+	(void)node;
+	return operation_master(op);
+}
+
+static const char *v_ldap_port(struct operation *op, const char *node)
+{
+	(void)node;
+	return keep(data(op), xasprintf("%u", ldap_port_of(op, operation_master(op))));
+}
+
+static const char *v_node_url(struct operation *op, const char *node)
+{
+	return keep(data(op), ldapurl_for(node, ldap_port_of(op, node)));
+}
+
+static const char *v_replica_url(struct operation *op, const char *node)
+{
+	return keep(data(op), replica_url_for(node, ldap_port_of(op, operation_master(op))));
+}
+
+/* byte-identical to what the master has, so read from it */
+static const char *v_master_url(struct operation *op, const char *node)
+{
+	(void)node;
+	char *u = master_first_url(op, false);
+	return u ? keep(data(op), u) : NULL;
+}
+
+/* the name the master calls itself: the replica must use it, whatever name
+ * or address the site file gives the master */
+static const char *v_master_ldap_host(struct operation *op, const char *node)
+{
+	(void)node;
+	char *own = master_first_url(op, true);
+	return own ? keep(data(op), own) : NULL;
+}
+
+/* a resumed run's is the cut-short run's (journal_resumed) */
+static const char *v_test_account(struct operation *op, const char *node)
+{
+	(void)node;
+	struct vars *v = operation_vars(op);
+	const char *local = vars_get(v, NULL, "test_account_local", false);
+	const char *domain = vars_get(v, NULL, "domain", false);
+	return local && domain ? keep(data(op), xasprintf("%s@%s", local, domain)) : NULL;
+}
+
+static const char *v_ldap_url_new(struct operation *op, const char *node)
+{
+	return keep(data(op), new_ldap_url(op, node));
+}
+
+static bool c_answer_queries(struct operation *op, const char *node)
+{
+	(void)node;
+	return operation_options(op)->answer_queries;
+}
+
+static bool c_fetch_passwords(struct operation *op, const char *node)
+{
+	(void)node;
+	return !data(op)->passwords_given;
 }
 
 /* ---- built-in: verify the passwords by binding to the master ---- */
@@ -468,17 +476,9 @@ static void verify_next(struct operation *op)
 	}
 }
 
-static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
+static void verify_passwords(struct operation *op, struct runner *r, struct plan_item *it)
 {
 	struct install *in = data(op);
-	if (strcmp(it->step->builtin, ALLSERVERS_BUILTIN) == 0) {
-		allservers_check(op, r, it);
-		return;
-	}
-	if (strcmp(it->step->builtin, "verify-ldap-passwords") != 0) {
-		runner_builtin_done(r, it, false, "unknown built-in step");
-		return;
-	}
 	in->runner = r;
 	in->verify_item = it;
 	in->verify_next = 0;
@@ -501,13 +501,44 @@ static void journal_started(struct operation *op);
 static bool journal_resumed(struct operation *op, const struct journal_run *earlier, char *err,
 			    size_t errlen);
 
+static const struct operation_word words[] = {
+	WORD_VAR("prefix", true, carbonio_word_prefix),
+	WORD_VAR("bootstrap", true, v_bootstrap),
+	WORD_VAR("node", true, carbonio_word_node),
+	WORD_VAR("replica", true, carbonio_word_node),
+	WORD_VAR("node_url", true, v_node_url),
+	WORD_VAR("replica_url", true, v_replica_url),
+	WORD_VAR("ldap_url_new", true, v_ldap_url_new),
+	WORD_VAR("master", false, v_master),
+	WORD_VAR("ldap_port", false, v_ldap_port),
+	WORD_VAR("master_url", false, v_master_url),
+	WORD_VAR("master_ldap_host", false, v_master_ldap_host),
+	WORD_VAR("test_account", false, v_test_account),
+	WORD_FACT("zimbra_server_hostname"),
+	WORD_FACT("systemd_targets"),
+	WORD_SECRET("zimbra_ldap_password"),
+	WORD_SECRET("ldap_root_password"),
+	WORD_SECRET("ldap_replication_password"),
+	WORD_SECRET("ldap_postfix_password"),
+	WORD_SECRET("ldap_amavis_password"),
+	WORD_SECRET("ldap_nginx_password"),
+	WORD_SECRET("test_account_password"),
+	WORD_COND("answer_queries", false, c_answer_queries),
+	WORD_COND("fetch_passwords", false, c_fetch_passwords),
+	WORD_COND("systemd", true, carbonio_word_systemd),
+	WORD_COND("zmcontrol", true, carbonio_word_zmcontrol),
+	WORD_COND("runs_slapd", true, carbonio_word_runs_slapd),
+	WORD_COND("mta", true, carbonio_word_mta),
+	WORD_BUILTIN(ALLSERVERS_BUILTIN, allservers_check),
+	WORD_BUILTIN("verify-ldap-passwords", verify_passwords),
+};
+
 const struct operation_kind install_kind = {
 	.procedure = "install-replica",
+	.words = words,
+	.n_words = sizeof words / sizeof words[0],
 	.build_plan = build_plan,
 	.scope = scope,
-	.lookup = lookup,
-	.condition = condition,
-	.builtin = builtin,
 	.builtin_cancel = builtin_cancel,
 	.prepare = prepare,
 	.journal_started = journal_started,

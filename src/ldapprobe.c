@@ -73,7 +73,6 @@ struct ldapprobe {
 	bool tls_skip_verify;
 	ldapprobe_done_cb cb;
 	void *ud;
-	struct ldapprobe_res **take;   /* ldapprobe_run(): hand the result over */
 
 	LDAP *ld;
 	int given_fd;                  /* req.fd not yet handed to libldap, or -1 */
@@ -151,6 +150,28 @@ static void ldapprobe_teardown(struct ldapprobe *p)
 	ldapprobe_wipe_password(p);
 }
 
+static void result_free(struct ldapprobe_result *r)
+{
+	struct ldapprobe_res *res;
+
+	if (r == NULL)
+		return;
+	res = (struct ldapprobe_res *)((char *)r - offsetof(struct ldapprobe_res, pub));
+	for (size_t i = 0; i < r->n_csns; i++)
+		free(r->csns[i]);
+	free(r->csns);
+	for (size_t i = 0; i < r->n_consumers; i++) {
+		free(r->consumers[i].provider);
+		free(r->consumers[i].connection);
+		free(r->consumers[i].phase);
+		free(r->consumers[i].next_connect);
+		free(r->consumers[i].last_contact);
+	}
+	free(r->consumers);
+	free(res->error);
+	free(res);
+}
+
 static void ldapprobe_free_probe(struct ldapprobe *p)
 {
 	free(p->url);
@@ -167,12 +188,8 @@ static void ldapprobe_deliver(void *ud)
 
 	p->deliver_timer = 0;
 	p->res = NULL;
-	if (p->take != NULL) {
-		*p->take = res;
-	} else {
-		p->cb(p->ud, &res->pub);
-		ldapprobe_result_free(&res->pub);
-	}
+	p->cb(p->ud, &res->pub);
+	result_free(&res->pub);
 	ldapprobe_free_probe(p);
 }
 
@@ -644,13 +661,12 @@ static void ldapprobe_begin(struct ldapprobe *p)
 	p->state = LDAPPROBE_ST_CONNECT;
 }
 
-static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct ldapprobe_request *req,
-					       ldapprobe_done_cb cb, void *ud,
-					       struct ldapprobe_res **take)
+struct ldapprobe *ldapprobe_start(struct loop *loop, const struct ldapprobe_request *req,
+				  ldapprobe_done_cb cb, void *ud)
 {
 	struct ldapprobe *p;
 
-	if (loop == NULL || req == NULL || req->url == NULL || (cb == NULL && take == NULL) ||
+	if (loop == NULL || req == NULL || req->url == NULL || cb == NULL ||
 	    (req->kind != LDAPPROBE_BIND && req->kind != LDAPPROBE_CONTEXTCSN &&
 	     req->kind != LDAPPROBE_CONSUMER) ||
 	    (req->use_fd && req->fd < 0)) {
@@ -676,7 +692,6 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	p->tls_skip_verify = req->tls_skip_verify;
 	p->cb = cb;
 	p->ud = ud;
-	p->take = take;
 	p->fd = -1;
 	p->given_fd = req->use_fd ? req->fd : -1;
 	p->started = loop_now();
@@ -696,17 +711,6 @@ static struct ldapprobe *ldapprobe_start_common(struct loop *loop, const struct 
 	return p;
 }
 
-struct ldapprobe *ldapprobe_start(struct loop *loop, const struct ldapprobe_request *req,
-				  ldapprobe_done_cb cb, void *ud)
-{
-	if (cb == NULL) {
-		if (req != NULL && req->use_fd && req->fd >= 0)
-			close(req->fd);
-		return NULL;
-	}
-	return ldapprobe_start_common(loop, req, cb, ud, NULL);
-}
-
 void ldapprobe_cancel(struct ldapprobe *p)
 {
 	if (p == NULL)
@@ -715,56 +719,6 @@ void ldapprobe_cancel(struct ldapprobe *p)
 	if (p->deliver_timer)
 		loop_timer_cancel(p->loop, p->deliver_timer);
 	if (p->res != NULL)
-		ldapprobe_result_free(&p->res->pub);
+		result_free(&p->res->pub);
 	ldapprobe_free_probe(p);
-}
-
-struct ldapprobe_result *ldapprobe_run(const struct ldapprobe_request *req)
-{
-	struct loop *loop = loop_new();
-	struct ldapprobe_res *res = NULL;
-	struct ldapprobe *p = ldapprobe_start_common(loop, req, NULL, NULL, &res);
-	double limit;
-
-	if (p == NULL) {
-		loop_free(loop);
-		return NULL;
-	}
-	/* The probe bounds itself; the extra margin only guards a broken loop. */
-	limit = loop_now() + p->timeout_s + 5;
-	while (res == NULL && loop_now() < limit)
-		loop_poll(loop, 1000);
-	if (res == NULL) {
-		res = p->res;
-		p->res = NULL;
-		ldapprobe_cancel(p);
-		res->pub.ok = false;
-		res->pub.ldap_code = LDAP_TIMEOUT;
-		res->error = xstrdup("internal error: the LDAP probe did not end");
-		res->pub.error = res->error;
-	}
-	loop_free(loop);
-	return &res->pub;
-}
-
-void ldapprobe_result_free(struct ldapprobe_result *r)
-{
-	struct ldapprobe_res *res;
-
-	if (r == NULL)
-		return;
-	res = (struct ldapprobe_res *)((char *)r - offsetof(struct ldapprobe_res, pub));
-	for (size_t i = 0; i < r->n_csns; i++)
-		free(r->csns[i]);
-	free(r->csns);
-	for (size_t i = 0; i < r->n_consumers; i++) {
-		free(r->consumers[i].provider);
-		free(r->consumers[i].connection);
-		free(r->consumers[i].phase);
-		free(r->consumers[i].next_connect);
-		free(r->consumers[i].last_contact);
-	}
-	free(r->consumers);
-	free(res->error);
-	free(res);
 }

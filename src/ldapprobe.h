@@ -72,8 +72,8 @@ struct ldapprobe_request {
 	 * url's host; url still names the server in messages (and for TLS).
 	 * The probe owns fd from the call on, even when it returns NULL, and
 	 * closes it when done. (A flag, so zeroed requests keep connecting.)
-	 * A forward is pumped by the loop of its conn: use ldapprobe_start() on
-	 * that loop, not ldapprobe_run() (its private loop would not pump). */
+	 * A forward is pumped by the loop of its conn: start the probe on
+	 * that loop. */
 	bool use_fd;
 	int fd;
 };
@@ -81,14 +81,11 @@ struct ldapprobe_request {
 typedef void (*ldapprobe_done_cb)(void *ud, const struct ldapprobe_result *r);
 
 /* Start a probe; cb runs from loop_poll() once (never from inside this
- * call), then the probe frees itself. Returns NULL only on bad arguments. */
+ * call), then the probe frees itself and the result. Returns NULL only on
+ * bad arguments. */
 struct ldapprobe *ldapprobe_start(struct loop *loop, const struct ldapprobe_request *req,
 				  ldapprobe_done_cb cb, void *ud);
 void ldapprobe_cancel(struct ldapprobe *p); /* cb is not called */
 
-/* Blocking convenience for the batch CLI and tests: runs a private loop until
- * done. The result must be freed with ldapprobe_result_free(). */
-struct ldapprobe_result *ldapprobe_run(const struct ldapprobe_request *req);
-void ldapprobe_result_free(struct ldapprobe_result *r);
 
 #endif

@@ -245,27 +245,17 @@ again:
 		}
 		return;
 	case LB_ESC_INTER:
-		if ((b >= 0x20 && b <= 0x2F) || b == 0x7F)
+	case LB_CSI: {
+		/* intermediate bytes (and a CSI's parameters) go on, a final
+		 * byte ends the sequence */
+		unsigned char last_mid = lb->st == LB_CSI ? 0x3F : 0x2F;
+		if ((b >= 0x20 && b <= last_mid) || b == 0x7F)
 			return;
-		if (b >= 0x30 && b <= 0x7E) {
-			lb->st = LB_GROUND;
-			return;
-		}
 		lb->st = LB_GROUND;
-		if (b == 0x18 || b == 0x1A)
+		if ((b > last_mid && b <= 0x7E) || b == 0x18 || b == 0x1A)
 			return;
 		goto again;
-	case LB_CSI:
-		if ((b >= 0x20 && b <= 0x3F) || b == 0x7F)
-			return;
-		if (b >= 0x40 && b <= 0x7E) {
-			lb->st = LB_GROUND;
-			return;
-		}
-		lb->st = LB_GROUND;
-		if (b == 0x18 || b == 0x1A)
-			return;
-		goto again;
+	}
 	case LB_STR:
 		if (b == 0x07 || b == 0x18 || b == 0x1A || (lb->str_c2 && b == 0x9C)) {
 			lb->st = LB_GROUND;

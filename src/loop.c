@@ -302,3 +302,26 @@ int loop_poll(struct loop *loop, int max_wait_ms)
 	loop_run_ticks(loop);
 	return ret;
 }
+
+/* A pass waits this long at most, so that done() is asked again soon even
+ * when nothing happens (a flag set by a signal handler, a clock bound). */
+#define RUN_UNTIL_PASS_MS 200
+
+bool loop_run_until(struct loop *loop, bool (*done)(void *ud), void *ud, double max_s)
+{
+	double end = max_s > 0 ? loop_now() + max_s : 0;
+	for (;;) {
+		if (done(ud))
+			return true;
+		int wait_ms = RUN_UNTIL_PASS_MS;
+		if (max_s > 0) {
+			double left = end - loop_now();
+			if (left <= 0)
+				return false;
+			if (left * 1000 < wait_ms)
+				wait_ms = (int)(left * 1000) + 1;
+		}
+		if (loop_poll(loop, wait_ms) < 0)
+			return false;
+	}
+}

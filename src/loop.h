@@ -40,6 +40,13 @@ void loop_wake_in(struct loop *loop, int ms);
  * SIGINT) interrupts the wait so the caller can react at once. */
 int loop_poll(struct loop *loop, int max_wait_ms);
 
+/* The one driver of the loop outside the TUI (batch runs, draining, the
+ * dashboard's --once, tests): passes until done(ud) answers true, asked
+ * before each pass (it may act too, e.g. abort on a signal), for at most
+ * max_s seconds (<= 0: no bound). true: done said so; false: the bound or
+ * a poll error came first. */
+bool loop_run_until(struct loop *loop, bool (*done)(void *ud), void *ud, double max_s);
+
 /* Monotonic clock in seconds. */
 double loop_now(void);
 

@@ -50,25 +50,60 @@ static struct conn *hook_conn_for(void *ud, const char *node)
 	return operation_conn(ud, node);
 }
 
+static const struct operation_word *word_of(const struct operation_kind *kind, enum proc_word_kind wk,
+					    const char *name)
+{
+	for (size_t i = 0; i < kind->n_words; i++)
+		if (kind->words[i].kind == wk && strcmp(kind->words[i].name, name) == 0)
+			return &kind->words[i];
+	return NULL;
+}
+
+static bool vocabulary_knows(const void *ud, enum proc_word_kind wk, const char *name)
+{
+	return word_of(ud, wk, name) != NULL;
+}
+
+struct proc_vocabulary operation_vocabulary(const struct operation_kind *kind)
+{
+	return (struct proc_vocabulary){ .owner = kind->procedure, .knows = vocabulary_knows, .ud = kind };
+}
+
+const char *operation_value(struct operation *op, const char *node, const char *name, bool secret)
+{
+	const struct operation_word *w =
+		word_of(op->kind, secret ? PROC_WORD_SECRET : PROC_WORD_VARIABLE, name);
+	if (!w || (w->per_node && !node))
+		return NULL;
+	if (w->value)
+		return w->value(op, node);
+	return vars_get(op->vars, w->per_node ? node : NULL, name, secret);
+}
+
+bool operation_holds(struct operation *op, const char *node, const char *cond)
+{
+	const struct operation_word *w = word_of(op->kind, PROC_WORD_CONDITION, cond);
+	return w && w->holds(op, node);
+}
+
 static const char *hook_lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
 {
-	struct operation *op = ud;
-	return op->kind->lookup(op, it, name, secret);
+	return operation_value(ud, it ? it->node : NULL, name, secret);
 }
 
 static bool hook_condition(void *ud, const struct plan_item *it, const char *cond)
 {
-	struct operation *op = ud;
-	return op->kind->condition(op, it, cond);
+	return operation_holds(ud, it->node, cond);
 }
 
 static void hook_builtin(void *ud, struct runner *r, struct plan_item *it)
 {
 	struct operation *op = ud;
-	if (op->kind->builtin)
-		op->kind->builtin(op, r, it);
-	else
-		runner_builtin_done(r, it, false, "this procedure has no built-in steps");
+	const struct operation_word *w = word_of(op->kind, PROC_WORD_BUILTIN, it->step->builtin);
+	if (w)
+		w->start(op, r, it);
+	else /* the loader refuses it: never seen */
+		runner_builtin_done(r, it, false, "unknown built-in step");
 }
 
 static void hook_builtin_cancel(void *ud, struct plan_item *it)
@@ -154,7 +189,8 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
 				const struct operation_options *opts,
 				const struct operation_events *ev, char *err, size_t errlen)
 {
-	struct procedure *proc = procedure_load_named(kind->procedure, err, errlen);
+	struct proc_vocabulary vocab = operation_vocabulary(kind);
+	struct procedure *proc = procedure_load_named(kind->procedure, &vocab, err, errlen);
 	if (!proc)
 		return NULL;
 	struct operation *op = xcalloc(1, sizeof *op);
@@ -491,17 +527,24 @@ void operation_start(struct operation *op)
 	runner_start(op->runner);
 }
 
+struct draining {
+	const struct operation *op;
+	bool (*give_up)(void);
+};
+
+static bool drained(void *ud)
+{
+	const struct draining *dr = ud;
+	for (size_t i = 0; i < dr->op->n_conns; i++)
+		if (conn_busy(dr->op->conns[i].conn))
+			return dr->give_up && dr->give_up();
+	return true;
+}
+
 void operation_drain(struct operation *op, double max_s, bool (*give_up)(void))
 {
-	double until = loop_now() + max_s;
-	for (;;) {
-		bool busy = false;
-		for (size_t i = 0; i < op->n_conns && !busy; i++)
-			busy = conn_busy(op->conns[i].conn);
-		if (!busy || loop_now() >= until || (give_up && give_up()))
-			return;
-		loop_poll(op->loop, 100);
-	}
+	struct draining dr = { .op = op, .give_up = give_up };
+	loop_run_until(op->loop, drained, &dr, max_s);
 }
 
 const struct plan *operation_plan(const struct operation *op)

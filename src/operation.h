@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "ldap_cli.h"
+#include "procedure.h"
 #include "runner.h"
 #include "transport.h"
 
@@ -21,8 +22,33 @@ struct vars;
 struct operation;
 struct journal_run;
 
+/* A word of an operation's vocabulary: a name its procedure may use and
+ * how it is answered at run time. The loader (operation_vocabulary) and the
+ * runner's lookups read the same table, so a name the operation does not
+ * answer is a load error, never an empty value or a condition never true. */
+struct operation_word {
+	const char *name;
+	enum proc_word_kind kind;
+	/* the step's node's own value: none without a node */
+	bool per_node;
+	/* variable, secret: NULL reads the run's values (facts captured from
+	 * the node, secrets given or fetched) */
+	const char *(*value)(struct operation *op, const char *node);
+	bool (*holds)(struct operation *op, const char *node); /* condition */
+	void (*start)(struct operation *op, struct runner *r, struct plan_item *it); /* builtin */
+};
+
+/* Entries of a kind's words[] (a NULL resolver: see operation_word.value). */
+#define WORD_VAR(n, per_node, fn) { n, PROC_WORD_VARIABLE, per_node, fn, NULL, NULL }
+#define WORD_FACT(n) { n, PROC_WORD_VARIABLE, true, NULL, NULL, NULL }  /* captured from the node */
+#define WORD_SECRET(n) { n, PROC_WORD_SECRET, false, NULL, NULL, NULL } /* given or fetched */
+#define WORD_COND(n, per_node, fn) { n, PROC_WORD_CONDITION, per_node, NULL, fn, NULL }
+#define WORD_BUILTIN(n, fn) { n, PROC_WORD_BUILTIN, true, NULL, NULL, fn }
+
 struct operation_kind {
 	const char *procedure; /* assets/procedures/<procedure>.ini */
+	const struct operation_word *words;
+	size_t n_words;
 	/* A check that is the run's whole point (dovecot --verify): a complete
 	 * journal never stands in for it, nor for its verify steps alone. */
 	bool always_full;
@@ -34,10 +60,6 @@ struct operation_kind {
 	 * is not the procedure's (one journal per Dovecot pair, so that a run
 	 * of one pair never resumes or checks another's). May be NULL. */
 	char *(*journal_key)(struct operation *op);
-	const char *(*lookup)(struct operation *op, const struct plan_item *it,
-			      const char *name, bool secret);
-	bool (*condition)(struct operation *op, const struct plan_item *it, const char *cond);
-	void (*builtin)(struct operation *op, struct runner *r, struct plan_item *it);
 	/* Stop the builtin step it now (abort, free): cancel its jobs, timers
 	 * and probes; it must not call runner_builtin_done afterwards. NULL
 	 * when every builtin of the kind finishes at once. */
@@ -98,6 +120,13 @@ struct operation *operation_new(struct loop *loop, struct site *site, const char
  * first, so the connections' last callbacks find nothing freed. Releases
  * the site lock. */
 void operation_free(struct operation *op);
+
+/* What a procedure of this kind may name (its words). */
+struct proc_vocabulary operation_vocabulary(const struct operation_kind *kind);
+/* A variable's or secret's value for a step on node (NULL: none), or
+ * whether a condition holds there: through the kind's words. */
+const char *operation_value(struct operation *op, const char *node, const char *name, bool secret);
+bool operation_holds(struct operation *op, const char *node, const char *cond);
 
 /* Accessors for the kinds. */
 struct site *operation_site(const struct operation *op);

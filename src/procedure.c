@@ -10,56 +10,8 @@
 #include "assets.h"
 #include "xalloc.h"
 
-static const char *const variables[] = {
-	"prefix", "bootstrap", "node", "node_url", "master", "master_url",
-	"replica", "replica_url", "ldap_port", "test_account", "domain",
-	"ldap_url_new", "removed", "conf_dir", "partner", "partner_v4",
-	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user",
-	"zimbra_server_hostname", "systemd_targets", "master_ldap_host",
-	"conf_preview", "firewall_rules", /* dovecot: rendered by dovecot_op.c */
-	"firewall_zone",
-	NULL,
-};
-
-static const char *const secrets[] = {
-	"zimbra_ldap_password", "ldap_root_password", "ldap_replication_password",
-	"ldap_postfix_password", "ldap_amavis_password", "ldap_nginx_password",
-	"test_account_password", "doveadm_password",
-	"replication_conf", /* dovecot: 10-replication.conf, holds the password */
-	NULL,
-};
-
-static const char *const conditions[] = {
-	"answer_queries", "fetch_passwords", "systemd", "zmcontrol",
-	"runs_slapd", "mta", "selinux", "firewalld", "disable_ldap",
-	"ldap_url_changes", NULL,
-};
-
-static bool in_list(const char *const *list, const char *name)
-{
-	for (; *list; list++)
-		if (strcmp(*list, name) == 0)
-			return true;
-	return false;
-}
-
-bool procedure_known_variable(const char *name)
-{
-	return in_list(variables, name);
-}
-
-bool procedure_known_secret(const char *name)
-{
-	return in_list(secrets, name);
-}
-
-bool procedure_known_condition(const char *name)
-{
-	/* "!cond" negates */
-	return in_list(conditions, name[0] == '!' ? name + 1 : name);
-}
-
 struct loader {
+	const struct proc_vocabulary *vocab;
 	struct procedure *proc;
 	struct proc_step *cur;      /* step being filled, NULL in [procedure] */
 	char section[128];
@@ -148,7 +100,13 @@ static bool parse_bool(struct loader *ld, const char *key, const char *value, bo
 	return true;
 }
 
-/* Every {{name}} must be known; {{secret:x}} only where allow_secret. */
+static bool knows(const struct loader *ld, enum proc_word_kind kind, const char *name)
+{
+	return ld->vocab->knows(ld->vocab->ud, kind, name);
+}
+
+/* Every {{name}} must be a word of the operation; {{secret:x}} only where
+ * allow_secret. Called for each line of a value, so an error names its line. */
 static bool check_template(struct loader *ld, const char *key, const char *tpl, bool allow_secret)
 {
 	for (const char *p = strstr(tpl, "{{"); p; p = strstr(p, "{{")) {
@@ -163,12 +121,12 @@ static bool check_template(struct loader *ld, const char *key, const char *tpl, 
 			if (!allow_secret) {
 				failf(ld, "%s: a secret ({{%s}}) may only be sent on stdin, never on a command line", key, name);
 				ok = false;
-			} else if (!procedure_known_secret(name + 7)) {
-				failf(ld, "%s: unknown secret \"%s\"", key, name + 7);
+			} else if (!knows(ld, PROC_WORD_SECRET, name + 7)) {
+				failf(ld, "%s: unknown secret '%s' for %s", key, name + 7, ld->vocab->owner);
 				ok = false;
 			}
-		} else if (!procedure_known_variable(name)) {
-			failf(ld, "%s: unknown variable {{%s}}", key, name);
+		} else if (!knows(ld, PROC_WORD_VARIABLE, name)) {
+			failf(ld, "%s: unknown variable {{%s}} for %s", key, name, ld->vocab->owner);
 			ok = false;
 		}
 		free(name);
@@ -177,6 +135,24 @@ static bool check_template(struct loader *ld, const char *key, const char *tpl, 
 		p = end + 2;
 	}
 	return true;
+}
+
+/* Where the value of a template key is kept, NULL for another key. */
+static char **template_field(struct proc_step *s, const char *key)
+{
+	if (strcmp(key, "run") == 0)
+		return &s->run;
+	if (strcmp(key, "stdin") == 0)
+		return &s->stdin_tpl;
+	if (strcmp(key, "skip_if") == 0)
+		return &s->skip_if;
+	if (strcmp(key, "done_output") == 0)
+		return &s->done_output;
+	if (strcmp(key, "fail_output") == 0)
+		return &s->fail_output;
+	if (strcmp(key, "require_output") == 0)
+		return &s->require_output;
+	return NULL;
 }
 
 static int on_procedure_key(struct loader *ld, const char *name, const char *value)
@@ -220,21 +196,19 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 			failf(ld, "user: \"%s\" must be root or zextras", value);
 			return 0;
 		}
-	} else if (strcmp(name, "run") == 0)
-		append(&s->run, value, cont, "\n");
-	else if (strcmp(name, "stdin") == 0)
-		append(&s->stdin_tpl, value, cont, "\n");
-	else if (strcmp(name, "skip_if") == 0)
-		append(&s->skip_if, value, cont, "\n");
-	else if (strcmp(name, "builtin") == 0)
+	} else if (template_field(s, name)) {
+		/* commands continue on the next lines; a pattern is one line */
+		bool command = strstr(name, "_output") == NULL;
+		if (!check_template(ld, name, value, strcmp(name, "stdin") == 0))
+			return 0;
+		append(template_field(s, name), value, command && cont, "\n");
+	} else if (strcmp(name, "builtin") == 0) {
+		if (!knows(ld, PROC_WORD_BUILTIN, value)) {
+			failf(ld, "builtin: unknown built-in step '%s' for %s", value, ld->vocab->owner);
+			return 0;
+		}
 		append(&s->builtin, value, false, "");
-	else if (strcmp(name, "done_output") == 0)
-		append(&s->done_output, value, false, "");
-	else if (strcmp(name, "fail_output") == 0)
-		append(&s->fail_output, value, false, "");
-	else if (strcmp(name, "require_output") == 0)
-		append(&s->require_output, value, false, "");
-	else if (strcmp(name, "ok_exit") == 0) {
+	} else if (strcmp(name, "ok_exit") == 0) {
 		char *copy = xstrdup(value), *save = NULL;
 		s->n_ok_exit = 0;
 		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
@@ -285,20 +259,26 @@ static int on_step_key(struct loader *ld, struct proc_step *s, const char *name,
 	} else if (strcmp(name, "verify_run") == 0) {
 		if (!parse_bool(ld, name, value, &s->verify_run))
 			return 0;
+	} else if (strcmp(name, "once") == 0) {
+		if (!parse_bool(ld, name, value, &s->once))
+			return 0;
 	} else if (strcmp(name, "report") == 0) {
 		if (strcmp(value, "preflight") == 0)
 			s->report = PROC_REPORT_PREFLIGHT;
+		else if (strcmp(value, "preflight-result") == 0)
+			s->report = PROC_REPORT_PREFLIGHT_RESULT;
 		else if (strcmp(value, "finish") == 0)
 			s->report = PROC_REPORT_FINISH;
 		else {
-			failf(ld, "report: \"%s\" must be preflight or finish", value);
+			failf(ld, "report: \"%s\" must be preflight, preflight-result or finish", value);
 			return 0;
 		}
 	} else if (strcmp(name, "when") == 0) {
 		char *copy = xstrdup(value), *save = NULL;
 		for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-			if (!procedure_known_condition(w)) {
-				failf(ld, "when: unknown condition \"%s\"", w);
+			if (!knows(ld, PROC_WORD_CONDITION, w[0] == '!' ? w + 1 : w)) { /* "!cond" negates */
+				failf(ld, "when: unknown condition '%s' for %s", w[0] == '!' ? w + 1 : w,
+				      ld->vocab->owner);
 				free(copy);
 				return 0;
 			}
@@ -406,21 +386,12 @@ static int *scan_step_lines(const char *text, size_t *n, int *dup_line)
 
 static char *read_file(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	size_t len;
+	char *buf = assets_read(path, &len);
+	if (!buf) {
 		snprintf(err, errlen, "cannot open procedure %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 8192, len = 0;
-	char *buf = xmalloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	fclose(f);
 	if (strlen(buf) != len) {
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		free(buf);
@@ -437,13 +408,7 @@ static bool validate_step(struct loader *ld, const struct proc_step *s)
 		failf(ld, "step \"%s\" has no node", s->id);
 	else if (!s->run == !s->builtin)
 		failf(ld, "step \"%s\" needs exactly one of run and builtin", s->id);
-	else if (s->run && !check_template(ld, "run", s->run, false)) {
-	} else if (s->skip_if && !check_template(ld, "skip_if", s->skip_if, false)) {
-	} else if (s->stdin_tpl && !check_template(ld, "stdin", s->stdin_tpl, true)) {
-	} else if (s->done_output && !check_template(ld, "done_output", s->done_output, false)) {
-	} else if (s->fail_output && !check_template(ld, "fail_output", s->fail_output, false)) {
-	} else if (s->require_output && !check_template(ld, "require_output", s->require_output, false)) {
-	} else if (s->retry_every && !s->retry_for)
+	else if (s->retry_every && !s->retry_for)
 		failf(ld, "step \"%s\": retry_every without retry_for", s->id);
 	else if (s->check_warn && !s->phase)
 		failf(ld, "step \"%s\": check = warn is for preflight steps", s->id);
@@ -452,14 +417,18 @@ static bool validate_step(struct loader *ld, const struct proc_step *s)
 	else if (s->verify && (!s->idempotent || s->skip_if || s->done_output))
 		failf(ld, "step \"%s\": verify = yes is for read-only checks (no idempotent = no, "
 		      "skip_if or done_output)", s->id);
-	else if (s->report == PROC_REPORT_PREFLIGHT && !s->phase)
+	else if ((s->report == PROC_REPORT_PREFLIGHT || s->report == PROC_REPORT_PREFLIGHT_RESULT) &&
+		 !s->phase)
 		failf(ld, "step \"%s\": report = preflight is for preflight steps", s->id);
+	else if (s->once && s->nodes != PROC_NODE_SERVER)
+		failf(ld, "step \"%s\": once = yes is for node = server (one item for the pair)", s->id);
 	return !ld->err[0];
 }
 
-struct procedure *procedure_load(const char *path, char *err, size_t errlen)
+struct procedure *procedure_load(const char *path, const struct proc_vocabulary *vocab, char *err,
+				 size_t errlen)
 {
-	struct loader ld = { 0 };
+	struct loader ld = { .vocab = vocab };
 	char *text = read_file(path, err, errlen);
 	if (!text)
 		return NULL;
@@ -506,11 +475,12 @@ struct procedure *procedure_load(const char *path, char *err, size_t errlen)
 	return ld.proc;
 }
 
-struct procedure *procedure_load_named(const char *name, char *err, size_t errlen)
+struct procedure *procedure_load_named(const char *name, const struct proc_vocabulary *vocab,
+				       char *err, size_t errlen)
 {
 	char *rel = xasprintf("procedures/%s.ini", name);
 	char *path = assets_path(rel);
-	struct procedure *p = procedure_load(path, err, errlen);
+	struct procedure *p = procedure_load(path, vocab, err, errlen);
 	free(rel);
 	free(path);
 	return p;

@@ -1,6 +1,7 @@
 /* Procedures as data: the steps of install, remove and dovecot live in
  * assets/procedures/<name>.ini, readable without reading C. This module
- * loads and validates them; plan.c expands them for a site. */
+ * loads and validates them against their operation's vocabulary; the
+ * operation kinds (operation.h) plan them for a site. */
 #ifndef RW_PROCEDURE_H
 #define RW_PROCEDURE_H
 
@@ -24,6 +25,7 @@ enum proc_user { PROC_USER_ROOT, PROC_USER_ZEXTRAS };
 enum proc_report {
 	PROC_REPORT_NONE,
 	PROC_REPORT_PREFLIGHT, /* its output is a finding confirmed before the plan review */
+	PROC_REPORT_PREFLIGHT_RESULT, /* so is the message it finishes with (a builtin's summary) */
 	PROC_REPORT_FINISH,    /* listed under "Verification" on the finish page */
 };
 
@@ -62,6 +64,9 @@ struct proc_step {
 				* on the node (lost, timed out, aborted) */
 	enum proc_report report;
 	bool verify_run;      /* also part of a verify-only run (dovecot --verify) */
+	/* once = yes: one finding about the pair, planned on its first server
+	 * only (node = server) */
+	bool once;
 	int line;             /* where the step starts in its file */
 };
 
@@ -73,17 +78,31 @@ struct procedure {
 	size_t n_steps;
 };
 
-/* Variables a template may use; anything else is a load error, so a typo in
- * an asset never reaches a node. */
-bool procedure_known_variable(const char *name);
-bool procedure_known_secret(const char *name);
-bool procedure_known_condition(const char *name);
+/* The kinds of name a procedure uses: {{variable}}, {{secret:name}},
+ * `when = condition`, `builtin = name`. */
+enum proc_word_kind {
+	PROC_WORD_VARIABLE,
+	PROC_WORD_SECRET,
+	PROC_WORD_CONDITION,
+	PROC_WORD_BUILTIN,
+};
+
+/* What a procedure may name: its operation's words (operation_vocabulary).
+ * Any other name is a load error, so a typo, or a name another operation
+ * knows, never reaches a node as an empty value or a condition never true. */
+struct proc_vocabulary {
+	const char *owner; /* in messages: "unknown condition 'selinux' for install-replica" */
+	bool (*knows)(const void *ud, enum proc_word_kind kind, const char *name);
+	const void *ud;
+};
 
 /* Load and validate; on error returns NULL and writes "FILE:LINE: message"
  * into err. */
-struct procedure *procedure_load(const char *path, char *err, size_t errlen);
+struct procedure *procedure_load(const char *path, const struct proc_vocabulary *vocab, char *err,
+				 size_t errlen);
 /* Load assets/procedures/<name>.ini from the assets directory. */
-struct procedure *procedure_load_named(const char *name, char *err, size_t errlen);
+struct procedure *procedure_load_named(const char *name, const struct proc_vocabulary *vocab,
+				       char *err, size_t errlen);
 void procedure_free(struct procedure *p);
 
 const struct proc_step *procedure_step(const struct procedure *p, const char *id);

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "allservers.h"
+#include "carbonio_words.h"
 #include "journal.h"
 #include "ldapurl.h"
 #include "operation.h"
@@ -392,63 +393,68 @@ static char *new_ldap_url(struct operation *op, const char *node)
 	return after;
 }
 
-static const char *lookup(struct operation *op, const struct plan_item *it, const char *name,
-			  bool secret)
-{
-	struct remove *rm = data(op);
-	struct vars *v = operation_vars(op);
-	const char *node = it ? it->node : NULL;
-	if (secret)
-		return vars_get(v, NULL, name, true);
+/* ---- the words of the procedure ---- */
 
-	const struct site_host *h = node ? site_host(operation_site(op), node) : NULL;
-	if (strcmp(name, "prefix") == 0)
-		return h ? h->prefix : NULL;
-	if (strcmp(name, "node") == 0)
-		return node;
-	if (strcmp(name, "master") == 0)
-		return master_name(op);
-	if (strcmp(name, "node_url") == 0)
-		return h ? keep(rm, ldapurl_for(node, h->ldap_port)) : NULL;
-	if (strcmp(name, "master_url") == 0)
-		return master_url_of(op);
-	if (strcmp(name, "removed") == 0)
-		return rm->removed;
-	if (strcmp(name, "ldap_url_new") == 0) {
-		char *after = node ? new_ldap_url(op, node) : NULL;
-		return after ? keep(rm, after) : NULL;
-	}
-	/* zimbra_server_hostname, service_manager, ...: read from this node */
-	return vars_get(v, node, name, false);
+static const char *v_master(struct operation *op, const char *node)
+{
+	(void)node;
+	return master_name(op);
 }
 
-static bool condition(struct operation *op, const struct plan_item *it, const char *cond)
+static const char *v_node_url(struct operation *op, const char *node)
 {
-	const struct site_host *h = site_host(operation_site(op), it->node);
-	unsigned roles = h ? h->roles : 0;
-	if (strcmp(cond, "disable_ldap") == 0)
-		return operation_options(op)->disable_ldap;
-	if (strcmp(cond, "systemd") == 0 || strcmp(cond, "zmcontrol") == 0) {
-		const char *sm = vars_get(operation_vars(op), it->node, "service_manager", false);
-		return sm && strcmp(sm, cond) == 0;
-	}
-	if (strcmp(cond, "runs_slapd") == 0)
-		return roles & (SITE_ROLE_MASTER | SITE_ROLE_REPLICA);
-	if (strcmp(cond, "mta") == 0)
-		return roles & SITE_ROLE_MTA;
-	if (strcmp(cond, "ldap_url_changes") == 0) {
-		/* a resumed run finishes a node the cut-short run already
-		 * changed (its value reads "unchanged" now) */
-		const struct journal_run *rr = operation_resumed_run(op);
-		if (rr && journal_run_done(rr, "set-ldap-url", it->node))
-			return true;
-		const char *cur = vars_get(operation_vars(op), it->node, "ldap_url", false);
-		char *after = new_ldap_url(op, it->node);
-		bool changes = after && cur && strcmp(after, cur) != 0;
-		free(after);
-		return changes;
-	}
+	const struct site_host *h = site_host(operation_site(op), node);
+	return h ? keep(data(op), ldapurl_for(node, h->ldap_port)) : NULL;
+}
+
+static const char *v_master_url(struct operation *op, const char *node)
+{
+	(void)node;
+	return master_url_of(op);
+}
+
+static const char *v_removed(struct operation *op, const char *node)
+{
+	(void)node;
+	return data(op)->removed;
+}
+
+static const char *v_ldap_url_new(struct operation *op, const char *node)
+{
+	char *after = new_ldap_url(op, node);
+	return after ? keep(data(op), after) : NULL;
+}
+
+static bool c_disable_ldap(struct operation *op, const char *node)
+{
+	(void)node;
+	return operation_options(op)->disable_ldap;
+}
+
+/* A resumed run finishes a node the cut-short run already changed (its
+ * value reads "unchanged" now): a step this condition guards was done
+ * there, so it held then. */
+static bool changed_by_resumed_run(struct operation *op, const char *node)
+{
+	const struct journal_run *rr = operation_resumed_run(op);
+	const struct procedure *proc = operation_procedure(op);
+	for (size_t s = 0; rr && s < proc->n_steps; s++)
+		for (size_t w = 0; w < proc->steps[s].n_when; w++)
+			if (strcmp(proc->steps[s].when[w], "ldap_url_changes") == 0 &&
+			    journal_run_done(rr, proc->steps[s].id, node))
+				return true;
 	return false;
+}
+
+static bool c_ldap_url_changes(struct operation *op, const char *node)
+{
+	if (changed_by_resumed_run(op, node))
+		return true;
+	const char *cur = vars_get(operation_vars(op), node, "ldap_url", false);
+	char *after = new_ldap_url(op, node);
+	bool changes = after && cur && strcmp(after, cur) != 0;
+	free(after);
+	return changes;
 }
 
 /* ---- built-in: the before/after table ---- */
@@ -516,26 +522,32 @@ static void plan_ldap_url(struct operation *op, struct runner *r, struct plan_it
 	free(msg);
 }
 
-static void builtin(struct operation *op, struct runner *r, struct plan_item *it)
-{
-	if (strcmp(it->step->builtin, ALLSERVERS_BUILTIN) == 0) {
-		allservers_check(op, r, it);
-		return;
-	}
-	if (strcmp(it->step->builtin, "plan-ldap-url") != 0) {
-		runner_builtin_done(r, it, false, "unknown built-in step");
-		return;
-	}
-	plan_ldap_url(op, r, it);
-}
+static const struct operation_word words[] = {
+	WORD_VAR("prefix", true, carbonio_word_prefix),
+	WORD_VAR("node", true, carbonio_word_node),
+	WORD_VAR("node_url", true, v_node_url),
+	WORD_VAR("ldap_url_new", true, v_ldap_url_new),
+	WORD_VAR("master", false, v_master),
+	WORD_VAR("master_url", false, v_master_url),
+	WORD_VAR("removed", false, v_removed),
+	WORD_FACT("zimbra_server_hostname"),
+	WORD_FACT("systemd_targets"),
+	WORD_COND("disable_ldap", false, c_disable_ldap),
+	WORD_COND("ldap_url_changes", true, c_ldap_url_changes),
+	WORD_COND("systemd", true, carbonio_word_systemd),
+	WORD_COND("zmcontrol", true, carbonio_word_zmcontrol),
+	WORD_COND("runs_slapd", true, carbonio_word_runs_slapd),
+	WORD_COND("mta", true, carbonio_word_mta),
+	WORD_BUILTIN(ALLSERVERS_BUILTIN, allservers_check),
+	WORD_BUILTIN("plan-ldap-url", plan_ldap_url),
+};
 
 const struct operation_kind remove_kind = {
 	.procedure = "remove-replica",
+	.words = words,
+	.n_words = sizeof words / sizeof words[0],
 	.build_plan = build_plan,
 	.scope = scope,
-	.lookup = lookup,
-	.condition = condition,
-	.builtin = builtin,
 	.prepare = prepare,
 };
 

@@ -185,13 +185,7 @@ static void rawbuf_add(struct rawbuf *b, const void *data, size_t len)
 {
 	if (b->len + len > b->cap) {
 		size_t cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
-		char *grown = xmalloc(cap);
-		if (b->data != NULL) {
-			memcpy(grown, b->data, b->len);
-			explicit_bzero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = grown;
+		b->data = xgrow_wiped(b->data, b->len, b->cap, cap);
 		b->cap = cap;
 	}
 	memcpy(b->data + b->len, data, len);
@@ -708,6 +702,24 @@ static const char *conn_user_for_msg(struct conn *c, char **owned)
 	return "?";
 }
 
+/* The outcomes every ssh_userauth_* call shares: still pending, logged in,
+ * or an error that fails the connection (true: nothing left to do). false
+ * leaves a denial, or SSH_AUTH_INFO, to the caller. */
+static bool conn_auth_settled(struct conn *c, int rc)
+{
+	if (rc == SSH_AUTH_AGAIN)
+		return true;
+	if (rc == SSH_AUTH_SUCCESS) {
+		conn_become_ready(c);
+		return true;
+	}
+	if (rc == SSH_AUTH_ERROR) {
+		conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
+		return true;
+	}
+	return false;
+}
+
 static void conn_auth_denied(struct conn *c, const char *what)
 {
 	char *u = NULL;
@@ -729,16 +741,8 @@ static void conn_step_kbdint(struct conn *c)
 {
 	int rc = ssh_userauth_kbdint(c->s, NULL, NULL);
 
-	if (rc == SSH_AUTH_AGAIN)
+	if (conn_auth_settled(c, rc))
 		return;
-	if (rc == SSH_AUTH_SUCCESS) {
-		conn_become_ready(c);
-		return;
-	}
-	if (rc == SSH_AUTH_ERROR) {
-		conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
-		return;
-	}
 	if (rc != SSH_AUTH_INFO) {
 		conn_fail(c, "authentication failed for %s: wrong password (keyboard-interactive)",
 			  c->name);
@@ -775,16 +779,8 @@ static void conn_step_auth(struct conn *c)
 	switch (c->auth) {
 	case AUTH_NONE:
 		rc = ssh_userauth_none(c->s, NULL);
-		if (rc == SSH_AUTH_AGAIN)
+		if (conn_auth_settled(c, rc))
 			return;
-		if (rc == SSH_AUTH_SUCCESS) {
-			conn_become_ready(c);
-			return;
-		}
-		if (rc == SSH_AUTH_ERROR) {
-			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
-			return;
-		}
 		c->methods = ssh_userauth_list(c->s, NULL);
 		if (c->identity != NULL)
 			c->auth = AUTH_KEYFILE_LOAD;
@@ -815,31 +811,15 @@ static void conn_step_auth(struct conn *c)
 		return;
 	case AUTH_KEYFILE:
 		rc = ssh_userauth_publickey(c->s, NULL, c->key);
-		if (rc == SSH_AUTH_AGAIN)
+		if (conn_auth_settled(c, rc))
 			return;
-		if (rc == SSH_AUTH_SUCCESS) {
-			conn_become_ready(c);
-			return;
-		}
-		if (rc == SSH_AUTH_ERROR) {
-			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
-			return;
-		}
 		snprintf(prompt, sizeof(prompt), "the server refused the key %s", c->identity);
 		conn_auth_denied(c, prompt);
 		return;
 	case AUTH_AUTO:
 		rc = ssh_userauth_publickey_auto(c->s, NULL, NULL);
-		if (rc == SSH_AUTH_AGAIN)
+		if (conn_auth_settled(c, rc))
 			return;
-		if (rc == SSH_AUTH_SUCCESS) {
-			conn_become_ready(c);
-			return;
-		}
-		if (rc == SSH_AUTH_ERROR) {
-			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
-			return;
-		}
 		if (c->passphrase_wanted && !c->asked_passphrase) {
 			/* Run the agent and default keys again once we know it. */
 			c->passphrase_wanted = false;
@@ -879,16 +859,8 @@ static void conn_step_auth(struct conn *c)
 			return;
 		}
 		rc = ssh_userauth_password(c->s, NULL, c->secret);
-		if (rc == SSH_AUTH_AGAIN)
+		if (conn_auth_settled(c, rc))
 			return;
-		if (rc == SSH_AUTH_SUCCESS) {
-			conn_become_ready(c);
-			return;
-		}
-		if (rc == SSH_AUTH_ERROR) {
-			conn_fail(c, "authentication on %s failed: %s", c->name, ssh_get_error(c->s));
-			return;
-		}
 		conn_auth_denied(c, "wrong password");
 		return;
 	case AUTH_KBDINT:
@@ -1045,19 +1017,6 @@ static bool job_step(struct job *j, double now)
 	return true;
 }
 
-static void conn_lost(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void conn_lost(struct conn *c, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	conn_fail(c, "%s", buf);
-}
-
 static void conn_step_ready(struct conn *c)
 {
 	double now;
@@ -1080,7 +1039,7 @@ static void conn_step_ready(struct conn *c)
 	if (!ssh_is_connected(c->s)) {
 		const char *err = ssh_get_error(c->s);
 
-		conn_lost(c, "connection to %s lost%s%s", c->name, err && *err ? ": " : "",
+		conn_fail(c, "connection to %s lost%s%s", c->name, err && *err ? ": " : "",
 			  err ? err : "");
 		return;
 	}
@@ -1095,7 +1054,7 @@ static void conn_step_ready(struct conn *c)
 	/* Keepalive: silence for 3 intervals means the node is gone (stopped,
 	 * unplugged); a probe every interval makes a live server answer. */
 	if (now - c->last_rx >= 3.0 * ka) {
-		conn_lost(c, "connection to %s lost: no answer for %d s (keepalive)", c->name, 3 * ka);
+		conn_fail(c, "connection to %s lost: no answer for %d s (keepalive)", c->name, 3 * ka);
 		return;
 	}
 	if (now - c->last_rx >= ka && now - c->last_ka >= ka) {

@@ -14,16 +14,9 @@ struct out {
 static void put(struct out *o, const char *s, size_t n)
 {
 	if (o->len + n + 1 > o->cap) {
-		/* grow by hand: the old buffer may hold a secret (stdin), and
-		 * realloc would free it unwiped */
+		/* the old buffer may hold a secret (stdin) */
 		size_t cap = (o->len + n + 1) * 2;
-		char *grown = xmalloc(cap);
-		if (o->buf) {
-			memcpy(grown, o->buf, o->len);
-			explicit_bzero(o->buf, o->cap);
-			free(o->buf);
-		}
-		o->buf = grown;
+		o->buf = xgrow_wiped(o->buf, o->len, o->cap, cap);
 		o->cap = cap;
 	}
 	memcpy(o->buf + o->len, s, n);

@@ -35,6 +35,17 @@ void *xrealloc(void *ptr, size_t size)
 	return p;
 }
 
+void *xgrow_wiped(void *p, size_t used, size_t old_cap, size_t new_cap)
+{
+	void *grown = xmalloc(new_cap);
+	if (p) {
+		memcpy(grown, p, used);
+		explicit_bzero(p, old_cap);
+		free(p);
+	}
+	return grown;
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

@@ -9,6 +9,10 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* A buffer that may hold a secret, grown to new_cap: its first used bytes
+ * copied, the old block (old_cap bytes) wiped, then freed; realloc would
+ * free it unwiped. p may be NULL. */
+void *xgrow_wiped(void *p, size_t used, size_t old_cap, size_t new_cap);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Append s to the growing array *v of *n borrowed strings. */

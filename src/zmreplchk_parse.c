@@ -4,52 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "span.h"
 #include "xalloc.h"
-
-/* A view into the input: never NUL-terminated. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static bool is_hex(char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool starts_with(struct span s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s.n >= n && !memcmp(s.p, lit, n);
-}
-
-static bool ends_with(struct span s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s.n >= n && !memcmp(s.p + s.n - n, lit, n);
-}
-
-static bool span_eq(struct span s, const char *lit)
-{
-	return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
-}
-
-/* Offset of the first lit in s, or (size_t)-1. */
-static size_t find(struct span s, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	for (i = 0; i + n <= s.n; i++)
-		if (!memcmp(s.p + i, lit, n))
-			return i;
-	return (size_t)-1;
+	return span_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static bool is_blank(struct span s)
@@ -71,12 +31,12 @@ static bool is_csn(struct span s)
 	if (s.n > 64 || s.n < 15)
 		return false;
 	for (; i < 14; i++)
-		if (!is_digit(s.p[i]))
+		if (!span_is_digit(s.p[i]))
 			return false;
 	if (s.p[i] == '.') {
 		size_t start = ++i;
 
-		while (i < s.n && is_digit(s.p[i]))
+		while (i < s.n && span_is_digit(s.p[i]))
 			i++;
 		if (i == start)
 			return false;
@@ -108,7 +68,7 @@ static long long read_field(struct span s, size_t *i)
 	if (*i < s.n && (s.p[*i] == '-' || s.p[*i] == '+'))
 		(*i)++;
 	start = *i;
-	while (*i < s.n && is_digit(s.p[*i])) {
+	while (*i < s.n && span_is_digit(s.p[*i])) {
 		if (*i - start >= 9)
 			return -1;
 		v = v * 10 + (s.p[*i] - '0');
@@ -290,7 +250,7 @@ static int parse_entry(struct parser *ps, struct span s, size_t line)
 	int code = 0, mode = CSN_NONE;
 
 	memset(&e, 0, sizeof(e));
-	if (starts_with(s, "Master: ")) {
+	if (span_starts_with(s, "Master: ")) {
 		e.role = ZMREPLCHK_MASTER;
 		rest.p = s.p + 8;
 		rest.n = s.n - 8;
@@ -307,11 +267,11 @@ static int parse_entry(struct parser *ps, struct span s, size_t line)
 	rest.n -= url.n;
 	if (e.role == ZMREPLCHK_MASTER) {
 		/* olcServerID may be "1 ldap://host": read up to " Code: ". */
-		if (!starts_with(rest, " ServerID: "))
+		if (!span_starts_with(rest, " ServerID: "))
 			return -1;
 		rest.p += 11;
 		rest.n -= 11;
-		i = find(rest, " Code: ");
+		i = span_find(rest, " Code: ");
 		if (i == (size_t)-1)
 			return -1;
 		sid.p = rest.p;
@@ -319,21 +279,21 @@ static int parse_entry(struct parser *ps, struct span s, size_t line)
 		rest.p += i;
 		rest.n -= i;
 	}
-	if (!starts_with(rest, " Code: "))
+	if (!span_starts_with(rest, " Code: "))
 		return -1;
 	rest.p += 7;
 	rest.n -= 7;
-	for (i = 0; i < rest.n && is_digit(rest.p[i]) && i < 4; i++)
+	for (i = 0; i < rest.n && span_is_digit(rest.p[i]) && i < 4; i++)
 		code = code * 10 + (rest.p[i] - '0');
 	if (i == 0)
 		code = -1;
 	rest.p += i;
 	rest.n -= i;
-	if (!starts_with(rest, " Status: "))
+	if (!span_starts_with(rest, " Status: "))
 		return -1;
 	status.p = rest.p + 9;
 	status.n = rest.n - 9;
-	if (ends_with(status, " CSNs:") || span_eq(status, "CSNs:")) {
+	if (span_ends_with(status, " CSNs:") || span_eq(status, "CSNs:")) {
 		status.n = status.n >= 6 ? status.n - 6 : 0;
 		mode = CSN_NEXT_LINES;
 	} else {
@@ -341,7 +301,7 @@ static int parse_entry(struct parser *ps, struct span s, size_t line)
 		for (k = status.n; k-- > 0;) {
 			struct span tail = { status.p + k, status.n - k };
 
-			if (starts_with(tail, " CSNs: ")) {
+			if (span_starts_with(tail, " CSNs: ")) {
 				struct span list = { tail.p + 7, tail.n - 7 };
 
 				if (all_csns(list)) {
@@ -425,7 +385,7 @@ int zmreplchk_parse(const char *buf, size_t len, struct zmreplchk_result **out,
 			mode = CSN_NONE;
 			continue;
 		}
-		if (starts_with(s, "Master: ") || starts_with(s, "Replica: ")) {
+		if (span_starts_with(s, "Master: ") || span_starts_with(s, "Replica: ")) {
 			m = parse_entry(&ps, s, lineno);
 			if (m < 0) {
 				add_unparsed(&ps, lineno, s,

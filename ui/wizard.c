@@ -468,8 +468,7 @@ void wizard_item(struct wizard *w, const struct plan_item *it)
 	struct wizard_node *n = wizard_add_node(w, it->node);
 	/* what will be done on a server (partner addresses, SELinux,
 	 * firewalld, password source): for the admin to confirm */
-	if (it->state == ITEM_DONE && it->message && it->step->builtin &&
-	    strcmp(it->step->builtin, "dovecot-facts") == 0)
+	if (it->state == ITEM_DONE && it->message && it->step->report == PROC_REPORT_PREFLIGHT_RESULT)
 		report_line(w, it->node, it->message);
 	if (it->state == ITEM_RUNNING && !it->in_skip_check && it->attempts <= 1) {
 		free(n->step);

@@ -25,9 +25,11 @@
 #include "ldapprobe.h"
 #include "loop.h"
 #include "procedure.h"
+#include "test_vocabulary.h"
 #include "runner.h"
 #include "sitelock.h"
 #include "stopsig.h"
+#include "support/ssh_session.h"
 #include "support/sshd_fixture.h"
 #include "transport.h"
 #include "vars.h"
@@ -43,9 +45,7 @@ static const char proc_text[] =
 	"[step probe]\ntitle = Builtin with an LDAP probe\nnode = master\nbuiltin = probe\n";
 
 struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *conn;
+	struct ssh_session ss;
 	char dir[64];
 	struct procedure *proc;
 	struct vars *vars;
@@ -70,24 +70,7 @@ struct env {
 static struct conn *h_conn_for(void *ud, const char *node)
 {
 	(void)node;
-	return ((struct env *)ud)->conn;
-}
-
-static const char *h_lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
-{
-	(void)ud;
-	(void)it;
-	(void)name;
-	(void)secret;
-	return NULL;
-}
-
-static bool h_condition(void *ud, const struct plan_item *it, const char *cond)
-{
-	(void)ud;
-	(void)it;
-	(void)cond;
-	return true;
+	return ((struct env *)ud)->ss.c;
 }
 
 static void own_job_done(void *ud, const struct job_result *res)
@@ -118,7 +101,7 @@ static void h_builtin(void *ud, struct runner *r, struct plan_item *it)
 	e->builtin_item = it;
 	if (strcmp(it->step->builtin, "own-job") == 0) {
 		struct job_callbacks cb = { .on_done = own_job_done, .ud = e };
-		e->own_job = conn_exec(e->conn, e->cmd, NULL, 0, 0, &cb);
+		e->own_job = conn_exec(e->ss.c, e->cmd, NULL, 0, 0, &cb);
 		assert_non_null(e->own_job);
 		return;
 	}
@@ -128,7 +111,7 @@ static void h_builtin(void *ud, struct runner *r, struct plan_item *it)
 		.kind = LDAPPROBE_BIND, .url = url, .bind_dn = "cn=config", .password = "x",
 		.timeout_s = 60,
 	};
-	e->probe = ldapprobe_start(e->loop, &req, probe_done, e);
+	e->probe = ldapprobe_start(e->ss.loop, &req, probe_done, e);
 	assert_non_null(e->probe);
 }
 
@@ -148,13 +131,6 @@ static void h_builtin_cancel(void *ud, struct plan_item *it)
 
 /* ---- fixture ---- */
 
-static void accept_key(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true); /* the fixture's fresh key */
-}
-
 static bool ps_shows(const char *needle)
 {
 	char line[4096];
@@ -171,11 +147,10 @@ static bool ps_shows(const char *needle)
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof *e);
-	if (sshd_fixture_start(&e->f) != 0) {
+	if (ssh_session_open(&e->ss, "master", 2) != 0) {
 		free(e);
 		return -1;
 	}
-	e->loop = loop_new();
 	snprintf(e->dir, sizeof e->dir, "/tmp/rw-test-abort.XXXXXX");
 	assert_non_null(mkdtemp(e->dir));
 	char *path = xasprintf("%s/t.ini", e->dir);
@@ -188,7 +163,9 @@ static int setup(void **state)
 	fprintf(f, proc_text, e->cmd);
 	fclose(f);
 	char err[512];
-	e->proc = procedure_load(path, err, sizeof err);
+	static const char *const builtins[] = { "own-job", "probe", NULL };
+	struct proc_vocabulary vocab = test_vocabulary(builtins);
+	e->proc = procedure_load(path, &vocab, err, sizeof err);
 	if (!e->proc)
 		fail_msg("%s", err);
 	free(path);
@@ -207,21 +184,6 @@ static int setup(void **state)
 	socklen_t len = sizeof sa;
 	getsockname(e->listen_fd, (struct sockaddr *)&sa, &len);
 	e->ldap_port = ntohs(sa.sin_port);
-
-	struct conn_config cfg = {
-		.name = "master", .address = e->f.addr, .port = e->f.port, .user = "root",
-		.identity = e->f.client_key, .known_hosts = e->f.known_hosts,
-		.connect_timeout_s = 10, .keepalive_s = 2,
-	};
-	struct conn_callbacks cb = { .on_hostkey = accept_key };
-	e->conn = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->conn);
-	double end = loop_now() + HANG_S;
-	while (conn_state(e->conn) != CONN_READY && conn_state(e->conn) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 100);
-	if (conn_state(e->conn) != CONN_READY)
-		fail_msg("not connected: %s", conn_error(e->conn) ? conn_error(e->conn) : "?");
 	*state = e;
 	return 0;
 }
@@ -229,13 +191,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	conn_free(e->conn);
 	/* freed without a drain (test_free_*), a remote command outlives us */
 	char *kill = xasprintf("pkill -f '^%s$'", e->marker);
 	if (system(kill) < 0)
 		print_error("cannot run pkill\n");
 	free(kill);
-	loop_free(e->loop);
+	ssh_session_close(&e->ss);
 	journal_close(e->journal);
 	procedure_free(e->proc);
 	vars_free(e->vars);
@@ -247,7 +208,6 @@ static int teardown(void **state)
 		print_error("cannot remove %s\n", e->dir);
 	free(rm);
 	free(e->journal_path);
-	sshd_fixture_stop(&e->f);
 	free(e);
 	return 0;
 }
@@ -256,9 +216,9 @@ static struct runner *env_runner(struct env *e, struct plan *plan, const char *s
 {
 	plan_add(plan, procedure_step(e->proc, step), "master");
 	struct runner_config rc = {
-		.loop = e->loop, .vars = e->vars, .journal = e->journal,
+		.loop = e->ss.loop, .vars = e->vars, .journal = e->journal,
 		.hooks = {
-			.conn_for = h_conn_for, .lookup = h_lookup, .condition = h_condition,
+			.conn_for = h_conn_for, .lookup = test_no_value, .condition = test_always,
 			.builtin = h_builtin, .builtin_cancel = h_builtin_cancel, .ud = e,
 		},
 	};
@@ -274,7 +234,7 @@ static void run_until_started(struct env *e, bool ldap)
 	if (ldap) {
 		int fd = -1;
 		while (loop_now() < end && fd < 0) {
-			loop_poll(e->loop, 50);
+			loop_poll(e->ss.loop, 50);
 			struct timeval tv = { 0, 0 };
 			fd_set set;
 			FD_ZERO(&set);
@@ -287,7 +247,7 @@ static void run_until_started(struct env *e, bool ldap)
 		return;
 	}
 	while (loop_now() < end && !ps_shows(e->marker))
-		loop_poll(e->loop, 100);
+		loop_poll(e->ss.loop, 100);
 	assert_true(ps_shows(e->marker));
 }
 
@@ -321,9 +281,9 @@ static void assert_remote_gone(struct env *e)
 static void drain(struct env *e)
 {
 	double end = loop_now() + HANG_S;
-	while (conn_busy(e->conn) && loop_now() < end)
-		loop_poll(e->loop, 100);
-	assert_false(conn_busy(e->conn));
+	while (conn_busy(e->ss.c) && loop_now() < end)
+		loop_poll(e->ss.loop, 100);
+	assert_false(conn_busy(e->ss.c));
 }
 
 /* ---- tests ---- */
@@ -384,7 +344,7 @@ static void test_abort_builtin_probe(void **state)
 		n = read(e->ldap_fd, buf, sizeof buf);
 	while (n > 0);
 	assert_int_equal(n, 0);
-	loop_poll(e->loop, 100);
+	loop_poll(e->ss.loop, 100);
 	assert_int_equal(e->late_results, 0);
 	runner_free(r);
 	plan_free(&plan);
@@ -400,8 +360,8 @@ static void test_free_mid_remote_step(void **state)
 	struct runner *r = env_runner(e, &plan, "remote");
 	run_until_started(e, false);
 	runner_free(r);
-	conn_free(e->conn);
-	e->conn = NULL;
+	conn_free(e->ss.c);
+	e->ss.c = NULL;
 	assert_int_equal(plan.items[0].state, ITEM_RUNNING); /* not journaled: cut short */
 	plan_free(&plan);
 }
@@ -414,8 +374,8 @@ static void test_free_mid_builtin_job(void **state)
 	run_until_started(e, false);
 	runner_free(r);
 	assert_int_equal(e->cancel_calls, 1);
-	conn_free(e->conn); /* own_job_done runs now: the kind dropped its item */
-	e->conn = NULL;
+	conn_free(e->ss.c); /* own_job_done runs now: the kind dropped its item */
+	e->ss.c = NULL;
 	assert_int_equal(e->late_results, 1);
 	plan_free(&plan);
 }

@@ -219,7 +219,8 @@ static void test_procedure_loads(void **state)
 {
 	(void)state;
 	char err[512] = "";
-	struct procedure *p = procedure_load_named("dovecot", err, sizeof err);
+	struct proc_vocabulary vocab = operation_vocabulary(&dovecot_kind);
+	struct procedure *p = procedure_load_named("dovecot", &vocab, err, sizeof err);
 	if (!p)
 		fail_msg("%s", err);
 	const struct proc_step *s = procedure_step(p, "write-config");
@@ -276,7 +277,7 @@ static bool resume_with_marker(const char *marker, char *err, size_t errlen, cha
 	operation_set_resume(op, true);
 	bool complete = false;
 	bool ok = operation_open_journal(op, &complete, err, errlen);
-	const char *m = dovecot_kind.lookup(op, NULL, "marker", false);
+	const char *m = operation_value(op, NULL, "marker", false);
 	*used = m ? strdup(m) : NULL;
 	operation_free(op);
 	loop_free(loop);

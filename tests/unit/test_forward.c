@@ -25,8 +25,11 @@
 #include <openldap.h>
 
 #include "ldapprobe.h"
+#include "fd_count.h"
+#include "ldapprobe_wait.h"
 #include "loop.h"
 #include "slapd_fixture.h"
+#include "ssh_session.h"
 #include "sshd_fixture.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -40,12 +43,6 @@
 static struct slapd_fixture *provider;
 static char password[64];
 static int provider_port;
-
-struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *c;
-};
 
 /* ---------------- fixtures ---------------- */
 
@@ -72,61 +69,15 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true);
-}
-
+/* the env of every test: the session */
 static int setup(void **state)
 {
-	struct env *e = xcalloc(1, sizeof(*e));
-	struct conn_config cfg;
-	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
-	double end;
-
-	if (sshd_fixture_start(&e->f) != 0) {
-		free(e);
-		return -1;
-	}
-	e->loop = loop_new();
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.name = "node1";
-	cfg.address = e->f.addr;
-	cfg.port = e->f.port;
-	cfg.user = "root";
-	cfg.identity = e->f.client_key;
-	cfg.known_hosts = e->f.known_hosts;
-	cfg.connect_timeout_s = 10;
-	cfg.keepalive_s = 1;
-	e->c = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->c);
-	end = loop_now() + HANG_S;
-	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 200);
-	if (conn_state(e->c) != CONN_READY) {
-		fprintf(stderr, "not ready: %s\n", conn_error(e->c) ? conn_error(e->c) : "?");
-		conn_free(e->c);
-		loop_free(e->loop);
-		sshd_fixture_stop(&e->f);
-		free(e);
-		return -1;
-	}
-	*state = e;
-	return 0;
+	return ssh_session_setup(state, "node1", 1);
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-
-	conn_free(e->c);
-	loop_free(e->loop);
-	sshd_fixture_stop(&e->f);
-	free(e);
-	return 0;
+	return ssh_session_teardown(state);
 }
 
 /* ---------------- helpers ---------------- */
@@ -187,7 +138,7 @@ static void run_until_ended(struct loop *loop, const struct conn_forward *f)
 	assert_true(fwd_ended(f));
 }
 
-static struct conn_forward *forward(struct env *e, const char *host, int port)
+static struct conn_forward *forward(struct ssh_session *e, const char *host, int port)
 {
 	char err[256] = "";
 	struct conn_forward *f = conn_forward_open(e->c, host, port, err, sizeof(err));
@@ -198,7 +149,7 @@ static struct conn_forward *forward(struct env *e, const char *host, int port)
 }
 
 /* Start a probe through a new forward to the provider. */
-static struct ldapprobe *probe_via(struct env *e, struct conn_forward *f, enum ldapprobe_kind kind,
+static struct ldapprobe *probe_via(struct ssh_session *e, struct conn_forward *f, enum ldapprobe_kind kind,
 				   const char *url, const char *dn, int timeout_s,
 				   struct probe_run *pr)
 {
@@ -233,30 +184,18 @@ static int silent_port(int *fd_out)
 	return ntohs(sa.sin_port);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* ---------------- tests ---------------- */
 
 /* A bound probe through the node's session reads the same contextCSN as a
  * direct one; the forward then closes cleanly (EOF both ways). */
 static void test_probe_contextcsn_via_forward(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct ldapprobe_request dreq = { .kind = LDAPPROBE_CONTEXTCSN,
 					  .url = slapd_fixture_url(provider),
 					  .bind_dn = SLAPD_FIXTURE_ZIMBRA_DN, .password = password,
 					  .timeout_s = 5 };
-	struct ldapprobe_result *direct = ldapprobe_run(&dreq);
+	struct ldapprobe_result *direct = ldapprobe_wait(&dreq);
 	struct conn_forward *f;
 	struct probe_run pr;
 
@@ -272,7 +211,7 @@ static void test_probe_contextcsn_via_forward(void **state)
 		fail_msg("probe failed: %s", pr.error);
 	assert_int_equal(pr.n_csns, direct->n_csns);
 	assert_string_equal(pr.csn, direct->csns[0]);
-	ldapprobe_result_free(direct);
+	ldapprobe_wait_free(direct);
 
 	/* The probe unbound and closed its end: the channel ends too. */
 	run_until_ended(e->loop, f);
@@ -346,7 +285,7 @@ static void add_big_entries(void)
  * entry arrives whole, in order of content, across many window refills. */
 static void test_large_search_crosses_window(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	LDAP *ld = NULL;
 	int msgid = -1, v3 = LDAP_VERSION3, entries = 0, bad = 0, rc;
@@ -411,7 +350,7 @@ static void test_large_search_crosses_window(void **state)
  * at once (EOF on its socket), long before its own timeout. */
 static void test_close_forward_mid_probe(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64];
@@ -437,7 +376,7 @@ static void test_close_forward_mid_probe(void **state)
  * the probe reports "cannot contact". */
 static void test_forward_target_refused(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64], want[96];
@@ -460,7 +399,7 @@ static void test_forward_target_refused(void **state)
 /* sshd dies mid-probe: the forward fails (never hangs), the probe too. */
 static void test_sshd_killed_fails_forward(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f;
 	struct probe_run pr;
 	char url[64];
@@ -492,7 +431,7 @@ static void test_sshd_killed_fails_forward(void **state)
 /* Forwards count against the channel limit (8): the 9th waits for a slot. */
 static void test_forwards_share_channel_limit(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct conn_forward *f[9];
 	int open = 0;
 
@@ -514,7 +453,7 @@ static void test_forwards_share_channel_limit(void **state)
  * with a forward still open: no descriptor left behind. */
 static void test_no_fd_leak(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	struct probe_run pr;
 	struct conn_forward *f;
 	int before;
@@ -524,7 +463,8 @@ static void test_no_fd_leak(void **state)
 	probe_via(e, f, LDAPPROBE_CONTEXTCSN, slapd_fixture_url(provider), NULL, 5, &pr);
 	run_until(e->loop, &pr.done);
 	conn_forward_close(f);
-	before = count_fds();
+	before = fd_count();
+	assert_true(before > 0);
 	for (int i = 0; i < 5; i++) {
 		f = forward(e, PROVIDER_IP, provider_port);
 		probe_via(e, f, LDAPPROBE_CONTEXTCSN, slapd_fixture_url(provider),
@@ -537,7 +477,7 @@ static void test_no_fd_leak(void **state)
 		conn_forward_close(f);
 	}
 	run_for(e->loop, 0.3);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(fd_count(), before);
 }
 
 int main(void)

@@ -232,7 +232,7 @@ static void test_resume_test_account(void **state)
 	write_journal("rw-check-abcdefghijkm");
 	assert_true(resume(&f, err, sizeof err));
 	vars_set(operation_vars(f.op), NULL, "domain", "example.com", false);
-	assert_string_equal(install_kind.lookup(f.op, NULL, "test_account", false),
+	assert_string_equal(operation_value(f.op, NULL, "test_account", false),
 			    "rw-check-abcdefghijkm@example.com");
 	done(&f);
 

@@ -23,6 +23,7 @@
 #include "ldap_route.h"
 #include "loop.h"
 #include "slapd_fixture.h"
+#include "ssh_session.h"
 #include "sshd_fixture.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -34,9 +35,7 @@ static struct slapd_fixture *provider;
 static char password[64];
 
 struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *c;
+	struct ssh_session ss;
 	char prefix[64];   /* a node prefix holding conf/ca/ca.pem */
 };
 
@@ -64,13 +63,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true);
-}
-
 static void sh(const char *cmd)
 {
 	assert_int_equal(system(cmd), 0);
@@ -79,12 +71,9 @@ static void sh(const char *cmd)
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof(*e));
-	struct conn_config cfg = { 0 };
-	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
 	char cmd[512], *cert = slapd_fixture_cert(provider);
-	double end;
 
-	if (sshd_fixture_start(&e->f) != 0) {
+	if (ssh_session_open(&e->ss, "node1", 0) != 0) {
 		free(e);
 		free(cert);
 		return -1;
@@ -97,21 +86,6 @@ static int setup(void **state)
 		 e->prefix);
 	sh(cmd);
 	free(cert);
-	e->loop = loop_new();
-	cfg.name = "node1";
-	cfg.address = e->f.addr;
-	cfg.port = e->f.port;
-	cfg.user = "root";
-	cfg.identity = e->f.client_key;
-	cfg.known_hosts = e->f.known_hosts;
-	cfg.connect_timeout_s = 10;
-	e->c = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->c);
-	end = loop_now() + HANG_S;
-	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED &&
-	       loop_now() < end)
-		loop_poll(e->loop, 200);
-	assert_int_equal(conn_state(e->c), CONN_READY);
 	*state = e;
 	return 0;
 }
@@ -121,9 +95,7 @@ static int teardown(void **state)
 	struct env *e = *state;
 	char cmd[128];
 
-	conn_free(e->c);
-	loop_free(e->loop);
-	sshd_fixture_stop(&e->f);
+	ssh_session_close(&e->ss);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", e->prefix);
 	sh(cmd);
 	free(e);
@@ -144,7 +116,7 @@ static void done(void *ud, const struct ldapprobe_result *r)
 static void bind_on(struct env *e, const struct ldap_route_config *cfg, struct conn *c,
 		    const char *prefix, struct run *run)
 {
-	struct ldap_route *r = ldap_route_new(e->loop, cfg);
+	struct ldap_route *r = ldap_route_new(e->ss.loop, cfg);
 	struct ldapprobe_request req = {
 		.kind = LDAPPROBE_BIND, .url = slapd_fixture_url(provider),
 		.bind_dn = SLAPD_FIXTURE_ZIMBRA_DN, .password = password, .timeout_s = 5,
@@ -152,11 +124,11 @@ static void bind_on(struct env *e, const struct ldap_route_config *cfg, struct c
 	double end = loop_now() + HANG_S;
 
 	memset(run, 0, sizeof *run);
-	ldap_route_set_ca_source(r, e->c, "node1", prefix);
+	ldap_route_set_ca_source(r, e->ss.c, "node1", prefix);
 	assert_non_null(ldap_route_probe_start(r, c, &req, done, run));
 	assert_false(run->done); /* never from inside the call */
 	while (!run->done && loop_now() < end)
-		loop_poll(e->loop, 200);
+		loop_poll(e->ss.loop, 200);
 	assert_true(run->done);
 	ldap_route_free(r);
 }
@@ -167,7 +139,7 @@ static void test_via_ssh_default(void **state)
 	struct ldap_route_config cfg = { 0 };
 	struct run run;
 
-	bind_on(e, &cfg, e->c, e->prefix, &run);
+	bind_on(e, &cfg, e->ss.c, e->prefix, &run);
 	if (!run.ok)
 		fail_msg("via ssh: %s", run.error);
 }
@@ -177,7 +149,7 @@ static void test_via_ssh_not_connected(void **state)
 	struct env *e = *state;
 	struct ldap_route_config cfg = { 0 };
 	struct conn_config cc = { .name = "node2", .address = "127.0.0.1", .port = 1, .user = "root" };
-	struct conn *idle = conn_new(e->loop, &cc, &(struct conn_callbacks){ 0 });
+	struct conn *idle = conn_new(e->ss.loop, &cc, &(struct conn_callbacks){ 0 });
 	struct run run;
 
 	bind_on(e, &cfg, idle, e->prefix, &run);
@@ -193,7 +165,7 @@ static void test_direct_carbonio_ca_from_node(void **state)
 	struct ldap_route_config cfg = { .direct = true };
 	struct run run;
 
-	bind_on(e, &cfg, e->c, e->prefix, &run);
+	bind_on(e, &cfg, e->ss.c, e->prefix, &run);
 	if (!run.ok)
 		fail_msg("direct with the node's CA: %s", run.error);
 }
@@ -209,7 +181,7 @@ static void test_direct_other_ca_refused(void **state)
 		 "/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca "
 		 "-keyout %s/other.key -out %s/conf/ca/ca.pem >/dev/null 2>&1", e->prefix, e->prefix);
 	sh(cmd);
-	bind_on(e, &cfg, e->c, e->prefix, &run);
+	bind_on(e, &cfg, e->ss.c, e->prefix, &run);
 	assert_false(run.ok);
 	assert_int_equal(run.failure, LDAPPROBE_FAIL_TLS);
 	assert_non_null(strstr(run.error, slapd_fixture_url(provider)));
@@ -223,7 +195,7 @@ static void test_direct_no_ca_on_node(void **state)
 	struct ldap_route_config cfg = { .direct = true };
 	struct run run;
 
-	bind_on(e, &cfg, e->c, "/nonexistent/prefix", &run);
+	bind_on(e, &cfg, e->ss.c, "/nonexistent/prefix", &run);
 	assert_false(run.ok);
 	assert_int_equal(run.failure, LDAPPROBE_FAIL_TLS);
 	assert_non_null(strstr(run.error, "/nonexistent/prefix/conf/ca/ca.pem"));
@@ -235,7 +207,7 @@ static void test_direct_skip_verify(void **state)
 	struct ldap_route_config cfg = { .direct = true, .tls_skip_verify = true };
 	struct run run;
 
-	bind_on(e, &cfg, e->c, "/nonexistent/prefix", &run);
+	bind_on(e, &cfg, e->ss.c, "/nonexistent/prefix", &run);
 	if (!run.ok)
 		fail_msg("direct, verification skipped: %s", run.error);
 }

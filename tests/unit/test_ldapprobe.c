@@ -21,6 +21,8 @@
 #include <ldap.h>
 
 #include "ldapprobe.h"
+#include "fd_count.h"
+#include "ldapprobe_wait.h"
 #include "loop.h"
 #include "slapd_fixture.h"
 #include "xalloc.h"
@@ -61,7 +63,7 @@ static struct ldapprobe_result *probe(enum ldapprobe_kind kind, const char *url,
 	struct ldapprobe_request req = {
 		.kind = kind, .url = url, .bind_dn = dn, .password = pw, .timeout_s = timeout_s,
 	};
-	struct ldapprobe_result *r = ldapprobe_run(&req);
+	struct ldapprobe_result *r = ldapprobe_wait(&req);
 
 	assert_non_null(r);
 	return r;
@@ -102,17 +104,17 @@ static void test_bind_ok(void **state)
 	assert_int_equal(r->ldap_code, 0);
 	assert_null(r->error);
 	assert_true(r->elapsed_s >= 0 && r->elapsed_s < 5);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	/* cn=config, authenticated by the config database's olcRootPW. */
 	r = probe(LDAPPROBE_BIND, slapd_fixture_url(provider), "cn=config", password, 5);
 	assert_true(r->ok);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	/* Over ldapi:// as well. */
 	r = probe(LDAPPROBE_BIND, slapd_fixture_ldapi(provider), SLAPD_FIXTURE_ZIMBRA_DN, password, 5);
 	assert_true(r->ok);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_bind_wrong_password(void **state)
@@ -129,7 +131,7 @@ static void test_bind_wrong_password(void **state)
 		 slapd_fixture_url(provider));
 	assert_string_equal(r->error, want);
 	assert_null(strstr(r->error, WRONG_PW));
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	/* A DN that does not exist is the same error (no user enumeration). */
 	r = probe(LDAPPROBE_BIND, slapd_fixture_url(provider), "uid=zmreplica,cn=admins,cn=zimbra",
@@ -138,7 +140,7 @@ static void test_bind_wrong_password(void **state)
 	assert_int_equal(r->ldap_code, LDAP_INVALID_CREDENTIALS);
 	assert_non_null(strstr(r->error, "uid=zmreplica,cn=admins,cn=zimbra"));
 	assert_null(strstr(r->error, password));
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_bind_empty_password_refused_locally(void **state)
@@ -151,7 +153,7 @@ static void test_bind_empty_password_refused_locally(void **state)
 	assert_false(r->ok);
 	assert_int_equal(r->ldap_code, LDAP_PARAM_ERROR);
 	assert_string_equal(r->error, "no password given for " SLAPD_FIXTURE_ZIMBRA_DN " (-9)");
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_closed_port_cannot_contact(void **state)
@@ -171,7 +173,7 @@ static void test_closed_port_cannot_contact(void **state)
 	assert_memory_equal(r->error, want, strlen(want));
 	assert_null(strstr(r->error, password));
 	assert_true(r->elapsed_s < 1.0); /* refused at once, no waiting */
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 struct async_run {
@@ -326,7 +328,7 @@ static void test_invalid_url_reported_via_callback(void **state)
 
 	assert_null(ldapprobe_start(NULL, &req, async_done, &a));
 	req.url = NULL;
-	assert_null(ldapprobe_run(&req));
+	assert_null(ldapprobe_wait(&req));
 }
 
 static void never_called(void *ud, const struct ldapprobe_result *r)
@@ -383,13 +385,13 @@ static void test_starttls_refused_without_tls(void **state)
 	/* The consumer has no certificate: the StartTLS extended operation is
 	 * refused, and the bind (the password) is never sent. */
 	req.url = slapd_fixture_url(consumer);
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_non_null(r);
 	assert_false(r->ok);
 	assert_int_equal(r->ldap_code, LDAP_PROTOCOL_ERROR);
 	snprintf(want, sizeof(want), "StartTLS refused on %s: Protocol error (2)", req.url);
 	assert_memory_equal(r->error, want, strlen(want));
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_starttls_ok(void **state)
@@ -403,23 +405,23 @@ static void test_starttls_ok(void **state)
 	/* verified: the provider's certificate is its own CA */
 	req.url = slapd_fixture_url(provider);
 	req.ca_file = ca;
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_non_null(r);
 	assert_true(r->ok);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	req.password = WRONG_PW;
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_int_equal(r->ldap_code, LDAP_INVALID_CREDENTIALS);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	req.kind = LDAPPROBE_CONTEXTCSN;
 	req.bind_dn = NULL;
 	req.password = NULL;
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_true(r->ok);
 	assert_int_equal(r->n_csns, 1);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 	free(ca);
 }
 
@@ -433,7 +435,7 @@ static void assert_not_trusted(struct ldapprobe_result *r, const char *url)
 	assert_non_null(r->error);
 	assert_non_null(strstr(r->error, url));
 	assert_non_null(strstr(r->error, "not trusted"));
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_starttls_untrusted_refused(void **state)
@@ -445,7 +447,7 @@ static void test_starttls_untrusted_refused(void **state)
 
 	req.url = slapd_fixture_url(provider);
 	/* no CA given: the system's trust store does not know the lab CA */
-	assert_not_trusted(ldapprobe_run(&req), req.url);
+	assert_not_trusted(ldapprobe_wait(&req), req.url);
 
 	/* a CA file of another CA */
 	assert_non_null(mkdtemp(dir));
@@ -455,7 +457,7 @@ static void test_starttls_untrusted_refused(void **state)
 	assert_int_equal(system(cmd), 0);
 	other = xasprintf("%s/ca.pem", dir);
 	req.ca_file = other;
-	assert_not_trusted(ldapprobe_run(&req), req.url);
+	assert_not_trusted(ldapprobe_wait(&req), req.url);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 	free(other);
@@ -481,7 +483,7 @@ static void test_starttls_wrong_host_refused(void **state)
 	snprintf(url, sizeof url, "ldap://not-the-provider.invalid:%s", port);
 	req.url = url;
 	req.ca_file = ca;
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_not_trusted(r, url);
 	free(ca);
 }
@@ -496,10 +498,10 @@ static void test_starttls_skip_verify(void **state)
 	(void)state;
 
 	req.url = slapd_fixture_url(provider);
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	assert_non_null(r);
 	assert_true(r->ok);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 /* A server that accepts StartTLS and then never speaks TLS: libldap's
@@ -534,26 +536,14 @@ static void test_tls_handshake_bounded(void **state)
 	}
 	snprintf(url, sizeof(url), "ldap://%s:%d", SPARE_IP, port);
 	req.url = url;
-	r = ldapprobe_run(&req);
+	r = ldapprobe_wait(&req);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(fd);
 	assert_false(r->ok);
 	assert_true(r->elapsed_s < req.timeout_s + 0.3);
 	assert_non_null(strstr(r->error, "TLS handshake with "));
-	ldapprobe_result_free(r);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
+	ldapprobe_wait_free(r);
 }
 
 static void test_no_fd_leak(void **state)
@@ -565,15 +555,16 @@ static void test_no_fd_leak(void **state)
 	(void)state;
 
 	/* Warm up libldap's one-time state (ldap.conf, SASL, TLS) first. */
-	ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+	ldapprobe_wait_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
 				    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
-	before = count_fds();
+	before = fd_count();
+	assert_true(before > 0);
 	for (int i = 0; i < 3; i++) {
-		ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+		ldapprobe_wait_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
 					    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
-		ldapprobe_result_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
+		ldapprobe_wait_free(probe(LDAPPROBE_BIND, slapd_fixture_url(provider),
 					    SLAPD_FIXTURE_ZIMBRA_DN, WRONG_PW, 5));
-		ldapprobe_result_free(probe(LDAPPROBE_CONSUMER, slapd_fixture_url(consumer),
+		ldapprobe_wait_free(probe(LDAPPROBE_CONSUMER, slapd_fixture_url(consumer),
 					    SLAPD_FIXTURE_ZIMBRA_DN, password, 5));
 	}
 	port = silent_port(&fd, 8);
@@ -586,7 +577,7 @@ static void test_no_fd_leak(void **state)
 	ldapprobe_cancel(p);
 	loop_free(loop);
 	close(fd);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(fd_count(), before);
 }
 
 static char *csn_of(const char *url)
@@ -599,7 +590,7 @@ static char *csn_of(const char *url)
 	assert_non_null(r->csns[0]);
 	assert_null(r->csns[1]);
 	csn = strdup(r->csns[0]);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 	return csn;
 }
 
@@ -649,7 +640,7 @@ static void test_consumer_connected(void **state)
 	(void)state;
 
 	do {
-		ldapprobe_result_free(r);
+		ldapprobe_wait_free(r);
 		r = consumer_state();
 		if (r->consumers[0].connected)
 			break;
@@ -661,14 +652,14 @@ static void test_consumer_connected(void **state)
 	assert_memory_equal(r->consumers[0].connection, "IP=", 3);
 	assert_string_equal(r->consumers[0].phase, "Persist");
 	assert_int_equal(strlen(r->consumers[0].last_contact), 15);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	/* The provider has no consumer instance. */
 	r = probe(LDAPPROBE_CONSUMER, slapd_fixture_url(provider), SLAPD_FIXTURE_ZIMBRA_DN, password,
 		  5);
 	assert_true(r->ok);
 	assert_int_equal(r->n_consumers, 0);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 static void test_consumer_monitor_hidden_from_anonymous(void **state)
@@ -684,7 +675,7 @@ static void test_consumer_monitor_hidden_from_anonymous(void **state)
 		 "cn=Monitor is not readable on %s (32): bind as a DN allowed to read it",
 		 slapd_fixture_url(consumer));
 	assert_string_equal(r->error, want);
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 /* Last: it stops the provider. */
@@ -698,7 +689,7 @@ static void test_consumer_disconnected_after_provider_stops(void **state)
 	assert_int_equal(slapd_fixture_stop(provider), 0);
 	end = loop_now() + 10;
 	do {
-		ldapprobe_result_free(r);
+		ldapprobe_wait_free(r);
 		r = consumer_state();
 		if (!r->consumers[0].connected)
 			break;
@@ -707,14 +698,14 @@ static void test_consumer_disconnected_after_provider_stops(void **state)
 	assert_false(r->consumers[0].connected);
 	assert_string_equal(r->consumers[0].connection, "");
 	assert_string_not_equal(r->consumers[0].next_connect, "00000101000000Z");
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 
 	/* And the stopped provider itself cannot be contacted. */
 	r = probe(LDAPPROBE_CONTEXTCSN, slapd_fixture_url(provider), NULL, NULL, 3);
 	assert_false(r->ok);
 	snprintf(want, sizeof(want), "cannot contact LDAP server %s (-1)", slapd_fixture_url(provider));
 	assert_memory_equal(r->error, want, strlen(want));
-	ldapprobe_result_free(r);
+	ldapprobe_wait_free(r);
 }
 
 int main(void)

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
@@ -220,6 +221,48 @@ static void test_signal_interrupts_wait(void **state)
 	loop_free(loop);
 }
 
+struct until {
+	int asked;
+	bool flag;
+};
+
+static bool flag_set(void *ud)
+{
+	struct until *u = ud;
+	u->asked++;
+	return u->flag;
+}
+
+static void set_flag(void *ud)
+{
+	((struct until *)ud)->flag = true;
+}
+
+/* loop_run_until: asks before each pass, returns as soon as done says so
+ * (a timer sets the flag), and false at its bound when it never does. */
+static void test_run_until(void **state)
+{
+	(void)state;
+	struct loop *loop = loop_new();
+	struct until u = { 0 };
+	u.flag = true;
+	assert_true(loop_run_until(loop, flag_set, &u, 5));
+	assert_int_equal(u.asked, 1); /* done already: no pass */
+
+	u = (struct until){ 0 };
+	loop_timer(loop, 30, set_flag, &u);
+	double t0 = loop_now();
+	assert_true(loop_run_until(loop, flag_set, &u, 5));
+	assert_true(u.asked >= 2);
+
+	u = (struct until){ 0 };
+	t0 = loop_now();
+	assert_false(loop_run_until(loop, flag_set, &u, 0.3));
+	assert_true(loop_now() - t0 >= 0.29);
+	assert_false(u.flag);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_pass_is_bounded),
 		cmocka_unit_test(test_ticks),
 		cmocka_unit_test(test_signal_interrupts_wait),
+		cmocka_unit_test(test_run_until),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

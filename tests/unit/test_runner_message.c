@@ -14,98 +14,36 @@
 #include "loop.h"
 #include "redact.h"
 #include "runner.h"
+#include "ssh_session.h"
 #include "sshd_fixture.h"
+#include "test_vocabulary.h"
 #include "transport.h"
 #include "vars.h"
 #include "xalloc.h"
 
 #define WAIT_S 20.0
 
-struct env {
-	struct sshd_fixture f;
-	struct loop *loop;
-	struct conn *c;
-};
-
-static void on_hostkey(void *ud, struct conn *c, const struct hostkey_info *hk)
-{
-	(void)ud;
-	(void)hk;
-	conn_hostkey_decide(c, true);
-}
-
+/* the env of every test: the session */
 static int setup(void **state)
 {
-	struct env *e = xcalloc(1, sizeof(*e));
-	struct conn_callbacks cb = { NULL, on_hostkey, NULL, NULL };
-	if (sshd_fixture_start(&e->f) != 0) {
-		free(e);
-		return -1;
-	}
-	e->loop = loop_new();
-	struct conn_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.name = "node1";
-	cfg.address = e->f.addr;
-	cfg.port = e->f.port;
-	cfg.user = "root";
-	cfg.identity = e->f.client_key;
-	cfg.known_hosts = e->f.known_hosts;
-	cfg.connect_timeout_s = 10;
-	e->c = conn_new(e->loop, &cfg, &cb);
-	conn_start(e->c);
-	double end = loop_now() + WAIT_S;
-	while (conn_state(e->c) != CONN_READY && conn_state(e->c) != CONN_FAILED && loop_now() < end)
-		loop_poll(e->loop, 200);
-	if (conn_state(e->c) != CONN_READY) {
-		fprintf(stderr, "not ready: %s\n", conn_error(e->c) ? conn_error(e->c) : "?");
-		conn_free(e->c);
-		loop_free(e->loop);
-		sshd_fixture_stop(&e->f);
-		free(e);
-		return -1;
-	}
-	*state = e;
-	return 0;
+	return ssh_session_setup(state, "node1", 0);
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-	conn_free(e->c);
-	loop_free(e->loop);
-	sshd_fixture_stop(&e->f);
-	free(e);
 	redact_clear();
-	return 0;
+	return ssh_session_teardown(state);
 }
 
 static struct conn *conn_for(void *ud, const char *node)
 {
 	(void)node;
-	return ((struct env *)ud)->c;
-}
-
-static const char *lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
-{
-	(void)ud;
-	(void)it;
-	(void)name;
-	(void)secret;
-	return NULL;
-}
-
-static bool condition(void *ud, const struct plan_item *it, const char *cond)
-{
-	(void)ud;
-	(void)it;
-	(void)cond;
-	return true;
+	return ((struct ssh_session *)ud)->c;
 }
 
 static void test_failed_step_message_masked_before_cut(void **state)
 {
-	struct env *e = *state;
+	struct ssh_session *e = *state;
 	/* 150 bytes, then the secret across the 160-byte cut */
 	redact_add("TopSecretValue");
 	char run[512];
@@ -122,7 +60,7 @@ static void test_failed_step_message_masked_before_cut(void **state)
 	struct vars *v = vars_new();
 	struct runner_config rc = {
 		.loop = e->loop, .vars = v,
-		.hooks = { .conn_for = conn_for, .lookup = lookup, .condition = condition, .ud = e },
+		.hooks = { .conn_for = conn_for, .lookup = test_no_value, .condition = test_always, .ud = e },
 	};
 	struct runner *r = runner_new(&rc, &plan);
 	runner_start(r);

@@ -147,7 +147,7 @@ static struct proc_step dv_steps[] = {
 	{ .id = S("preflight-version-supported"), .title = S("Dovecot 2.3 (the replicator exists)"),
 	  .phase = S("preflight"), .builtin = S("dovecot-version") },
 	{ .id = S("preflight-users"), .title = S("The userdb lists users (doveadm user '*')"), .phase = S("preflight") },
-	{ .id = S("preflight-facts"), .title = S("What will be done on this server"), .phase = S("preflight"),
+	{ .id = S("preflight-facts"), .report = PROC_REPORT_PREFLIGHT_RESULT, .title = S("What will be done on this server"), .phase = S("preflight"),
 	  .builtin = S("dovecot-facts") },
 	{ .id = S("preflight-config-diff"), .report = PROC_REPORT_PREFLIGHT, .title = S("Existing 10-replication.conf against the one to be written"),
 	  .phase = S("preflight") },

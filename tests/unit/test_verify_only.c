@@ -16,6 +16,7 @@
 
 #include "loop.h"
 #include "procedure.h"
+#include "test_vocabulary.h"
 #include "runner.h"
 #include "vars.h"
 #include "xalloc.h"
@@ -31,23 +32,6 @@ struct env {
 	char ran[256];      /* the builtins started, in order */
 	bool proof_holds;
 };
-
-static const char *h_lookup(void *ud, const struct plan_item *it, const char *name, bool secret)
-{
-	(void)ud;
-	(void)it;
-	(void)name;
-	(void)secret;
-	return NULL;
-}
-
-static bool h_condition(void *ud, const struct plan_item *it, const char *cond)
-{
-	(void)ud;
-	(void)it;
-	(void)cond;
-	return true;
-}
 
 static void h_builtin(void *ud, struct runner *r, struct plan_item *it)
 {
@@ -66,7 +50,9 @@ static struct procedure *load(void)
 	assert_int_equal(write(fd, proc_text, strlen(proc_text)), (ssize_t)strlen(proc_text));
 	close(fd);
 	char err[512] = "";
-	struct procedure *p = procedure_load(path, err, sizeof err);
+	static const char *const builtins[] = { "pre", "change", "proof", "after", NULL };
+	struct proc_vocabulary vocab = test_vocabulary(builtins);
+	struct procedure *p = procedure_load(path, &vocab, err, sizeof err);
 	if (!p)
 		print_error("%s\n", err);
 	unlink(path);
@@ -82,7 +68,7 @@ static struct runner *runner_for(struct loop *loop, struct vars *v, struct plan 
 		.vars = v,
 		.pause_after_preflight = true, /* as the TUI asks: a check never pauses */
 		.verify_only = verify_only,
-		.hooks = { .lookup = h_lookup, .condition = h_condition, .builtin = h_builtin, .ud = e },
+		.hooks = { .lookup = test_no_value, .condition = test_always, .builtin = h_builtin, .ud = e },
 	};
 	return runner_new(&rc, plan);
 }
