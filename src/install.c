@@ -331,6 +331,15 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		char *own = master_first_url(op, true);
 		return own ? keep(in, own) : NULL;
 	}
+	if (strcmp(name, "master_interprocess_security") == 0) {
+		/* the master's choice, for the replica's answers: setup.pl -c
+		 * reads only this key (ZIMBRA_REQ_SECURITY is the menu's), starts
+		 * TLS with it and derives ldap_starttls_supported, which makes
+		 * ldapenablereplica.pl write starttls=critical. 1 or 0 as Perl
+		 * reads the value (unset, empty and "0" are false). */
+		const char *sec = vars_get(v, master, "zimbra_require_interprocess_security", false);
+		return sec ? (*sec && strcmp(sec, "0") != 0 ? "1" : "0") : NULL;
+	}
 	if (strcmp(name, "test_account") == 0) {
 		/* a resumed run's is the cut-short run's (journal_resumed) */
 		const char *local = vars_get(v, NULL, "test_account_local", false);

@@ -16,6 +16,7 @@ static const char *const variables[] = {
 	"ldap_url_new", "removed", "conf_dir", "partner", "partner_v4",
 	"partner_v6", "doveadm_port", "max_conns", "marker", "test_user",
 	"zimbra_server_hostname", "systemd_targets", "master_ldap_host",
+	"master_interprocess_security",
 	"conf_preview", "firewall_rules", /* dovecot: rendered by dovecot_op.c */
 	"firewall_zone",
 	NULL,

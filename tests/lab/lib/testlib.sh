@@ -169,3 +169,39 @@ assert_lab_gone() {
 		ok "no namespace, hosts file or link of the lab left (but the admin namespace this test runs in)"
 	fi
 }
+
+# The replica's syncrepl runs over StartTLS, as on a Carbonio site that
+# requires interprocess security: its localconfig says
+# ldap_starttls_supported=1, its olcSyncrepl (cn=config, read as root through
+# ldapi; the value holds the replication password, never printed) has
+# starttls=critical and Carbonio's CA directory, and in the master's slapd
+# log every bind as uid=zmreplica from the replica's addresses came on a
+# connection with "TLS established" (there is at least one such bind).
+assert_syncrepl_starttls() { # REPLICA
+	local n=$1 p mp sock sr a4 a6 verdict
+	p=$(node_prefix "$n")
+	mp=$(node_prefix master)
+	run lab_ssh "$n" "su - zextras -c '$p/bin/zmlocalconfig -m nokey ldap_starttls_supported'"
+	assert_eq 1 "$T_STDOUT" "$n: localconfig ldap_starttls_supported=1"
+	sock=$p/run/ldapi
+	sr=$(ldapsearch -LLL -o ldif-wrap=no -Q -Y EXTERNAL -H "ldapi://${sock//\//%2F}" \
+		-b 'olcDatabase={2}mdb,cn=config' -s base olcSyncrepl 2>&1 |
+		grep -o -e 'starttls=[a-z]*' -e 'tls_cacertdir=[^ ]*' -e '^olcSyncrepl:' | sort | tr '\n' ' ')
+	assert_eq "olcSyncrepl: starttls=critical tls_cacertdir=$p/conf/ca " "$sr" \
+		"$n: olcSyncrepl has starttls=critical and tls_cacertdir (Carbonio's CA directory)"
+	a4=$(node_addr "$n")
+	a6=$(lab_netns && node_addr6 "$n" || echo none)
+	# conn numbers start again when slapd restarts ("slapd starting")
+	verdict=$(awk -v a4="IP=$a4:" -v a6="IP=[$a6]:" '
+		/slapd starting/ { delete from; delete tls }
+		/ ACCEPT from / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			from[c] = index($0, "ACCEPT from " a4) || index($0, "ACCEPT from " a6) }
+		/ TLS established / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c); tls[c] = 1 }
+		/ BIND dn="uid=zmreplica,cn=admins,cn=zimbra"/ {
+			c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			if (from[c]) { if (tls[c]) good++; else bad++ } }
+		END { print good + 0, bad + 0 }' "$mp/log/slapd.log")
+	[[ $verdict =~ ^([0-9]+)\ 0$ && ${BASH_REMATCH[1]} -gt 0 ]] ||
+		fail "$n: the master's slapd log should show the replica's syncrepl binds over TLS only (with TLS, without: $verdict)"
+	ok "$n: the master saw the replica's syncrepl bind only after StartTLS ($verdict)"
+}
