@@ -17,6 +17,7 @@
 #include "ldap_route.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
+#include "localconfig_parse.h"
 #include "operation.h"
 #include "procedure.h"
 #include "randtok.h"
@@ -338,7 +339,7 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		 * ldapenablereplica.pl write starttls=critical. 1 or 0 as Perl
 		 * reads the value (unset, empty and "0" are false). */
 		const char *sec = vars_get(v, master, "zimbra_require_interprocess_security", false);
-		return sec ? (*sec && strcmp(sec, "0") != 0 ? "1" : "0") : NULL;
+		return sec ? (localconfig_flag(sec) ? "1" : "0") : NULL;
 	}
 	if (strcmp(name, "test_account") == 0) {
 		/* a resumed run's is the cut-short run's (journal_resumed) */

@@ -170,6 +170,34 @@ assert_lab_gone() {
 	fi
 }
 
+# binds_over_tls FROM DN [SERVER]: "GOOD BAD", the binds as DN that the slapd
+# log of SERVER (default master) shows from node FROM's addresses, on a
+# connection with "TLS established" (GOOD) or without (BAD). conn numbers
+# start again when slapd restarts.
+binds_over_tls() {
+	local a4 a6
+	a4=$(node_addr "$1")
+	a6=$(lab_netns && node_addr6 "$1" || echo none)
+	awk -v a4="IP=$a4:" -v a6="IP=[$a6]:" -v dn=" BIND dn=\"$2\"" '
+		/slapd starting/ { delete from; delete tls }
+		/ ACCEPT from / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			from[c] = index($0, "ACCEPT from " a4) || index($0, "ACCEPT from " a6); tls[c] = 0 }
+		/ TLS established / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c); tls[c] = 1 }
+		index($0, dn) {
+			c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			if (from[c]) { if (tls[c]) good++; else bad++ } }
+		END { print good + 0, bad + 0 }' "$(node_prefix "${3:-master}")/log/slapd.log"
+}
+
+# assert_binds_over_tls FROM DN WHAT: at least one such bind, all over TLS
+assert_binds_over_tls() {
+	local v
+	v=$(binds_over_tls "$1" "$2")
+	[[ $v =~ ^([0-9]+)\ 0$ && ${BASH_REMATCH[1]} -gt 0 ]] ||
+		fail "$3: the master's slapd log should show binds as $2 from $1 over TLS only (with TLS, without: $v)"
+	ok "$3: the master saw $2 bind from $1 only after StartTLS ($v)"
+}
+
 # The replica's syncrepl runs over StartTLS, as on a Carbonio site that
 # requires interprocess security: its localconfig says
 # ldap_starttls_supported=1, its olcSyncrepl (cn=config, read as root through
@@ -178,9 +206,8 @@ assert_lab_gone() {
 # log every bind as uid=zmreplica from the replica's addresses came on a
 # connection with "TLS established" (there is at least one such bind).
 assert_syncrepl_starttls() { # REPLICA
-	local n=$1 p mp sock sr a4 a6 verdict
+	local n=$1 p sock sr
 	p=$(node_prefix "$n")
-	mp=$(node_prefix master)
 	run lab_ssh "$n" "su - zextras -c '$p/bin/zmlocalconfig -m nokey ldap_starttls_supported'"
 	assert_eq 1 "$T_STDOUT" "$n: localconfig ldap_starttls_supported=1"
 	sock=$p/run/ldapi
@@ -189,19 +216,5 @@ assert_syncrepl_starttls() { # REPLICA
 		grep -o -e 'starttls=[a-z]*' -e 'tls_cacertdir=[^ ]*' -e '^olcSyncrepl:' | sort | tr '\n' ' ')
 	assert_eq "olcSyncrepl: starttls=critical tls_cacertdir=$p/conf/ca " "$sr" \
 		"$n: olcSyncrepl has starttls=critical and tls_cacertdir (Carbonio's CA directory)"
-	a4=$(node_addr "$n")
-	a6=$(lab_netns && node_addr6 "$n" || echo none)
-	# conn numbers start again when slapd restarts ("slapd starting")
-	verdict=$(awk -v a4="IP=$a4:" -v a6="IP=[$a6]:" '
-		/slapd starting/ { delete from; delete tls }
-		/ ACCEPT from / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
-			from[c] = index($0, "ACCEPT from " a4) || index($0, "ACCEPT from " a6) }
-		/ TLS established / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c); tls[c] = 1 }
-		/ BIND dn="uid=zmreplica,cn=admins,cn=zimbra"/ {
-			c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
-			if (from[c]) { if (tls[c]) good++; else bad++ } }
-		END { print good + 0, bad + 0 }' "$mp/log/slapd.log")
-	[[ $verdict =~ ^([0-9]+)\ 0$ && ${BASH_REMATCH[1]} -gt 0 ]] ||
-		fail "$n: the master's slapd log should show the replica's syncrepl binds over TLS only (with TLS, without: $verdict)"
-	ok "$n: the master saw the replica's syncrepl bind only after StartTLS ($verdict)"
+	assert_binds_over_tls "$n" "uid=zmreplica,cn=admins,cn=zimbra" "$n's syncrepl"
 }
