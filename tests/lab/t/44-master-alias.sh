@@ -9,6 +9,8 @@
 #     master's rewritten ldap_url too (no duplicate of the master under the
 #     alias); replication runs (In Sync) over StartTLS, the master's
 #     certificate checked for its own name
+#   - a replica that cannot resolve the master's own name is refused at
+#     preflight, both names shown, before anything changes on it
 #   - a site file naming it by its address: the same for replica2, and the
 #     master's ldap_url keeps replica1
 . "$(dirname -- "$0")/../lib/testlib.sh"
@@ -54,6 +56,29 @@ assert_eq "ldap://$R1:$PORT ldap://$M:$PORT" "$(lc mta ldap_url)" "the MTA's lda
 wait_until 90 in_sync replica1 || fail "replica1 not In Sync"
 ok "replica1 In Sync"
 assert_syncrepl_starttls replica1
+
+# --- a replica that cannot resolve the master's own name: refused before ------
+# replica2's hosts file (bind-mounted over its /etc/hosts: edited in place,
+# same inode) loses the master's lines; the run stops at preflight, naming
+# both names, and nothing is installed on replica2
+H2=/etc/netns/$(lab_ns replica2)/hosts
+cp -- "$H2" "$STATE/hosts2"
+grep -v -e " $M " -e " $M\$" "$STATE/hosts2" >"$STATE/hosts2.cut"
+cat -- "$STATE/hosts2.cut" >"$H2"
+restore_hosts2() { [[ -s $STATE/hosts2 ]] && cat -- "$STATE/hosts2" >"$H2"; }
+lab_on_exit restore_hosts2
+run lab_ssh replica2 getent ahosts "$M"
+assert_eq 2 "$T_RC" "replica2 no longer resolves $M"
+assert_rc 1 "install replica2 (the site naming the master $LAB_MASTER_ALIAS): refused" \
+	"$RW" install --batch --yes --site "$STATE/alias.ini" --replica "$R2"
+assert_contains "$T_OUT" "this replica cannot resolve $M, the name the master calls itself (the site file names it $LAB_MASTER_ALIAS)" \
+	"the refusal names both names"
+assert_not_contains "$T_OUT" "Starting Carbonio Bootstrap" "no bootstrap ran"
+[[ ! -e $(node_prefix replica2)/common/etc/openldap/schema ]] || fail "replica2 was touched (carbonio-directory-server installed)"
+ok "replica2 not touched"
+restore_hosts2
+run lab_ssh replica2 getent ahosts "$M"
+assert_eq 0 "$T_RC" "replica2 resolves $M again"
 
 # --- by its address ---------------------------------------------------------------
 A=$(node_addr master)
