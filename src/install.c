@@ -5,7 +5,6 @@
  * touched. */
 #include "install.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,15 +233,11 @@ static unsigned ldap_port_of(const struct operation *op, const char *node)
 }
 
 /* The replica's URL as ldapenablereplica.pl writes it into the replica's
- * ldap_url: from zimbra_server_hostname, which setup.pl lower-cases. */
+ * ldap_url: its zimbra_server_hostname is the site's name for it (the
+ * bootstrap's HOSTNAME), lower-cased by setup.pl. */
 static char *replica_url_for(const char *node, unsigned port)
 {
-	char *lower = xstrdup(node);
-	for (char *c = lower; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	char *url = ldapurl_for(lower, port);
-	free(lower);
-	return url;
+	return ldapurl_for_own(node, port);
 }
 
 /* The ldap_url an answering node gets: the replicas its ldap_url already
@@ -317,8 +312,12 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		return master;
 	if (strcmp(name, "ldap_port") == 0)
 		return keep(in, xasprintf("%u", ldap_port_of(op, master)));
-	if (strcmp(name, "node_url") == 0)
-		return node ? keep(in, ldapurl_for(node, ldap_port_of(op, node))) : NULL;
+	if (strcmp(name, "node_url") == 0) {
+		/* ldap_bind_url: where the node's slapd binds now, its own name
+		 * (not the site's: an alias may be a name the node cannot bind) */
+		const char *own = node ? vars_get(v, node, "zimbra_server_hostname", false) : NULL;
+		return own && *own ? keep(in, ldapurl_for_own(own, ldap_port_of(op, node))) : NULL;
+	}
 	if (strcmp(name, "replica_url") == 0)
 		return node ? keep(in, replica_url_for(node, ldap_port_of(op, master))) : NULL;
 	if (strcmp(name, "master_url") == 0) {

@@ -408,8 +408,12 @@ static const char *lookup(struct operation *op, const struct plan_item *it, cons
 		return node;
 	if (strcmp(name, "master") == 0)
 		return master_name(op);
-	if (strcmp(name, "node_url") == 0)
-		return h ? keep(rm, ldapurl_for(node, h->ldap_port)) : NULL;
+	if (strcmp(name, "node_url") == 0) {
+		/* ldap_bind_url: where the node's slapd binds now, its own name
+		 * (not the site's: an alias may be a name the node cannot bind) */
+		const char *own = vars_get(v, node, "zimbra_server_hostname", false);
+		return h && own && *own ? keep(rm, ldapurl_for_own(own, h->ldap_port)) : NULL;
+	}
 	if (strcmp(name, "master_url") == 0)
 		return master_url_of(op);
 	if (strcmp(name, "removed") == 0)
