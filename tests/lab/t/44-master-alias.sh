@@ -63,7 +63,7 @@ assert_syncrepl_starttls replica1
 # both names, and nothing is installed on replica2
 H2=/etc/netns/$(lab_ns replica2)/hosts
 cp -- "$H2" "$STATE/hosts2"
-grep -v -e " $M " -e " $M\$" "$STATE/hosts2" >"$STATE/hosts2.cut"
+awk -v m="$M" '{ for (i = 2; i <= NF; i++) if ($i == m) next } 1' "$STATE/hosts2" >"$STATE/hosts2.cut"
 cat -- "$STATE/hosts2.cut" >"$H2"
 restore_hosts2() { [[ -s $STATE/hosts2 ]] && cat -- "$STATE/hosts2" >"$H2"; }
 lab_on_exit restore_hosts2
