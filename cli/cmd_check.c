@@ -40,8 +40,8 @@ static void usage(FILE *f, const char *prog)
 		"warn_queue, crit_queue); an option wins. --timeout (default 30 s) bounds\n"
 		"the whole check.\n"
 		"\n"
-		"  --starttls              StartTLS for the LDAP probes also inside the SSH\n"
-		"                          session (certificate verified as with --ldap-direct)\n"
+		"  --starttls              with --ldap-direct only (always TLS then); through\n"
+		"                          SSH it is refused (the handshake would block)\n"
 		LDAP_CLI_HELP
 		"\n"
 		"Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Unknown SSH host keys are refused\n"

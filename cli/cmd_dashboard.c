@@ -53,8 +53,8 @@ static void usage(FILE *f, const char *prog)
 		"  --interval N            seconds between polls (default 5)\n"
 		"  --timeout N             --once: give up on silent hosts after N s (default 40)\n"
 		"  --accept-new-host-keys  add unknown SSH host keys to known_hosts\n"
-		"  --starttls              StartTLS for the LDAP probes also inside the SSH\n"
-		"                          session (certificate verified as with --ldap-direct)\n"
+		"  --starttls              with --ldap-direct only (always TLS then); through\n"
+		"                          SSH it is refused (the handshake would block)\n"
 		LDAP_CLI_HELP
 		"\n"
 		"Environment: REPLICA_WIZARD_LDAP_PASSWORD (uid=zimbra password for cn=Monitor;\n"

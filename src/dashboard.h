@@ -197,7 +197,8 @@ struct dash_options {
 	/* The path of our LDAP probes (ldap_route.h): through each node's own
 	 * SSH session (to the node's site name and ldap_port, resolved by the
 	 * node) unless direct is asked for (then always verified TLS); shown
-	 * as "via ssh". --starttls adds StartTLS inside the session too. */
+	 * as "via ssh". --starttls is accepted with direct only (ldap_cli.c:
+	 * inside the session the synchronous TLS handshake would hang). */
 	struct ldap_cli ldap;
 	bool accept_new_host_keys;
 	struct dash_thresholds th;

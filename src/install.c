@@ -5,7 +5,6 @@
  * touched. */
 #include "install.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "ldap_route.h"
 #include "ldapprobe.h"
 #include "ldapurl.h"
+#include "localconfig_parse.h"
 #include "operation.h"
 #include "procedure.h"
 #include "randtok.h"
@@ -234,15 +234,11 @@ static unsigned ldap_port_of(const struct operation *op, const char *node)
 }
 
 /* The replica's URL as ldapenablereplica.pl writes it into the replica's
- * ldap_url: from zimbra_server_hostname, which setup.pl lower-cases. */
+ * ldap_url: its zimbra_server_hostname is the site's name for it (the
+ * bootstrap's HOSTNAME), lower-cased by setup.pl. */
 static char *replica_url_for(const char *node, unsigned port)
 {
-	char *lower = xstrdup(node);
-	for (char *c = lower; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	char *url = ldapurl_for(lower, port);
-	free(lower);
-	return url;
+	return ldapurl_for_own(node, port);
 }
 
 /* The ldap_url an answering node gets: the replicas its ldap_url already
@@ -316,9 +312,12 @@ static const char *v_ldap_port(struct operation *op, const char *node)
 	return keep(data(op), xasprintf("%u", ldap_port_of(op, operation_master(op))));
 }
 
+/* ldap_bind_url: where the node's slapd binds now, its own name (not the
+ * site's: an alias may be a name the node cannot bind) */
 static const char *v_node_url(struct operation *op, const char *node)
 {
-	return keep(data(op), ldapurl_for(node, ldap_port_of(op, node)));
+	const char *own = vars_get(operation_vars(op), node, "zimbra_server_hostname", false);
+	return own && *own ? keep(data(op), ldapurl_for_own(own, ldap_port_of(op, node))) : NULL;
 }
 
 static const char *v_replica_url(struct operation *op, const char *node)
@@ -341,6 +340,19 @@ static const char *v_master_ldap_host(struct operation *op, const char *node)
 	(void)node;
 	char *own = master_first_url(op, true);
 	return own ? keep(data(op), own) : NULL;
+}
+
+/* the master's choice, for the replica's answers: setup.pl -c reads only
+ * this key (ZIMBRA_REQ_SECURITY is the menu's), starts TLS with it and
+ * derives ldap_starttls_supported, which makes ldapenablereplica.pl write
+ * starttls=critical. 1 or 0 as Perl reads the value (unset, empty and "0"
+ * are false). */
+static const char *v_master_interprocess_security(struct operation *op, const char *node)
+{
+	(void)node;
+	const char *sec = vars_get(operation_vars(op), operation_master(op),
+				   "zimbra_require_interprocess_security", false);
+	return sec ? (localconfig_flag(sec) ? "1" : "0") : NULL;
 }
 
 /* a resumed run's is the cut-short run's (journal_resumed) */
@@ -513,6 +525,7 @@ static const struct operation_word words[] = {
 	WORD_VAR("ldap_port", false, v_ldap_port),
 	WORD_VAR("master_url", false, v_master_url),
 	WORD_VAR("master_ldap_host", false, v_master_ldap_host),
+	WORD_VAR("master_interprocess_security", false, v_master_interprocess_security),
 	WORD_VAR("test_account", false, v_test_account),
 	WORD_FACT("zimbra_server_hostname"),
 	WORD_FACT("systemd_targets"),

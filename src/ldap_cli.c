@@ -27,6 +27,14 @@ bool ldap_cli_config(const struct ldap_cli *o, const struct site *site,
 	cfg->direct = o && o->path != LDAP_PATH_SITE ? o->path == LDAP_PATH_DIRECT
 						 : site && site_ldap_direct(site);
 	cfg->starttls = o && o->starttls;
+	if (cfg->starttls && !cfg->direct) {
+		/* libldap's TLS handshake is synchronous: on the channel's fd it
+		 * would wait for bytes only our own loop relays (a hang) */
+		snprintf(err, errlen, "--starttls: StartTLS inside the SSH session is not available "
+			 "(the TLS handshake would block the session that carries it); the LDAP "
+			 "probes go through SSH in the clear, or use --ldap-direct (always TLS)");
+		return false;
+	}
 	cfg->tls_skip_verify = o && o->skip_verify;
 	cfg->ca_file = o ? o->ca_file : NULL;
 	if (!cfg->ca_file && site) {

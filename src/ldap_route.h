@@ -27,7 +27,9 @@ struct ldap_route_config {
 	bool direct;          /* false: through the node's SSH session */
 	const char *ca_file;  /* trusted CAs (PEM); NULL: Carbonio's, from the master */
 	bool tls_skip_verify; /* no certificate check at all (named so on purpose) */
-	bool starttls;        /* through SSH too: StartTLS inside the channel */
+	bool starttls;        /* StartTLS (ldap_cli refuses it through SSH: the
+	                       * synchronous handshake would block the channel's
+	                       * own relay) */
 };
 
 /* Where Carbonio's CA is kept on a node, under its prefix. */

@@ -1,5 +1,6 @@
 #include "ldapurl.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -276,6 +277,16 @@ char *ldapurl_for(const char *host, unsigned port)
 		port = 389;
 	const char *lb = strchr(host, ':') ? "[" : "", *rb = *lb ? "]" : "";
 	return xasprintf("%s://%s%s%s:%u", port == 636 ? "ldaps" : "ldap", lb, host, rb, port);
+}
+
+char *ldapurl_for_own(const char *hostname, unsigned port)
+{
+	char *lower = xstrdup(hostname);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	char *url = ldapurl_for(lower, port);
+	free(lower);
+	return url;
 }
 
 /* Append master_url to the list's entries: "<entries> <master_url>". */

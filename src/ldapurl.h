@@ -60,6 +60,11 @@ char *ldapurl_list_join(const struct ldapurl_list *l);
  * port 0 means 389; an IPv6 host gets brackets.  malloc'd. */
 char *ldapurl_for(const char *host, unsigned port);
 
+/* A Carbonio node's own URL, as ldapenablereplica.pl builds it from its
+ * zimbra_server_hostname (which setup.pl lower-cases): ldapurl_for() of the
+ * lower-cased name. Where the node's slapd binds unless told otherwise. */
+char *ldapurl_for_own(const char *hostname, unsigned port);
+
 /* New ldap_url for "answer queries": the replica URLs in the given order,
  * later duplicates dropped, then master_url (the ldap_master_url value,
  * strictly valid, possibly several MMR masters) LAST and byte-identical.

@@ -294,6 +294,11 @@ const char *localconfig_get(const struct localconfig *lc, const char *key)
 	return NULL;
 }
 
+bool localconfig_flag(const char *value)
+{
+	return value && *value && strcmp(value, "0") != 0;
+}
+
 void localconfig_free(struct localconfig *lc)
 {
 	size_t i;

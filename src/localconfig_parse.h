@@ -10,6 +10,7 @@
 #ifndef RW_LOCALCONFIG_PARSE_H
 #define RW_LOCALCONFIG_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* More keys than this is not zmlocalconfig output (a full dump has ~1000). */
@@ -50,6 +51,11 @@ struct localconfig *localconfig_parse_shell(const char *buf, size_t len,
 
 /* Value of key, or NULL when absent. Owned by lc. */
 const char *localconfig_get(const struct localconfig *lc, const char *key);
+
+/* A localconfig flag (ldap_starttls_supported,
+ * zimbra_require_interprocess_security) as Carbonio's Perl tools read it:
+ * on unless NULL, empty or "0". */
+bool localconfig_flag(const char *value);
 
 /* Frees lc after wiping every value with explicit_bzero(). NULL is fine. */
 void localconfig_free(struct localconfig *lc);

@@ -401,10 +401,13 @@ static const char *v_master(struct operation *op, const char *node)
 	return master_name(op);
 }
 
+/* ldap_bind_url: where the node's slapd binds now, its own name (not the
+ * site's: an alias may be a name the node cannot bind) */
 static const char *v_node_url(struct operation *op, const char *node)
 {
 	const struct site_host *h = site_host(operation_site(op), node);
-	return h ? keep(data(op), ldapurl_for(node, h->ldap_port)) : NULL;
+	const char *own = vars_get(operation_vars(op), node, "zimbra_server_hostname", false);
+	return h && own && *own ? keep(data(op), ldapurl_for_own(own, h->ldap_port)) : NULL;
 }
 
 static const char *v_master_url(struct operation *op, const char *node)

@@ -1,6 +1,6 @@
 /* The LDAP route options (ldap_cli.h): an option wins over the site's
- * [carbonio] ldap_direct / ldap_ca_file, through SSH by default, and an
- * unreadable CA file is refused with its name. */
+ * [carbonio] ldap_direct / ldap_ca_file, through SSH by default, an
+ * unreadable CA file is refused with its name, --starttls only with direct. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +79,25 @@ static void test_options_win_over_site(void **state)
 	site_free(s);
 }
 
+/* --starttls through SSH would hang (synchronous handshake on the channel
+ * that our own loop relays): refused; with direct (always TLS) accepted */
+static void test_starttls_through_ssh_refused(void **state)
+{
+	struct ldap_cli o = { .starttls = true };
+	struct ldap_route_config c;
+	char *hold, err[256];
+	(void)state;
+
+	assert_false(ldap_cli_config(&o, NULL, &c, &hold, err, sizeof err));
+	assert_non_null(strstr(err, "--starttls"));
+	assert_non_null(strstr(err, "--ldap-direct"));
+	free(hold);
+	o.path = LDAP_PATH_DIRECT;
+	assert_true(ldap_cli_config(&o, NULL, &c, &hold, err, sizeof err));
+	assert_true(c.direct && c.starttls);
+	free(hold);
+}
+
 static void test_unreadable_ca_refused(void **state)
 {
 	struct ldap_cli o = { .path = LDAP_PATH_DIRECT, .ca_file = "/nonexistent/ca.pem" };
@@ -97,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_default_is_ssh),
 		cmocka_unit_test(test_options_win_over_site),
 		cmocka_unit_test(test_unreadable_ca_refused),
+		cmocka_unit_test(test_starttls_through_ssh_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,13 @@ static void test_ldapurl_for(void **state)
 	s = ldapurl_for("::1", 3890);
 	assert_string_equal(s, "ldap://[::1]:3890");
 	free(s);
+	/* a node's own URL: its zimbra_server_hostname, lower-cased */
+	s = ldapurl_for_own("DS-Replica.Example.COM", 389);
+	assert_string_equal(s, "ldap://ds-replica.example.com:389");
+	free(s);
+	s = ldapurl_for_own("2001:DB8::2", 636);
+	assert_string_equal(s, "ldaps://[2001:db8::2]:636");
+	free(s);
 }
 
 static void expect_strict_error(const char *value, const char *needle)

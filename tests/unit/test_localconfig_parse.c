@@ -108,6 +108,17 @@ static void test_nokey(void **state)
 	localconfig_free(lc);
 }
 
+static void test_flag(void **state)
+{
+	(void)state;
+	assert_false(localconfig_flag(NULL));
+	assert_false(localconfig_flag(""));
+	assert_false(localconfig_flag("0"));
+	assert_true(localconfig_flag("1"));
+	assert_true(localconfig_flag("true"));
+	assert_true(localconfig_flag("00")); /* Perl: a true string */
+}
+
 static void test_shell(void **state)
 {
 	struct localconfig_error e = { 0, NULL };
@@ -157,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_plain_errors),
 		cmocka_unit_test(test_nokey),
 		cmocka_unit_test(test_shell),
+		cmocka_unit_test(test_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,3 +173,52 @@ assert_lab_gone() {
 		ok "no namespace, hosts file or link of the lab left (but the admin namespace this test runs in)"
 	fi
 }
+
+# binds_over_tls FROM DN [SERVER]: "GOOD BAD", the binds as DN that the slapd
+# log of SERVER (default master) shows from node FROM's addresses, on a
+# connection with "TLS established" (GOOD) or without (BAD). conn numbers
+# start again when slapd restarts.
+binds_over_tls() {
+	local a4 a6
+	a4=$(node_addr "$1")
+	a6=$(lab_netns && node_addr6 "$1" || echo none)
+	awk -v a4="IP=$a4:" -v a6="IP=[$a6]:" -v dn=" BIND dn=\"$2\"" '
+		/slapd starting/ { delete from; delete tls }
+		/ ACCEPT from / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			from[c] = index($0, "ACCEPT from " a4) || index($0, "ACCEPT from " a6); tls[c] = 0 }
+		/ TLS established / { c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c); tls[c] = 1 }
+		index($0, dn) {
+			c = $0; sub(/.*conn=/, "", c); sub(/ .*/, "", c)
+			if (from[c]) { if (tls[c]) good++; else bad++ } }
+		END { print good + 0, bad + 0 }' "$(node_prefix "${3:-master}")/log/slapd.log"
+}
+
+# assert_binds_over_tls FROM DN WHAT: at least one such bind, all over TLS
+assert_binds_over_tls() {
+	local v
+	v=$(binds_over_tls "$1" "$2")
+	[[ $v =~ ^([0-9]+)\ 0$ && ${BASH_REMATCH[1]} -gt 0 ]] ||
+		fail "$3: the master's slapd log should show binds as $2 from $1 over TLS only (with TLS, without: $v)"
+	ok "$3: the master saw $2 bind from $1 only after StartTLS ($v)"
+}
+
+# The replica's syncrepl runs over StartTLS, as on a Carbonio site that
+# requires interprocess security: its localconfig says
+# ldap_starttls_supported=1, its olcSyncrepl (cn=config, read as root through
+# ldapi; the value holds the replication password, never printed) has
+# starttls=critical and Carbonio's CA directory, and in the master's slapd
+# log every bind as uid=zmreplica from the replica's addresses came on a
+# connection with "TLS established" (there is at least one such bind).
+assert_syncrepl_starttls() { # REPLICA
+	local n=$1 p sock sr
+	p=$(node_prefix "$n")
+	run lab_ssh "$n" "su - zextras -c '$p/bin/zmlocalconfig -m nokey ldap_starttls_supported'"
+	assert_eq 1 "$T_STDOUT" "$n: localconfig ldap_starttls_supported=1"
+	sock=$p/run/ldapi
+	sr=$(ldapsearch -LLL -o ldif-wrap=no -Q -Y EXTERNAL -H "ldapi://${sock//\//%2F}" \
+		-b 'olcDatabase={2}mdb,cn=config' -s base olcSyncrepl 2>&1 |
+		grep -o -e 'starttls=[a-z]*' -e 'tls_cacertdir=[^ ]*' -e '^olcSyncrepl:' | sort | tr '\n' ' ')
+	assert_eq "olcSyncrepl: starttls=critical tls_cacertdir=$p/conf/ca " "$sr" \
+		"$n: olcSyncrepl has starttls=critical and tls_cacertdir (Carbonio's CA directory)"
+	assert_binds_over_tls "$n" "uid=zmreplica,cn=admins,cn=zimbra" "$n's syncrepl"
+}

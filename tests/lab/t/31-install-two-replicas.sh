@@ -4,6 +4,7 @@
 # last) with the replicas first and the master URL last, byte-identical to
 # ldap_master_url; the master pins ldap_bind_url first so its slapd comes
 # back on its own address; zmmtainit points the Postfix maps at the list.
+# The site requires StartTLS: both replicas' syncrepl runs over it.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -60,3 +61,9 @@ for n in replica1 replica2; do
 		fail "$U did not reach $n"
 	ok "$U reached $n"
 done
+
+# the site requires interprocess security (ldap_starttls_supported=1 on the
+# master): the replicas took it from the master's localconfig through the
+# bootstrap answers, and their syncrepl runs over StartTLS, Carbonio's CA
+# verified by slapd (tls_reqcert demand, the default)
+for n in replica1 replica2; do assert_syncrepl_starttls $n; done

@@ -56,7 +56,7 @@ for n in "$M" "$R2" "$MTA"; do
 done
 assert_not_contains "$DRY" "node $R1, as" "the removed replica is not contacted without --disable-ldap"
 for c in "zmlocalconfig -m shell zimbra_server_hostname ldap_url ldap_master_url" \
-	"zmlocalconfig -e ldap_url=" "zmlocalconfig -e ldap_bind_url=ldap://$M:$PORT" \
+	"zmlocalconfig -e ldap_url=" "zmlocalconfig -e ldap_bind_url=" "<node_url>" \
 	"zmcontrol restart" "libexec/zmmtainit" "conf/ldap-vmm.cf" "libexec/zmreplchk" "stdin: $R1"; do
 	assert_contains "$DRY" "$c" "the plan shows: $c"
 done

@@ -6,6 +6,8 @@
 # SSH port of a node, none to the LDAP port of any node. The LDAP traffic
 # travels in the nodes' SSH sessions. Control: with --ldap-direct the same
 # trace does show connect() to the LDAP port (the trace would catch one).
+# --starttls without --ldap-direct is refused (it would hang) before anything
+# connects.
 . "$(dirname -- "$0")/../lib/testlib.sh"
 lab_test_begin
 lab_up
@@ -71,6 +73,14 @@ no_ldap_connect dashboard "dashboard --once"
 traced check "$RW" check --site "$SITE"
 assert_contains "$T_STDOUT" "[OK] replica $R1: In Sync" "check: replica In Sync"
 no_ldap_connect check "check"
+
+# --starttls through SSH would hang (libldap's TLS handshake is synchronous
+# on the channel our own loop relays): refused before anything connects
+traced starttls "$RW" dashboard --once --format json --starttls --site "$SITE"
+assert_eq 2 "$T_RC" "dashboard --starttls without --ldap-direct is refused"
+assert_contains "$T_ERR" "--starttls: StartTLS inside the SSH session is not available" "the refusal says why"
+[[ ! -s $STATE/starttls.dest ]] || fail "dashboard --starttls connected: $(cat "$STATE/starttls.dest")"
+ok "dashboard --starttls: nothing connected"
 
 # --ldap-via-ssh (the default, kept as an alias) is accepted and changes nothing
 traced alias "$RW" check --ldap-via-ssh --site "$SITE"

@@ -10,7 +10,12 @@
 # moved to log/) instead of /tmp; localconfig values are written directly
 # rather than through `zmlocalconfig -e` command lines (which would show
 # the passwords in ps); certificates, dhparam, crontab and ssh keys are not
-# emulated.
+# emulated; of ldapIsAvailable's check binds only the admin's is made.
+# StartTLS as the real one: zimbra_require_interprocess_security (default 0;
+# in -c mode only that key of the answers counts: ZIMBRA_REQ_SECURITY is read
+# by the menu alone) makes checkLdapBind start TLS (verify none; on failure it
+# turns the requirement off), and configLCValues derives
+# ldap_starttls_supported from it (setup.pl:4389-4418).
 use strict;
 use warnings;
 use FindBin;
@@ -58,6 +63,10 @@ unless ( $installed{'carbonio-core'} ) {
 
 setDefaults();
 loadConfig( $options{c} ) if $options{c};
+
+# setup.pl:204: a replica checks the master before anything is applied
+my $starttls = 0;
+ldapIsAvailable() if $config{LDAPHOST} ne $config{HOSTNAME};
 
 if ( $options{c} ) {
     applyConfig();
@@ -112,6 +121,7 @@ sub setDefaults {
         LDAPREPLICATIONTYPE => 'master',
         LDAPSERVERID        => 2,
         ZIMBRA_REQ_SECURITY => 'no',
+        zimbra_require_interprocess_security => 0,    # setup.pl:1471
         STARTSERVERS        => 'yes',
         zimbraIPMode        => 'ipv4',
         DOCREATEDOMAIN      => $installed{'carbonio-directory-server'} ? 'yes' : 'no',
@@ -183,6 +193,69 @@ sub setLocalConfigBatch {
     chmod 0640, "$P/conf/localconfig.xml";
 }
 
+# setup.pl ldapIsAvailable/checkLdapBind (3980-4020), the admin's bind: with
+# zimbra_require_interprocess_security, StartTLS first (verify => 'none', as
+# the real one); a refused StartTLS silently turns the requirement off. On a
+# new install a good bind writes ldap_url, ldap_starttls_supported and
+# zimbra_require_interprocess_security at once.
+sub ldapIsAvailable {
+    if ( $config{LDAPADMINPASS} eq '' || $config{LDAPPORT} eq '' || $config{LDAPHOST} eq '' ) {
+        detail("ldap configuration not complete\n");
+        return 0;
+    }
+    if ( checkLdapBind( 'uid=zimbra,cn=admins,cn=zimbra', $config{LDAPADMINPASS} ) ) {
+        detail("Couldn't bind to $config{LDAPHOST} as uid=zimbra,cn=admins,cn=zimbra\n");
+        $config{LDAPADMINPASSSET} = 'Not Verified';
+        return 0;
+    }
+    detail("Verified uid=zimbra,cn=admins,cn=zimbra on $config{LDAPHOST}.\n");
+    $config{LDAPADMINPASSSET} = 'set';
+    setLocalConfigBatch( zimbra_ldap_password => $config{LDAPADMINPASS} );
+    return 1;
+}
+
+sub checkLdapBind {
+    my ( $binduser, $bindpass ) = @_;
+    detail("Checking ldap on $config{LDAPHOST}:$config{LDAPPORT}");
+    my $ldap_secure = $config{LDAPPORT} == 636 ? 's' : '';
+    my $ldap_url    = "ldap${ldap_secure}://$config{LDAPHOST}:$config{LDAPPORT}";
+    my $ldap        = LabCarbonio::ldap_connect($ldap_url);
+    unless ($ldap) {
+        detail("failed: Unable to contact ldap at $ldap_url: $!");
+        return 1;
+    }
+    if ( $ldap_secure ne 's' && $config{zimbra_require_interprocess_security} ) {
+        $starttls = 1;
+        my $result = $ldap->start_tls( verify => 'none' );
+        if ( $result->code() ) {
+            detail("Unable to startTLS: $!\n");
+            detail("Disabling the requirement for interprocess security.\n");
+            $config{zimbra_require_interprocess_security} = 0;
+            $config{ZIMBRA_REQ_SECURITY}                  = 'no';
+            $starttls                                     = 0;
+        }
+    }
+    else {
+        $starttls = 0;
+    }
+    my $result = $ldap->bind( $binduser, password => $bindpass );
+    if ( $result->code() ) {
+        detail("Unable to bind to $ldap_url with user $binduser: $!");
+        return 1;
+    }
+    $ldap->unbind;
+    detail("Verified ldap running at $ldap_url\n");
+    if ($newinstall) {
+        setLocalConfigBatch(
+            ldap_url                             => $ldap_url,
+            ldap_starttls_supported              => $starttls,
+            zimbra_require_interprocess_security => $config{zimbra_require_interprocess_security},
+            ssl_allow_untrusted_certs            => 'true',
+        );
+    }
+    return 0;
+}
+
 sub isReplicaNode {
     return $installed{'carbonio-directory-server'} && $config{LDAPHOST} ne $config{HOSTNAME};
 }
@@ -191,22 +264,28 @@ sub configLCValues {
     progress("Setting local config values...");
     my $proto = $config{LDAPPORT} == 636 ? 'ldaps' : 'ldap';
     my $url   = "$proto://$config{LDAPHOST}:$config{LDAPPORT}";
+    my $ldap_url = ( $newinstall && $config{ldap_url} ) ? $config{ldap_url} : $url;
+    my $sec      = $config{zimbra_require_interprocess_security} ? 1 : 0;
     my %kv    = (
         zimbra_server_hostname               => lc( $config{HOSTNAME} ),    # setup.pl:4389
+        zimbra_require_interprocess_security => $config{zimbra_require_interprocess_security},
         ldap_master_url                      => $url,
-        ldap_url                             => ( $newinstall && $config{ldap_url} ) ? $config{ldap_url} : $url,
+        ldap_url                             => $ldap_url,
         ldap_port                            => $config{LDAPPORT},
         ldap_host                            => $config{LDAPHOST},
         ldap_is_master                       => ( $config{LDAPHOST} eq $config{HOSTNAME} ) ? 'true' : 'false',
         zimbra_ldap_userdn                   => 'uid=zimbra,cn=admins,cn=zimbra',
         zimbra_ldap_password                 => $config{LDAPADMINPASS},
-        ldap_starttls_supported              => $config{ZIMBRA_REQ_SECURITY} eq 'yes' ? 1 : 0,
-        zimbra_require_interprocess_security => $config{ZIMBRA_REQ_SECURITY} eq 'yes' ? 1 : 0,
         ldap_postfix_password                => $config{LDAPPOSTPASS},
         ldap_amavis_password                 => $config{LDAPAMAVISPASS},
         ldap_nginx_password                  => $config{ldap_nginx_password},
         zimbra_zmprov_default_to_ldap        => $installed{'carbonio-appserver'} ? 'false' : 'true',
     );
+    # setup.pl:4391-4418 (new install): never with ldaps, else from the
+    # requirement (and an ldap_url of the answers that is not ldaps)
+    if ($newinstall) {
+        $kv{ldap_starttls_supported} = ( $proto eq 'ldaps' || $ldap_url =~ /^ldaps/i ) ? 0 : $sec;
+    }
     setLocalConfigBatch(%kv);
     progress("done.\n");
     configLog('configLCValues');
