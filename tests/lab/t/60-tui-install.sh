@@ -6,22 +6,19 @@
 #   Plan review -> Run -> Verification; then plain ssh shows the replica In
 #   Sync, and no password is on screen, in the log or in the journal.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
 . "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
+lab_rw
 R1=$(node_ip replica1)
 STATE=$(mktemp -d)
 cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
 tui_setup rw-tui
 
-cp "$LAB_DIR/site.ini" "$STATE/site.ini"
-: >"$STATE/known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/site.ini" "$STATE/known_hosts"
 
 tui_start --site "$STATE/site.ini"
 wait_for 10 "Install a Directory Replica"
