@@ -550,14 +550,9 @@ static void draw(struct view *v)
 	struct discover_view *s = v->priv;
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	erase();
-	if (wg_too_small()) {
-		wnoutrefresh(stdscr);
+	if (!wg_view_begin("Discover the site", s->path))
 		return;
-	}
 	char buf[1400], sb[600], rb[128];
-	snprintf(buf, sizeof buf, " replica-wizard %s Discover the site  %s", term_utf8() ? "\u2014" : "-", s->path);
-	wg_title_bar(buf);
 	int y = draw_status(s, 2, cols);
 	if (s->plan) {
 		const struct discover_plan *p = s->plan;

@@ -48,14 +48,9 @@ static void draw(struct view *v)
 	struct site_view *s = v->priv;
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
-	erase();
-	if (wg_too_small()) {
-		wnoutrefresh(stdscr);
+	if (!wg_view_begin("Site file", s->path))
 		return;
-	}
 	char buf[1200];
-	snprintf(buf, sizeof buf, " replica-wizard %s Site file  %s", term_utf8() ? "\u2014" : "-", s->path);
-	wg_title_bar(buf);
 	size_t n = site_host_count(s->site), nw = site_warning_count(s->site);
 	/* the columns as wide as their longest entry */
 	int name_w = 4, roles_w = 5;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "discover_view.h"
+#include "discover_write.h"
 #include "loop.h"
 #include "site.h"
 #include "term.h"
@@ -34,17 +35,6 @@ static char *write_site(const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	return path;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	char *buf = xcalloc(1, 4096);
-	size_t n = fread(buf, 1, 4095, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* Run the loop, ticking the view, until the screen shows want (or 15 s). */
@@ -99,7 +89,9 @@ static void test_discover_view(void **state)
 	assert_true(wait_screen(ui, loop, "cannot connect to the master 127.0.0.1"));
 	assert_true(wait_screen(ui, loop, "The site file is not changed. r asks again."));
 	ui_key(ui, 'w'); /* nothing to write */
-	char *now = slurp(path);
+	size_t len;
+	char *now = discover_read_text(path, &len); /* as the view reads it */
+	assert_non_null(now);
 	assert_string_equal(now, site);
 	free(now);
 	ui_key(ui, 'r');

@@ -28,6 +28,19 @@ void wg_title_bar(const char *text)
 	wg_put(0, 0, getmaxx(stdscr), ROLE_TITLE, text);
 }
 
+bool wg_view_begin(const char *what, const char *path)
+{
+	erase();
+	if (wg_too_small()) {
+		wnoutrefresh(stdscr);
+		return false;
+	}
+	char buf[1200];
+	snprintf(buf, sizeof buf, " replica-wizard %s %s  %s", term_utf8() ? "\u2014" : "-", what, path);
+	wg_title_bar(buf);
+	return true;
+}
+
 void wg_key_bar(const char *keys)
 {
 	int rows = getmaxy(stdscr), cols = getmaxx(stdscr);

@@ -11,6 +11,10 @@
 bool wg_too_small(void);
 /* Row 0 in the title role with text from its first column. */
 void wg_title_bar(const char *text);
+/* The start of a full-screen view's draw: the screen erased, then either the
+ * too-small notice (refreshed; false: the caller draws nothing else) or the
+ * title row " replica-wizard - WHAT  PATH" (true). */
+bool wg_view_begin(const char *what, const char *path);
 /* The last row in the key-help role with keys. */
 void wg_key_bar(const char *keys);
 

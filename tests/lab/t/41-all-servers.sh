@@ -10,12 +10,12 @@
 #   - with the MTA named (the lab's own site file) it is handled: its
 #     ldap_url and Postfix maps get the replica
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2) MTA=$(node_ip mta)
 PORT=$LAB_LDAP_PORT
 STATE=$(mktemp -d)
@@ -107,35 +107,24 @@ t_log "at ${SECONDS}s"
 # the wizard: the same list as a checklist; skipping the MTA lets the
 # preflight pass; quitting there changes nothing
 if command -v tmux >/dev/null; then
-	SOCK=rw-tui-allsrv-$$
-	TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-	lab_on_exit "TM kill-server"
-	screen() { TM capture-pane -p -t rw; }
-	wait_for() {
-		local end=$(($(date +%s) + $1))
-		until screen | grep -qF -- "$2"; do
-			(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-			sleep 0.2
-		done
-	}
+	tui_setup rw-tui-allsrv
 	cp "$SITE" "$STATE/tui.ini"
-	TM new-session -d -s rw -x 160 -y 48 \
-		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/tui $RW --site $STATE/tui.ini; echo \$? >$STATE/rc; sleep 60"
+	REPLICA_WIZARD_STATE_DIR=$STATE/tui tui_start --site "$STATE/tui.ini"
 	wait_for 10 "Remove a Directory Replica"
-	TM send-keys -t rw 2
+	keys 2
 	wait_for 5 "[ ] $R1"
-	TM send-keys -t rw Space c
+	keys Space c
 	wait_for 60 "Servers the site file does not name"
 	assert_contains "$(screen)" "[ ] $MTA  amavis, antispam, antivirus, mta, opendkim, stats" \
 		"the wizard lists the MTA with its roles"
-	TM send-keys -t rw Enter
+	keys Enter
 	wait_for 5 "Check every server to skip it"
 	ok "Enter with nothing checked does not go on"
-	TM send-keys -t rw Space Enter
+	keys Space Enter
 	wait_for 60 "Enter: confirm and review the plan"
 	assert_contains "$(screen)" "after: ldap://$M:$PORT" "skipped: the preflight passes and shows the table"
-	TM send-keys -t rw q y
-	wait_until 10 test -s "$STATE/rc" || fail "the wizard did not quit"
+	keys q y
+	wait_rc
 	assert_eq "$before" "$(snapshot)" "quitting the wizard there changed nothing"
 else
 	t_log "tmux is not installed: the wizard's checklist is not tried"

@@ -15,12 +15,11 @@
 #   - after a replica is installed, discovery finds it (`replicas`), and
 #     `install --batch --dry-run` accepts the discovered file
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) MTA=$(node_ip mta)
 STATE=$(mktemp -d)
 export REPLICA_WIZARD_STATE_DIR=$STATE/state
@@ -53,8 +52,7 @@ assert_contains "$T_ERR" "[carbonio] master: not set" "the refusal says the mast
 assert_rc 2 "an unknown option" "$RW" site discover --site "$SITE" --bogus
 
 # --- host keys: refused (exit 3), nothing written -------------------------------------
-: >"$STATE/empty_known_hosts"
-sed "s|^known_hosts = .*|known_hosts = $STATE/empty_known_hosts|" "$SITE" >"$STATE/unknown.ini"
+site_with_known_hosts "$SITE" "$STATE/unknown.ini" "$STATE/empty_known_hosts"
 cp -- "$STATE/unknown.ini" "$STATE/unknown.orig"
 assert_rc 3 "an unknown host key is refused" "$RW" site discover --site "$STATE/unknown.ini"
 assert_contains "$T_OUT" "unknown host key ssh-ed25519 SHA256:" "the refusal shows the fingerprint"

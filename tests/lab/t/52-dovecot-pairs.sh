@@ -11,13 +11,13 @@
 #     doveadm's port
 #   - `dashboard --once` (text and JSON) and `check` show both pairs, grouped
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/mail.sh"
 lab_test_begin
 lab_needs_dovecot_pairs
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
+lab_rw
 SITE=$LAB_DIR/site.ini
 PORT=$LAB_DOVEADM_PORT
 STATE=$(mktemp -d)
@@ -75,17 +75,11 @@ assert_contains "$T_OUT" "dovecot: already complete: the nodes confirm it; nothi
 assert_not_contains "$T_OUT" "Write 10-replication.conf" "pair2's finished run is not done again"
 
 # --- mail stays within its pair -----------------------------------------------
-maildir() { echo "$LAB_DIR/nodes/$1/mail/example.com/$2/Maildir"; }
-has_body() { grep -rlsq -- "$3" "$(maildir "$1" "$2")/new" "$(maildir "$1" "$2")/cur"; }
 for u in user1 user2 user3; do
 	wait_until 30 has_body imap2 $u "mailbox on imap1" || fail "imap1's Welcome of $u never reached imap2"
 	wait_until 30 has_body imap4 $u "mailbox on imap3" || fail "imap3's Welcome of $u never reached imap4"
 done
 ok "each pair's Welcome messages reached the partner"
-save_on() { # NODE USER SUBJECT: a new message, saved by the node's own Dovecot
-	printf 'From: t@example.com\nTo: %s@example.com\nSubject: %s\n\n%s\n' "$2" "$3" "$3" |
-		lab_ssh "$1" /usr/bin/doveadm -c "$LAB_DIR/nodes/$1/dovecot/dovecot.conf" save -u "$2@example.com"
-}
 S2=pairs-from-imap2-$RANDOM S4=pairs-from-imap4-$RANDOM
 save_on imap2 user1 "$S2" || fail "doveadm save on imap2"
 save_on imap4 user1 "$S4" || fail "doveadm save on imap4"

@@ -6,59 +6,31 @@
 #   Plan review -> Run -> Verification; then plain ssh shows the replica In
 #   Sync, and no password is on screen, in the log or in the journal.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 R1=$(node_ip replica1)
 STATE=$(mktemp -d)
-SOCK=rw-tui-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-tui
 
-cp "$LAB_DIR/site.ini" "$STATE/site.ini"
-: >"$STATE/known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/site.ini" "$STATE/known_hosts"
 
-screen() { TM capture-pane -p -t rw; }
-# wait_for SECONDS TEXT: poll the screen until TEXT shows
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
-
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$STATE/site.ini"
 wait_for 10 "Install a Directory Replica"
 ok "home screen"
-keys 1
-wait_for 5 "Replicas (space separated)"
 # this run installs replica1 only (the site also lists replica2)
-keys Tab C-u "$R1"
-for _ in 1 2 3 4 5 6; do keys Tab; done
+tui_nodes "$R1"
 keys Enter
 wait_for 20 "Unknown host key"
 assert_contains "$(screen)" "ssh-ed25519 SHA256:" "the unknown host key is shown with its SHA256 fingerprint"
 keys y
 # the second node's key (or the preflight already)
-end=$(($(date +%s) + 20))
-until screen | grep -qF "2 Preflight"; do
-	screen | grep -qF "Unknown host key" && keys y
-	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
-	sleep 0.3
-done
+wait_accepting 20 "2 Preflight"
 assert_eq 2 "$(grep -c . "$STATE/known_hosts")" "both accepted keys were added to known_hosts"
 wait_for 60 "Enter: go on to the bootstrap menus"
 ok "preflight passed"
@@ -97,11 +69,7 @@ ok "h on the verification page: back home, then another operation's page"
 keys Escape
 wait_for 5 "What do you want to do?"
 keys q
-end=$(($(date +%s) + 10))
-until [[ -s $STATE/rc ]]; do
-	(($(date +%s) < end)) || fail "the wizard did not quit"
-	sleep 0.2
-done
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 run lab_ssh replica1 "su - zextras -c '$LAB_DIR/nodes/replica1/opt/zextras/libexec/zmreplchk'"

@@ -7,23 +7,18 @@
 # then plain ssh shows replica1 gone from every ldap_url, the site file
 # lists replica2 only, and no password is on screen, in the log or journal.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
 PORT=$LAB_LDAP_PORT
 STATE=$(mktemp -d)
-SOCK=rw-tui-rm-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-tui-rm
 
 P() { printf '%s/nodes/%s/opt/zextras' "$LAB_DIR" "$1"; }
 lc() { lab_ssh "$1" "su - zextras -c '$(P "$1")/bin/zmlocalconfig -m nokey $2'"; }
@@ -38,23 +33,9 @@ REPLICA_WIZARD_STATE_DIR=$STATE/install assert_rc 0 "install both replicas (batc
 BOTH="ldap://$R1:$PORT ldap://$R2:$PORT ldap://$M:$PORT"
 assert_eq "$BOTH" "$(lc master ldap_url)" "the master points at both replicas"
 
-cp "$LAB_DIR/site.ini" "$STATE/site.ini"
-: >"$STATE/known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/site.ini" "$STATE/known_hosts"
 
-screen() { TM capture-pane -p -t rw; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
-
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$STATE/site.ini"
 wait_for 10 "Remove a Directory Replica"
 keys 2
 wait_for 5 "The replicas to remove"
@@ -64,12 +45,7 @@ keys Space
 wait_for 5 "[x] $R1"
 ok "replica1 checked"
 keys c
-end=$(($(date +%s) + 30))
-until screen | grep -qF "2 Preflight"; do
-	screen | grep -qF "Unknown host key" && keys y
-	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
-	sleep 0.3
-done
+wait_accepting 30 "2 Preflight"
 assert_eq 3 "$(grep -c . "$STATE/known_hosts")" "the master, replica2 and the MTA were contacted (not replica1)"
 wait_for 60 "Enter: confirm and review the plan"
 S=$(screen)
@@ -86,11 +62,7 @@ wait_for 10 "4 Run"
 wait_for 300 "The replicas are removed from every node's ldap_url."
 assert_contains "$(screen)" "updated: replicas = $R2" "the finish page says the site file was updated"
 keys q
-end=$(($(date +%s) + 10))
-until [[ -s $STATE/rc ]]; do
-	(($(date +%s) < end)) || fail "the wizard did not quit"
-	sleep 0.2
-done
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 TWO="ldap://$R2:$PORT ldap://$M:$PORT"

@@ -12,49 +12,32 @@
 # verify-configured) and says they confirm it; a third, after imap2's
 # 10-replication.conf was removed, says the check failed and runs it all again.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=$ROOT/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 N1=imap1 N2=imap2
 IP1=$(node_ip $N1) IP2=$(node_ip $N2)
 CD1=$LAB_DIR/nodes/$N1/dovecot/conf.d CD2=$LAB_DIR/nodes/$N2/dovecot/conf.d
 PW="Tui-Typed-$RANDOM$RANDOM-pass"
 STATE=$(mktemp -d)
 SAMPLES=$STATE/ps-samples
-SOCK=rw-tui-dv-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
 cleanup() {
 	[[ -n ${SAMPLER:-} ]] && kill "$SAMPLER" 2>/dev/null
-	TM kill-server 2>/dev/null
 	rm -rf -- "$STATE"
 }
 lab_on_exit cleanup
+tui_setup rw-tui-dv
 unset REPLICA_WIZARD_DOVEADM_PASSWORD
 
-cp "$LAB_DIR/site.ini" "$STATE/site.ini"
-: >"$STATE/known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$STATE/site.ini"
-
-screen() { TM capture-pane -p -t rw; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/site.ini" "$STATE/known_hosts"
 
 (while :; do ps -e -ww -o args= >>"$SAMPLES" 2>/dev/null; sleep 0.05; done) &
 SAMPLER=$!
 
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$STATE/site.ini"
 wait_for 10 "Configure Dovecot replication"
 keys 3
 wait_for 5 "First Dovecot server"
@@ -75,12 +58,7 @@ assert_not_contains "$(screen)" "$PW" "the typed password is masked"
 keys Enter
 wait_for 5 "typed, hidden"
 keys Tab Enter
-end=$(($(date +%s) + 30))
-until screen | grep -qF "2 Preflight"; do
-	screen | grep -qF "Unknown host key" && keys y
-	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
-	sleep 0.3
-done
+wait_accepting 30 "2 Preflight"
 assert_eq 2 "$(grep -c . "$STATE/known_hosts")" "both servers' keys were accepted"
 wait_for 90 "Enter: confirm and review the plan"
 S=$(screen)
@@ -105,18 +83,11 @@ ok "both servers' panes side by side"
 wait_for 300 "Dovecot replicates both ways: a test message went each way."
 assert_contains "$(screen)" "d open the dashboard" "the finish screen offers the dashboard"
 keys q
-end=$(($(date +%s) + 10))
-until [[ -s $STATE/rc ]]; do
-	(($(date +%s) < end)) || fail "the wizard did not quit"
-	sleep 0.2
-done
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 # --- again: the journal says complete, the wizard asks the nodes -------------
-TM kill-session -t rw
-rm -f -- "$STATE/rc"
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$STATE/site.ini"
 wait_for 10 "Configure Dovecot replication"
 keys 3
 wait_for 5 "First Dovecot server"
@@ -127,20 +98,13 @@ S=$(screen)
 assert_contains "$S" "Replication configured" "the read-only check ran"
 assert_not_contains "$S" "a test message went each way" "and no test message is claimed"
 keys q
-end=$(($(date +%s) + 10))
-until [[ -s $STATE/rc ]]; do
-	(($(date +%s) < end)) || fail "the wizard did not quit"
-	sleep 0.2
-done
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0 after the check"
 
 # --- and with imap2's config gone: the check fails, the procedure runs again --
 rm -f -- "$CD2/10-replication.conf"
 assert_rc 0 "$N2: doveadm reload without 10-replication.conf" lab_ssh $N2 doveadm reload
-TM kill-session -t rw
-rm -f -- "$STATE/rc"
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $STATE/site.ini; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$STATE/site.ini"
 wait_for 10 "Configure Dovecot replication"
 keys 3
 wait_for 5 "First Dovecot server"
@@ -153,11 +117,7 @@ wait_for 10 "3 Plan review"
 keys Enter
 wait_for 300 "Dovecot replicates both ways: a test message went each way."
 keys q
-end=$(($(date +%s) + 10))
-until [[ -s $STATE/rc ]]; do
-	(($(date +%s) < end)) || fail "the wizard did not quit"
-	sleep 0.2
-done
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0 after running again"
 [[ -f $CD2/10-replication.conf ]] || fail "$N2 has no 10-replication.conf after the run"
 ok "$N2 has its 10-replication.conf again"

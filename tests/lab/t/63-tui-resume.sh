@@ -4,23 +4,19 @@
 # TUI opened on the same replica says it continues that run, does not repeat
 # what it finished, and completes the install.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 R1=$(node_ip replica1)
 SITE=$LAB_DIR/site.ini
 STATE=$(mktemp -d)
 export REPLICA_WIZARD_STATE_DIR=$STATE/state
-SOCK=rw-tui-resume-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-tui-resume
 journal() { cat "$REPLICA_WIZARD_STATE_DIR"/*.install-replica.journal; }
 
 # --- a batch run cut short -----------------------------------------------------
@@ -36,23 +32,9 @@ assert_eq 1 "$?" "the batch run failed when the replica went down"
 "$LAB_SH" start-svc replica1 sshd >/dev/null || fail "cannot restart replica1 sshd"
 
 # --- the wizard, reopened on the same replica ----------------------------------
-screen() { TM capture-pane -p -t rw; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
-TM new-session -d -s rw -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$REPLICA_WIZARD_STATE_DIR $RW --site $SITE; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$SITE"
 wait_for 10 "Install a Directory Replica"
-keys 1
-wait_for 5 "Replicas (space separated)"
-keys Tab C-u "$R1"
-for _ in 1 2 3 4 5 6; do keys Tab; done
+tui_nodes "$R1"
 keys Enter
 wait_for 60 "Continuing the run that was cut short earlier"
 ok "the wizard says it continues the interrupted run"
@@ -65,7 +47,7 @@ wait_for 5 "4 Plan review"
 keys Enter
 wait_for 300 "The Directory Replica is installed and replicates."
 keys q
-wait_until 10 test -s "$STATE/rc" || fail "the wizard did not quit"
+wait_rc
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 # --- one run in the journal, resumed; nothing done twice -----------------------

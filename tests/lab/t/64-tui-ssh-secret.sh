@@ -7,22 +7,17 @@
 #     never on the screen, in the log or in the journal
 #   - REPLICA_WIZARD_SSH_PASSWORD set: no dialog, it answers
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 R1=$(node_ip replica1)
 STATE=$(mktemp -d)
-SOCK=rw-secret-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-secret
 
 PP="rw-pp-$RANDOM-Kx7"
 KEY=$STATE/labkey-pp
@@ -33,28 +28,15 @@ ssh-keygen -q -p -N "$PP" -f "$KEY" >/dev/null || fail "cannot protect the key c
 cp "$LAB_DIR/site.ini" "$STATE/site.ini"
 sed -i "s|^identity = .*|identity = $KEY|" "$STATE/site.ini"
 
-screen() { TM capture-pane -p -t rw; }
-wait_for() { # SECONDS TEXT
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
 start() { # [ENV=VALUE...]: the wizard on the Nodes page, replica1 only, then Connect
-	TM kill-server 2>/dev/null
+	tui_stop
 	rm -rf -- "$STATE/state"
-	TM new-session -d -s rw -x 160 -y 48 \
-		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $* $RW --site $STATE/site.ini; sleep 60"
+	tui_start "$@" --site "$STATE/site.ini"
 	wait_for 10 "Install a Directory Replica"
-	keys 1
-	wait_for 5 "Replicas (space separated)"
-	keys Tab C-u "$R1"
-	for _ in 1 2 3 4 5 6; do keys Tab; done
+	tui_nodes "$R1"
 	keys Enter
 }
+asked_gone() { ! screen | grep -qF -- "$1"; }
 no_secret_left() {
 	for f in "$STATE/site.ini" "$STATE/state"/*; do
 		[[ -f $f ]] || continue
@@ -88,7 +70,7 @@ until screen | grep -qF "2 Preflight"; do
 		! screen | grep -qF -- "$PP" || fail "the passphrase is on the screen"
 		keys Enter
 		asked=$((asked + 1))
-		wait_until 10 bash -c "! tmux -L $SOCK capture-pane -p -t rw | grep -qF '$node'" || true
+		wait_until 10 asked_gone "$node" || true
 	fi
 	(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
 	sleep 0.3

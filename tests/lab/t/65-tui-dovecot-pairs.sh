@@ -11,55 +11,36 @@
 # the default pair, imap1 and imap2 never got a config, and the site file
 # keeps both pairs as they were ([dovecot pair2] inherits [dovecot]'s port).
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/mail.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_needs_dovecot_pairs
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 H1=$(node_host imap1) H2=$(node_host imap2) H3=$(node_host imap3) H4=$(node_host imap4)
 PORT=$LAB_DOVEADM_PORT
 STATE=$(mktemp -d)
 JDIR=$STATE/state
-SOCK=rw-tui-dvp-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-tui-dvp
 unset REPLICA_WIZARD_DOVEADM_PASSWORD
 conf() { echo "$LAB_DIR/nodes/$1/dovecot/conf.d/10-replication.conf"; }
 
 SITE=$STATE/site.ini
-cp "$LAB_DIR/site.ini" "$SITE"
-: >"$STATE/known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts|" "$SITE"
+site_with_known_hosts "$LAB_DIR/site.ini" "$SITE" "$STATE/known_hosts"
 grep -q "^\[dovecot pair2\]" "$SITE" || fail "the lab's site has no second pair"
 section() { awk -v s="[$1]" '/^\[/ { on = ($0 == s); next } on' "$SITE"; }
 DEFAULT_BEFORE=$(section dovecot)
 
-screen() { TM capture-pane -p -t rw; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
 start() {
-	TM kill-server 2>/dev/null
-	rm -f -- "$STATE/rc"
-	TM new-session -d -s rw -x 160 -y 48 \
-		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$JDIR $RW --site $SITE; echo \$? >$STATE/rc; sleep 60"
+	tui_start --site "$SITE"
 	wait_for 10 "Configure Dovecot replication"
 }
 quit_rc() { # the exit status once it quit
-	wait_until 10 test -s "$STATE/rc" || fail "the wizard did not quit"
+	wait_rc
 	cat "$STATE/rc"
 }
 # from the pair list: DOWN presses, Enter, then Connect (accepting new keys)
@@ -73,12 +54,7 @@ choose_and_connect() {
 	wait_for 5 "First Dovecot server"
 	for _ in 1 2 3 4 5; do keys Tab; done
 	keys Enter
-	local end=$(($(date +%s) + 30))
-	until screen | grep -qF "2 Preflight"; do
-		screen | grep -qF "Unknown host key" && keys y
-		(($(date +%s) < end)) || { screen; fail "never reached the preflight"; }
-		sleep 0.3
-	done
+	wait_accepting 30 "2 Preflight"
 	wait_for 90 "Enter: confirm and review the plan"
 }
 
@@ -165,12 +141,6 @@ assert_contains "$(cat "$(conf imap3)")" "mail_replica = tcp:$H4:$PORT" "imap3 r
 assert_contains "$(cat "$(conf imap4)")" "mail_replica = tcp:$H3:$PORT" "imap4 replicates to imap3"
 [[ ! -e $(conf imap1) && ! -e $(conf imap2) ]] || fail "pair2's run configured the default pair"
 ok "imap1 and imap2 are untouched"
-maildir() { echo "$LAB_DIR/nodes/$1/mail/example.com/$2/Maildir"; }
-has_body() { grep -rlsq -- "$3" "$(maildir "$1" "$2")/new" "$(maildir "$1" "$2")/cur"; }
-save_on() { # NODE USER SUBJECT: a new message, saved by the node's own Dovecot
-	printf 'From: t@example.com\nTo: %s@example.com\nSubject: %s\n\n%s\n' "$2" "$3" "$3" |
-		lab_ssh "$1" /usr/bin/doveadm -c "$LAB_DIR/nodes/$1/dovecot/dovecot.conf" save -u "$2@example.com"
-}
 S3=tui-pairs-from-imap3-$RANDOM S4=tui-pairs-from-imap4-$RANDOM
 save_on imap3 user1 "$S3" || fail "doveadm save on imap3"
 save_on imap4 user1 "$S4" || fail "doveadm save on imap4"

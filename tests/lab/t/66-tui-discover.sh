@@ -18,69 +18,27 @@
 #     says so; r asks again, typed: reachable); the passphrase is never on the
 #     screen, in the log or in the file
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) MTA=$(node_ip mta)
 STATE=$(mktemp -d)
-SOCK=rw-discover-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-discover
 
-screen() { TM capture-pane -p -t rw; }
-# wait_for SECONDS TEXT: poll the screen until TEXT shows
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-# wait_accepting SECONDS TEXT: the same, answering y to every unknown host key
-wait_accepting() {
-	local end=$(($(date +%s) + $1))
-	until screen | grep -qF -- "$2"; do
-		if screen | grep -qF "Unknown host key"; then
-			keys y
-			sleep 0.5
-		fi
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
-wait_rc() {
-	local end=$(($(date +%s) + 15))
-	until [[ -s $STATE/rc ]]; do
-		(($(date +%s) < end)) || { screen; fail "the wizard did not quit"; }
-		sleep 0.2
-	done
-}
 start() { # SITE
-	rm -f "$STATE/rc"
-	# the last session's end stops the server: stop it, and let it go first
-	TM kill-server 2>/dev/null
-	while TM has-session 2>/dev/null; do sleep 0.1; done
-	sleep 0.2
-	TM new-session -d -s rw -x 160 -y 48 \
-		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $1; echo \$? >$STATE/rc; sleep 60"
+	tui_start --site "$1"
 	wait_for 10 "What do you want to do?"
 }
 
 # --- home 6: the Discover view, w writes ------------------------------------------------
 # The admin's file: the lab's without replicas and mta; a known_hosts with no key yet.
-: >"$STATE/known_hosts_a"
-sed -e '/^replicas = /d' -e '/^mta = /d' -e "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_a|" \
-	"$LAB_DIR/site.ini" >"$STATE/a.ini"
+no_nodes=('/^replicas = /d' '/^mta = /d')
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/a.ini" "$STATE/known_hosts_a" "${no_nodes[@]}"
 cp -p -- "$STATE/a.ini" "$STATE/a.orig"
 start "$STATE/a.ini"
 assert_contains "$(screen)" "6) Discover the site" "home shows the Discover entry"
@@ -107,14 +65,13 @@ wait_for 5 "The site file already says so: nothing to change."
 keys q
 wait_for 5 "What do you want to do?"
 keys q
-wait_rc
+wait_rc 15
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 assert_rc 0 "the written file checks" "$RW" site check --site "$STATE/a.ini"
 
 # --- the Nodes page: the master typed, F5, Enter, Connect saves ---------------------------
-: >"$STATE/known_hosts_b"
-sed -e '/^replicas = /d' -e '/^mta = /d' -e "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" \
-	"$LAB_DIR/site.ini" >"$STATE/b.ini"
+site_with_known_hosts "$LAB_DIR/site.ini" "$STATE/b.ini" "$STATE/known_hosts_b" "${no_nodes[@]}"
+cp -p -- "$STATE/b.ini" "$STATE/b.orig"
 start "$STATE/b.ini"
 keys 1
 wait_for 5 "Replicas (space separated)"
@@ -137,9 +94,7 @@ assert_contains "$(screen)" "[carbonio] mta: (not set) -> $MTA" "the review show
 keys Enter
 wait_for 5 "Discovered on $M (into the site file on Connect): replicas (none), MTA $MTA, other nodes (none)."
 ok "the Nodes page says what was discovered"
-cmp -s "$STATE/b.ini" <(sed -e '/^replicas = /d' -e '/^mta = /d' \
-	-e "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" "$LAB_DIR/site.ini") ||
-	fail "the file changed before Connect"
+cmp -s "$STATE/b.ini" "$STATE/b.orig" || fail "the file changed before Connect"
 # the answer checklist: the discovered MTA, the master last
 keys Tab Tab Tab Tab Tab Tab Enter
 wait_for 5 "Answer queries: which nodes get the new ldap_url"
@@ -157,12 +112,12 @@ grep -q "^mta = $MTA$" "$STATE/b.ini" || { cat "$STATE/b.ini"; fail "Connect did
 ok "Connect saved mta = $MTA (the key site discover writes)"
 grep -q "^master = $M$" "$STATE/b.ini" || fail "the master is not in the saved file"
 keys C-c
-wait_rc
+wait_rc 15
 assert_eq 0 "$(cat "$STATE/rc")" "^C before the run: the wizard exits 0"
 assert_rc 0 "the saved file checks" "$RW" site check --site "$STATE/b.ini"
 
 # --- the Remove page: F5, Enter writes the file -----------------------------------------
-sed -e "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" "$STATE/a.orig" >"$STATE/d.ini"
+site_with_known_hosts "$STATE/a.orig" "$STATE/d.ini" "$STATE/known_hosts_b"
 cp -p -- "$STATE/d.ini" "$STATE/d.orig"
 start "$STATE/d.ini"
 keys 2
@@ -180,7 +135,7 @@ assert_eq "> mta = $MTA" "$(grep '^[<>]' <<<"$T_STDOUT")" "one line added: the M
 keys Escape
 wait_for 5 "What do you want to do?"
 keys q
-wait_rc
+wait_rc 15
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 
 # --- a key with a passphrase: asked in the masked dialog, node by node --------------------
@@ -190,8 +145,7 @@ cp "$LAB_DIR/ssh/labkey" "$KEY"
 chmod 600 "$KEY"
 # the passphrase on ssh-keygen's command line is this test's, not the wizard's
 ssh-keygen -q -p -N "$PP" -f "$KEY" >/dev/null || fail "cannot protect the key copy"
-sed -e "s|^identity = .*|identity = $KEY|" "$STATE/a.orig" >"$STATE/c.ini"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/known_hosts_b|" "$STATE/c.ini"
+site_with_known_hosts "$STATE/a.orig" "$STATE/c.ini" "$STATE/known_hosts_b" "s|^identity = .*|identity = $KEY|"
 start "$STATE/c.ini"
 keys 6
 wait_for 20 "$M asks for the passphrase for key $KEY"
@@ -216,7 +170,7 @@ assert_not_contains "$(screen)" "$PP" "the passphrase is not on the screen"
 keys q
 wait_for 5 "What do you want to do?"
 keys q
-wait_rc
+wait_rc 15
 assert_eq 0 "$(cat "$STATE/rc")" "the wizard exits 0"
 for f in "$STATE/c.ini" "$STATE/state"/*; do
 	[[ -f $f ]] || continue

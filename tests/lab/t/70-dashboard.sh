@@ -11,12 +11,11 @@
 #     parser of python3-prometheus-client (tests/shell/metrics_check.py)
 #   - the LDAP password never appears in our output or a process list
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
 I1=$(node_ip imap1) I2=$(node_ip imap2)
 STATE=$(mktemp -d)
@@ -231,9 +230,7 @@ metrics openmetrics "replica_wizard_probe_success{target=$I2,role=dovecot,probe=
 "$LAB_SH" start-svc imap2 dovecot >/dev/null || t_log "start-svc imap2 dovecot failed"
 
 # --- host keys: never accepted by check --------------------------------------------------
-cp "$SITE" "$STATE/site-unknown.ini"
-: >"$STATE/empty_known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/empty_known_hosts|" "$STATE/site-unknown.ini"
+site_with_known_hosts "$SITE" "$STATE/site-unknown.ini" "$STATE/empty_known_hosts"
 assert_rc 3 "check: unknown host keys give UNKNOWN" "$RW" check --site "$STATE/site-unknown.ini"
 assert_contains "$T_OUT" "REPLICATION UNKNOWN - unknown SSH host key refused" "the status line says why"
 assert_eq 0 "$(wc -c <"$STATE/empty_known_hosts")" "nothing added to known_hosts"

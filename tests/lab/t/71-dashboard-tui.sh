@@ -10,24 +10,19 @@
 #   wizard's home screen, 4 pushes the same view over the wizard (live
 #   rows), q pops it back to the home screen, and q there quits with 0.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 M=$(node_ip master) R1=$(node_ip replica1) R2=$(node_ip replica2)
 I1=$(node_ip imap1) I2=$(node_ip imap2)
 STATE=$(mktemp -d)
 chmod 700 "$STATE"
-SOCK=rw-dash-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() {
-	TM kill-server 2>/dev/null
-	rm -rf -- "$STATE"
-}
+cleanup() { rm -rf -- "$STATE"; }
 lab_on_exit cleanup
+tui_setup rw-dash dash
 export REPLICA_WIZARD_STATE_DIR=$STATE/state
 
 SITE=$STATE/site.ini
@@ -82,30 +77,7 @@ wait_until 30 bash -c "! ssh -F $LAB_DIR/ssh/ssh_config imap1 \"doveadm -f tab r
 ok "Dovecot replication configured"
 wait_until 30 "$RW" check --site "$SITE" >/dev/null || fail "check never OK after the install: $("$RW" check --site "$SITE")"
 
-screen() { TM capture-pane -p -t dash; }
-# wait_for SECONDS TEXT: poll the screen until TEXT shows
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t dash "$@"; }
-start() { # SITE
-	rm -f "$STATE/rc"
-	TM kill-session -t dash 2>/dev/null
-	TM new-session -d -s dash -x 160 -y 48 \
-		"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW dashboard --site $1; echo \$? >$STATE/rc; sleep 60"
-}
-wait_rc() {
-	local end=$(($(date +%s) + 10))
-	until [[ -s $STATE/rc ]]; do
-		(($(date +%s) < end)) || { screen; fail "the dashboard did not exit after q"; }
-		sleep 0.2
-	done
-}
+start() { tui_start dashboard --site "$1"; } # SITE
 
 # --- healthy site -----------------------------------------------------------------
 start "$SITE"
@@ -135,10 +107,7 @@ assert_not_contains "$s" "Directory replication" "the terminal is restored (alte
 ok "q quits with 0"
 
 # --- from the wizard: the dashboard is a view pushed over home, q pops it -----------
-rm -f "$STATE/rc"
-TM kill-session -t dash 2>/dev/null
-TM new-session -d -s dash -x 160 -y 48 \
-	"env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$STATE/state $RW --site $SITE; echo \$? >$STATE/rc; sleep 60"
+tui_start --site "$SITE"
 wait_for 10 "What do you want to do?"
 keys 4
 wait_for 10 "Directory replication"
@@ -152,9 +121,7 @@ assert_eq 0 "$(cat "$STATE/rc")" "wizard exit status after the dashboard"
 ok "home 4 pushes the dashboard, q returns home, q quits"
 
 # --- unknown host keys are asked, never accepted silently ---------------------------
-cp "$SITE" "$STATE/site-unknown.ini"
-: >"$STATE/empty_known_hosts"
-sed -i "s|^known_hosts = .*|known_hosts = $STATE/empty_known_hosts|" "$STATE/site-unknown.ini"
+site_with_known_hosts "$SITE" "$STATE/site-unknown.ini" "$STATE/empty_known_hosts"
 start "$STATE/site-unknown.ini"
 wait_for 20 "Unknown host key"
 assert_contains "$(screen)" "SHA256:" "the fingerprint is shown"

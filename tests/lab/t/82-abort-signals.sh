@@ -19,28 +19,25 @@
 # Run it with REPLICA_WIZARD_BIN=build-asan/replica-wizard too (.ci/run):
 # the abort paths then run under ASan+UBSan.
 . "$(dirname -- "$0")/../lib/testlib.sh"
+. "$(dirname -- "$0")/../lib/rw.sh"
+. "$(dirname -- "$0")/../lib/tui.sh"
 lab_test_begin
 lab_up
 
-ROOT=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
-RW=${REPLICA_WIZARD_BIN:-$ROOT/replica-wizard}  # make asan: build-asan/replica-wizard
-[[ -x $RW ]] || fail "build replica-wizard first (make)"
-command -v tmux >/dev/null || fail "tmux is not installed"
+lab_rw
 SITE=$LAB_DIR/site.ini
 R1=$(node_ip replica1)
 W=$(mktemp -d)
 export REPLICA_WIZARD_STATE_DIR=$W/state
 export REPLICA_WIZARD_LDAP_PASSWORD=$LAB_PASS
-SOCK=rw-abort-$$
-TM() { tmux -L "$SOCK" -f /dev/null "$@"; }
 RUN=
 cleanup() {
 	[[ -n $RUN ]] && kill -KILL "$RUN" 2>/dev/null
-	TM kill-server 2>/dev/null
 	[[ -n ${SLAPD:-} ]] && kill -CONT "$SLAPD" 2>/dev/null
 	rm -rf -- "$W"
 }
 lab_on_exit cleanup
+tui_setup rw-abort
 
 journal() { cat "$REPLICA_WIZARD_STATE_DIR"/*."$1".journal 2>/dev/null; }
 # A command on a node that hangs in `sleep MARK` (unique to this test): the
@@ -157,23 +154,10 @@ asan_clean C.resume
 export REPLICA_WIZARD_STATE_DIR=$W/state-d
 MD=3600.$$4
 hang replica2 systemctl "$MD"
-screen() { TM capture-pane -p -t rw; }
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	while :; do
-		screen | grep -qF -- "$2" && return 0
-		(($(date +%s) < end)) || { screen; fail "no \"$2\" on the screen after $1 s"; }
-		sleep 0.2
-	done
-}
-keys() { TM send-keys -t rw "$@"; }
 TM new-session -d -s rw -x 160 -y 48 \
 	"bash -c 'echo \$\$ >$W/D.pid; exec \"\$@\"' - env LANG=C.UTF-8 REPLICA_WIZARD_STATE_DIR=$REPLICA_WIZARD_STATE_DIR $RW --site $SITE 2>$W/D.out; echo \$? >$W/D.rc; stty -a >$W/D.stty; sleep 60"
 wait_for 10 "Install a Directory Replica"
-keys 1
-wait_for 5 "Replicas (space separated)"
-keys Tab C-u "$R2"
-for _ in 1 2 3 4 5 6; do keys Tab; done
+tui_nodes "$R2"
 # a batch run holds the site: the wizard shows who, and runs nothing
 "$RW" install --batch --yes --site "$SITE" --replica "$R2" >"$W/D-batch.out" 2>&1 &
 RUN=$!
