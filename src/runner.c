@@ -1,6 +1,5 @@
 #include "runner.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "localconfig_parse.h"
 #include "loop.h"
 #include "redact.h"
+#include "runner_verdict.h"
 #include "shquote.h"
 #include "template.h"
 #include "vars.h"
@@ -180,29 +180,7 @@ char *runner_display_command(const struct runner *r, const struct plan_item *it,
 	return wrapped;
 }
 
-/* ---- output matching ---- */
-
-static bool output_matches(const struct runner *r, struct plan_item *it, const char *pattern_tpl,
-			   char **why)
-{
-	char *err = NULL;
-	char *pattern = expand(r, it, pattern_tpl, TEMPLATE_REGEX, false, false, &err);
-	if (!pattern) {
-		*why = err;
-		return false;
-	}
-	regex_t re;
-	int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
-	if (rc != 0) {
-		*why = xasprintf("bad pattern %s", pattern);
-		free(pattern);
-		return false;
-	}
-	bool match = regexec(&re, it->out ? it->out : "", 0, NULL, 0) == 0;
-	regfree(&re);
-	free(pattern);
-	return match;
-}
+/* ---- output ---- */
 
 static void keep_line(char **buf, size_t *blen, size_t *bcap, const char *line, size_t len)
 {
@@ -250,26 +228,6 @@ static void journal_item(struct runner *r, const struct plan_item *it)
 		     it->finished - it->first_started, it->message);
 }
 
-/* Reads a capture step's stdout as name='value'; lines. NULL when read,
- * else why not: the step then fails (fail closed), never goes on with
- * values it could not read. */
-static char *capture(struct runner *r, struct plan_item *it)
-{
-	struct localconfig_error err = { 0 };
-	struct localconfig *lc = localconfig_parse_shell(it->cap ? it->cap : "", it->cap_len, &err);
-	if (!lc)
-		return xasprintf("cannot read its answer (line %zu of its output: %s)", err.line,
-				 err.msg ? err.msg : "not name='value';");
-	for (size_t i = 0; i < lc->n; i++) {
-		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
-			 it->step->output_hidden);
-		vars_set(r->cfg.vars, NULL, lc->items[i].key, lc->items[i].value,
-			 it->step->output_hidden);
-	}
-	localconfig_free(lc);
-	return NULL;
-}
-
 static void finish(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
 {
 	it->state = st;
@@ -282,32 +240,6 @@ static void finish(struct runner *r, struct plan_item *it, enum item_state st, c
 	schedule_advance(r);
 }
 
-static void retry_timer_fired(void *ud);
-
-/* A failed attempt: wait and try again while the step's retry window lasts. */
-static void attempt_failed(struct runner *r, struct plan_item *it, const char *msg, bool conn_lost)
-{
-	const struct proc_step *s = it->step;
-	double elapsed = loop_now() - it->first_started;
-	if (!conn_lost && s->retry_for > 0 && elapsed + s->retry_every <= s->retry_for &&
-	    r->state == RUNNER_RUNNING) {
-		it->state = ITEM_WAITING;
-		it->job = NULL;
-		set_message(it, msg);
-		clear_out(it);
-		notify_item(r, it);
-		it->timer = loop_timer(r->cfg.loop, s->retry_every * 1000, retry_timer_fired, it);
-		return;
-	}
-	if (s->check_warn) {
-		finish(r, it, ITEM_WARNED, msg);
-		return;
-	}
-	if (s->phase)
-		r->preflight_failed = true;
-	finish(r, it, ITEM_FAILED, msg);
-}
-
 static void retry_timer_fired(void *ud)
 {
 	struct plan_item *it = ud;
@@ -318,91 +250,96 @@ static void retry_timer_fired(void *ud)
 	start_attempt(r, it);
 }
 
-static bool exit_ok(const struct proc_step *s, int status)
+/* A capture step's values, node-scoped and global (secrets stay secret). */
+static void store_captured(struct runner *r, const struct plan_item *it, const struct localconfig *lc)
 {
-	if (s->n_ok_exit == 0)
-		return status == 0;
-	for (size_t i = 0; i < s->n_ok_exit; i++)
-		if (s->ok_exit[i] == status)
-			return true;
-	return false;
+	for (size_t i = 0; i < lc->n; i++) {
+		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
+			 it->step->output_hidden);
+		vars_set(r->cfg.vars, NULL, lc->items[i].key, lc->items[i].value,
+			 it->step->output_hidden);
+	}
 }
 
-/* The last non-empty output line, for messages (never of hidden output). */
-static char *last_line(const struct plan_item *it)
+/* The input of a verdict on an item, its output patterns expanded (the
+ * strings are freed by verdict_input_done). */
+static void verdict_input_init(const struct runner *r, const struct plan_item *it,
+			       enum verdict_stage stage, struct verdict_input *in)
 {
-	if (it->step->output_hidden || !it->out || !it->out_len)
-		return NULL;
-	size_t end = it->out_len;
-	while (end > 0 && (it->out[end - 1] == '\n' || it->out[end - 1] == ' '))
-		end--;
-	if (!end)
-		return NULL;
-	size_t start = end;
-	while (start > 0 && it->out[start - 1] != '\n')
-		start--;
-	return redact_prefix(it->out + start, end - start, 160); /* mask, then cut */
+	memset(in, 0, sizeof *in);
+	in->step = it->step;
+	in->node = it->node;
+	in->stage = stage;
+	in->exit_status = it->exit_status;
+	in->out = it->out;
+	in->out_len = it->out_len;
+	in->cap = it->cap;
+	in->cap_len = it->cap_len;
+	in->elapsed = loop_now() - it->first_started;
+	in->may_retry = r->state == RUNNER_RUNNING;
+	if (stage != VSTAGE_COMMAND)
+		return;
+	const char *tpl[3] = { it->step->done_output, it->step->fail_output, it->step->require_output };
+	struct verdict_pattern *pat[3] = { &in->done_output, &in->fail_output, &in->require_output };
+	for (int i = 0; i < 3; i++) {
+		if (!tpl[i])
+			continue;
+		char *err = NULL;
+		pat[i]->re = expand(r, it, tpl[i], TEMPLATE_REGEX, false, false, &err);
+		pat[i]->err = pat[i]->re ? NULL : (err ? err : xstrdup("cannot expand the pattern"));
+	}
 }
 
-static char *with_output(const struct plan_item *it, const char *what)
+static void verdict_input_done(struct verdict_input *in)
 {
-	char *line = last_line(it);
-	/* what the node said, or that it said nothing (an unset value) */
-	char *msg = line                    ? xasprintf("%s: \"%s\"", what, line)
-		: it->step->output_hidden ? xstrdup(what)
-					  : xasprintf("%s: no output", what);
-	free(line);
-	return msg;
+	struct verdict_pattern *pat[3] = { &in->done_output, &in->fail_output, &in->require_output };
+	for (int i = 0; i < 3; i++) {
+		free((char *)pat[i]->re);
+		free((char *)pat[i]->err);
+	}
 }
 
-/* Success, once a capture step's answer is read: one that does not parse
- * fails the step with its output shown. */
-static void succeed(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
+/* Carry out what runner_verdict decided for it. */
+static void apply(struct runner *r, struct plan_item *it, struct verdict_result *v)
 {
-	char *why = it->step->capture_shell ? capture(r, it) : NULL;
-
-	if (why != NULL) {
-		char *m = with_output(it, why);
-		attempt_failed(r, it, m, false);
-		free(m);
-		free(why);
-		return;
+	it->unfinished = v->unfinished;
+	switch (v->verdict) {
+	case VERDICT_RUN_STEP:
+		clear_out(it);
+		it->exit_status = -1;
+		start_attempt(r, it); /* now the step itself */
+		break;
+	case VERDICT_DONE:
+	case VERDICT_ALREADY:
+		if (v->captured)
+			store_captured(r, it, v->captured);
+		finish(r, it, v->verdict == VERDICT_DONE ? ITEM_DONE : ITEM_ALREADY, v->message);
+		break;
+	case VERDICT_RETRY:
+		it->state = ITEM_WAITING;
+		it->job = NULL;
+		set_message(it, v->message);
+		clear_out(it);
+		notify_item(r, it);
+		it->timer = loop_timer(r->cfg.loop, it->step->retry_every * 1000, retry_timer_fired, it);
+		break;
+	case VERDICT_WARNED:
+		finish(r, it, ITEM_WARNED, v->message);
+		break;
+	case VERDICT_FAILED:
+		if (v->stops_preflight)
+			r->preflight_failed = true;
+		finish(r, it, ITEM_FAILED, v->message);
+		break;
 	}
-	finish(r, it, st, msg);
+	verdict_result_free(v);
 }
 
-static void judge(struct runner *r, struct plan_item *it)
+static void decide(struct runner *r, struct plan_item *it, struct verdict_input *in)
 {
-	const struct proc_step *s = it->step;
-	char *why = NULL;
-	if (s->done_output && output_matches(r, it, s->done_output, &why)) {
-		succeed(r, it, ITEM_ALREADY, "already done (the node said so)");
-		return;
-	}
-	if (s->fail_output && output_matches(r, it, s->fail_output, &why)) {
-		char *msg = with_output(it, "its output reports a failure");
-		attempt_failed(r, it, msg, false);
-		free(msg);
-		return;
-	}
-	if (!exit_ok(s, it->exit_status)) {
-		char *what = xasprintf("exit status %d", it->exit_status);
-		char *msg = with_output(it, what);
-		attempt_failed(r, it, msg, false);
-		free(what);
-		free(msg);
-		return;
-	}
-	if (s->require_output && !output_matches(r, it, s->require_output, &why)) {
-		char *msg = why ? xasprintf("cannot check the output: %s", why)
-				: with_output(it, "not what success prints");
-		free(why);
-		attempt_failed(r, it, msg, false);
-		free(msg);
-		return;
-	}
-	free(why);
-	succeed(r, it, ITEM_DONE, NULL);
+	struct verdict_result v = runner_verdict(in);
+	verdict_input_done(in);
+	apply(r, it, &v);
 }
 
 static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
@@ -428,42 +365,34 @@ static void on_job_done(void *ud, const struct job_result *res)
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
-	it->unfinished = res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0;
-	if (res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0) {
-		const char *why = res->error ? res->error
-			: res->timed_out ? "the command timed out"
-			: res->conn_lost ? "the connection to the node was lost"
-			: res->signal ? "the command was killed by a signal"
-			: "the command ended without an exit status";
-		char *msg = xasprintf("%s: %s", it->node, why);
-		it->in_skip_check = false;
-		attempt_failed(r, it, msg, res->conn_lost);
-		free(msg);
-		return;
-	}
-	if (it->in_skip_check) {
-		it->in_skip_check = false;
-		if (res->exit_status == 0) {
-			succeed(r, it, ITEM_ALREADY, "already done (skip_if holds)");
-			return;
-		}
-		clear_out(it);
-		it->exit_status = -1;
-		start_attempt(r, it); /* now the step itself */
-		return;
-	}
-	judge(r, it);
+	struct verdict_input in;
+	verdict_input_init(r, it, it->in_skip_check ? VSTAGE_SKIP_CHECK : VSTAGE_COMMAND, &in);
+	it->in_skip_check = false;
+	in.timed_out = res->timed_out;
+	in.conn_lost = res->conn_lost;
+	in.cancelled = res->cancelled;
+	in.signaled = res->signal != 0;
+	in.error = res->error;
+	decide(r, it, &in);
+}
+
+/* The command of it could not be started (reason: VREASON_NOT_CONNECTED,
+ * _NOT_STARTED or _PREPARE). */
+static void not_started(struct runner *r, struct plan_item *it, enum verdict_reason reason,
+			const char *error)
+{
+	struct verdict_input in;
+	verdict_input_init(r, it, VSTAGE_START, &in);
+	in.start_reason = reason;
+	in.error = error;
+	decide(r, it, &in);
 }
 
 static void start_job(struct runner *r, struct plan_item *it, const char *tpl, bool with_stdin)
 {
 	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
 	if (!c || conn_state(c) != CONN_READY) {
-		it->unfinished = true;
-		char *msg = xasprintf("%s: not connected%s%s", it->node, c && conn_error(c) ? ": " : "",
-				      c && conn_error(c) ? conn_error(c) : "");
-		attempt_failed(r, it, msg, true);
-		free(msg);
+		not_started(r, it, VREASON_NOT_CONNECTED, c ? conn_error(c) : NULL);
 		return;
 	}
 	char *err = NULL;
@@ -482,13 +411,9 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 		}
 	}
 	if (!cmd || (with_stdin && it->step->stdin_tpl && !in)) {
-		char *msg = xasprintf("cannot prepare the command: %s", err ? err : "?");
-		free(err);
 		free(cmd);
-		finish(r, it, ITEM_FAILED, msg);
-		if (!it->step->check_warn)
-			r->preflight_failed |= it->step->phase != NULL;
-		free(msg);
+		not_started(r, it, VREASON_PREPARE, err);
+		free(err);
 		return;
 	}
 	char *wrapped = wrap_for_user(it, conn_login_user(c), cmd);
@@ -501,12 +426,8 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 	}
 	free(cmd);
 	free(wrapped);
-	if (!it->job) {
-		it->unfinished = true;
-		char *msg = xasprintf("%s: %s", it->node, conn_error(c) ? conn_error(c) : "cannot start the command");
-		attempt_failed(r, it, msg, true);
-		free(msg);
-	}
+	if (!it->job)
+		not_started(r, it, VREASON_NOT_STARTED, conn_error(c));
 }
 
 static void start_attempt(struct runner *r, struct plan_item *it)
@@ -550,6 +471,7 @@ static void start_item(struct runner *r, struct plan_item *it)
 		return;
 	}
 	it->first_started = loop_now();
+	it->unfinished = false;
 	if (s->skip_if) {
 		it->state = ITEM_RUNNING;
 		it->started = it->first_started;
@@ -758,9 +680,10 @@ void runner_builtin_done(struct runner *r, struct plan_item *it, bool ok, const 
 {
 	if (it->state != ITEM_RUNNING)
 		return;
-	if (ok)
-		finish(r, it, ITEM_DONE, message);
-	else
-		attempt_failed(r, it, message, false);
+	struct verdict_input in;
+	verdict_input_init(r, it, VSTAGE_BUILTIN, &in);
+	in.builtin_ok = ok;
+	in.builtin_message = message;
+	decide(r, it, &in);
 }
 
