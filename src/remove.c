@@ -531,6 +531,7 @@ static void builtin(struct operation *op, struct runner *r, struct plan_item *it
 
 const struct operation_kind remove_kind = {
 	.procedure = "remove-replica",
+	.parallel_preflight = true,
 	.build_plan = build_plan,
 	.scope = scope,
 	.lookup = lookup,

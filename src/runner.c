@@ -8,6 +8,7 @@
 #include "localconfig_parse.h"
 #include "loop.h"
 #include "redact.h"
+#include "runner_schedule.h"
 #include "runner_verdict.h"
 #include "shquote.h"
 #include "template.h"
@@ -25,6 +26,7 @@ struct runner {
 	int advance_timer;
 	bool preflight_failed;
 	bool paused_once;
+	struct schedule_rules rules;
 };
 
 const char *item_state_name(enum item_state s)
@@ -483,39 +485,82 @@ static void start_item(struct runner *r, struct plan_item *it)
 	start_attempt(r, it);
 }
 
+/* An item a verify-only run leaves out (it changes something). */
+static bool left_out(const struct runner *r, const struct plan_item *it)
+{
+	return r->cfg.verify_only && !it->step->phase && !it->step->verify;
+}
+
+/* Finished so that what comes after it may go on. */
+static bool settled(const struct runner *r, const struct plan_item *it)
+{
+	switch (it->state) {
+	case ITEM_DONE:
+	case ITEM_ALREADY:
+	case ITEM_RESUMED:
+	case ITEM_NA:
+	case ITEM_WARNED:
+	case ITEM_SKIPPED:
+		return true;
+	case ITEM_PENDING:
+		return left_out(r, it);
+	case ITEM_RUNNING:
+	case ITEM_WAITING:
+	case ITEM_FAILED:
+		break;
+	}
+	return false;
+}
+
+/* Every earlier item this one waits for (runner_schedule.h) is settled. */
+static bool ready(const struct runner *r, size_t i)
+{
+	const struct plan_item *it = &r->plan->items[i];
+	for (size_t j = 0; j < i; j++) {
+		const struct plan_item *e = &r->plan->items[j];
+		if (!settled(r, e) && schedule_waits_for(&r->rules, it, e))
+			return false;
+	}
+	return true;
+}
+
+/* Start every pending item whose dependencies are settled (one at a time
+ * unless the kind's rules let items overlap); when nothing runs and nothing
+ * can start, the run is done, or stopped at its failures. A failed item
+ * holds back only what waits for it: another replica's chain finishes. */
 static void advance(struct runner *r)
 {
 	if (r->state != RUNNER_RUNNING)
 		return;
 	struct plan *p = r->plan;
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n && r->state == RUNNER_RUNNING; i++) {
 		struct plan_item *it = &p->items[i];
-		if (it->state == ITEM_RUNNING || it->state == ITEM_WAITING)
-			return; /* one at a time */
-		if (it->state == ITEM_FAILED) {
-			set_state(r, RUNNER_STOPPED);
-			return;
-		}
-		if (it->state != ITEM_PENDING)
+		if (it->state != ITEM_PENDING || left_out(r, it) || !ready(r, i))
 			continue;
-		if (r->cfg.verify_only && !it->step->phase && !it->step->verify)
-			continue; /* changes something: not part of a check */
-		/* Preflight checks all run, then a failed one stops the run
-		 * before anything changes. */
-		if (!it->step->phase && r->preflight_failed) {
-			set_state(r, RUNNER_STOPPED);
-			return;
-		}
-		if (!it->step->phase && r->cfg.pause_after_preflight && !r->cfg.verify_only &&
-		    !r->paused_once) {
-			r->paused_once = true;
-			set_state(r, RUNNER_PAUSED);
-			return;
+		if (!it->step->phase) {
+			/* preflight checks all run, then a failed one stops the
+			 * run before anything changes */
+			if (r->preflight_failed)
+				break;
+			if (r->cfg.pause_after_preflight && !r->cfg.verify_only && !r->paused_once) {
+				r->paused_once = true;
+				set_state(r, RUNNER_PAUSED);
+				return;
+			}
 		}
 		start_item(r, it);
-		return;
 	}
-	if (r->preflight_failed) {
+	if (r->state != RUNNER_RUNNING)
+		return;
+	bool failed = r->preflight_failed, finished = true;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->state == ITEM_RUNNING || it->state == ITEM_WAITING)
+			return; /* its end advances again */
+		failed |= it->state == ITEM_FAILED;
+		finished &= settled(r, it);
+	}
+	if (failed || !finished) {
 		set_state(r, RUNNER_STOPPED);
 		return;
 	}
@@ -544,6 +589,8 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan)
 	r->cfg = *cfg;
 	r->plan = plan;
 	r->state = RUNNER_IDLE;
+	r->rules.parallel_preflight = cfg->parallel_preflight;
+	r->rules.side_by_side = cfg->side_by_side;
 	for (size_t i = 0; i < plan->n; i++)
 		plan->items[i].owner = r;
 	return r;

@@ -1,5 +1,6 @@
 /* The step runner: runs a plan (procedure steps × nodes) on the nodes' SSH
- * connections, one item at a time, from the event loop. It decides success
+ * connections from the event loop, one item at a time or side by side where
+ * runner_schedule.h allows it. It decides success
  * from the step's data (exit status, output patterns, skip_if), retries
  * where the step says so, captures facts, journals every finished item and
  * stops at a failure until told to retry, skip or abort. The batch CLI and the
@@ -96,6 +97,11 @@ struct runner_config {
 	 * verify = yes steps run (all read-only); the others stay pending. No
 	 * pause, and nothing journaled. */
 	bool verify_only;
+	/* Items that may run at the same time (runner_schedule.h); false and
+	 * 0: one at a time. A kind that names side-by-side nodes runs their
+	 * builtins side by side too. */
+	bool parallel_preflight;
+	unsigned side_by_side;   /* enum proc_node bits */
 	struct runner_hooks hooks;
 };
 
