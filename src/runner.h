@@ -78,7 +78,7 @@ struct runner_hooks {
 enum runner_state {
 	RUNNER_IDLE,
 	RUNNER_RUNNING,
-	RUNNER_STOPPED,  /* at a failure: retry, skip or abort */
+	RUNNER_STOPPED,  /* at a failure, once nothing else can run: retry, skip or abort */
 	RUNNER_PAUSED,   /* preflight finished (pause_after_preflight): runner_continue() */
 	RUNNER_DONE,
 	RUNNER_ABORTED,
@@ -121,17 +121,22 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan);
  * connections (a cancelled job's on_done still finds its item). */
 void runner_free(struct runner *r);
 void runner_start(struct runner *r);
-void runner_retry(struct runner *r);     /* run the failed item(s) again */
+/* Run every failed item again: each stopped chain goes on where it stopped;
+ * what finished is not run again. */
+void runner_retry(struct runner *r);
 bool runner_can_skip(const struct runner *r);
-void runner_skip(struct runner *r);      /* leave the failed item and go on */
+/* Leave the first failed item (runner_failed_item) and go on; another
+ * failed item stops the run again once nothing else can run. */
+void runner_skip(struct runner *r);
 /* Stop what is in flight (a command, a retry wait, a builtin): the item is
  * journaled "failed: aborted" at once, then the run "aborted". A cancelled
  * command's result that arrives later is dropped. */
 void runner_abort(struct runner *r);
 void runner_continue(struct runner *r);  /* go on after RUNNER_PAUSED */
 enum runner_state runner_state(const struct runner *r);
-/* The failed item the runner stopped at, or NULL. */
 const struct plan *runner_plan(const struct runner *r);
+/* The failed item the runner stopped at (the first of the plan when several
+ * replicas' chains failed), or NULL. */
 const struct plan_item *runner_failed_item(const struct runner *r);
 /* The hint to show for a failed item: the step's hint_unfinished when its
  * command never ended on the node (what it cleans up may be left), else its
