@@ -6,7 +6,8 @@
 #   make asan-check      unit tests under ASan+UBSan (build-asan/)
 #   make valgrind        unit tests under valgrind
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
-#   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
+#   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure);
+#                        BENCH_ONLY="7" make bench: only those figures
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
 #
