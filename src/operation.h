@@ -28,8 +28,10 @@ struct operation_kind {
 	bool always_full;
 	/* What may run at the same time (runner_schedule.h): the read-only
 	 * preflight of every node at once; the steps run exactly on these
-	 * nodes (enum proc_node bits) side by side on each of them, which the
-	 * kind's builtins of those steps must allow. */
+	 * nodes (enum proc_node bits) side by side on each of them. A builtin
+	 * step on several nodes then runs on them at once: the kind's builtin
+	 * must keep its state per item (install's and remove's builtins run on
+	 * the master alone). */
 	bool parallel_preflight;
 	unsigned side_by_side;
 	/* Fill the plan: call operation_plan_step() for each step and node. */
