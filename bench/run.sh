@@ -324,7 +324,8 @@ fi
 		echo "## 7. Replicas side by side"
 		echo
 		echo "${BENCH_ROUNDS:-3} rounds, each two fresh labs: one run installing both replicas; the wizard on one"
-		echo "replica and bench/install-plain.sh on the other (sides and order swapped)."
+		echo "replica and bench/install-plain.sh on the other (sides and order swapped). Measured"
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)."
 		echo
 		echo "| what | median | spread |"
 		echo "|---|---|---|"
