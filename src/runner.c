@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "localconfig_parse.h"
 #include "loop.h"
+#include "randtok.h"
 #include "redact.h"
 #include "runner_schedule.h"
 #include "runner_verdict.h"
@@ -95,6 +96,7 @@ void plan_reset(struct plan *p)
 		it->exit_status = -1;
 		it->job = NULL;
 		it->in_skip_check = false;
+		it->group = NULL;
 		it->timer = 0;
 		it->owner = NULL;
 	}
@@ -344,12 +346,10 @@ static void decide(struct runner *r, struct plan_item *it, struct verdict_input 
 	apply(r, it, &v);
 }
 
-static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
+/* A line of the item's command: kept for its verdict, shown masked. */
+static void item_line(struct runner *r, struct plan_item *it, enum job_stream stream,
+		      const char *line, size_t len)
 {
-	struct plan_item *it = ud;
-	if (!it->job)
-		return; /* a cancelled job of an aborted item (stop_in_flight) */
-	struct runner *r = it->owner;
 	keep_output(it, stream, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
 		return;
@@ -357,6 +357,14 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 	char *safe = redact_mem(line, len, &n); /* no unmasked copy left in freed memory */
 	r->cfg.hooks.on_output(r->cfg.hooks.ud, it, stream, safe);
 	free(safe);
+}
+
+static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
+{
+	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* a cancelled job of an aborted item (stop_in_flight) */
+	item_line(it->owner, it, stream, line, len);
 }
 
 static void on_job_done(void *ud, const struct job_result *res)
@@ -512,14 +520,218 @@ static bool settled(const struct runner *r, const struct plan_item *it)
 	return false;
 }
 
-/* Every earlier item this one waits for (runner_schedule.h) is settled. */
-static bool ready(const struct runner *r, size_t i)
+/* Every earlier item this one waits for (runner_schedule.h) is settled, or
+ * one of the first n items of with (a shared shell starting with it). */
+static bool ready_with(const struct runner *r, size_t i, struct plan_item *const *with, size_t n)
 {
 	const struct plan_item *it = &r->plan->items[i];
 	for (size_t j = 0; j < i; j++) {
 		const struct plan_item *e = &r->plan->items[j];
-		if (!settled(r, e) && schedule_waits_for(&r->rules, it, e))
+		if (settled(r, e) || !schedule_waits_for(&r->rules, it, e))
+			continue;
+		bool member = false;
+		for (size_t k = 0; k < n; k++)
+			member |= with[k] == e;
+		if (!member)
 			return false;
+	}
+	return true;
+}
+
+static bool ready(const struct runner *r, size_t i)
+{
+	return ready_with(r, i, NULL, 0);
+}
+
+/* ---- a node's read-only checks in one remote shell ---- */
+
+/* Every remote command pays the node's shell start-up (sshd runs the login
+ * shell, which may read a heavy ~/.bashrc): consecutive preflight checks of
+ * one node, as one user, share one remote command. Each runs in a subshell
+ * with stdin closed and ends with a marker on both streams naming it (and,
+ * on stdout, its exit status), so that each keeps its own output and
+ * verdict. The marker holds a random token no check prints by chance. A
+ * capture ends a group: a later check may use what it reads. */
+#define GROUP_MAX 8
+#define GROUP_TOKEN 24
+
+struct job_group {
+	struct runner *r;
+	struct job *job;
+	char token[GROUP_TOKEN + 1];
+	size_t n;
+	struct plan_item *items[GROUP_MAX];
+	int rc[GROUP_MAX];
+	bool ended[GROUP_MAX][2]; /* its marker seen on stdout, stderr */
+	bool decided[GROUP_MAX];
+	size_t cur[2];            /* per stream: the member its lines are of */
+	bool cancelled;
+};
+
+static bool shareable(const struct plan_item *it)
+{
+	const struct proc_step *s = it->step;
+	return s->phase && s->run && !s->builtin && !s->stdin_tpl && !s->skip_if &&
+	       s->retry_for == 0 && s->n_when == 0 && !s->output_hidden;
+}
+
+static void group_decide(struct job_group *g, size_t k, const struct job_result *res)
+{
+	struct plan_item *it = g->items[k];
+	g->decided[k] = true;
+	it->group = NULL;
+	struct verdict_input in;
+	if (g->ended[k][0]) {
+		it->exit_status = g->rc[k];
+		verdict_input_init(g->r, it, VSTAGE_COMMAND, &in);
+	} else {
+		/* the shell ended (or was lost) before this check did */
+		it->exit_status = -1;
+		verdict_input_init(g->r, it, VSTAGE_COMMAND, &in);
+		in.timed_out = res->timed_out;
+		in.conn_lost = res->conn_lost;
+		in.cancelled = res->cancelled;
+		in.signaled = res->signal != 0;
+		in.error = res->error ? res->error
+			: res->timed_out || res->conn_lost ? NULL
+							   : "the shared shell ended before this check";
+	}
+	decide(g->r, it, &in);
+}
+
+static void group_line(void *ud, enum job_stream stream, const char *line, size_t len)
+{
+	struct job_group *g = ud;
+	if (g->cancelled)
+		return;
+	int s = stream == JOB_STDERR;
+	size_t k = g->cur[s];
+	const char *mark = NULL;
+	for (size_t at = 0; !mark && at + GROUP_TOKEN <= len; at++)
+		if (memcmp(line + at, g->token, GROUP_TOKEN) == 0)
+			mark = line + at;
+	size_t before = mark ? (size_t)(mark - line) : len;
+	if (before && k < g->n)
+		item_line(g->r, g->items[k], stream, line, before);
+	if (!mark || k >= g->n)
+		return;
+	/* "TOKEN k rc" on stdout, "TOKEN k" on stderr */
+	char tail[64];
+	size_t tl = len - before - GROUP_TOKEN;
+	if (tl >= sizeof tail)
+		return;
+	memcpy(tail, mark + GROUP_TOKEN, tl);
+	tail[tl] = '\0';
+	char *end;
+	unsigned long idx = strtoul(tail, &end, 10);
+	if (idx != k)
+		return; /* not where we are: the end finds it unfinished */
+	if (!s)
+		g->rc[k] = (int)strtol(end, NULL, 10);
+	g->ended[k][s] = true;
+	g->cur[s] = k + 1;
+	if (g->ended[k][0] && g->ended[k][1])
+		group_decide(g, k, NULL);
+}
+
+static void group_done(void *ud, const struct job_result *res)
+{
+	struct job_group *g = ud;
+	if (!g->cancelled) {
+		g->job = NULL;
+		for (size_t k = 0; k < g->n; k++)
+			if (!g->decided[k])
+				group_decide(g, k, res);
+	}
+	explicit_bzero(g->token, sizeof g->token);
+	free(g);
+}
+
+/* Stop a shared shell: every check of it not decided is unfinished. */
+static void group_cancel(struct job_group *g)
+{
+	for (size_t k = 0; k < g->n; k++) {
+		g->items[k]->group = NULL;
+		if (!g->decided[k])
+			g->items[k]->unfinished = true;
+	}
+	g->cancelled = true;
+	job_cancel(g->job); /* on_done follows (maybe at once): it frees g */
+}
+
+/* Start it with the checks after it that can share its shell; false when
+ * none can (start it alone). */
+static bool start_group(struct runner *r, size_t i)
+{
+	struct plan *p = r->plan;
+	struct plan_item *it = &p->items[i];
+	if (!r->rules.parallel_preflight || !shareable(it) || it->step->capture_shell)
+		return false;
+	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
+	if (!c || conn_state(c) != CONN_READY)
+		return false;
+	struct plan_item *with[GROUP_MAX] = { it };
+	size_t n = 1;
+	for (size_t j = i + 1; j < p->n && n < GROUP_MAX && !with[n - 1]->step->capture_shell; j++) {
+		struct plan_item *y = &p->items[j];
+		if (strcmp(y->node, it->node) != 0 || left_out(r, y))
+			continue;
+		if (y->state != ITEM_PENDING || !shareable(y) || y->step->user != it->step->user ||
+		    !ready_with(r, j, with, n))
+			break;
+		with[n++] = y;
+	}
+	/* the script; a check whose command cannot be prepared ends the group
+	 * (it fails on its own) */
+	char *script = xstrdup("");
+	size_t used = 0;
+	struct job_group *g = xcalloc(1, sizeof *g);
+	randtok(g->token, sizeof g->token, RANDTOK_ALNUM);
+	for (size_t k = 0; k < n; k++) {
+		char *err = NULL;
+		char *cmd = expand(r, with[k], with[k]->step->run, TEMPLATE_SHELL, false, false, &err);
+		free(err);
+		if (!cmd)
+			break;
+		char *wrapped = wrap_for_user(with[k], conn_login_user(c), cmd);
+		char *next = xasprintf("%s(\n%s\n) </dev/null; printf '%%s %zu %%d\\n' %s $?; "
+				       "printf '%%s %zu\\n' %s >&2\n",
+				       script, wrapped, k, g->token, k, g->token);
+		free(wrapped);
+		free(cmd);
+		free(script);
+		script = next;
+		used = k + 1;
+	}
+	if (used < 2) {
+		free(script);
+		free(g);
+		return false;
+	}
+	g->r = r;
+	g->n = used;
+	double now = loop_now();
+	for (size_t k = 0; k < used; k++) {
+		struct plan_item *m = with[k];
+		g->items[k] = m;
+		m->group = g;
+		m->state = ITEM_RUNNING;
+		m->attempts++;
+		m->unfinished = false;
+		m->first_started = m->started = now;
+		clear_out(m);
+		notify_item(r, m);
+	}
+	struct job_callbacks cb = { .on_line = group_line, .on_done = group_done, .ud = g };
+	int timeout = r->cfg.command_timeout_s ? r->cfg.command_timeout_s : 1800;
+	g->job = conn_exec(c, script, NULL, 0, timeout, &cb);
+	free(script);
+	if (!g->job) {
+		for (size_t k = 0; k < used; k++) {
+			g->items[k]->group = NULL;
+			not_started(r, g->items[k], VREASON_NOT_STARTED, conn_error(c));
+		}
+		free(g);
 	}
 	return true;
 }
@@ -548,7 +760,8 @@ static void advance(struct runner *r)
 				return;
 			}
 		}
-		start_item(r, it);
+		if (!start_group(r, i))
+			start_item(r, it);
 	}
 	if (r->state != RUNNER_RUNNING)
 		return;
@@ -610,6 +823,8 @@ static void stop_in_flight(struct runner *r, struct plan_item *it)
 		it->job = NULL;
 		it->unfinished = true; /* what it cleans up on its node may be left */
 	}
+	if (it->group)
+		group_cancel(it->group);
 	it->in_skip_check = false;
 	if (it->step->builtin && it->state == ITEM_RUNNING && r->cfg.hooks.builtin_cancel)
 		r->cfg.hooks.builtin_cancel(r->cfg.hooks.ud, it);

@@ -19,6 +19,7 @@ struct vars;
 struct journal;
 struct journal_run;
 struct runner;
+struct job_group;
 
 enum item_state {
 	ITEM_PENDING,
@@ -53,6 +54,7 @@ struct plan_item {
 	size_t cap_len, cap_cap;
 	struct job *job;
 	bool in_skip_check;
+	struct job_group *group;    /* its check shares a remote shell (runner.c) */
 	int timer;
 	struct runner *owner;
 };
