@@ -551,7 +551,9 @@ static bool ready(const struct runner *r, size_t i)
  * with stdin closed and ends with a marker on both streams naming it (and,
  * on stdout, its exit status), so that each keeps its own output and
  * verdict. The marker holds a random token no check prints by chance. A
- * capture ends a group: a later check may use what it reads. */
+ * capture ends a group: a later check may use what it reads. A check after
+ * a failed one in the same shell has run too (all are read-only): its
+ * verdict is kept, and the failure stops the run as before. */
 #define GROUP_MAX 8
 #define GROUP_TOKEN 24
 
