@@ -11,6 +11,7 @@
 #include "redact.h"
 #include "runner_schedule.h"
 #include "runner_verdict.h"
+#include "shared_shell.h"
 #include "shquote.h"
 #include "template.h"
 #include "vars.h"
@@ -554,18 +555,16 @@ static bool ready(const struct runner *r, size_t i)
  * capture ends a group: a later check may use what it reads. A check after
  * a failed one in the same shell has run too (all are read-only): its
  * verdict is kept, and the failure stops the run as before. */
-#define GROUP_MAX 8
-#define GROUP_TOKEN 24
 
 struct job_group {
 	struct runner *r;
 	struct job *job;
-	char token[GROUP_TOKEN + 1];
+	char token[SHARED_SHELL_TOKEN + 1];
 	size_t n;
-	struct plan_item *items[GROUP_MAX];
-	int rc[GROUP_MAX];
-	bool ended[GROUP_MAX][2]; /* its marker seen on stdout, stderr */
-	bool decided[GROUP_MAX];
+	struct plan_item *items[SHARED_SHELL_MAX];
+	int rc[SHARED_SHELL_MAX];
+	bool ended[SHARED_SHELL_MAX][2]; /* its marker seen on stdout, stderr */
+	bool decided[SHARED_SHELL_MAX];
 	size_t cur[2];            /* per stream: the member its lines are of */
 	bool cancelled;
 };
@@ -608,28 +607,15 @@ static void group_line(void *ud, enum job_stream stream, const char *line, size_
 		return;
 	int s = stream == JOB_STDERR;
 	size_t k = g->cur[s];
-	const char *mark = NULL;
-	for (size_t at = 0; !mark && at + GROUP_TOKEN <= len; at++)
-		if (memcmp(line + at, g->token, GROUP_TOKEN) == 0)
-			mark = line + at;
-	size_t before = mark ? (size_t)(mark - line) : len;
+	struct shared_shell_mark m;
+	bool mark = shared_shell_mark(g->token, line, len, !s, &m);
+	size_t before = mark ? m.before : len;
 	if (before && k < g->n)
 		item_line(g->r, g->items[k], stream, line, before);
-	if (!mark || k >= g->n)
-		return;
-	/* "TOKEN k rc" on stdout, "TOKEN k" on stderr */
-	char tail[64];
-	size_t tl = len - before - GROUP_TOKEN;
-	if (tl >= sizeof tail)
-		return;
-	memcpy(tail, mark + GROUP_TOKEN, tl);
-	tail[tl] = '\0';
-	char *end;
-	unsigned long idx = strtoul(tail, &end, 10);
-	if (idx != k)
+	if (!mark || k >= g->n || m.index != k)
 		return; /* not where we are: the end finds it unfinished */
 	if (!s)
-		g->rc[k] = (int)strtol(end, NULL, 10);
+		g->rc[k] = m.status;
 	g->ended[k][s] = true;
 	g->cur[s] = k + 1;
 	if (g->ended[k][0] && g->ended[k][1])
@@ -672,9 +658,9 @@ static bool start_group(struct runner *r, size_t i)
 	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
 	if (!c || conn_state(c) != CONN_READY)
 		return false;
-	struct plan_item *with[GROUP_MAX] = { it };
+	struct plan_item *with[SHARED_SHELL_MAX] = { it };
 	size_t n = 1;
-	for (size_t j = i + 1; j < p->n && n < GROUP_MAX && !with[n - 1]->step->capture_shell; j++) {
+	for (size_t j = i + 1; j < p->n && n < SHARED_SHELL_MAX && !with[n - 1]->step->capture_shell; j++) {
 		struct plan_item *y = &p->items[j];
 		if (strcmp(y->node, it->node) != 0 || left_out(r, y))
 			continue;
@@ -685,31 +671,27 @@ static bool start_group(struct runner *r, size_t i)
 	}
 	/* the script; a check whose command cannot be prepared ends the group
 	 * (it fails on its own) */
-	char *script = xstrdup("");
+	char *cmds[SHARED_SHELL_MAX];
 	size_t used = 0;
-	struct job_group *g = xcalloc(1, sizeof *g);
-	randtok(g->token, sizeof g->token, RANDTOK_ALNUM);
-	for (size_t k = 0; k < n; k++) {
+	for (; used < n; used++) {
 		char *err = NULL;
-		char *cmd = expand(r, with[k], with[k]->step->run, TEMPLATE_SHELL, false, false, &err);
+		char *cmd = expand(r, with[used], with[used]->step->run, TEMPLATE_SHELL, false, false, &err);
 		free(err);
 		if (!cmd)
 			break;
-		char *wrapped = wrap_for_user(with[k], conn_login_user(c), cmd);
-		char *next = xasprintf("%s(\n%s\n) </dev/null; printf '%%s %zu %%d\\n' %s $?; "
-				       "printf '%%s %zu\\n' %s >&2\n",
-				       script, wrapped, k, g->token, k, g->token);
-		free(wrapped);
+		cmds[used] = wrap_for_user(with[used], conn_login_user(c), cmd);
 		free(cmd);
-		free(script);
-		script = next;
-		used = k + 1;
 	}
 	if (used < 2) {
-		free(script);
-		free(g);
+		for (size_t k = 0; k < used; k++)
+			free(cmds[k]);
 		return false;
 	}
+	struct job_group *g = xcalloc(1, sizeof *g);
+	randtok(g->token, sizeof g->token, RANDTOK_ALNUM);
+	char *script = shared_shell_script(g->token, (const char *const *)cmds, used);
+	for (size_t k = 0; k < used; k++)
+		free(cmds[k]);
 	g->r = r;
 	g->n = used;
 	double now = loop_now();
