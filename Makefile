@@ -7,7 +7,8 @@
 #   make asan-check      unit tests under ASan+UBSan (build-asan/)
 #   make valgrind        unit tests under valgrind
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each (build-fuzz/)
-#   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure)
+#   make bench           performance figures on a private lab (bench/run.sh; never fails on a figure);
+#                        BENCH_ONLY="7" make bench: only those figures
 #   make bench-pairs     only the figure of the dashboard of 64 Dovecot pairs (bench/pairs.sh)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make V=1 ...         show the full commands
@@ -266,7 +267,7 @@ fuzz: $(FUZZ_BIN)
 bench: all $(LIBCORE)
 	@bash bench/run.sh || echo "bench: incomplete run (see above)"
 
-# Only figure 7: the dashboard of 64 Dovecot pairs (bench/pairs.sh).
+# Only figure 8: the dashboard of 64 Dovecot pairs (bench/pairs.sh).
 bench-pairs: all $(LIBCORE)
 	@bash bench/pairs.sh || echo "bench: incomplete run (see above)"
 

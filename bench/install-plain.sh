@@ -64,17 +64,28 @@ Z "$RN" "$RP/bin/zmlocalconfig -m nokey ldap_url" | grep -qx "ldap://$R:$LAB_LDA
 	fails "ldap_url after bootstrap"
 
 step test-account
-d=$(Z master "$MP/bin/zmprov -l gad" | head -n 1)
+# a local domain, the default first (find-domain's way: `gad` lists alias
+# domains too, where `ca` is refused)
+d=$(Z master "p=$MP/bin/zmprov
+d=\$(\$p -l gcf zimbraDefaultDomainName | sed -n 's/^zimbraDefaultDomainName: //p' | head -n 1)
+if test -z \"\$d\" || ! \$p -l gd \"\$d\" zimbraDomainType | grep -qx 'zimbraDomainType: local'; then
+  d=\$(\$p -l gad -v | awk '/^# name /{n=\$3} /^zimbraDomainType: local\$/{print n; exit}')
+fi
+echo \"\$d\"")
+[[ -n $d ]] || fails "no local domain on the master"
 acct=rw-plain-$$@$d
-printf 'ca %s %s\n' "$acct" "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" | Z master "$MP/bin/zmprov -l" >/dev/null
+out=$(printf 'ca %s %s\n' "$acct" "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" | Z master "$MP/bin/zmprov -l")
+! grep -q '^ERROR' <<<"$out" || fails "create $acct: $out"
 
 step wait-replicated
-for ((i = 0; i < 50; i++)); do
+for ((i = 0; ; i++)); do
 	Z "$RN" "$RP/bin/zmprov -l gaa" | grep -Fxiq "$acct" && break
+	((i < 50)) || fails "$acct did not reach the replica"
 	sleep 3
 done
-for ((i = 0; i < 30; i++)); do
+for ((i = 0; ; i++)); do
 	Z "$RN" "$RP/libexec/zmreplchk" | grep -q 'Code: 0 Status: In Sync' && break
+	((i < 30)) || fails "the replica is not In Sync"
 	sleep 3
 done
 

@@ -81,7 +81,7 @@ echo "bench: pairs: footprint of the live dashboard, ${FW} s" >&2
 FOOT=$(bash "$ROOT/bench/footprint.sh" "$W/pairsN.ini" "$FW" 15 2>&1 | tail -n 1)
 FOOT1=$(bash "$ROOT/bench/footprint.sh" "$W/pairs1.ini" "$FW" 15 2>&1 | tail -n 1)
 
-echo "## 7. Dashboard of $PAIRS Dovecot pairs ($((2 * PAIRS)) servers)"
+echo "## 8. Dashboard of $PAIRS Dovecot pairs ($((2 * PAIRS)) servers)"
 echo
 echo "Bench-only sshd nodes (bench/nodes.sh) whose \`doveadm\` is a stand-in printing a healthy Dovecot 2.3"
 echo "server's JSON (no Dovecot runs: $((2 * PAIRS)) would not fit this machine); the wizard's side is real."

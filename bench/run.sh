@@ -6,10 +6,14 @@
 # writes bench/RESULTS.md (BENCH_RESULTS=... to write elsewhere).
 #
 # Environment: LAB_NET (127.77.10), LAB_DIR (/tmp/rw-bench-lab), BENCH_REPS
-# (5), BENCH_STREAM_MB (100), BENCH_SKIP_INSTALL=1 (skip figure 6 and the
-# LDAP figure that needs a replica), BENCH_SKIP_PAIRS=1 (skip figure 7, the
-# dashboard of many Dovecot pairs: bench/pairs.sh, also alone as
-# `make bench-pairs`).
+# (5), BENCH_STREAM_MB (100), BENCH_SKIP_INSTALL=1 (skip figures 4, 6 and 7:
+# they install replicas), BENCH_ROUNDS (3, figure 7's rounds),
+# BENCH_SKIP_PAIRS=1 (skip figure 8, the dashboard of many Dovecot pairs:
+# bench/pairs.sh, also alone as `make bench-pairs`).
+#   bench/run.sh [SECTION...]   only these figures (e.g. `bench/run.sh 7`,
+#                               or BENCH_ONLY="6 7" make bench); their
+#                               sections of RESULTS.md are replaced, the
+#                               others kept.
 set -uo pipefail
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
@@ -18,6 +22,9 @@ export LAB_NET=${LAB_NET:-127.77.10} LAB_DIR=${LAB_DIR:-/tmp/rw-bench-lab}
 # figures compare the wizard with plain tools on the same (loopback) network.
 export LAB_NETNS=0
 REPS=${BENCH_REPS:-5}
+ONLY=" ${*:-${BENCH_ONLY:-}} "
+want() { [[ $ONLY == "  " || $ONLY == *" $1 "* ]]; }
+installs() { [[ -z ${BENCH_SKIP_INSTALL:-} ]] && want "$1"; }
 MB=${BENCH_STREAM_MB:-100}
 OUT=${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}
 LAB=$ROOT/tests/lab/lab.sh
@@ -40,10 +47,13 @@ set -a
 # shellcheck disable=SC1091
 . "$LAB_DIR/lab.env"
 set +a
-bash "$ROOT/bench/nodes.sh" up 16 || { echo "bench: bench nodes did not start"; exit 1; }
 ND=$LAB_DIR.bench-nodes
-mapfile -t NODES < <(bash "$ROOT/bench/nodes.sh" hosts)
-N0=${NODES[0]}
+NODES=()
+if want 1 || want 2 || want 3 || want 5; then
+	bash "$ROOT/bench/nodes.sh" up 16 || { echo "bench: bench nodes did not start"; exit 1; }
+	mapfile -t NODES < <(bash "$ROOT/bench/nodes.sh" hosts)
+fi
+N0=${NODES[0]:-}
 KEY=$LAB_DIR/ssh/labkey
 SSHO=(-F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o UserKnownHostsFile="$ND/known_hosts"
 	-o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o BatchMode=yes -p "$LAB_SSH_PORT")
@@ -84,20 +94,21 @@ serial_ssh() { local h; for h in "$@"; do ssh "${SSHO[@]}" "root@$h" true || ret
 echo "bench: $REPS repetitions, A and B alternated" >&2
 
 # 1. per-step cost ---------------------------------------------------------
-echo "bench: 1. per-step cost" >&2
-for ((r = 0; r < REPS; r++)); do
+want 1 && echo "bench: 1. per-step cost" >&2
+want 1 && for ((r = 0; r < REPS; r++)); do
 	record eng "$(wall "$B" exec -H "$N0" "${DRV[@]}" -n 50)"
 	record ssh "$(wall ssh_loop "$N0" 50)"
 	record cm "$(wall cm_loop "$N0" 50)"
 	record engnd "$(wall "$B" exec -N -H "$N0" "${DRV[@]}" -n 50)"
 done
 # the lab's own node: root's login shell there runs this machine's ~/.bashrc
-for ((r = 0; r < 2; r++)); do
+want 1 && for ((r = 0; r < 2; r++)); do
 	record englab "$(wall "$B" exec -H "$LAB_IP_REPLICA1" -p "$LAB_SSH_PORT" -i "$KEY" -k "$LAB_DIR/ssh/known_hosts" -n 50)"
 	record sshlab "$(wall bash -c "for i in \$(seq 50); do ssh -F $LAB_DIR/ssh/ssh_config replica1 true || exit 1; done")"
 done
 
 # 2. streaming ---------------------------------------------------------------
+if want 2; then
 echo "bench: 2. streaming ${MB} MB" >&2
 SF=$W/stream.txt
 yes 'Nov 22 19:32:01 replica1 slapd[4242]: conn=1042 op=7 SRCH base="" scope=0 deref=0 filter="(objectClass=*)"' |
@@ -107,10 +118,11 @@ for ((r = 0; r < REPS; r++)); do
 	record strssh "$(wall bash -c "ssh ${SSHO[*]} root@$N0 cat $SF >/dev/null")"
 done
 rm -f -- "$SF" "$W/stream.log"
+fi
 
 # 3. fan-out -----------------------------------------------------------------
-echo "bench: 3. fan-out" >&2
-for n in 1 4 16; do
+want 3 && echo "bench: 3. fan-out" >&2
+want 3 && for n in 1 4 16; do
 	for ((r = 0; r < REPS; r++)); do
 		record fan$n "$(wall "$B" fanout "${DRV[@]}" -c true "${NODES[@]:0:n}")"
 		record fanc$n "$(wall "$B" fanout -C "${DRV[@]}" -c true "${NODES[@]:0:n}")"
@@ -118,7 +130,7 @@ for n in 1 4 16; do
 	done
 done
 # the driver's own figure (refresh only, sessions open) is on its stdout
-for n in 1 4 16; do
+want 3 && for n in 1 4 16; do
 	for ((r = 0; r < REPS; r++)); do
 		"$B" fanout "${DRV[@]}" -c true "${NODES[@]:0:n}" 2>/dev/null >>"$W/s.fanr$n"
 	done
@@ -129,30 +141,40 @@ done
 # wizard on one replica and the script on the other, sides and order swapped
 # every round; the last round runs the wizard with bench/nodelay.so
 # (TCP_NODELAY, the what-if of the per-step figure).
-install_round() { # WIZARD_REPLICA SCRIPT_REPLICA SERIES_W [PRELOAD]
+fresh_lab() { # an install cannot be repeated on a node: a new lab
 	"$LAB" down >/dev/null 2>&1
-	"$LAB" up >/dev/null || { echo "bench: lab.sh up failed" >&2; return; }
+	"$LAB" up >/dev/null || { echo "bench: lab.sh up failed" >&2; return 1; }
 	# Replication enabled on the master beforehand: both start equal.
 	ssh -F "$LAB_DIR/ssh/ssh_config" master "$LAB_DIR/nodes/master/opt/zextras/libexec/zmldapenablereplica" >/dev/null 2>&1
 	export REPLICA_WIZARD_STATE_DIR=$W/state-$RANDOM
-	local w s
-	w() { REPLICA_WIZARD_LDAP_PASSWORD=$LAB_PASS LD_PRELOAD=${4:-} wall ./replica-wizard install --batch --yes \
-		--site "$LAB_DIR/site.ini" --replica "$1"; }
-	s() { wall bash -c "printf '%s\n' \"\$LAB_PASS\" | bash '$ROOT/bench/install-plain.sh' '$2'"; }
-	if ((RANDOM % 2)); then w=$(w "$@"); s=$(s "$@"); else s=$(s "$@"); w=$(w "$@"); fi
-	record "$3" "$w"
-	record insts "$s"
 }
-if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+wizard_install() { # REPLICA... : the wizard's install of these replicas, timed
+	local a=() h
+	for h in "$@"; do a+=(--replica "$h"); done
+	REPLICA_WIZARD_LDAP_PASSWORD=$LAB_PASS LD_PRELOAD=${PRELOAD:-} wall ./replica-wizard install --batch \
+		--yes --site "$LAB_DIR/site.ini" "${a[@]}"
+}
+plain_install() { wall bash -c "printf '%s\n' \"\$LAB_PASS\" | bash '$ROOT/bench/install-plain.sh' '$1'"; }
+install_round() { # WIZARD_REPLICA SCRIPT_REPLICA SERIES_W [PRELOAD] [SERIES_S]
+	fresh_lab || return
+	local w s
+	if ((RANDOM % 2)); then w=$(PRELOAD=${4:-} wizard_install "$1"); s=$(plain_install "$2")
+	else s=$(plain_install "$2"); w=$(PRELOAD=${4:-} wizard_install "$1"); fi
+	record "$3" "$w"
+	record "${5:-insts}" "$s"
+}
+if installs 6 || installs 4; then
 	echo "bench: 6. whole install" >&2
 	install_round "$LAB_IP_REPLICA1" "$LAB_IP_REPLICA2" instw
-	install_round "$LAB_IP_REPLICA2" "$LAB_IP_REPLICA1" instw
-	install_round "$LAB_IP_REPLICA1" "$LAB_IP_REPLICA2" instwnd "$ROOT/build/bench/nodelay.so"
+	if installs 6; then
+		install_round "$LAB_IP_REPLICA2" "$LAB_IP_REPLICA1" instw
+		install_round "$LAB_IP_REPLICA1" "$LAB_IP_REPLICA2" instwnd "$ROOT/build/bench/nodelay.so"
+	fi
 
 	# 4. LDAP probe ----------------------------------------------------------
-	echo "bench: 4. LDAP probe" >&2
-	MU=ldap://$LAB_IP_MASTER:$LAB_LDAP_PORT RU=ldap://$LAB_IP_REPLICA1:$LAB_LDAP_PORT
-	for n in 1 16; do
+	want 4 && echo "bench: 4. LDAP probe" >&2
+	want 4 && MU=ldap://$LAB_IP_MASTER:$LAB_LDAP_PORT RU=ldap://$LAB_IP_REPLICA1:$LAB_LDAP_PORT
+	want 4 && for n in 1 16; do
 		urls=()
 		for ((i = 0; i < n; i++)); do urls+=("$RU"); done
 		for ((r = 0; r < REPS; r++)); do
@@ -163,12 +185,24 @@ if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
 	done
 fi
 
+# 7. replicas side by side -------------------------------------------------------
+# Each round: a fresh lab where one run installs both replicas, and a fresh
+# lab where the wizard installs one replica and the plain script the other
+# (sides and order swapped every round).
+if installs 7; then
+	echo "bench: 7. replicas side by side" >&2
+	for ((r = 0; r < ${BENCH_ROUNDS:-3}; r++)); do
+		if fresh_lab; then record two "$(wizard_install "$LAB_IP_REPLICA1" "$LAB_IP_REPLICA2")"; fi
+		if ((r % 2)); then install_round "$LAB_IP_REPLICA2" "$LAB_IP_REPLICA1" one "" plain7
+		else install_round "$LAB_IP_REPLICA1" "$LAB_IP_REPLICA2" one "" plain7; fi
+	done
+fi
+
 # 5. footprint ---------------------------------------------------------------
 # The live dashboard at its 5 s interval, in tmux: the lab site (6 nodes)
 # and a site of the lab master + the 16 bench nodes as replicas (their
 # zmreplchk is replica1's, on this machine; they run no slapd, so their LDAP
 # probes fail fast: "connection refused").
-echo "bench: 5. footprint" >&2
 make_site16() {
 	local h
 	{
@@ -180,18 +214,21 @@ make_site16() {
 		done
 	} >"$1"
 }
-make_site16 "$W/site16.ini"
 FW=${BENCH_FOOT_WINDOW:-60}
-FOOT6=$(bash "$ROOT/bench/footprint.sh" "$LAB_DIR/site.ini" "$FW" 15 2>&1 | tail -n 1)
-FOOT16=$(bash "$ROOT/bench/footprint.sh" "$W/site16.ini" "$FW" 15 2>&1 | tail -n 1)
-BASE_RSS=$( { /usr/bin/time -f '%M' ./replica-wizard --version >/dev/null; } 2>&1 | tail -n 1)
-for ((r = 0; r < REPS; r++)); do
-	record dash "$(wall ./replica-wizard dashboard --once --site "$LAB_DIR/site.ini")"
-done
+if want 5; then
+	echo "bench: 5. footprint" >&2
+	make_site16 "$W/site16.ini"
+	FOOT6=$(bash "$ROOT/bench/footprint.sh" "$LAB_DIR/site.ini" "$FW" 15 2>&1 | tail -n 1)
+	FOOT16=$(bash "$ROOT/bench/footprint.sh" "$W/site16.ini" "$FW" 15 2>&1 | tail -n 1)
+	BASE_RSS=$( { /usr/bin/time -f '%M' ./replica-wizard --version >/dev/null; } 2>&1 | tail -n 1)
+	for ((r = 0; r < REPS; r++)); do
+		record dash "$(wall ./replica-wizard dashboard --once --site "$LAB_DIR/site.ini")"
+	done
+fi
 
-# 7. many Dovecot pairs (bench/pairs.sh restarts the bench nodes: last) -------
-if [[ -z ${BENCH_SKIP_PAIRS:-} ]]; then
-	BENCH_KEEP_LAB=1 bash "$ROOT/bench/pairs.sh" >"$W/pairs.md" || echo "bench: 7. pairs failed" >&2
+# 8. many Dovecot pairs (bench/pairs.sh restarts the bench nodes: last) -------
+if [[ -z ${BENCH_SKIP_PAIRS:-} ]] && want 8; then
+	BENCH_KEEP_LAB=1 bash "$ROOT/bench/pairs.sh" >"$W/pairs.md" || echo "bench: 8. pairs failed" >&2
 fi
 
 # ---- report -----------------------------------------------------------------
@@ -206,6 +243,7 @@ fi
 	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 	echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 	echo
+	want 1 && {
 	echo "## 1. Per-step cost: 50 trivial commands (\`true\`) on one node"
 	echo
 	echo "| what | median | spread |"
@@ -220,6 +258,8 @@ fi
 	echo "Ratios: engine/ssh **$(ratio eng ssh)** (target <= 0.25), engine/ControlMaster **$(ratio eng cm)** (target <= 1);"
 	echo "with TCP_NODELAY: engine/ssh $(ratio engnd ssh), engine/ControlMaster $(ratio engnd cm)."
 	echo
+	}
+	want 2 && {
 	echo "## 2. Streaming ${MB} MB of remote output"
 	echo
 	echo "| what | median | spread |"
@@ -229,6 +269,8 @@ fi
 	echo
 	echo "Throughput ratio engine/ssh **$(ratio strssh streng)** (target >= 0.9)."
 	echo
+	}
+	want 3 && {
 	echo "## 3. Fan-out: one command on N hosts"
 	echo
 	echo "| N | engine refresh (sessions open, driver's clock) | engine process incl. connects | serial \`ssh host true\` |"
@@ -239,7 +281,8 @@ fi
 	echo
 	echo "16 hosts / 1 host: engine refresh **$(ratio fanr16 fanr1)**, engine incl. connects $(ratio fanc16 fanc1), serial ssh $(ratio ser16 ser1) (target <= 1.5)."
 	echo
-	if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+	}
+	if installs 4; then
 		echo "## 4. LDAP probe: contextCSN of the master (cn=config bind) and R replicas"
 		echo
 		echo "R = 16 is the same replica URL 16 times (one replica in the lab)."
@@ -255,6 +298,7 @@ fi
 		echo "**$(ratio ldapi16 ldapp16)**. Target <= 0.1."
 		echo
 	fi
+	want 5 && {
 	echo "## 5. Footprint of the live dashboard (interval 5 s, ${FW} s window after 15 s)"
 	echo
 	echo "| site | CPU (% of one core) | peak RSS | private memory |"
@@ -267,7 +311,8 @@ fi
 	echo "Targets: <= 0.5 % of a core, <= 12 MB (12288 KB). For scale: \`replica-wizard --version\` peaks at"
 	echo "${BASE_RSS:-?} KB (the shared libraries mapped); \`dashboard --once\` on the lab site takes $(med dash) s ($(spread dash))."
 	echo
-	if [[ -z ${BENCH_SKIP_INSTALL:-} ]]; then
+	}
+	if installs 6; then
 		echo "## 6. Whole install of one replica"
 		echo
 		echo "Three rounds, each on a fresh lab (an install cannot be repeated): wizard on one replica, the"
@@ -282,12 +327,39 @@ fi
 		echo "Ratio wizard/script **$(ratio instw insts)** (target <= 1); with TCP_NODELAY $(ratio instwnd insts)."
 		echo
 	fi
+	if installs 7; then
+		echo "## 7. Replicas side by side"
+		echo
+		echo "${BENCH_ROUNDS:-3} rounds, each two fresh labs: one run installing both replicas; the wizard on one"
+		echo "replica and bench/install-plain.sh on the other (sides and order swapped). Measured"
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)."
+		echo
+		echo "| what | median | spread |"
+		echo "|---|---|---|"
+		row "\`replica-wizard install --batch --yes\`, two replicas in one run" two
+		row "\`replica-wizard install --batch --yes\`, one replica" one
+		row "bench/install-plain.sh, one replica" plain7
+		echo
+		echo "Ratios: two replicas / one replica **$(ratio two one)** (target <= 1.2); one replica / plain script"
+		echo "**$(ratio one plain7)** (target <= 0.8)."
+		echo
+	fi
 	if [[ -s $W/pairs.md ]]; then
 		cat "$W/pairs.md"
 		echo
 	fi
 } >"$W/report.md"
-if [[ -f $OUT ]] && grep -q '^## Notes' "$OUT"; then
+if [[ $ONLY != "  " && -f $OUT ]]; then
+	# some figures: replace their sections, keep the others and the notes
+	awk -v new="$W/report.md" '
+		BEGIN { while ((getline l < new) > 0) { if (l ~ /^## [0-9]+\./) { split(l, f, " "); cur = f[2] }
+			else if (l ~ /^# /) cur = ""; if (cur != "") { sec[cur] = sec[cur] l "\n"; if (!(cur in seen)) { seen[cur] = 1; order[++n] = cur } } } }
+		/^## / { split($0, f, " "); id = ($0 ~ /^## [0-9]+\./) ? f[2] : ""
+			if (id in sec) { printf "%s", sec[id]; done[id] = 1; skip = 1; next }
+			if ($0 ~ /^## Notes/) for (i = 1; i <= n; i++) if (!(order[i] in done)) { printf "%s", sec[order[i]]; done[order[i]] = 1 }
+			skip = 0 }
+		!skip { print }' "$OUT" >"$W/merged.md" && cp "$W/merged.md" "$OUT"
+elif [[ -f $OUT ]] && grep -q '^## Notes' "$OUT"; then
 	sed -n '/^## Notes/,$p' "$OUT" >"$W/notes.md"
 	{ cat "$W/report.md"; cat "$W/notes.md"; } >"$OUT"
 else

@@ -550,6 +550,26 @@ const struct operation_kind install_kind = {
 	.procedure = "install-replica",
 	.words = words,
 	.n_words = sizeof words / sizeof words[0],
+	.parallel_preflight = true,
+	/* Each replica's package, bootstrap, wait and checks run side by side.
+	 * Two bootstraps against one master at once are safe (carbonio-core-
+	 * utils setup.pl and ldapenablereplica.pl): on the master a replica's
+	 * bootstrap only binds and reads (verifyLdap, zmcertmgr createca
+	 * without -new downloads the CA), writes its OWN server entry (zmprov
+	 * cs/ms HOSTNAME: zimbraIPMode, zimbraServiceInstalled/Enabled,
+	 * +zimbraServiceEnabled ldap), and rewrites global config attributes
+	 * with the same value from every replica (zmprov mcf zimbraSSLDHParam,
+	 * zimbraLDAPSchemaVersion, zimbraSkinLogoURL; zmcertmgr deployca saves
+	 * the CA it downloaded). The master's cn=config is not touched: the
+	 * olcSyncrepl (provider = ldap_master_url) goes into the replica's own
+	 * slapd through its ldapi socket, and the master's accesslog/syncprov
+	 * were added by enable-replication, a master step every replica waits
+	 * for. What overlaps is the same-value mcf writes (LDAP replace, atomic
+	 * per entry: last writer wins with the same value) and two syncrepl
+	 * consumers' first refresh from the master. DOCREATEDOMAIN=no keeps the
+	 * bootstrap from pointing zimbraDefaultDomainName at a domain of its
+	 * own. Lab t/31 runs the two bootstraps at once. */
+	.side_by_side = PROC_NODE_REPLICA,
 	.build_plan = build_plan,
 	.scope = scope,
 	.builtin_cancel = builtin_cancel,

@@ -173,6 +173,8 @@ static struct runner *new_runner(struct operation *op, bool verify_only)
 		.command_timeout_s = op->opts.command_timeout_s,
 		.pause_after_preflight = op->opts.pause_after_preflight,
 		.verify_only = verify_only,
+		.parallel_preflight = op->kind->parallel_preflight,
+		.side_by_side = op->kind->side_by_side,
 		.hooks = {
 			.conn_for = hook_conn_for, .lookup = hook_lookup,
 			.condition = hook_condition, .builtin = hook_builtin,

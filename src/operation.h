@@ -52,6 +52,14 @@ struct operation_kind {
 	/* A check that is the run's whole point (dovecot --verify): a complete
 	 * journal never stands in for it, nor for its verify steps alone. */
 	bool always_full;
+	/* What may run at the same time (runner_schedule.h): the read-only
+	 * preflight of every node at once; the steps run exactly on these
+	 * nodes (enum proc_node bits) side by side on each of them. A builtin
+	 * step on several nodes then runs on them at once: the kind's builtin
+	 * must keep its state per item (install's and remove's builtins run on
+	 * the master alone). */
+	bool parallel_preflight;
+	unsigned side_by_side;
 	/* Fill the plan: call operation_plan_step() for each step and node. */
 	void (*build_plan)(struct operation *op);
 	/* What the run is about, for the journal (e.g. "replicas=a b"). */

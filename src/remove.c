@@ -549,6 +549,7 @@ const struct operation_kind remove_kind = {
 	.procedure = "remove-replica",
 	.words = words,
 	.n_words = sizeof words / sizeof words[0],
+	.parallel_preflight = true,
 	.build_plan = build_plan,
 	.scope = scope,
 	.prepare = prepare,

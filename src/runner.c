@@ -1,6 +1,5 @@
 #include "runner.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +7,11 @@
 #include "journal.h"
 #include "localconfig_parse.h"
 #include "loop.h"
+#include "randtok.h"
 #include "redact.h"
+#include "runner_schedule.h"
+#include "runner_verdict.h"
+#include "shared_shell.h"
 #include "shquote.h"
 #include "template.h"
 #include "vars.h"
@@ -25,6 +28,7 @@ struct runner {
 	int advance_timer;
 	bool preflight_failed;
 	bool paused_once;
+	struct schedule_rules rules;
 };
 
 const char *item_state_name(enum item_state s)
@@ -93,6 +97,7 @@ void plan_reset(struct plan *p)
 		it->exit_status = -1;
 		it->job = NULL;
 		it->in_skip_check = false;
+		it->group = NULL;
 		it->timer = 0;
 		it->owner = NULL;
 	}
@@ -180,29 +185,7 @@ char *runner_display_command(const struct runner *r, const struct plan_item *it,
 	return wrapped;
 }
 
-/* ---- output matching ---- */
-
-static bool output_matches(const struct runner *r, struct plan_item *it, const char *pattern_tpl,
-			   char **why)
-{
-	char *err = NULL;
-	char *pattern = expand(r, it, pattern_tpl, TEMPLATE_REGEX, false, false, &err);
-	if (!pattern) {
-		*why = err;
-		return false;
-	}
-	regex_t re;
-	int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
-	if (rc != 0) {
-		*why = xasprintf("bad pattern %s", pattern);
-		free(pattern);
-		return false;
-	}
-	bool match = regexec(&re, it->out ? it->out : "", 0, NULL, 0) == 0;
-	regfree(&re);
-	free(pattern);
-	return match;
-}
+/* ---- output ---- */
 
 static void keep_line(char **buf, size_t *blen, size_t *bcap, const char *line, size_t len)
 {
@@ -250,26 +233,6 @@ static void journal_item(struct runner *r, const struct plan_item *it)
 		     it->finished - it->first_started, it->message);
 }
 
-/* Reads a capture step's stdout as name='value'; lines. NULL when read,
- * else why not: the step then fails (fail closed), never goes on with
- * values it could not read. */
-static char *capture(struct runner *r, struct plan_item *it)
-{
-	struct localconfig_error err = { 0 };
-	struct localconfig *lc = localconfig_parse_shell(it->cap ? it->cap : "", it->cap_len, &err);
-	if (!lc)
-		return xasprintf("cannot read its answer (line %zu of its output: %s)", err.line,
-				 err.msg ? err.msg : "not name='value';");
-	for (size_t i = 0; i < lc->n; i++) {
-		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
-			 it->step->output_hidden);
-		vars_set(r->cfg.vars, NULL, lc->items[i].key, lc->items[i].value,
-			 it->step->output_hidden);
-	}
-	localconfig_free(lc);
-	return NULL;
-}
-
 static void finish(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
 {
 	it->state = st;
@@ -282,32 +245,6 @@ static void finish(struct runner *r, struct plan_item *it, enum item_state st, c
 	schedule_advance(r);
 }
 
-static void retry_timer_fired(void *ud);
-
-/* A failed attempt: wait and try again while the step's retry window lasts. */
-static void attempt_failed(struct runner *r, struct plan_item *it, const char *msg, bool conn_lost)
-{
-	const struct proc_step *s = it->step;
-	double elapsed = loop_now() - it->first_started;
-	if (!conn_lost && s->retry_for > 0 && elapsed + s->retry_every <= s->retry_for &&
-	    r->state == RUNNER_RUNNING) {
-		it->state = ITEM_WAITING;
-		it->job = NULL;
-		set_message(it, msg);
-		clear_out(it);
-		notify_item(r, it);
-		it->timer = loop_timer(r->cfg.loop, s->retry_every * 1000, retry_timer_fired, it);
-		return;
-	}
-	if (s->check_warn) {
-		finish(r, it, ITEM_WARNED, msg);
-		return;
-	}
-	if (s->phase)
-		r->preflight_failed = true;
-	finish(r, it, ITEM_FAILED, msg);
-}
-
 static void retry_timer_fired(void *ud)
 {
 	struct plan_item *it = ud;
@@ -318,99 +255,102 @@ static void retry_timer_fired(void *ud)
 	start_attempt(r, it);
 }
 
-static bool exit_ok(const struct proc_step *s, int status)
+/* A capture step's values, node-scoped and global (secrets stay secret). */
+static void store_captured(struct runner *r, const struct plan_item *it, const struct localconfig *lc)
 {
-	if (s->n_ok_exit == 0)
-		return status == 0;
-	for (size_t i = 0; i < s->n_ok_exit; i++)
-		if (s->ok_exit[i] == status)
-			return true;
-	return false;
+	for (size_t i = 0; i < lc->n; i++) {
+		vars_set(r->cfg.vars, it->node, lc->items[i].key, lc->items[i].value,
+			 it->step->output_hidden);
+		vars_set(r->cfg.vars, NULL, lc->items[i].key, lc->items[i].value,
+			 it->step->output_hidden);
+	}
 }
 
-/* The last non-empty output line, for messages (never of hidden output). */
-static char *last_line(const struct plan_item *it)
+/* The input of a verdict on an item, its output patterns expanded (the
+ * strings are freed by verdict_input_done). */
+static void verdict_input_init(const struct runner *r, const struct plan_item *it,
+			       enum verdict_stage stage, struct verdict_input *in)
 {
-	if (it->step->output_hidden || !it->out || !it->out_len)
-		return NULL;
-	size_t end = it->out_len;
-	while (end > 0 && (it->out[end - 1] == '\n' || it->out[end - 1] == ' '))
-		end--;
-	if (!end)
-		return NULL;
-	size_t start = end;
-	while (start > 0 && it->out[start - 1] != '\n')
-		start--;
-	return redact_prefix(it->out + start, end - start, 160); /* mask, then cut */
+	memset(in, 0, sizeof *in);
+	in->step = it->step;
+	in->node = it->node;
+	in->stage = stage;
+	in->exit_status = it->exit_status;
+	in->out = it->out;
+	in->out_len = it->out_len;
+	in->cap = it->cap;
+	in->cap_len = it->cap_len;
+	in->elapsed = loop_now() - it->first_started;
+	in->may_retry = r->state == RUNNER_RUNNING;
+	if (stage != VSTAGE_COMMAND)
+		return;
+	const char *tpl[3] = { it->step->done_output, it->step->fail_output, it->step->require_output };
+	struct verdict_pattern *pat[3] = { &in->done_output, &in->fail_output, &in->require_output };
+	for (int i = 0; i < 3; i++) {
+		if (!tpl[i])
+			continue;
+		char *err = NULL;
+		pat[i]->re = expand(r, it, tpl[i], TEMPLATE_REGEX, false, false, &err);
+		pat[i]->err = pat[i]->re ? NULL : (err ? err : xstrdup("cannot expand the pattern"));
+	}
 }
 
-static char *with_output(const struct plan_item *it, const char *what)
+static void verdict_input_done(struct verdict_input *in)
 {
-	char *line = last_line(it);
-	/* what the node said, or that it said nothing (an unset value) */
-	char *msg = line                    ? xasprintf("%s: \"%s\"", what, line)
-		: it->step->output_hidden ? xstrdup(what)
-					  : xasprintf("%s: no output", what);
-	free(line);
-	return msg;
+	struct verdict_pattern *pat[3] = { &in->done_output, &in->fail_output, &in->require_output };
+	for (int i = 0; i < 3; i++) {
+		free((char *)pat[i]->re);
+		free((char *)pat[i]->err);
+	}
 }
 
-/* Success, once a capture step's answer is read: one that does not parse
- * fails the step with its output shown. */
-static void succeed(struct runner *r, struct plan_item *it, enum item_state st, const char *msg)
+/* Carry out what runner_verdict decided for it. */
+static void apply(struct runner *r, struct plan_item *it, struct verdict_result *v)
 {
-	char *why = it->step->capture_shell ? capture(r, it) : NULL;
-
-	if (why != NULL) {
-		char *m = with_output(it, why);
-		attempt_failed(r, it, m, false);
-		free(m);
-		free(why);
-		return;
+	it->unfinished = v->unfinished;
+	switch (v->verdict) {
+	case VERDICT_RUN_STEP:
+		clear_out(it);
+		it->exit_status = -1;
+		start_attempt(r, it); /* now the step itself */
+		break;
+	case VERDICT_DONE:
+	case VERDICT_ALREADY:
+		if (v->captured)
+			store_captured(r, it, v->captured);
+		finish(r, it, v->verdict == VERDICT_DONE ? ITEM_DONE : ITEM_ALREADY, v->message);
+		break;
+	case VERDICT_RETRY:
+		it->state = ITEM_WAITING;
+		it->job = NULL;
+		set_message(it, v->message);
+		clear_out(it);
+		notify_item(r, it);
+		it->timer = loop_timer(r->cfg.loop, it->step->retry_every * 1000, retry_timer_fired, it);
+		break;
+	case VERDICT_WARNED:
+		finish(r, it, ITEM_WARNED, v->message);
+		break;
+	case VERDICT_FAILED:
+		if (v->stops_preflight)
+			r->preflight_failed = true;
+		finish(r, it, ITEM_FAILED, v->message);
+		break;
 	}
-	finish(r, it, st, msg);
+	verdict_result_free(v);
 }
 
-static void judge(struct runner *r, struct plan_item *it)
+static void decide(struct runner *r, struct plan_item *it, struct verdict_input *in)
 {
-	const struct proc_step *s = it->step;
-	char *why = NULL;
-	if (s->done_output && output_matches(r, it, s->done_output, &why)) {
-		succeed(r, it, ITEM_ALREADY, "already done (the node said so)");
-		return;
-	}
-	if (s->fail_output && output_matches(r, it, s->fail_output, &why)) {
-		char *msg = with_output(it, "its output reports a failure");
-		attempt_failed(r, it, msg, false);
-		free(msg);
-		return;
-	}
-	if (!exit_ok(s, it->exit_status)) {
-		char *what = xasprintf("exit status %d", it->exit_status);
-		char *msg = with_output(it, what);
-		attempt_failed(r, it, msg, false);
-		free(what);
-		free(msg);
-		return;
-	}
-	if (s->require_output && !output_matches(r, it, s->require_output, &why)) {
-		char *msg = why ? xasprintf("cannot check the output: %s", why)
-				: with_output(it, "not what success prints");
-		free(why);
-		attempt_failed(r, it, msg, false);
-		free(msg);
-		return;
-	}
-	free(why);
-	succeed(r, it, ITEM_DONE, NULL);
+	struct verdict_result v = runner_verdict(in);
+	verdict_input_done(in);
+	apply(r, it, &v);
 }
 
-static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
+/* A line of the item's command: kept for its verdict, shown masked. */
+static void item_line(struct runner *r, struct plan_item *it, enum job_stream stream,
+		      const char *line, size_t len)
 {
-	struct plan_item *it = ud;
-	if (!it->job)
-		return; /* a cancelled job of an aborted item (stop_in_flight) */
-	struct runner *r = it->owner;
 	keep_output(it, stream, line, len);
 	if (it->step->output_hidden || it->in_skip_check || !r->cfg.hooks.on_output)
 		return;
@@ -418,6 +358,14 @@ static void on_job_line(void *ud, enum job_stream stream, const char *line, size
 	char *safe = redact_mem(line, len, &n); /* no unmasked copy left in freed memory */
 	r->cfg.hooks.on_output(r->cfg.hooks.ud, it, stream, safe);
 	free(safe);
+}
+
+static void on_job_line(void *ud, enum job_stream stream, const char *line, size_t len)
+{
+	struct plan_item *it = ud;
+	if (!it->job)
+		return; /* a cancelled job of an aborted item (stop_in_flight) */
+	item_line(it->owner, it, stream, line, len);
 }
 
 static void on_job_done(void *ud, const struct job_result *res)
@@ -428,42 +376,34 @@ static void on_job_done(void *ud, const struct job_result *res)
 	struct runner *r = it->owner;
 	it->job = NULL;
 	it->exit_status = res->exit_status;
-	it->unfinished = res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0;
-	if (res->conn_lost || res->timed_out || res->cancelled || res->exit_status < 0) {
-		const char *why = res->error ? res->error
-			: res->timed_out ? "the command timed out"
-			: res->conn_lost ? "the connection to the node was lost"
-			: res->signal ? "the command was killed by a signal"
-			: "the command ended without an exit status";
-		char *msg = xasprintf("%s: %s", it->node, why);
-		it->in_skip_check = false;
-		attempt_failed(r, it, msg, res->conn_lost);
-		free(msg);
-		return;
-	}
-	if (it->in_skip_check) {
-		it->in_skip_check = false;
-		if (res->exit_status == 0) {
-			succeed(r, it, ITEM_ALREADY, "already done (skip_if holds)");
-			return;
-		}
-		clear_out(it);
-		it->exit_status = -1;
-		start_attempt(r, it); /* now the step itself */
-		return;
-	}
-	judge(r, it);
+	struct verdict_input in;
+	verdict_input_init(r, it, it->in_skip_check ? VSTAGE_SKIP_CHECK : VSTAGE_COMMAND, &in);
+	it->in_skip_check = false;
+	in.timed_out = res->timed_out;
+	in.conn_lost = res->conn_lost;
+	in.cancelled = res->cancelled;
+	in.signaled = res->signal != 0;
+	in.error = res->error;
+	decide(r, it, &in);
+}
+
+/* The command of it could not be started (reason: VREASON_NOT_CONNECTED,
+ * _NOT_STARTED or _PREPARE). */
+static void not_started(struct runner *r, struct plan_item *it, enum verdict_reason reason,
+			const char *error)
+{
+	struct verdict_input in;
+	verdict_input_init(r, it, VSTAGE_START, &in);
+	in.start_reason = reason;
+	in.error = error;
+	decide(r, it, &in);
 }
 
 static void start_job(struct runner *r, struct plan_item *it, const char *tpl, bool with_stdin)
 {
 	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
 	if (!c || conn_state(c) != CONN_READY) {
-		it->unfinished = true;
-		char *msg = xasprintf("%s: not connected%s%s", it->node, c && conn_error(c) ? ": " : "",
-				      c && conn_error(c) ? conn_error(c) : "");
-		attempt_failed(r, it, msg, true);
-		free(msg);
+		not_started(r, it, VREASON_NOT_CONNECTED, c ? conn_error(c) : NULL);
 		return;
 	}
 	char *err = NULL;
@@ -482,13 +422,9 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 		}
 	}
 	if (!cmd || (with_stdin && it->step->stdin_tpl && !in)) {
-		char *msg = xasprintf("cannot prepare the command: %s", err ? err : "?");
-		free(err);
 		free(cmd);
-		finish(r, it, ITEM_FAILED, msg);
-		if (!it->step->check_warn)
-			r->preflight_failed |= it->step->phase != NULL;
-		free(msg);
+		not_started(r, it, VREASON_PREPARE, err);
+		free(err);
 		return;
 	}
 	char *wrapped = wrap_for_user(it, conn_login_user(c), cmd);
@@ -501,12 +437,8 @@ static void start_job(struct runner *r, struct plan_item *it, const char *tpl, b
 	}
 	free(cmd);
 	free(wrapped);
-	if (!it->job) {
-		it->unfinished = true;
-		char *msg = xasprintf("%s: %s", it->node, conn_error(c) ? conn_error(c) : "cannot start the command");
-		attempt_failed(r, it, msg, true);
-		free(msg);
-	}
+	if (!it->job)
+		not_started(r, it, VREASON_NOT_STARTED, conn_error(c));
 }
 
 static void start_attempt(struct runner *r, struct plan_item *it)
@@ -550,6 +482,7 @@ static void start_item(struct runner *r, struct plan_item *it)
 		return;
 	}
 	it->first_started = loop_now();
+	it->unfinished = false;
 	if (s->skip_if) {
 		it->state = ITEM_RUNNING;
 		it->started = it->first_started;
@@ -561,39 +494,270 @@ static void start_item(struct runner *r, struct plan_item *it)
 	start_attempt(r, it);
 }
 
+/* An item a verify-only run leaves out (it changes something). */
+static bool left_out(const struct runner *r, const struct plan_item *it)
+{
+	return r->cfg.verify_only && !it->step->phase && !it->step->verify;
+}
+
+/* Finished so that what comes after it may go on. */
+static bool settled(const struct runner *r, const struct plan_item *it)
+{
+	switch (it->state) {
+	case ITEM_DONE:
+	case ITEM_ALREADY:
+	case ITEM_RESUMED:
+	case ITEM_NA:
+	case ITEM_WARNED:
+	case ITEM_SKIPPED:
+		return true;
+	case ITEM_PENDING:
+		return left_out(r, it);
+	case ITEM_RUNNING:
+	case ITEM_WAITING:
+	case ITEM_FAILED:
+		break;
+	}
+	return false;
+}
+
+/* Every earlier item this one waits for (runner_schedule.h) is settled, or
+ * one of the first n items of with (a shared shell starting with it). */
+static bool ready_with(const struct runner *r, size_t i, struct plan_item *const *with, size_t n)
+{
+	const struct plan_item *it = &r->plan->items[i];
+	for (size_t j = 0; j < i; j++) {
+		const struct plan_item *e = &r->plan->items[j];
+		if (settled(r, e) || !schedule_waits_for(&r->rules, it, e))
+			continue;
+		bool member = false;
+		for (size_t k = 0; k < n; k++)
+			member |= with[k] == e;
+		if (!member)
+			return false;
+	}
+	return true;
+}
+
+static bool ready(const struct runner *r, size_t i)
+{
+	return ready_with(r, i, NULL, 0);
+}
+
+/* ---- a node's read-only checks in one remote shell ---- */
+
+/* Every remote command pays the node's shell start-up (sshd runs the login
+ * shell, which may read a heavy ~/.bashrc): consecutive preflight checks of
+ * one node, as one user, share one remote command. Each runs in a subshell
+ * with stdin closed and ends with a marker on both streams naming it (and,
+ * on stdout, its exit status), so that each keeps its own output and
+ * verdict. The marker holds a random token no check prints by chance. A
+ * capture ends a group: a later check may use what it reads. A check after
+ * a failed one in the same shell has run too (all are read-only): its
+ * verdict is kept, and the failure stops the run as before. */
+
+struct job_group {
+	struct runner *r;
+	struct job *job;
+	char token[SHARED_SHELL_TOKEN + 1];
+	size_t n;
+	struct plan_item *items[SHARED_SHELL_MAX];
+	int rc[SHARED_SHELL_MAX];
+	bool ended[SHARED_SHELL_MAX][2]; /* its marker seen on stdout, stderr */
+	bool decided[SHARED_SHELL_MAX];
+	size_t cur[2];            /* per stream: the member its lines are of */
+	bool cancelled;
+};
+
+static bool shareable(const struct plan_item *it)
+{
+	const struct proc_step *s = it->step;
+	return s->phase && s->run && !s->builtin && !s->stdin_tpl && !s->skip_if &&
+	       s->retry_for == 0 && s->n_when == 0 && !s->output_hidden;
+}
+
+static void group_decide(struct job_group *g, size_t k, const struct job_result *res)
+{
+	struct plan_item *it = g->items[k];
+	g->decided[k] = true;
+	it->group = NULL;
+	struct verdict_input in;
+	if (g->ended[k][0]) {
+		it->exit_status = g->rc[k];
+		verdict_input_init(g->r, it, VSTAGE_COMMAND, &in);
+	} else {
+		/* the shell ended (or was lost) before this check did */
+		it->exit_status = -1;
+		verdict_input_init(g->r, it, VSTAGE_COMMAND, &in);
+		in.timed_out = res->timed_out;
+		in.conn_lost = res->conn_lost;
+		in.cancelled = res->cancelled;
+		in.signaled = res->signal != 0;
+		in.error = res->error ? res->error
+			: res->timed_out || res->conn_lost ? NULL
+							   : "the shared shell ended before this check";
+	}
+	decide(g->r, it, &in);
+}
+
+static void group_line(void *ud, enum job_stream stream, const char *line, size_t len)
+{
+	struct job_group *g = ud;
+	if (g->cancelled)
+		return;
+	int s = stream == JOB_STDERR;
+	size_t k = g->cur[s];
+	struct shared_shell_mark m;
+	bool mark = shared_shell_mark(g->token, line, len, !s, &m);
+	size_t before = mark ? m.before : len;
+	if (before && k < g->n)
+		item_line(g->r, g->items[k], stream, line, before);
+	if (!mark || k >= g->n || m.index != k)
+		return; /* not where we are: the end finds it unfinished */
+	if (!s)
+		g->rc[k] = m.status;
+	g->ended[k][s] = true;
+	g->cur[s] = k + 1;
+	if (g->ended[k][0] && g->ended[k][1])
+		group_decide(g, k, NULL);
+}
+
+static void group_done(void *ud, const struct job_result *res)
+{
+	struct job_group *g = ud;
+	if (!g->cancelled) {
+		g->job = NULL;
+		for (size_t k = 0; k < g->n; k++)
+			if (!g->decided[k])
+				group_decide(g, k, res);
+	}
+	explicit_bzero(g->token, sizeof g->token);
+	free(g);
+}
+
+/* Stop a shared shell: every check of it not decided is unfinished. */
+static void group_cancel(struct job_group *g)
+{
+	for (size_t k = 0; k < g->n; k++) {
+		g->items[k]->group = NULL;
+		if (!g->decided[k])
+			g->items[k]->unfinished = true;
+	}
+	g->cancelled = true;
+	job_cancel(g->job); /* on_done follows (maybe at once): it frees g */
+}
+
+/* Start it with the checks after it that can share its shell; false when
+ * none can (start it alone). */
+static bool start_group(struct runner *r, size_t i)
+{
+	struct plan *p = r->plan;
+	struct plan_item *it = &p->items[i];
+	if (!r->rules.parallel_preflight || !shareable(it) || it->step->capture_shell)
+		return false;
+	struct conn *c = r->cfg.hooks.conn_for(r->cfg.hooks.ud, it->node);
+	if (!c || conn_state(c) != CONN_READY)
+		return false;
+	struct plan_item *with[SHARED_SHELL_MAX] = { it };
+	size_t n = 1;
+	for (size_t j = i + 1; j < p->n && n < SHARED_SHELL_MAX && !with[n - 1]->step->capture_shell; j++) {
+		struct plan_item *y = &p->items[j];
+		if (strcmp(y->node, it->node) != 0 || left_out(r, y))
+			continue;
+		if (y->state != ITEM_PENDING || !shareable(y) || y->step->user != it->step->user ||
+		    !ready_with(r, j, with, n))
+			break;
+		with[n++] = y;
+	}
+	/* the script; a check whose command cannot be prepared ends the group
+	 * (it fails on its own) */
+	char *cmds[SHARED_SHELL_MAX];
+	size_t used = 0;
+	for (; used < n; used++) {
+		char *err = NULL;
+		char *cmd = expand(r, with[used], with[used]->step->run, TEMPLATE_SHELL, false, false, &err);
+		free(err);
+		if (!cmd)
+			break;
+		cmds[used] = wrap_for_user(with[used], conn_login_user(c), cmd);
+		free(cmd);
+	}
+	if (used < 2) {
+		for (size_t k = 0; k < used; k++)
+			free(cmds[k]);
+		return false;
+	}
+	struct job_group *g = xcalloc(1, sizeof *g);
+	randtok(g->token, sizeof g->token, RANDTOK_ALNUM);
+	char *script = shared_shell_script(g->token, (const char *const *)cmds, used);
+	for (size_t k = 0; k < used; k++)
+		free(cmds[k]);
+	g->r = r;
+	g->n = used;
+	double now = loop_now();
+	for (size_t k = 0; k < used; k++) {
+		struct plan_item *m = with[k];
+		g->items[k] = m;
+		m->group = g;
+		m->state = ITEM_RUNNING;
+		m->attempts++;
+		m->unfinished = false;
+		m->first_started = m->started = now;
+		clear_out(m);
+		notify_item(r, m);
+	}
+	struct job_callbacks cb = { .on_line = group_line, .on_done = group_done, .ud = g };
+	int timeout = r->cfg.command_timeout_s ? r->cfg.command_timeout_s : 1800;
+	g->job = conn_exec(c, script, NULL, 0, timeout, &cb);
+	free(script);
+	if (!g->job) {
+		for (size_t k = 0; k < used; k++) {
+			g->items[k]->group = NULL;
+			not_started(r, g->items[k], VREASON_NOT_STARTED, conn_error(c));
+		}
+		free(g);
+	}
+	return true;
+}
+
+/* Start every pending item whose dependencies are settled (one at a time
+ * unless the kind's rules let items overlap); when nothing runs and nothing
+ * can start, the run is done, or stopped at its failures. A failed item
+ * holds back only what waits for it: another replica's chain finishes. */
 static void advance(struct runner *r)
 {
 	if (r->state != RUNNER_RUNNING)
 		return;
 	struct plan *p = r->plan;
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n && r->state == RUNNER_RUNNING; i++) {
 		struct plan_item *it = &p->items[i];
-		if (it->state == ITEM_RUNNING || it->state == ITEM_WAITING)
-			return; /* one at a time */
-		if (it->state == ITEM_FAILED) {
-			set_state(r, RUNNER_STOPPED);
-			return;
-		}
-		if (it->state != ITEM_PENDING)
+		if (it->state != ITEM_PENDING || left_out(r, it) || !ready(r, i))
 			continue;
-		if (r->cfg.verify_only && !it->step->phase && !it->step->verify)
-			continue; /* changes something: not part of a check */
-		/* Preflight checks all run, then a failed one stops the run
-		 * before anything changes. */
-		if (!it->step->phase && r->preflight_failed) {
-			set_state(r, RUNNER_STOPPED);
-			return;
+		if (!it->step->phase) {
+			/* preflight checks all run, then a failed one stops the
+			 * run before anything changes */
+			if (r->preflight_failed)
+				break;
+			if (r->cfg.pause_after_preflight && !r->cfg.verify_only && !r->paused_once) {
+				r->paused_once = true;
+				set_state(r, RUNNER_PAUSED);
+				return;
+			}
 		}
-		if (!it->step->phase && r->cfg.pause_after_preflight && !r->cfg.verify_only &&
-		    !r->paused_once) {
-			r->paused_once = true;
-			set_state(r, RUNNER_PAUSED);
-			return;
-		}
-		start_item(r, it);
-		return;
+		if (!start_group(r, i))
+			start_item(r, it);
 	}
-	if (r->preflight_failed) {
+	if (r->state != RUNNER_RUNNING)
+		return;
+	bool failed = r->preflight_failed, finished = true;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (it->state == ITEM_RUNNING || it->state == ITEM_WAITING)
+			return; /* its end advances again */
+		failed |= it->state == ITEM_FAILED;
+		finished &= settled(r, it);
+	}
+	if (failed || !finished) {
 		set_state(r, RUNNER_STOPPED);
 		return;
 	}
@@ -622,6 +786,8 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan)
 	r->cfg = *cfg;
 	r->plan = plan;
 	r->state = RUNNER_IDLE;
+	r->rules.parallel_preflight = cfg->parallel_preflight;
+	r->rules.side_by_side = cfg->side_by_side;
 	for (size_t i = 0; i < plan->n; i++)
 		plan->items[i].owner = r;
 	return r;
@@ -641,6 +807,8 @@ static void stop_in_flight(struct runner *r, struct plan_item *it)
 		it->job = NULL;
 		it->unfinished = true; /* what it cleans up on its node may be left */
 	}
+	if (it->group)
+		group_cancel(it->group);
 	it->in_skip_check = false;
 	if (it->step->builtin && it->state == ITEM_RUNNING && r->cfg.hooks.builtin_cancel)
 		r->cfg.hooks.builtin_cancel(r->cfg.hooks.ud, it);
@@ -758,9 +926,10 @@ void runner_builtin_done(struct runner *r, struct plan_item *it, bool ok, const 
 {
 	if (it->state != ITEM_RUNNING)
 		return;
-	if (ok)
-		finish(r, it, ITEM_DONE, message);
-	else
-		attempt_failed(r, it, message, false);
+	struct verdict_input in;
+	verdict_input_init(r, it, VSTAGE_BUILTIN, &in);
+	in.builtin_ok = ok;
+	in.builtin_message = message;
+	decide(r, it, &in);
 }
 

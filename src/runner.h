@@ -1,5 +1,6 @@
 /* The step runner: runs a plan (procedure steps × nodes) on the nodes' SSH
- * connections, one item at a time, from the event loop. It decides success
+ * connections from the event loop, one item at a time or side by side where
+ * runner_schedule.h allows it. It decides success
  * from the step's data (exit status, output patterns, skip_if), retries
  * where the step says so, captures facts, journals every finished item and
  * stops at a failure until told to retry, skip or abort. The batch CLI and the
@@ -18,6 +19,7 @@ struct vars;
 struct journal;
 struct journal_run;
 struct runner;
+struct job_group;
 
 enum item_state {
 	ITEM_PENDING,
@@ -52,6 +54,7 @@ struct plan_item {
 	size_t cap_len, cap_cap;
 	struct job *job;
 	bool in_skip_check;
+	struct job_group *group;    /* its check shares a remote shell (runner.c) */
 	int timer;
 	struct runner *owner;
 };
@@ -77,7 +80,7 @@ struct runner_hooks {
 enum runner_state {
 	RUNNER_IDLE,
 	RUNNER_RUNNING,
-	RUNNER_STOPPED,  /* at a failure: retry, skip or abort */
+	RUNNER_STOPPED,  /* at a failure, once nothing else can run: retry, skip or abort */
 	RUNNER_PAUSED,   /* preflight finished (pause_after_preflight): runner_continue() */
 	RUNNER_DONE,
 	RUNNER_ABORTED,
@@ -96,6 +99,11 @@ struct runner_config {
 	 * verify = yes steps run (all read-only); the others stay pending. No
 	 * pause, and nothing journaled. */
 	bool verify_only;
+	/* Items that may run at the same time (runner_schedule.h); false and
+	 * 0: one at a time. A kind that names side-by-side nodes runs their
+	 * builtins side by side too. */
+	bool parallel_preflight;
+	unsigned side_by_side;   /* enum proc_node bits */
 	struct runner_hooks hooks;
 };
 
@@ -115,17 +123,22 @@ struct runner *runner_new(const struct runner_config *cfg, struct plan *plan);
  * connections (a cancelled job's on_done still finds its item). */
 void runner_free(struct runner *r);
 void runner_start(struct runner *r);
-void runner_retry(struct runner *r);     /* run the failed item(s) again */
+/* Run every failed item again: each stopped chain goes on where it stopped;
+ * what finished is not run again. */
+void runner_retry(struct runner *r);
 bool runner_can_skip(const struct runner *r);
-void runner_skip(struct runner *r);      /* leave the failed item and go on */
+/* Leave the first failed item (runner_failed_item) and go on; another
+ * failed item stops the run again once nothing else can run. */
+void runner_skip(struct runner *r);
 /* Stop what is in flight (a command, a retry wait, a builtin): the item is
  * journaled "failed: aborted" at once, then the run "aborted". A cancelled
  * command's result that arrives later is dropped. */
 void runner_abort(struct runner *r);
 void runner_continue(struct runner *r);  /* go on after RUNNER_PAUSED */
 enum runner_state runner_state(const struct runner *r);
-/* The failed item the runner stopped at, or NULL. */
 const struct plan *runner_plan(const struct runner *r);
+/* The failed item the runner stopped at (the first of the plan when several
+ * replicas' chains failed), or NULL. */
 const struct plan_item *runner_failed_item(const struct runner *r);
 /* The hint to show for a failed item: the step's hint_unfinished when its
  * command never ended on the node (what it cleans up may be left), else its

@@ -37,12 +37,14 @@
 
 #define HANG_S 20.0
 
-/* %s: the remote command */
+/* %s: the remote command (twice) */
 static const char proc_text[] =
 	"[procedure]\nname = t\ntitle = T\n"
 	"[step remote]\ntitle = Remote\nnode = master\nuser = root\nrun = %s\n"
 	"[step own-job]\ntitle = Builtin with its own job\nnode = master\nbuiltin = own-job\n"
-	"[step probe]\ntitle = Builtin with an LDAP probe\nnode = master\nbuiltin = probe\n";
+	"[step probe]\ntitle = Builtin with an LDAP probe\nnode = master\nbuiltin = probe\n"
+	"[step shared-a]\ntitle = Check A\nphase = preflight\nnode = master\nuser = root\nrun = echo a\n"
+	"[step shared-b]\ntitle = Check B\nphase = preflight\nnode = master\nuser = root\nrun = %s\n";
 
 struct env {
 	struct ssh_session ss;
@@ -160,7 +162,7 @@ static int setup(void **state)
 	static int n_setup;
 	snprintf(e->marker, sizeof e->marker, "sleep 60.%d%d", (int)getpid() % 1000 + 2000, ++n_setup);
 	snprintf(e->cmd, sizeof e->cmd, "exec %s", e->marker);
-	fprintf(f, proc_text, e->cmd);
+	fprintf(f, proc_text, e->cmd, e->cmd);
 	fclose(f);
 	char err[512];
 	static const char *const builtins[] = { "own-job", "probe", NULL };
@@ -302,6 +304,46 @@ static void test_abort_remote_step(void **state)
 	assert_journal_aborted(e, "remote");
 	drain(e); /* the cancelled job's late on_done is dropped */
 	assert_int_equal(plan.items[0].state, ITEM_FAILED);
+	assert_remote_gone(e);
+	runner_free(r);
+	plan_free(&plan);
+}
+
+/* Two checks sharing one remote shell: the first is decided while the
+ * second runs; the abort stops the shell and fails the second alone. */
+static void test_abort_shared_shell(void **state)
+{
+	struct env *e = *state;
+	struct plan plan = { 0 };
+	plan_add(&plan, procedure_step(e->proc, "shared-a"), "master");
+	plan_add(&plan, procedure_step(e->proc, "shared-b"), "master");
+	struct runner_config rc = {
+		.loop = e->ss.loop, .vars = e->vars, .journal = e->journal, .parallel_preflight = true,
+		.hooks = {
+			.conn_for = h_conn_for, .lookup = test_no_value, .condition = test_always,
+			.builtin = h_builtin, .builtin_cancel = h_builtin_cancel, .ud = e,
+		},
+	};
+	struct runner *r = runner_new(&rc, &plan);
+	e->runner = r;
+	runner_start(r);
+	run_until_started(e, false);
+	double end = loop_now() + HANG_S;
+	while (plan.items[0].state == ITEM_RUNNING && loop_now() < end)
+		loop_poll(e->ss.loop, 50);
+	assert_int_equal(plan.items[0].state, ITEM_DONE);
+	assert_int_equal(plan.items[1].state, ITEM_RUNNING);
+	/* one shell: both started at once (alone, b would start after a ended) */
+	assert_true(plan.items[1].started == plan.items[0].started);
+	runner_abort(r);
+	assert_int_equal(runner_state(r), RUNNER_ABORTED);
+	assert_int_equal(plan.items[0].state, ITEM_DONE);
+	assert_int_equal(plan.items[1].state, ITEM_FAILED);
+	assert_string_equal(plan.items[1].message, "aborted");
+	assert_true(plan.items[1].unfinished);
+	assert_journal_aborted(e, "shared-b");
+	drain(e);
+	assert_int_equal(plan.items[1].state, ITEM_FAILED);
 	assert_remote_gone(e);
 	runner_free(r);
 	plan_free(&plan);
@@ -467,6 +509,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_abort_remote_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_shared_shell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_builtin_own_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_builtin_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_mid_remote_step, setup, teardown),

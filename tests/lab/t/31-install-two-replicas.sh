@@ -45,6 +45,36 @@ assert_eq 0 "$T_RC" "the master's slapd runs after its restart"
 run lab_ssh mta "cat $(prefix mta)/conf/ldap-vmm.cf"
 assert_contains "$T_OUT" "server_host = $want" "zmmtainit pointed the Postfix maps at the new list"
 
+# Side by side: both replicas' bootstraps started before either ended, and
+# the preflight asked every node at once (order of the run's events, never
+# its times). An item's lines share its "[ i/N]" tag.
+started() { grep -n "^\[ *[0-9]*/[0-9]*\] $1 .* $2\$" "$STATE/run.out" | head -1; }
+line_of() { printf '%s' "${1%%:*}"; }
+ended() { # LINE_OF_START: the line of the item's result
+	local tag
+	tag=$(sed -n "${1}p" "$STATE/run.out" | grep -o '^\[ *[0-9]*/[0-9]*\]')
+	grep -nF "$tag" "$STATE/run.out" | grep -v ' not yet (' |
+		awk -F: -v s="$1" '$1 > s { print $1; exit }'
+}
+overlap() { # TITLE NODE_A NODE_B
+	local a b ea eb
+	a=$(line_of "$(started "$2" "$1")") b=$(line_of "$(started "$3" "$1")")
+	[[ -n $a && -n $b ]] || fail "no start of \"$1\" on $2 and $3"
+	ea=$(ended "$a") eb=$(ended "$b")
+	[[ -n $ea && -n $eb ]] && ((a < eb && b < ea)) ||
+		fail "\"$1\" on $2 (lines $a..$ea) and $3 (lines $b..$eb) did not overlap"
+	ok "\"$1\" ran on $2 and $3 at the same time"
+}
+overlap "Bootstrap the replica (carbonio-bootstrap -c)" "$R1" "$R2"
+overlap "Wait until the account is on the replica" "$R1" "$R2"
+overlap "Root privileges" "$M" "$R2"
+# the master's steps are barriers: its test account only after both checks
+boot_end=$(ended "$(line_of "$(started "$R2" "Check the bootstrap result (ldap_url, slapd)")")")
+find_start=$(line_of "$(started "$M" "Find a domain for the test account")")
+[[ -n $boot_end && -n $find_start ]] && ((boot_end < find_start)) ||
+	fail "the master's next step started before replica2's check ended (lines $boot_end, $find_start)"
+ok "the master's next step waited for every replica"
+
 # node by node, master last: the MTA restarted while the master was up
 mta_start=$(grep -n "$(node_ip mta) .*Start Carbonio services$" "$STATE/run.out" | head -1 | cut -d: -f1)
 master_stop=$(grep -n "$M .*Stop Carbonio services$" "$STATE/run.out" | head -1 | cut -d: -f1)
