@@ -93,7 +93,10 @@ keys Enter
 wait_for 10 "3 Plan review"
 keys Enter
 wait_for 10 "4 Run"
-wait_for 60 "must be a directory of root's"
+# the step's hint, not its message: the message starts with the lab's path,
+# so where it wraps on the screen depends on LAB_DIR's length
+wait_for 60 "hint: The file could not be written in conf_dir"
+screen | grep -q "must be a" || fail "the failure does not say why (conf.d must be a directory of root's)"
 keys a
 wait_for 30 "did not finish"
 chmod g-w "$CD4"
