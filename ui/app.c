@@ -722,6 +722,12 @@ static void be_connect(struct wizard *w)
 	/* the nodes in plan order: the master first */
 	for (size_t i = 0; i < w->plan->n; i++)
 		wizard_add_node(w, w->plan->items[i].node);
+	/* the replicas of this run (install: installed side by side) */
+	for (size_t i = 0; i < a->n_only; i++) {
+		struct wizard_node *n = wizard_node(w, a->only[i]);
+		if (n)
+			n->replica = true;
+	}
 	wizard_goto(w, PAGE_CONNECT);
 	operation_connect(a->op);
 }

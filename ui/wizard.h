@@ -87,6 +87,8 @@ struct wizard_node {
 	struct pane *pane;
 	char *step;        /* title of the step whose output the pane shows */
 	size_t scroll;     /* lines up from the tail; 0 = follow */
+	bool replica;      /* a replica this run works on: the run page can
+			    * give each its own pane */
 };
 
 struct wizard_backend {

@@ -622,6 +622,58 @@ static void test_run(void **state)
 	assert_int_equal(fake.aborts, 1);
 }
 
+/* Two replicas installed side by side (and an MTA answering queries): at
+ * 160x48 the master's pane and one per replica, Tab going round those three
+ * (not the MTA's); at 80x24 no room: the two panes, Tab round every node. */
+static void test_run_two_replicas(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	const char *mta = "mta.example.com", *r2 = "ds-replica2.example.com";
+	size_t first = fx->plan.n;
+	plan_add(&fx->plan, &steps[0], mta);
+	for (size_t i = 5; i < sizeof steps / sizeof steps[0]; i++)
+		plan_add(&fx->plan, &steps[i], r2);
+	wizard_add_node(w, mta);
+	wizard_add_node(w, r2);
+	w->nodes[1].replica = w->nodes[3].replica = true;
+	free(w->extra_hosts);
+	w->extra_hosts = xstrdup(r2);
+	run_state(fx);
+	struct plan_item *p = fx->plan.items;
+	set_item(&p[first], ITEM_DONE, 10, 10.3, NULL);
+	wizard_output(w, &p[first], "uid=0(root) gid=0(root) groups=0(root)");
+	set_item(&p[first + 1], ITEM_RUNNING, 81, 0, NULL);
+	wizard_item(w, &p[first + 1]);
+	for (int i = 0; i < 20; i++) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "Unpacking carbonio-directory-server part %d", i);
+		wizard_output(w, &p[first + 1], buf);
+	}
+	both_sizes(w, "run-two-replicas");
+	/* 160x48 (the last drawn): the master, the first replica, the second */
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 1);
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 3);
+	wizard_key(w, KEY_UP);
+	wizard_key(w, KEY_UP);
+	assert_int_equal(w->nodes[3].scroll, 2);
+	check_screen(w, "run-two-replicas-scrolled-160x48", 48, 160);
+	wizard_key(w, KEY_END);
+	assert_int_equal(w->nodes[3].scroll, 0);
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 0);
+	/* 80x24: every node in turn, the MTA too */
+	check_screen(w, "run-two-replicas-80x24", 24, 80);
+	wizard_key(w, '\t');
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 2);
+	/* grown again: the MTA has no pane there, the focus goes to the master */
+	check_screen(w, "run-two-replicas-160x48", 48, 160);
+	assert_int_equal(w->run_sel, 0);
+}
+
 static void test_failure(void **state)
 {
 	struct fixture *fx = *state;
@@ -745,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_menus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_two_replicas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_home, setup, teardown),
