@@ -672,6 +672,36 @@ static void test_run_two_replicas(void **state)
 	/* grown again: the MTA has no pane there, the focus goes to the master */
 	check_screen(w, "run-two-replicas-160x48", 48, 160);
 	assert_int_equal(w->run_sel, 0);
+	/* under 120 columns with the rows for it: the three stacked */
+	check_screen(w, "run-two-replicas-100x40", 40, 100);
+}
+
+/* Too many replicas for a pane each (twelve at 160x48: three columns of
+ * 26): the two panes, and Tab goes round every node as at 80x24. */
+static void test_run_many_replicas(void **state)
+{
+	struct fixture *fx = *state;
+	struct wizard *w = fx->w;
+	wizard_add_node(w, "mta.example.com");
+	for (int i = 2; i <= 12; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "ds-replica%d.example.com", i);
+		wizard_add_node(w, name)->replica = true;
+	}
+	w->nodes[1].replica = true;
+	run_state(fx);
+	check_screen(w, "run-160x48", 48, 160); /* as with one replica */
+	wizard_key(w, '\t');
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 2);
+	/* the terminal grows: a pane each (three columns of 40, 6 rows and
+	 * more); the focus was on the MTA, which has no pane: the master's */
+	resize_term(48, 240);
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 1);
+	wizard_key(w, '\t');
+	assert_int_equal(w->run_sel, 3);
+	check_screen(w, "run-many-replicas-240x48", 48, 240);
 }
 
 static void test_failure(void **state)
@@ -798,6 +828,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_menus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_two_replicas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_many_replicas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_home, setup, teardown),
