@@ -196,6 +196,26 @@ static void draw_pane(const struct wizard_node *n, int y, int x, int h, int wd, 
 	}
 }
 
+/* No room for a pane each (or one replica): the master and the focused
+ * other node. */
+static void draw_two_panes(struct wizard *w, int py, int ph, int cols)
+{
+	const struct wizard_node *a = w->n_nodes ? &w->nodes[0] : NULL;
+	size_t bi = w->run_sel ? w->run_sel : 1;
+	const struct wizard_node *b = bi < w->n_nodes ? &w->nodes[bi] : NULL;
+	if (a && b && (cols >= 120 || wizard_flow(w->op)->panes_side_by_side)) {
+		int half = cols / 2;
+		draw_pane(a, py, 0, ph, half, w->run_sel == 0);
+		draw_pane(b, py, half, ph, cols - half, w->run_sel != 0);
+	} else if (a && b) {
+		int h1 = ph / 2;
+		draw_pane(a, py, 0, h1, cols, w->run_sel == 0);
+		draw_pane(b, py + h1, 0, ph - h1, cols, w->run_sel != 0);
+	} else if (a) {
+		draw_pane(a, py, 0, ph, cols, true);
+	}
+}
+
 static void draw(struct view *v)
 {
 	struct wizard *w = page_wizard(v);
@@ -236,23 +256,8 @@ static void draw(struct view *v)
 	for (size_t i = 0; i < np; i++)
 		draw_pane(&w->nodes[r[i].node], r[i].y, r[i].x, r[i].h, r[i].w, r[i].node == w->run_sel);
 	free(r);
-	/* no room for a pane each: the master and the focused other node */
-	const struct wizard_node *a = w->n_nodes ? &w->nodes[0] : NULL;
-	size_t bi = w->run_sel ? w->run_sel : 1;
-	const struct wizard_node *b = bi < w->n_nodes ? &w->nodes[bi] : NULL;
-	if (np)
-		;
-	else if (a && b && (cols >= 120 || wizard_flow(w->op)->panes_side_by_side)) {
-		int half = cols / 2;
-		draw_pane(a, py, 0, ph, half, w->run_sel == 0);
-		draw_pane(b, py, half, ph, cols - half, w->run_sel != 0);
-	} else if (a && b) {
-		int h1 = ph / 2;
-		draw_pane(a, py, 0, h1, cols, w->run_sel == 0);
-		draw_pane(b, py + h1, 0, ph - h1, cols, w->run_sel != 0);
-	} else if (a) {
-		draw_pane(a, py, 0, ph, cols, true);
-	}
+	if (!np)
+		draw_two_panes(w, py, ph, cols);
 	wg_key_bar("Tab switch pane  Up/Down/PgUp/PgDn scroll  End follow  l full log  ^C abort");
 }
 
