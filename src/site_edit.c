@@ -156,7 +156,9 @@ static void replace_value(struct site_text *t, const struct line *l, size_t deli
 		ve = ce; /* "key = ; comment", not "key =  ; comment" */
 	else if (!*value)
 		vs = delim + 1; /* "key =", no blank left at the end */
-	bool space_before = *value && vs == delim + 1;
+	/* a blank between the delimiter and a new value; and one before a
+	 * comment left after an emptied value ("key =; c" would read "; c") */
+	bool space_before = vs == delim + 1 && (*value || ce < l->body);
 	bool space_after = *value && ve < l->body && !blank(t->p[ve]);
 	char *ins = xasprintf("%s%s%s", space_before ? " " : "", value, space_after ? " " : "");
 	splice(t, vs, ve, ins);

@@ -124,6 +124,17 @@ static void test_empty_values_and_comments(void **state)
 	edit(&t, "carbonio", "replicas", "", "master");
 	assert_string_equal(t.p, "[carbonio]\nmaster = m\nreplicas =\nmta = ; none yet\nother_nodes =\n");
 	site_text_clear(&t);
+
+	/* no blank after the delimiter: emptied, the comment keeps a blank
+	 * before it ("mta =; c" would read as the value "; c"; found by
+	 * fuzz_site_edit) */
+	static const char tight[] = "[carbonio]\nmta =mx ; c\n";
+	site_text_init(&t, tight, sizeof tight - 1);
+	edit(&t, "carbonio", "mta", "", NULL);
+	assert_string_equal(t.p, "[carbonio]\nmta = ; c\n");
+	edit(&t, "carbonio", "mta", "", NULL);
+	assert_string_equal(t.p, "[carbonio]\nmta = ; c\n");
+	site_text_clear(&t);
 }
 
 static void test_line_ends(void **state)
