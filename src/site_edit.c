@@ -155,7 +155,7 @@ static void replace_value(struct site_text *t, const struct line *l, size_t deli
 	if (!*value && ce < l->body)
 		ve = ce; /* "key = ; comment", not "key =  ; comment" */
 	else if (!*value)
-		vs = delim + 1; /* "key =", no blank left at the end */
+		vs = delim + 1, ve = ce; /* "key =", no blank left at the end */
 	/* a blank between the delimiter and a new value; and one before a
 	 * comment left after an emptied value ("key =; c" would read "; c") */
 	bool space_before = vs == delim + 1 && (*value || ce < l->body);

@@ -135,6 +135,14 @@ static void test_empty_values_and_comments(void **state)
 	edit(&t, "carbonio", "mta", "", NULL);
 	assert_string_equal(t.p, "[carbonio]\nmta = ; c\n");
 	site_text_clear(&t);
+
+	/* a value with trailing blanks emptied at once, not a blank left for
+	 * the next edit to take (fuzz_site_edit) */
+	static const char trailing[] = "[carbonio]\nmta =mx  \n";
+	site_text_init(&t, trailing, sizeof trailing - 1);
+	edit(&t, "carbonio", "mta", "", NULL);
+	assert_string_equal(t.p, "[carbonio]\nmta =\n");
+	site_text_clear(&t);
 }
 
 static void test_line_ends(void **state)
