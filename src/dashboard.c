@@ -19,6 +19,7 @@
 #include "shquote.h"
 #include "site.h"
 #include "transport.h"
+#include "site_conn.h"
 #include "xalloc.h"
 #include "zmreplchk_parse.h"
 
@@ -1696,11 +1697,7 @@ void dashboard_start(struct dashboard *d)
 	for (size_t i = 0; i < d->n_hosts; i++) {
 		struct host *h = &d->hosts[i];
 		const struct site_host *sh = h->sh;
-		struct conn_config cfg = {
-			.name = sh->name, .address = sh->address, .port = (int)sh->port,
-			.user = sh->user, .identity = sh->identity, .known_hosts = sh->known_hosts,
-			.process_ssh_config = true, .connect_timeout_s = 10,
-		};
+		struct conn_config cfg = site_host_conn_config(sh, 10);
 		struct conn_callbacks cb = {
 			.on_state = on_conn_state, .on_hostkey = on_conn_hostkey,
 			.on_secret = on_conn_secret, .ud = d,

@@ -10,6 +10,7 @@
 #include "localconfig_parse.h"
 #include "shquote.h"
 #include "site.h"
+#include "site_conn.h"
 #include "xalloc.h"
 
 /* Between the localconfig lines and the server list in the output. */
@@ -321,16 +322,7 @@ void discover_start(struct discover *d)
 		return;
 	}
 	const struct site_host *h = d->master;
-	struct conn_config cfg = {
-		.name = h->name,
-		.address = h->address,
-		.port = (int)h->port,
-		.user = h->user,
-		.identity = h->identity,
-		.known_hosts = h->known_hosts,
-		.process_ssh_config = true,
-		.connect_timeout_s = d->opts.connect_timeout_s,
-	};
+	struct conn_config cfg = site_host_conn_config(h, d->opts.connect_timeout_s);
 	struct conn_callbacks cb = {
 		.on_state = conn_state_cb, .on_hostkey = conn_hostkey_cb, .on_secret = conn_secret_cb, .ud = d,
 	};

@@ -11,6 +11,7 @@
 #include "site.h"
 #include "sitelock.h"
 #include "vars.h"
+#include "site_conn.h"
 #include "xalloc.h"
 
 struct node_conn {
@@ -461,17 +462,8 @@ void operation_connect(struct operation *op)
 		const struct site_host *h = site_host(op->site, node);
 		if (!h)
 			continue;
-		struct conn_config cfg = {
-			.name = h->name,
-			.address = h->address,
-			.port = (int)h->port,
-			.user = h->user,
-			.identity = h->identity,
-			.known_hosts = h->known_hosts,
-			.process_ssh_config = true,
-			.connect_timeout_s = op->opts.connect_timeout_s,
-			.keepalive_s = op->opts.keepalive_s,
-		};
+		struct conn_config cfg = site_host_conn_config(h, op->opts.connect_timeout_s);
+		cfg.keepalive_s = op->opts.keepalive_s;
 		struct conn_callbacks cb = {
 			.on_state = conn_state_cb,
 			.on_hostkey = conn_hostkey_cb,
